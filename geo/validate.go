@@ -1,0 +1,339 @@
+package geo
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+// MaxVertices bounds the size of one feature's geometry.
+const MaxVertices = 1_000_000
+
+// Validate checks a feature against the data model and the collection's
+// rules. The error is a *ValidationError naming the field; the caller adds
+// which feature it was.
+func Validate(f *Feature, c *Collection) error {
+	if f.ID != "" && !ValidID(f.ID) {
+		return invalid("id", "%q must be 1 to 128 characters of a-z, 0-9 and -", f.ID)
+	}
+	if err := validateGeometry(f.Geometry, c); err != nil {
+		return err
+	}
+	for _, check := range []func(*Feature, *Collection) error{
+		validateName, validateCountry, validateStatus, validateConfidence,
+		validateSources, validateValidity, validateTimeline, validateText,
+	} {
+		if err := check(f, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ValidateAll validates a batch and names the failing feature by id, or by
+// its position when it has none.
+func ValidateAll(fs []*Feature, c func(f *Feature) *Collection) error {
+	for i, f := range fs {
+		if err := Validate(f, c(f)); err != nil {
+			ve := err.(*ValidationError)
+			ve.Feature = fmt.Sprintf("#%d", i)
+			if f.ID != "" {
+				ve.Feature = fmt.Sprintf("#%d (%s)", i, f.ID)
+			}
+			return ve
+		}
+	}
+	return nil
+}
+
+func validateGeometry(g orb.Geometry, c *Collection) error {
+	if g == nil {
+		return invalid("geometry", "is required")
+	}
+	if !c.AllowsGeometry(g.GeoJSONType()) {
+		return invalid("geometry.type", "%s is not allowed in %s (allowed: %s)", g.GeoJSONType(), c.ID, strings.Join(c.Geometry, ", "))
+	}
+	n := 0
+	var err error
+	walkPoints(g, func(path string, p orb.Point) bool {
+		n++
+		if math.IsNaN(p[0]) || math.IsInf(p[0], 0) || p[0] < -180 || p[0] > 180 {
+			err = invalid("geometry.coordinates"+path, "longitude %v is outside [-180, 180]", p[0])
+		} else if math.IsNaN(p[1]) || math.IsInf(p[1], 0) || p[1] < -90 || p[1] > 90 {
+			err = invalid("geometry.coordinates"+path, "latitude %v is outside [-90, 90]", p[1])
+		} else if n > MaxVertices {
+			err = invalid("geometry.coordinates", "more than %d vertices", MaxVertices)
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	return validateShape(g)
+}
+
+// walkPoints visits every position with its JSON path below "coordinates".
+func walkPoints(g orb.Geometry, fn func(path string, p orb.Point) bool) {
+	switch g := g.(type) {
+	case orb.Point:
+		fn("", g)
+	case orb.MultiPoint:
+		walkSeq("", g, fn)
+	case orb.LineString:
+		walkSeq("", g, fn)
+	case orb.MultiLineString:
+		for i, ls := range g {
+			if !walkSeq(fmt.Sprintf("[%d]", i), ls, fn) {
+				return
+			}
+		}
+	case orb.Polygon:
+		walkRings("", g, fn)
+	case orb.MultiPolygon:
+		for i, p := range g {
+			if !walkRings(fmt.Sprintf("[%d]", i), p, fn) {
+				return
+			}
+		}
+	}
+}
+
+func walkSeq(prefix string, ps []orb.Point, fn func(string, orb.Point) bool) bool {
+	for i, p := range ps {
+		if !fn(fmt.Sprintf("%s[%d]", prefix, i), p) {
+			return false
+		}
+	}
+	return true
+}
+
+func walkRings(prefix string, p orb.Polygon, fn func(string, orb.Point) bool) bool {
+	for i, r := range p {
+		if !walkSeq(fmt.Sprintf("%s[%d]", prefix, i), r, fn) {
+			return false
+		}
+	}
+	return true
+}
+
+func validateShape(g orb.Geometry) error {
+	const field = "geometry.coordinates"
+	switch g := g.(type) {
+	case orb.MultiPoint:
+		if len(g) == 0 {
+			return invalid(field, "a MultiPoint needs at least one position")
+		}
+	case orb.LineString:
+		if len(g) < 2 {
+			return invalid(field, "a LineString needs at least 2 positions")
+		}
+	case orb.MultiLineString:
+		if len(g) == 0 {
+			return invalid(field, "a MultiLineString needs at least one line")
+		}
+		for i, ls := range g {
+			if len(ls) < 2 {
+				return invalid(fmt.Sprintf("%s[%d]", field, i), "a line needs at least 2 positions")
+			}
+		}
+	case orb.Polygon:
+		return validatePolygon(field, g)
+	case orb.MultiPolygon:
+		if len(g) == 0 {
+			return invalid(field, "a MultiPolygon needs at least one polygon")
+		}
+		for i, p := range g {
+			if err := validatePolygon(fmt.Sprintf("%s[%d]", field, i), p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func validatePolygon(field string, p orb.Polygon) error {
+	if len(p) == 0 {
+		return invalid(field, "a polygon needs at least one ring")
+	}
+	for i, r := range p {
+		path := fmt.Sprintf("%s[%d]", field, i)
+		if len(r) < 4 {
+			return invalid(path, "a ring needs at least 4 positions, got %d", len(r))
+		}
+		if r[0] != r[len(r)-1] {
+			return invalid(path, "ring is not closed: the first and last positions differ")
+		}
+	}
+	return nil
+}
+
+func stringProp(f *Feature, name string, required bool) (string, error) {
+	raw, ok := f.Properties[name]
+	if !ok || string(raw) == "null" {
+		if required {
+			return "", invalid("properties."+name, "is required")
+		}
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", invalid("properties."+name, "must be a string")
+	}
+	if required && strings.TrimSpace(s) == "" {
+		return "", invalid("properties."+name, "must not be empty")
+	}
+	return s, nil
+}
+
+func validateName(f *Feature, _ *Collection) error {
+	_, err := stringProp(f, "name", true)
+	return err
+}
+
+func validateCountry(f *Feature, _ *Collection) error {
+	s, err := stringProp(f, "country", true)
+	if err != nil {
+		return err
+	}
+	if !IsCountry(s) {
+		return invalid("properties.country", "%q is not an ISO 3166-1 alpha-2 code (such as PL or BY)", s)
+	}
+	return nil
+}
+
+func validateStatus(f *Feature, c *Collection) error {
+	s, err := stringProp(f, "status", true)
+	if err != nil {
+		return err
+	}
+	if !c.AllowsStatus(s) {
+		return invalid("properties.status", "%q is not one of %s", s, strings.Join(c.Statuses, ", "))
+	}
+	return nil
+}
+
+func validateConfidence(f *Feature, _ *Collection) error {
+	s, err := stringProp(f, "confidence", true)
+	if err != nil {
+		return err
+	}
+	if !contains(Confidences, s) {
+		return invalid("properties.confidence", "%q is not one of %s", s, strings.Join(Confidences, ", "))
+	}
+	return nil
+}
+
+// Source is one reference backing a feature.
+type Source struct {
+	Title     *string `json:"title"`
+	Publisher *string `json:"publisher"`
+	Date      *string `json:"date"`
+	URL       *string `json:"url"`
+}
+
+func validateSources(f *Feature, _ *Collection) error {
+	raw, ok := f.Properties["sources"]
+	if !ok {
+		return invalid("properties.sources", "is required: at least one source with a title")
+	}
+	var sources []Source
+	if err := json.Unmarshal(raw, &sources); err != nil {
+		return invalid("properties.sources", "must be a list of {title, publisher, date, url}")
+	}
+	if len(sources) == 0 {
+		return invalid("properties.sources", "needs at least one source")
+	}
+	for i, s := range sources {
+		field := fmt.Sprintf("properties.sources[%d]", i)
+		if s.Title == nil || strings.TrimSpace(*s.Title) == "" {
+			return invalid(field+".title", "is required")
+		}
+		if s.Date != nil {
+			if _, err := ParseTime(*s.Date, false); err != nil {
+				return invalid(field+".date", "%v", err)
+			}
+		}
+		if s.URL != nil {
+			u, err := url.Parse(*s.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return invalid(field+".url", "%q is not an http or https URL", *s.URL)
+			}
+		}
+	}
+	return nil
+}
+
+func validateValidity(f *Feature, _ *Collection) error {
+	var iv Interval
+	for _, name := range []string{"valid_from", "valid_to"} {
+		s, err := stringProp(f, name, false)
+		if err != nil || s == "" {
+			return err
+		}
+		t, err := ParseTime(s, name == "valid_to")
+		if err != nil {
+			return invalid("properties."+name, "%v", err)
+		}
+		if name == "valid_from" {
+			iv.Start = t
+		} else {
+			iv.End = t
+		}
+	}
+	if !iv.Start.IsZero() && !iv.End.IsZero() && iv.End.Before(iv.Start) {
+		return invalid("properties.valid_to", "is before valid_from")
+	}
+	return nil
+}
+
+func validateTimeline(f *Feature, c *Collection) error {
+	raw, ok := f.Properties["timeline"]
+	if !ok || string(raw) == "null" {
+		return nil
+	}
+	var tl []struct {
+		From   *string `json:"from"`
+		To     *string `json:"to"`
+		Status *string `json:"status"`
+		Note   *string `json:"note"`
+	}
+	if json.Unmarshal(raw, &tl) != nil {
+		return invalid("properties.timeline", "must be a list of {from, to, status, note}")
+	}
+	for i, e := range tl {
+		field := fmt.Sprintf("properties.timeline[%d]", i)
+		if e.From == nil {
+			return invalid(field+".from", "is required")
+		}
+		from, err := ParseTime(*e.From, false)
+		if err != nil {
+			return invalid(field+".from", "%v", err)
+		}
+		if e.To != nil {
+			to, err := ParseTime(*e.To, false)
+			if err != nil {
+				return invalid(field+".to", "%v", err)
+			}
+			if to.Before(from) {
+				return invalid(field+".to", "is before from")
+			}
+		}
+		if e.Status == nil || !c.AllowsStatus(*e.Status) || *e.Status == "" {
+			return invalid(field+".status", "must be one of %s", strings.Join(c.Statuses, ", "))
+		}
+	}
+	return nil
+}
+
+func validateText(f *Feature, _ *Collection) error {
+	for _, name := range []string{"name_local", "description"} {
+		if _, err := stringProp(f, name, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package bunt
+
+import (
+	"sort"
+	"sync"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"github.com/sitmap/sitmap/geo"
+)
+
+// collection is the in-memory side of one collection. Derived data (the
+// extents and the id order) is rebuilt lazily after writes.
+type collection struct {
+	meta    geo.Collection
+	version int64
+	feats   map[string]*geo.Feature
+
+	dmu    sync.Mutex // guards the derived data below under the store's read lock
+	dirty  bool       // extents and order need rebuilding
+	extent geo.Collection
+	order  []string // ids in ascending order
+}
+
+// derived returns the extents and the id order, rebuilt if writes made
+// them stale. Callers hold the store's lock (read or write).
+func (c *collection) derived() (geo.Collection, []string) {
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	c.refresh()
+	return c.extent, c.order
+}
+
+func (c *collection) refresh() {
+	if !c.dirty && c.order != nil {
+		return
+	}
+	ext := c.meta
+	ext.Count = len(c.feats)
+	ext.Version = c.version
+	c.order = c.order[:0]
+	first := true
+	for id, f := range c.feats {
+		c.order = append(c.order, id)
+		b := f.Geometry.Bound()
+		iv := f.Extent()
+		if first {
+			ext.Bound, ext.Time, first = b, iv, false
+			continue
+		}
+		ext.Bound = ext.Bound.Union(b)
+		ext.Time = ext.Time.Union(iv)
+	}
+	if first {
+		ext.Bound = orb.Bound{}
+	}
+	sort.Strings(c.order)
+	c.extent = ext
+	c.dirty = false
+}
+
+// sortKey is the value a Sort orders by.
+func sortKey(f *geo.Feature, prop string) string {
+	switch prop {
+	case "name":
+		return strings.ToLower(f.String("name"))
+	case "updated":
+		return f.String("updated")
+	}
+	return f.ID
+}

@@ -1,0 +1,227 @@
+package bunt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// PutCollection creates a collection or updates its metadata.
+func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
+	if !geo.ValidID(meta.ID) {
+		return fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
+	}
+	raw, err := json.Marshal(meta)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err = s.db.Update(func(tx *buntdb.Tx) error {
+		_, _, err := tx.Set(collKey(meta.ID), string(raw), nil)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put collection %s: %w", meta.ID, err)
+	}
+	if c, ok := s.cols[meta.ID]; ok {
+		c.meta, c.dirty = meta, true
+		return nil
+	}
+	return s.addCollection(meta)
+}
+
+// write is one transaction's worth of changes; apply makes them visible in
+// memory once buntdb has committed them.
+type write struct {
+	s       *Store
+	now     string
+	puts    []*geo.Feature
+	deletes []*geo.Feature
+	changes []store.Change
+	vers    map[string]int64
+}
+
+func (s *Store) newWrite() *write {
+	return &write{s: s, now: time.Now().UTC().Format(time.RFC3339Nano), vers: map[string]int64{}}
+}
+
+// bump gives the next version of a collection within this write.
+func (w *write) bump(cid string) int64 {
+	v, ok := w.vers[cid]
+	if !ok {
+		v = w.s.cols[cid].version
+	}
+	w.vers[cid] = v + 1
+	return v + 1
+}
+
+func (w *write) record(tx *buntdb.Tx, typ store.ChangeType, f *geo.Feature) error {
+	w.s.seq++
+	w.changes = append(w.changes, store.Change{
+		Seq: w.s.seq, Type: typ, Collection: f.Collection, ID: f.ID, Version: f.Version,
+		Time: time.Now().UTC(),
+	})
+	_, _, err := tx.Set(seqKey, strconv.FormatInt(w.s.seq, 10), nil)
+	return err
+}
+
+func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) error {
+	f.Version = w.bump(f.Collection)
+	f.SetString("updated", w.now)
+	rec, err := encodeRecord(f)
+	if err != nil {
+		return err
+	}
+	if _, _, err := tx.Set(featKey(f.Collection, f.ID), rec, nil); err != nil {
+		return err
+	}
+	b := f.Geometry.Bound()
+	rect := encodeRect([2][2]float64{{b.Min[0], b.Min[1]}, {b.Max[0], b.Max[1]}})
+	if _, _, err := tx.Set(rectKey(f.Collection, f.ID), rect, nil); err != nil {
+		return err
+	}
+	w.puts = append(w.puts, f)
+	return w.record(tx, typ, f)
+}
+
+func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
+	for _, k := range []string{featKey(f.Collection, f.ID), rectKey(f.Collection, f.ID)} {
+		if _, err := tx.Delete(k); err != nil {
+			return err
+		}
+	}
+	gone := *f
+	gone.Version = w.bump(f.Collection)
+	w.deletes = append(w.deletes, &gone)
+	return w.record(tx, store.Deleted, &gone)
+}
+
+func (w *write) finish(tx *buntdb.Tx) error {
+	for cid, v := range w.vers {
+		if _, _, err := tx.Set(verKey(cid), strconv.FormatInt(v, 10), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply updates memory after a successful commit.
+func (w *write) apply() {
+	for _, f := range w.puts {
+		w.s.cols[f.Collection].feats[f.ID] = f
+	}
+	for _, f := range w.deletes {
+		delete(w.s.cols[f.Collection].feats, f.ID)
+	}
+	for cid, v := range w.vers {
+		c := w.s.cols[cid]
+		c.version, c.dirty = v, true
+	}
+	w.s.hub.publish(w.changes)
+}
+
+// commit runs fn in one buntdb transaction; on any error nothing changes,
+// in the file or in memory.
+func (s *Store) commit(fn func(w *write, tx *buntdb.Tx) error) error {
+	w := s.newWrite()
+	seq := s.seq
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		if err := fn(w, tx); err != nil {
+			return err
+		}
+		return w.finish(tx)
+	})
+	if err != nil {
+		s.seq = seq
+		return err
+	}
+	w.apply()
+	return nil
+}
+
+// Put writes a batch all or nothing.
+func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commit(func(w *write, tx *buntdb.Tx) error {
+		seen := make(map[string]bool, len(fs))
+		for _, f := range fs {
+			c, ok := s.cols[f.Collection]
+			if !ok {
+				return fmt.Errorf("collection %s: %w", f.Collection, store.ErrNotFound)
+			}
+			if f.ID == "" {
+				f.ID = geo.NewID()
+			}
+			key := f.Collection + "/" + f.ID
+			_, exists := c.feats[f.ID]
+			if (exists || seen[key]) && mode == store.CreateOnly {
+				return fmt.Errorf("feature %s: %w", key, store.ErrConflict)
+			}
+			typ := store.Created
+			if exists || seen[key] {
+				typ = store.Replaced
+			}
+			seen[key] = true
+			if err := w.put(tx, f, typ); err != nil {
+				return fmt.Errorf("put %s: %w", key, err)
+			}
+		}
+		return nil
+	})
+}
+
+// current finds the feature a replace or delete acts on, checking the
+// expected version.
+func (s *Store) current(cid, fid string, version int64) (*geo.Feature, error) {
+	c, ok := s.cols[cid]
+	if !ok {
+		return nil, fmt.Errorf("collection %s: %w", cid, store.ErrNotFound)
+	}
+	old, ok := c.feats[fid]
+	if !ok {
+		return nil, fmt.Errorf("feature %s/%s: %w", cid, fid, store.ErrNotFound)
+	}
+	if version != 0 && version != old.Version {
+		return nil, fmt.Errorf("feature %s/%s is at version %d, not %d: %w", cid, fid, old.Version, version, store.ErrVersionMismatch)
+	}
+	return old, nil
+}
+
+// Replace overwrites an existing feature.
+func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.current(f.Collection, f.ID, version); err != nil {
+		return err
+	}
+	return s.commit(func(w *write, tx *buntdb.Tx) error {
+		return w.put(tx, f, store.Replaced)
+	})
+}
+
+// Delete removes a feature.
+func (s *Store) Delete(ctx context.Context, cid, fid string, version int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, err := s.current(cid, fid, version)
+	if err != nil {
+		return err
+	}
+	return s.commit(func(w *write, tx *buntdb.Tx) error {
+		err := w.delete(tx, old)
+		if errors.Is(err, buntdb.ErrNotFound) {
+			return fmt.Errorf("feature %s/%s: %w", cid, fid, store.ErrNotFound)
+		}
+		return err
+	})
+}

@@ -1,0 +1,108 @@
+// Package store defines the contract between the HTTP layer and the
+// backends that keep features: the embedded buntdb store and PostGIS.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sitmap/sitmap/geo"
+)
+
+// Errors every backend returns, so callers can branch on them.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a create hit an existing id.
+	ErrConflict = errors.New("already exists")
+	// ErrVersionMismatch: a replace or delete expected another version.
+	ErrVersionMismatch = errors.New("version mismatch")
+)
+
+// Sort orders query results; ties break on id so paging is stable.
+type Sort struct {
+	Property   string // "id", "name" or "updated"
+	Descending bool
+}
+
+// Query selects features of one collection.
+type Query struct {
+	Collection string
+	geo.Filter
+	Sort   []Sort
+	Limit  int // 0 means no limit
+	Offset int
+}
+
+// Page is one page of a query and the number of all its matches.
+type Page struct {
+	Features []*geo.Feature
+	Matched  int
+}
+
+// PutMode says what a Put does with ids that exist already.
+type PutMode int
+
+const (
+	Upsert     PutMode = iota // replace them (import)
+	CreateOnly                // fail with ErrConflict (POST)
+)
+
+// ChangeType names what happened to a feature.
+type ChangeType string
+
+const (
+	Created  ChangeType = "created"
+	Replaced ChangeType = "replaced"
+	Deleted  ChangeType = "deleted"
+)
+
+// Change is one write, as the /events feed reports it. Seq grows across all
+// collections, so a client can resume after the last Seq it saw.
+type Change struct {
+	Seq        int64      `json:"seq"`
+	Type       ChangeType `json:"type"`
+	Collection string     `json:"collection"`
+	ID         string     `json:"id"`
+	Version    int64      `json:"version"`
+	Time       time.Time  `json:"time"`
+}
+
+// Store keeps collections of features. Features handed to writes must
+// already be valid (geo.Validate); the store sets "updated" and Version.
+// Features it returns may be shared with other readers: treat them as
+// read-only and Clone before changing them.
+type Store interface {
+	// Collections lists every collection, with count, extents and version.
+	Collections(ctx context.Context) ([]geo.Collection, error)
+	// Collection returns one; ErrNotFound if it does not exist.
+	Collection(ctx context.Context, id string) (geo.Collection, error)
+	// PutCollection creates a collection or updates its metadata.
+	PutCollection(ctx context.Context, c geo.Collection) error
+
+	// Version is the collection's change version, cheap enough to ask on
+	// every tile request; ErrNotFound if it does not exist.
+	Version(ctx context.Context, collection string) (int64, error)
+
+	// Get returns one feature; ErrNotFound if it or its collection does not exist.
+	Get(ctx context.Context, collection, id string) (*geo.Feature, error)
+	// Query returns a page of the features that match, ordered by q.Sort
+	// then id; ErrNotFound if the collection does not exist.
+	Query(ctx context.Context, q Query) (Page, error)
+	// Put writes features (each names its Collection, which must exist)
+	// all or nothing. Features without an id get one. In CreateOnly mode an
+	// existing id fails the whole batch with ErrConflict.
+	Put(ctx context.Context, fs []*geo.Feature, mode PutMode) error
+	// Replace overwrites an existing feature; if version is not 0 it must be
+	// the current version (ErrVersionMismatch). ErrNotFound if it is absent.
+	Replace(ctx context.Context, f *geo.Feature, version int64) error
+	// Delete removes a feature, with the same version rule as Replace.
+	Delete(ctx context.Context, collection, id string, version int64) error
+
+	// Subscribe streams every change from now on until ctx ends. A
+	// subscriber that falls behind loses changes rather than blocking writers.
+	Subscribe(ctx context.Context) <-chan Change
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
