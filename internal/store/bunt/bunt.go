@@ -23,13 +23,13 @@ var _ store.Store = (*Store)(nil)
 // Keys: c:{cid} collection metadata; f:{cid}:{fid} "version json";
 // b:{cid}:{fid} the feature's bounding rect, indexed by the spatial index
 // s:{cid}; v:{cid} the collection version; seq the change sequence.
-func collKey(cid string) string       { return "c:" + cid }
-func featKey(cid, fid string) string  { return "f:" + cid + ":" + fid }
-func rectKey(cid, fid string) string  { return "b:" + cid + ":" + fid }
-func verKey(cid string) string        { return "v:" + cid }
-func indexName(cid string) string     { return "s:" + cid }
-func indexPattern(cid string) string  { return "b:" + cid + ":*" }
-func rectPrefixLen(cid string) int    { return len("b:") + len(cid) + 1 }
+func collKey(cid string) string      { return "c:" + cid }
+func featKey(cid, fid string) string { return "f:" + cid + ":" + fid }
+func rectKey(cid, fid string) string { return "b:" + cid + ":" + fid }
+func verKey(cid string) string       { return "v:" + cid }
+func indexName(cid string) string    { return "s:" + cid }
+func indexPattern(cid string) string { return "b:" + cid + ":*" }
+func rectPrefixLen(cid string) int   { return len("b:") + len(cid) + 1 }
 func encodeRect(b [2][2]float64) string {
 	return buntdb.Rect(b[0][:], b[1][:])
 }

@@ -2,8 +2,8 @@ package bunt
 
 import (
 	"sort"
-	"sync"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 
