@@ -69,7 +69,9 @@ type Change struct {
 }
 
 // Store keeps collections of features. Features handed to writes must
-// already be valid (geo.Validate); the store sets "updated" and Version.
+// already be valid (geo.Validate); the store sets Version, and "updated"
+// to the time of the write unless the caller set it (an import restoring
+// exported data keeps its times; the HTTP layer always clears it).
 // Features it returns may be shared with other readers: treat them as
 // read-only and Clone before changing them.
 type Store interface {

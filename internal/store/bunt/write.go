@@ -76,7 +76,9 @@ func (w *write) record(tx *buntdb.Tx, typ store.ChangeType, f *geo.Feature) erro
 
 func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) error {
 	f.Version = w.bump(f.Collection)
-	f.SetString("updated", w.now)
+	if _, ok := f.Properties["updated"]; !ok {
+		f.SetString("updated", w.now)
+	}
 	rec, err := encodeRecord(f)
 	if err != nil {
 		return err

@@ -1,0 +1,54 @@
+# sitmap: make run | make test | make build | make bench | make assets
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+# Debian packages the tests drive: a real browser, GDAL's clients, PostGIS.
+TEST_PACKAGES := chromium gdal-bin postgresql postgis
+
+.PHONY: run build test deps imports bench assets clean
+
+run: build
+	./bin/sitmap serve --db data/sitmap.db
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/sitmap ./cmd/sitmap
+
+test: deps imports
+	$(GO) vet ./...
+	$(GO) test -race -timeout 25m ./...
+
+# deps installs what the tests need when it is missing and we may (root on
+# Debian); otherwise it says what is missing and the tests that need it fail
+# with an install hint.
+deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v ogrinfo >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing="$$missing postgis"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEST_PACKAGES) >/dev/null; \
+	else \
+		echo "missing:$$missing (install with: apt-get install$$missing); the tests that need them will fail"; \
+	fi
+
+# imports enforces the one-way flow cmd -> web -> internal/store -> geo.
+imports:
+	@bad=$$($(GO) list -deps ./geo | grep 'sitmap/sitmap/' | grep -v '/geo$$'); \
+	if [ -n "$$bad" ]; then echo "geo must not import: $$bad"; exit 1; fi; \
+	bad=$$($(GO) list -deps ./internal/store/... | grep -E 'sitmap/sitmap/(web|cmd|internal/dataset)'); \
+	if [ -n "$$bad" ]; then echo "internal/store must not import: $$bad"; exit 1; fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 30m ./internal/store/... ./geo/... ./web/...
+
+# assets refreshes the vendored front-end files and the basemap from npm
+# (pinned in package-lock.json); the results are committed, so run needs no npm.
+assets:
+	npm --prefix assets ci && node assets/vendor.mjs
+	npm --prefix assets/basemap/src ci && node assets/basemap/src/build.mjs
+
+clean:
+	rm -rf bin

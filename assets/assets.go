@@ -1,0 +1,10 @@
+// Package assets embeds everything the binary ships: the map page, the
+// vendored front-end libraries, the seed data set and the basemap.
+package assets
+
+import "embed"
+
+// FS holds page/, vendor/, seed/ and basemap/basemap.geojson.gz.
+//
+//go:embed page vendor seed basemap/basemap.geojson.gz
+var FS embed.FS

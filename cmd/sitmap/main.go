@@ -1,0 +1,65 @@
+// Command sitmap is the situation map service: serve, import, export.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// env is the program's view of its surroundings, so tests can run it whole.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+const usage = `usage:
+  sitmap serve  [--addr 127.0.0.1:8080] [--db data/sitmap.db | --store postgres://...] [--token T]
+  sitmap import [--db ... | --store ...] [--collection CID] FILE.geojson ...
+  sitmap export [--db ... | --store ...] [--collection CID] [--bbox w,s,e,n] > out.geojson
+  sitmap migrate --from FILE.db --to postgres://...
+  sitmap version
+`
+
+// run executes one subcommand and returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmds := map[string]func(context.Context, env, []string) error{
+		"serve":   serve,
+		"import":  importCmd,
+		"export":  exportCmd,
+		"migrate": migrateCmd,
+		"version": func(context.Context, env, []string) error {
+			fmt.Fprintf(stdout, "sitmap %s\n", version)
+			return nil
+		},
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "sitmap: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	if err := cmd(ctx, e, args[1:]); err != nil {
+		fmt.Fprintf(stderr, "sitmap %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/internal/store/bunt"
+)
+
+// storeFlags are the flags that choose a backend, shared by the subcommands.
+type storeFlags struct {
+	db  string
+	dsn string
+}
+
+func (sf *storeFlags) register(fs *flag.FlagSet, e env) {
+	fs.StringVar(&sf.db, "db", "data/sitmap.db", "embedded store file")
+	fs.StringVar(&sf.dsn, "store", e.getenv("SITMAP_STORE"), "PostgreSQL URL (postgres://...); overrides --db (env SITMAP_STORE)")
+}
+
+// open opens the chosen backend.
+func (sf *storeFlags) open(ctx context.Context) (store.Store, error) {
+	if sf.dsn != "" {
+		return openPostgres(ctx, sf.dsn)
+	}
+	return openBunt(sf.db)
+}
+
+func openBunt(path string) (store.Store, error) {
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("--db %s: %w", path, err)
+		}
+	}
+	return bunt.Open(path)
+}
+
+func openPostgres(ctx context.Context, dsn string) (store.Store, error) {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return nil, fmt.Errorf("--store %q: want a postgres:// URL", dsn)
+	}
+	return nil, fmt.Errorf("--store: the PostGIS backend is not built in yet")
+}

@@ -1,0 +1,127 @@
+package dataset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// Input is one file to import.
+type Input struct {
+	Name string
+	R    io.Reader
+}
+
+// Options steer an import.
+type Options struct {
+	// Collection puts every feature into this collection; otherwise each
+	// feature's "collection" property decides.
+	Collection string
+	// Collections are created when missing, with these definitions
+	// (e.g. the seed's); other unknown ids get geo.NewCollection.
+	Collections []geo.Collection
+}
+
+// Import decodes and validates every feature of every input first, then
+// writes them all in one store write, or nothing. It returns the number of
+// features per collection.
+func Import(ctx context.Context, st store.Store, inputs []Input, opts Options) (map[string]int, error) {
+	var all []*geo.Feature
+	for _, in := range inputs {
+		fs, err := Decode(in.R)
+		if err != nil {
+			return nil, fmt.Errorf("import %s: %w", in.Name, err)
+		}
+		if err := assign(fs, opts.Collection); err != nil {
+			return nil, fmt.Errorf("import %s: %w", in.Name, err)
+		}
+		all = append(all, fs...)
+	}
+	cols, created, err := resolve(ctx, st, all, opts.Collections)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	if err := validate(inputs, all, cols); err != nil {
+		return nil, err
+	}
+	for _, c := range created {
+		if err := st.PutCollection(ctx, c); err != nil {
+			return nil, fmt.Errorf("import: create collection %s: %w", c.ID, err)
+		}
+	}
+	if err := st.Put(ctx, all, store.Upsert); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	counts := map[string]int{}
+	for _, f := range all {
+		counts[f.Collection]++
+	}
+	return counts, nil
+}
+
+// assign sets each feature's collection from the option or its property.
+func assign(fs []*geo.Feature, collection string) error {
+	for i, f := range fs {
+		f.Collection = collection
+		if f.Collection == "" {
+			f.Collection = f.String("collection")
+		}
+		if f.Collection == "" {
+			return &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
+				Reason: "no collection: give --collection or a \"collection\" property"}
+		}
+		if !geo.ValidID(f.Collection) {
+			return &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
+				Reason: fmt.Sprintf("%q is not a valid collection id ([a-z0-9-], at most 128)", f.Collection)}
+		}
+	}
+	return nil
+}
+
+// resolve finds the collection of every feature, and which must be created.
+func resolve(ctx context.Context, st store.Store, fs []*geo.Feature, defs []geo.Collection) (map[string]*geo.Collection, []geo.Collection, error) {
+	cols := map[string]*geo.Collection{}
+	existing, err := st.Collections(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range existing {
+		cols[existing[i].ID] = &existing[i]
+	}
+	byID := map[string]geo.Collection{}
+	for _, d := range defs {
+		byID[d.ID] = d
+	}
+	var created []geo.Collection
+	for _, f := range fs {
+		if _, ok := cols[f.Collection]; ok {
+			continue
+		}
+		c, ok := byID[f.Collection]
+		if !ok {
+			c = geo.NewCollection(f.Collection)
+		}
+		cols[c.ID] = &c
+		created = append(created, c)
+	}
+	sort.Slice(created, func(i, j int) bool { return created[i].ID < created[j].ID })
+	return cols, created, nil
+}
+
+// validate checks every feature and names the file it came from.
+func validate(inputs []Input, fs []*geo.Feature, cols map[string]*geo.Collection) error {
+	err := geo.ValidateAll(fs, func(f *geo.Feature) *geo.Collection { return cols[f.Collection] })
+	if err == nil {
+		return nil
+	}
+	var ve *geo.ValidationError
+	if errors.As(err, &ve) && len(inputs) == 1 {
+		return fmt.Errorf("import %s: %w", inputs[0].Name, err)
+	}
+	return fmt.Errorf("import: %w", err)
+}
