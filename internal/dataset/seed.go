@@ -61,4 +61,3 @@ func SeedOnce(ctx context.Context, st store.Store, fsys fs.FS) (bool, error) {
 	}
 	return true, LoadSeed(ctx, st, fsys)
 }
-
