@@ -1,0 +1,347 @@
+// Package pgtest gives tests a fresh, empty PostgreSQL database with PostGIS.
+//
+// On first use in a test binary it creates a throwaway cluster in a temp
+// dir (initdb), starts it with pg_ctl on a free port of 127.0.0.1 — never
+// the system service — and stops and removes it when the tests end. Every
+// DSN call creates a new database with the postgis extension, so tests do
+// not see each other's data.
+//
+// Set SITMAP_TEST_PG=postgres://user@host:port/db to use an existing
+// server instead; its user must be allowed to create databases.
+//
+// A package that uses DSN needs a TestMain:
+//
+//	func TestMain(m *testing.M) { pgtest.Main(m) }
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// EnvDSN names the variable that points the tests at an existing server.
+const EnvDSN = "SITMAP_TEST_PG"
+
+// InstallHint is how a test fails when the binaries are missing.
+const InstallHint = "PostgreSQL with PostGIS is not installed: apt-get install postgresql postgis (make test does this)"
+
+// binDirs are searched, newest first, for initdb and pg_ctl.
+var binDirs = []string{
+	"/usr/lib/postgresql/17/bin",
+	"/usr/lib/postgresql/16/bin",
+	"/usr/lib/postgresql/15/bin",
+}
+
+var (
+	mu       sync.Mutex
+	inMain   bool
+	cl       *cluster
+	startErr error
+	dbCount  int
+)
+
+// Main runs the tests and then stops the cluster, if one was started.
+// Call it from TestMain.
+func Main(m *testing.M) {
+	mu.Lock()
+	inMain = true
+	mu.Unlock()
+	code := m.Run()
+	mu.Lock()
+	if cl != nil {
+		cl.destroy()
+		cl = nil
+	}
+	mu.Unlock()
+	os.Exit(code)
+}
+
+// DSN creates a new empty database with PostGIS and returns its URL. The
+// test fails when PostgreSQL or PostGIS is missing.
+func DSN(t testing.TB) string {
+	t.Helper()
+	base, err := server()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	dbCount++
+	name := fmt.Sprintf("t_%d_%d", os.Getpid(), dbCount)
+	mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("pgtest: connect to %s: %v", redact(base), err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	dsn, err := withDatabase(base, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("pgtest: connect to %s: %v", name, err)
+	}
+	defer db.Close(ctx)
+	if _, err := db.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis"); err != nil {
+		t.Fatalf("pgtest: %s (%v)", InstallHint, err)
+	}
+	return dsn
+}
+
+// Stop shuts the test cluster down (fast mode: open connections are cut),
+// so tests can watch a store lose its database. It fails the test when the
+// tests use an external server (SITMAP_TEST_PG), which they cannot stop.
+func Stop(t testing.TB) {
+	t.Helper()
+	c := owned(t)
+	if err := c.ctl("stop", "-m", "fast", "-w"); err != nil {
+		t.Fatalf("pgtest: stop: %v", err)
+	}
+}
+
+// Start starts the test cluster again after Stop, on the same port.
+func Start(t testing.TB) {
+	t.Helper()
+	c := owned(t)
+	if err := c.start(); err != nil {
+		t.Fatalf("pgtest: start: %v", err)
+	}
+}
+
+// CanRestart reports whether Stop and Start work: false when the tests
+// run against an external server.
+func CanRestart() bool { return os.Getenv(EnvDSN) == "" }
+
+func owned(t testing.TB) *cluster {
+	t.Helper()
+	if !CanRestart() {
+		t.Skipf("pgtest: cannot stop the external server %s given by %s", EnvDSN, EnvDSN)
+	}
+	if _, err := server(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return cl
+}
+
+// server returns the URL of the maintenance database, starting the
+// cluster on first use.
+func server() (string, error) {
+	if dsn := os.Getenv(EnvDSN); dsn != "" {
+		return dsn, nil
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if cl != nil {
+		return cl.dsn(), nil
+	}
+	if startErr != nil {
+		return "", startErr
+	}
+	if !inMain {
+		return "", errors.New("pgtest: the package needs func TestMain(m *testing.M) { pgtest.Main(m) } so the cluster is stopped at exit")
+	}
+	cl, startErr = newCluster()
+	if startErr != nil {
+		return "", startErr
+	}
+	return cl.dsn(), nil
+}
+
+type cluster struct {
+	bin     string
+	dir     string // the temp dir: data/, the socket, the log
+	port    int
+	uid     int // the OS user that runs the server; -1 for the current one
+	gid     int
+	watcher *os.Process
+}
+
+func (c *cluster) data() string { return filepath.Join(c.dir, "data") }
+
+func (c *cluster) dsn() string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.port)
+}
+
+func findBin() (string, error) {
+	for _, d := range binDirs {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err != nil {
+			continue
+		}
+		// PostGIS for this server version?
+		ver := filepath.Base(filepath.Dir(d))
+		matches, _ := filepath.Glob(filepath.Join("/usr/share/postgresql", ver, "extension", "postgis.control"))
+		if len(matches) == 0 {
+			continue
+		}
+		return d, nil
+	}
+	return "", errors.New(InstallHint)
+}
+
+func newCluster() (*cluster, error) {
+	bin, err := findBin()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "sitmap-pg-")
+	if err != nil {
+		return nil, err
+	}
+	c := &cluster{bin: bin, dir: dir, uid: -1, gid: -1}
+	if os.Geteuid() == 0 {
+		// initdb refuses to run as root.
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("pgtest: running as root needs the postgres OS user: %w", err)
+		}
+		c.uid, _ = strconv.Atoi(u.Uid)
+		c.gid, _ = strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, c.uid, c.gid); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+	if err := c.run(filepath.Join(bin, "initdb"), "-D", c.data(), "-U", "postgres",
+		"-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("pgtest: initdb: %w", err)
+	}
+	for attempt := 0; ; attempt++ {
+		c.port, err = freePort()
+		if err == nil {
+			err = c.start()
+		}
+		if err == nil {
+			break
+		}
+		if attempt == 4 {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("pgtest: start: %w", err)
+		}
+	}
+	c.watch()
+	return c, nil
+}
+
+// start runs pg_ctl start on c.port and waits until the server accepts
+// connections.
+func (c *cluster) start() error {
+	opts := strings.Join([]string{
+		"-p", strconv.Itoa(c.port),
+		"-k", c.dir,
+		"-c", "listen_addresses=127.0.0.1",
+		"-c", "fsync=off",
+		"-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off",
+		"-c", "max_connections=200",
+		"-c", "shared_buffers=128MB",
+	}, " ")
+	return c.ctl("start", "-w", "-t", "60", "-l", filepath.Join(c.dir, "log"), "-o", opts)
+}
+
+func (c *cluster) ctl(args ...string) error {
+	args = append([]string{"-D", c.data()}, args...)
+	return c.run(filepath.Join(c.bin, "pg_ctl"), args...)
+}
+
+// run runs a server binary as the cluster's OS user.
+func (c *cluster) run(name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = c.dir
+	if c.uid >= 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(c.uid), Gid: uint32(c.gid)}}
+		cmd.Env = append(os.Environ(), "HOME="+c.dir)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+		return fmt.Errorf("%s %s: %v\n%s\n%s", filepath.Base(name), strings.Join(args, " "), err, out, tail(log, 2000))
+	}
+	return nil
+}
+
+// watch starts a detached shell that stops the cluster and removes its
+// directory if this process dies without reaching the end of Main (a
+// panic, a timeout, kill -9).
+func (c *cluster) watch() {
+	script := `while kill -0 "$1" 2>/dev/null; do sleep 1; done; ` + c.asUser(`"$2"/pg_ctl -D "$3"/data stop -m immediate`) + ` >/dev/null 2>&1; rm -rf "$3"`
+	cmd := exec.Command("/bin/sh", "-c", script, "sh", strconv.Itoa(os.Getpid()), c.bin, c.dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if cmd.Start() == nil {
+		c.watcher = cmd.Process
+		go cmd.Wait() //nolint:errcheck // reaped only so it leaves no zombie
+	}
+}
+
+func (c *cluster) asUser(shell string) string {
+	if c.uid < 0 {
+		return shell
+	}
+	return fmt.Sprintf("setpriv --reuid=%d --regid=%d --clear-groups %s", c.uid, c.gid, shell)
+}
+
+// destroy stops the cluster and removes its files.
+func (c *cluster) destroy() {
+	_ = c.ctl("stop", "-m", "immediate", "-w")
+	if c.watcher != nil {
+		_ = c.watcher.Kill()
+	}
+	os.RemoveAll(c.dir)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func withDatabase(dsn, name string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", fmt.Errorf("pgtest: %s must be a postgres:// URL", EnvDSN)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "the server"
+	}
+	return u.Redacted()
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
