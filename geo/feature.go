@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -22,6 +23,11 @@ type Feature struct {
 	// Version changes on every write of the feature; stores set it and
 	// HTTP turns it into the ETag.
 	Version int64
+
+	// encoded caches the GeoJSON encoding: features in a store are read far
+	// more often than written. SetString clears it; code that changes
+	// Geometry or Properties directly must call Changed.
+	encoded atomic.Pointer[[]byte]
 }
 
 type featureDoc struct {
@@ -91,6 +97,22 @@ func (f *Feature) MarshalJSON() ([]byte, error) {
 
 // AppendJSON appends the feature's GeoJSON encoding to buf.
 func (f *Feature) AppendJSON(buf []byte) ([]byte, error) {
+	if enc := f.encoded.Load(); enc != nil {
+		return append(buf, *enc...), nil
+	}
+	enc, err := f.encode()
+	if err != nil {
+		return nil, err
+	}
+	f.encoded.Store(&enc)
+	return append(buf, enc...), nil
+}
+
+// Changed drops the cached encoding after a direct change to the feature.
+func (f *Feature) Changed() { f.encoded.Store(nil) }
+
+func (f *Feature) encode() ([]byte, error) {
+	var buf []byte
 	id, err := json.Marshal(f.ID)
 	if err != nil {
 		return nil, err
@@ -129,6 +151,7 @@ func (f *Feature) String(name string) string {
 func (f *Feature) SetString(name, value string) {
 	raw, _ := json.Marshal(value)
 	f.Properties[name] = raw
+	f.Changed()
 }
 
 // Scalar returns a property as text for equality filters: strings as they
@@ -181,13 +204,12 @@ func (f *Feature) MatchesText(q string) bool {
 
 // Clone returns a deep copy, so callers may change it freely.
 func (f *Feature) Clone() *Feature {
-	c := *f
-	c.Geometry = orb.Clone(f.Geometry)
-	c.Properties = make(map[string]json.RawMessage, len(f.Properties))
+	c := &Feature{ID: f.ID, Collection: f.Collection, Version: f.Version, Geometry: orb.Clone(f.Geometry),
+		Properties: make(map[string]json.RawMessage, len(f.Properties))}
 	for k, v := range f.Properties {
 		c.Properties[k] = v
 	}
-	return &c
+	return c
 }
 
 // NewID makes a random feature id for features created without one.
