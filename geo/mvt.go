@@ -1,0 +1,410 @@
+package geo
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"hash/fnv"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/simplify"
+)
+
+// TileLayer is one named layer of a vector tile and the features to draw in
+// it. Features are read, never changed (they may be shared with a store).
+type TileLayer struct {
+	Name     string
+	Features []*Feature
+}
+
+// RenderOptions tune Render; the zero value is the default.
+type RenderOptions struct {
+	// Time, when bounded, leaves out features whose Extent does not
+	// intersect it and gives each feature its status at the start of the
+	// interval (at its end when the start is open).
+	Time Interval
+	// MaxBytes caps the encoded tile; Render thins and simplifies harder
+	// until the tile fits. 0 means MaxTileBytes.
+	MaxBytes int
+	// ThinAbove is how many points a layer may hold in one tile before it
+	// is thinned (below ThinMaxZoom); 0 means DefaultThinAbove.
+	ThinAbove int
+}
+
+// Defaults for RenderOptions and the thinning grid.
+const (
+	MaxTileBytes     = 500 * 1024
+	DefaultThinAbove = 1500
+	// ThinMaxZoom: from this zoom on points are never thinned unless the
+	// tile would exceed MaxBytes.
+	ThinMaxZoom = 14
+	// ThinCellPixels is the side of a thinning cell in pixels of a 256-pixel
+	// tile; cells are aligned on the world pixel grid so neighbouring tiles
+	// agree.
+	ThinCellPixels = 8
+	// simplifyUnits is the Douglas-Peucker tolerance in extent units: half a
+	// pixel of a 256-pixel tile, one pixel of a 512-pixel one.
+	simplifyUnits = 8
+	// renderLevels is how many times Render may coarsen to meet MaxBytes.
+	renderLevels = 5
+)
+
+// ErrTileTooLarge is returned when even the coarsest rendering is over MaxBytes.
+var ErrTileTooLarge = errors.New("tile too large")
+
+// level is one set of detail settings; each level coarsens the last.
+type level struct {
+	tolerance float64 // Douglas-Peucker, extent units
+	minArea   float64 // polygons smaller than this (extent units²) are left out
+	minLength float64 // lines shorter than this are left out
+	thinAbove int     // thin a point layer holding more points than this
+	cellUnits int     // thinning cell side, extent units
+}
+
+func levelFor(n int, z maptile.Zoom, opts RenderOptions) level {
+	thinAbove := opts.ThinAbove
+	if thinAbove <= 0 {
+		thinAbove = DefaultThinAbove
+	}
+	if z >= ThinMaxZoom {
+		thinAbove = math.MaxInt
+	}
+	l := level{tolerance: simplifyUnits, thinAbove: thinAbove, cellUnits: ThinCellPixels * TileExtent / 256}
+	for i := 0; i < n; i++ {
+		l.tolerance *= 2
+		l.minArea = l.tolerance * l.tolerance
+		l.minLength = l.tolerance
+		l.thinAbove = 0
+		l.cellUnits *= 2
+	}
+	return l
+}
+
+// Render encodes the layers as one Mapbox Vector Tile 2.1 (extent 4096,
+// not gzipped). Geometry is cloned, clipped to the tile plus a 64-unit
+// buffer, projected, simplified to about a pixel, and anything empty or
+// degenerate is left out; dense point layers are thinned to one point per
+// grid cell carrying a "count". Render returns nil when nothing is left.
+func Render(layers []TileLayer, t maptile.Tile, opts RenderOptions) ([]byte, error) {
+	maxBytes := opts.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = MaxTileBytes
+	}
+	var at time.Time
+	if !opts.Time.Unbounded() {
+		at = opts.Time.Start
+		if at.IsZero() {
+			at = opts.Time.End
+		}
+	}
+	for n := 0; n < renderLevels; n++ {
+		lv := levelFor(n, t.Z, opts)
+		out := make(mvt.Layers, 0, len(layers))
+		for _, l := range layers {
+			if ml := renderLayer(l, t, lv, opts.Time, at); len(ml.Features) > 0 {
+				out = append(out, ml)
+			}
+		}
+		if len(out) == 0 {
+			return nil, nil
+		}
+		data, err := mvt.Marshal(out)
+		if err != nil {
+			return nil, err
+		}
+		if len(data) <= maxBytes {
+			return data, nil
+		}
+	}
+	return nil, ErrTileTooLarge
+}
+
+func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.Time) *mvt.Layer {
+	bound := TileBound(t)
+	var points, others []*Feature
+	for _, f := range l.Features {
+		if f.Geometry == nil || (!when.Unbounded() && !f.Extent().Intersects(when)) {
+			continue
+		}
+		if _, ok := f.Geometry.(orb.Point); ok {
+			points = append(points, f)
+		} else {
+			others = append(others, f)
+		}
+	}
+	ml := &mvt.Layer{Name: l.Name, Version: 2, Extent: TileExtent}
+	counts := map[*Feature]int(nil)
+	if len(points) > lv.thinAbove {
+		points, counts = thin(points, t, lv.cellUnits)
+	}
+	for _, f := range points {
+		gf := tileFeature(l.Name, f, f.Geometry, at)
+		if counts != nil {
+			gf.Properties["count"] = counts[f]
+		}
+		ml.Features = append(ml.Features, gf)
+	}
+	for _, f := range others {
+		// Clip in degrees first so only what is near the tile gets projected;
+		// clip works in place, hence the clone.
+		g := clip.Geometry(bound, orb.Clone(f.Geometry))
+		if g == nil || isEmpty(g) {
+			continue
+		}
+		ml.Features = append(ml.Features, tileFeature(l.Name, f, g, at))
+	}
+	ml.ProjectToTile(t)
+	ml.Clip(orb.Bound{Min: orb.Point{-TileBuffer, -TileBuffer}, Max: orb.Point{TileExtent + TileBuffer, TileExtent + TileBuffer}})
+	ml.Simplify(simplify.DouglasPeucker(lv.tolerance))
+	keep := ml.Features[:0]
+	for _, gf := range ml.Features {
+		if g := cleanGeometry(gf.Geometry, lv); g != nil {
+			gf.Geometry = g
+			keep = append(keep, gf)
+		}
+	}
+	ml.Features = keep
+	return ml
+}
+
+// thin keeps one point per grid cell of the tile (the one with the lowest
+// numeric id, so the choice does not depend on store order) and counts the
+// points each stands for. Points in the buffer are dropped: their cells
+// belong to the neighbouring tile.
+func thin(points []*Feature, t maptile.Tile, cellUnits int) ([]*Feature, map[*Feature]int) {
+	type cell struct {
+		rep   *Feature
+		id    uint64
+		count int
+	}
+	cells := map[[2]int]*cell{}
+	var order [][2]int
+	scale := float64(uint64(1)<<t.Z) * TileExtent
+	for _, f := range points {
+		p := f.Geometry.(orb.Point)
+		x, y := mercatorUnits(p, scale)
+		x -= float64(t.X) * TileExtent
+		y -= float64(t.Y) * TileExtent
+		if x < 0 || y < 0 || x >= TileExtent || y >= TileExtent {
+			continue
+		}
+		k := [2]int{int(x) / cellUnits, int(y) / cellUnits}
+		id := FeatureNumber("", f)
+		c := cells[k]
+		if c == nil {
+			cells[k] = &cell{rep: f, id: id, count: 1}
+			order = append(order, k)
+			continue
+		}
+		c.count++
+		if id < c.id {
+			c.rep, c.id = f, id
+		}
+	}
+	out := make([]*Feature, 0, len(order))
+	counts := make(map[*Feature]int, len(order))
+	for _, k := range order {
+		c := cells[k]
+		out = append(out, c.rep)
+		counts[c.rep] = c.count
+	}
+	return out, counts
+}
+
+// mercatorUnits projects to Web Mercator world coordinates where the world
+// is scale units wide, y growing southwards.
+func mercatorUnits(p orb.Point, scale float64) (float64, float64) {
+	lat := math.Max(-MaxLatitude, math.Min(MaxLatitude, p[1]))
+	x := (p[0] + 180) / 360 * scale
+	s := math.Sin(lat * math.Pi / 180)
+	y := (0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * scale
+	return x, y
+}
+
+// FeatureNumber is the feature's numeric MVT id: FNV-64a of layer/id, cut
+// to 53 bits so that JavaScript clients read it exactly.
+func FeatureNumber(layer string, f *Feature) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(layer))
+	h.Write([]byte{'/'})
+	h.Write([]byte(f.ID))
+	return h.Sum64() & (1<<53 - 1)
+}
+
+func tileFeature(layer string, f *Feature, g orb.Geometry, at time.Time) *geojson.Feature {
+	gf := &geojson.Feature{Type: "Feature", Geometry: g, ID: FeatureNumber(layer, f)}
+	gf.Properties = make(geojson.Properties, len(f.Properties)+2)
+	for k, raw := range f.Properties {
+		if v, ok := tileValue(raw); ok {
+			gf.Properties[k] = v
+		}
+	}
+	gf.Properties["id"] = f.ID
+	if !at.IsZero() {
+		if s := f.StatusAt(at); s != "" {
+			gf.Properties["status"] = s
+		}
+	}
+	return gf
+}
+
+// tileValue turns a raw JSON property into an MVT value: strings, numbers
+// (integers as int64) and booleans as they are, objects and arrays as
+// compact JSON text; null is left out.
+func tileValue(raw json.RawMessage) (any, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, false
+	}
+	switch raw[0] {
+	case '"':
+		if bytes.IndexByte(raw, '\\') < 0 {
+			return string(raw[1 : len(raw)-1]), true
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, false
+		}
+		return s, true
+	case 't':
+		return true, true
+	case 'f':
+		return false, true
+	case 'n':
+		return nil, false
+	case '{', '[':
+		var buf bytes.Buffer
+		if json.Compact(&buf, raw) != nil {
+			return nil, false
+		}
+		return buf.String(), true
+	}
+	if i, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+		return i, true
+	}
+	if v, err := strconv.ParseFloat(string(raw), 64); err == nil {
+		return v, true
+	}
+	return nil, false
+}
+
+// cleanGeometry drops repeated vertices, degenerate rings and parts, and
+// parts under the level's size limits, and orients polygon rings as MVT
+// wants them (exterior positive area in tile coordinates, holes negative).
+// It returns nil when nothing is left.
+func cleanGeometry(g orb.Geometry, lv level) orb.Geometry {
+	switch g := g.(type) {
+	case orb.Point:
+		return g
+	case orb.MultiPoint:
+		if len(g) == 0 {
+			return nil
+		}
+		return g
+	case orb.LineString:
+		if ls := cleanLine(g, lv); ls != nil {
+			return ls
+		}
+	case orb.MultiLineString:
+		out := g[:0]
+		for _, ls := range g {
+			if ls = cleanLine(ls, lv); ls != nil {
+				out = append(out, ls)
+			}
+		}
+		switch len(out) {
+		case 0:
+		case 1:
+			return out[0]
+		default:
+			return out
+		}
+	case orb.Polygon:
+		if p := cleanPolygon(g, lv); p != nil {
+			return p
+		}
+	case orb.MultiPolygon:
+		out := g[:0]
+		for _, p := range g {
+			if p = cleanPolygon(p, lv); p != nil {
+				out = append(out, p)
+			}
+		}
+		switch len(out) {
+		case 0:
+		case 1:
+			return out[0]
+		default:
+			return out
+		}
+	}
+	return nil
+}
+
+func dedupe(ls []orb.Point) []orb.Point {
+	if len(ls) == 0 {
+		return ls
+	}
+	out := ls[:1]
+	for _, p := range ls[1:] {
+		if p != out[len(out)-1] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func cleanLine(ls orb.LineString, lv level) orb.LineString {
+	ls = orb.LineString(dedupe(ls))
+	if len(ls) < 2 || lineLength(ls) < lv.minLength {
+		return nil
+	}
+	return ls
+}
+
+func lineLength(ls orb.LineString) float64 {
+	var d float64
+	for i := 1; i < len(ls); i++ {
+		d += math.Hypot(ls[i][0]-ls[i-1][0], ls[i][1]-ls[i-1][1])
+	}
+	return d
+}
+
+func cleanPolygon(p orb.Polygon, lv level) orb.Polygon {
+	out := p[:0]
+	for i, r := range p {
+		r = orb.Ring(dedupe(r))
+		if len(r) > 0 && r[0] != r[len(r)-1] {
+			r = append(r, r[0])
+		}
+		a := ringArea(r)
+		if len(r) < 4 || a == 0 || (i == 0 && math.Abs(a) < lv.minArea) {
+			if i == 0 {
+				return nil // no exterior, no polygon
+			}
+			continue
+		}
+		if (i == 0) != (a > 0) {
+			r.Reverse()
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// ringArea is the signed surveyor's area: positive for rings that run
+// clockwise on screen (y down), which MVT wants for exteriors.
+func ringArea(r orb.Ring) float64 {
+	var a float64
+	for i := 0; i+1 < len(r); i++ {
+		a += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
+	}
+	return a / 2
+}
