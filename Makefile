@@ -41,8 +41,11 @@ imports:
 	bad=$$($(GO) list -deps ./internal/store/... | grep -E 'sitmap/sitmap/(web|cmd|internal/dataset)'); \
 	if [ -n "$$bad" ]; then echo "internal/store must not import: $$bad"; exit 1; fi
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 30m ./internal/store/... ./geo/... ./web/...
+# bench prints the figures the issues ask for: store import and bbox query
+# times, tile render times, and load tests from a second process (wrk).
+bench: deps
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
 
 # assets refreshes the vendored front-end files and the basemap from npm
 # (pinned in package-lock.json); the results are committed, so run needs no npm.
