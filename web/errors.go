@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/sitmap/sitmap/geo"
@@ -27,6 +29,27 @@ func notFound(description string) *apiError {
 	return &apiError{Status: http.StatusNotFound, Code: "NotFound", Description: description}
 }
 
+func methodNotAllowed(description string) *apiError {
+	return &apiError{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed", Description: description}
+}
+
+func notAcceptable(description string) *apiError {
+	return &apiError{Status: http.StatusNotAcceptable, Code: "NotAcceptable", Description: description}
+}
+
+// unauthorized is a missing or wrong token; the adapter adds WWW-Authenticate.
+func unauthorized(description string) *apiError {
+	return &apiError{Status: http.StatusUnauthorized, Code: "Unauthorized", Description: description}
+}
+
+func unsupportedMediaType(description string) *apiError {
+	return &apiError{Status: http.StatusUnsupportedMediaType, Code: "UnsupportedMediaType", Description: description, Field: "Content-Type"}
+}
+
+func preconditionFailed(description string) *apiError {
+	return &apiError{Status: http.StatusPreconditionFailed, Code: "PreconditionFailed", Description: description, Field: "If-Match"}
+}
+
 // classify is the one place where errors become HTTP statuses.
 func classify(err error) *apiError {
 	var ae *apiError
@@ -34,9 +57,17 @@ func classify(err error) *apiError {
 		return ae
 	}
 	var ve *geo.ValidationError
+	var tooBig *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooBig):
+		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "PayloadTooLarge",
+			Description: fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit)}
 	case errors.As(err, &ve):
-		return &apiError{Status: http.StatusBadRequest, Code: "InvalidValue", Description: ve.Error(), Field: ve.Field}
+		field := ve.Field
+		if field == "" {
+			field = "body"
+		}
+		return &apiError{Status: http.StatusBadRequest, Code: "InvalidValue", Description: ve.Error(), Field: field}
 	case errors.Is(err, geo.ErrInvalid):
 		return &apiError{Status: http.StatusBadRequest, Code: "InvalidValue", Description: err.Error()}
 	case errors.Is(err, store.ErrNotFound):
@@ -44,7 +75,10 @@ func classify(err error) *apiError {
 	case errors.Is(err, store.ErrConflict):
 		return &apiError{Status: http.StatusConflict, Code: "Conflict", Description: err.Error()}
 	case errors.Is(err, store.ErrVersionMismatch):
-		return &apiError{Status: http.StatusPreconditionFailed, Code: "PreconditionFailed", Description: err.Error()}
+		return preconditionFailed(err.Error())
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads this, and it is not our fault.
+		return &apiError{Status: 499, Code: "ClientClosedRequest", Description: "client closed the request"}
 	}
 	return &apiError{Status: http.StatusInternalServerError, Code: "ServerError", Description: "internal server error"}
 }

@@ -22,17 +22,36 @@ func (h errorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ae := classify(err)
-	if ae.Status >= 500 {
+	if ae.Status >= 500 && ae.Status != 499 {
 		h.log.Error("request failed", "request_id", requestID(r.Context()), "method", r.Method,
 			"path", r.URL.Path, "err", err)
+	}
+	if ri := info(r.Context()); ri != nil && ri.status != 0 {
+		// The response has begun; all that is left is to stop.
+		return
+	}
+	if ae.Status == 499 {
+		return
 	}
 	writeError(w, ae)
 }
 
 func writeError(w http.ResponseWriter, ae *apiError) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Del("ETag")
-	w.Header().Del("Content-Encoding")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Del("ETag")
+	h.Del("Content-Encoding")
+	h.Del("Content-Length")
+	h.Del("Last-Modified")
+	h.Set("Cache-Control", "no-store")
+	switch ae.Status {
+	case http.StatusUnauthorized:
+		h.Set("WWW-Authenticate", `Bearer realm="sitmap"`)
+	case http.StatusMethodNotAllowed:
+		if h.Get("Allow") == "" {
+			h.Set("Allow", "GET, HEAD, OPTIONS")
+		}
+	}
 	w.WriteHeader(ae.Status)
 	body := map[string]string{"code": ae.Code, "description": ae.Description}
 	if ae.Field != "" {
@@ -47,8 +66,14 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) err
 	if err != nil {
 		return errors.Join(errors.New("encode response"), err)
 	}
+	return writeBytes(w, status, contentType, b)
+}
+
+// writeBytes writes an encoded body with the given content type.
+func writeBytes(w http.ResponseWriter, status int, contentType string, b []byte) error {
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	_, err = w.Write(b)
-	return err
+	// A failed write means the client went away: nothing left to tell it.
+	_, _ = w.Write(b)
+	return nil
 }

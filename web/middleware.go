@@ -1,13 +1,238 @@
 package web
 
-import "context"
+import (
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
 
 type ctxKey int
 
-const requestIDKey ctxKey = 0
+const (
+	requestIDKey ctxKey = iota
+	reqInfoKey
+)
 
 // requestID returns the id the request log line carries.
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
+}
+
+// reqInfo is what the outer middleware learns while the request is served:
+// the route that matched (set by named) and what was written.
+type reqInfo struct {
+	route  string
+	status int
+	bytes  int64
+}
+
+func info(ctx context.Context) *reqInfo {
+	ri, _ := ctx.Value(reqInfoKey).(*reqInfo)
+	return ri
+}
+
+// named records which route served the request, for logs and metrics.
+func named(name string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ri := info(r.Context()); ri != nil {
+			ri.route = name
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// middleware wraps the router: request id, log line and metrics outermost,
+// then CORS, then gzip.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	next = gzipHandler(next)
+	next = cors(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 128 || strings.ContainsAny(id, "\r\n") {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-ID", id)
+		ri := &reqInfo{}
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		ctx = context.WithValue(ctx, reqInfoKey, ri)
+		rec := &recorder{ResponseWriter: w, info: ri}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if ri.status == 0 {
+			ri.status = http.StatusOK
+		}
+		d := time.Since(start)
+		route := ri.route
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.observe(route, ri.status, d)
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", ri.status,
+			"bytes", ri.bytes, "duration", d, "request_id", id, "route", route)
+	})
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// recorder notes the status and the bytes sent.
+type recorder struct {
+	http.ResponseWriter
+	info *reqInfo
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.info.status == 0 {
+		r.info.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.info.status == 0 {
+		r.info.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.info.bytes += int64(n)
+	return n, err
+}
+
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// cors lets pages on any origin read (GET, HEAD) the API; writes stay
+// same-origin. Preflights are answered here.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", "ETag, Location, Link, X-Request-ID")
+		if r.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Language, If-None-Match, Last-Event-ID, X-Request-ID, Cache-Control")
+			h.Set("Access-Control-Max-Age", "86400")
+			h.Set("Allow", "GET, HEAD, OPTIONS")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+var gzipPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return w
+}}
+
+// compressible lists the content types worth compressing; images, tiles
+// that arrive compressed and event streams are left alone.
+func compressible(contentType string) bool {
+	ct, _, _ := strings.Cut(contentType, ";")
+	ct = strings.TrimSpace(strings.ToLower(ct))
+	switch {
+	case ct == "text/event-stream":
+		return false
+	case strings.HasPrefix(ct, "text/"),
+		strings.HasSuffix(ct, "json"),
+		strings.HasSuffix(ct, "+json"),
+		strings.HasPrefix(ct, "application/vnd.oai.openapi"),
+		ct == "application/javascript", ct == "image/svg+xml", ct == "application/xml",
+		ct == "application/vnd.mapbox-vector-tile", ct == "application/x-protobuf":
+		return true
+	}
+	return false
+}
+
+// gzipHandler compresses responses for clients that accept gzip. The
+// decision is made when the header is written, from the content type.
+func gzipHandler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept-Encoding")
+		if !acceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		gw := &gzipWriter{ResponseWriter: w}
+		defer gw.close()
+		next.ServeHTTP(gw, r)
+	})
+}
+
+func acceptsGzip(ae string) bool {
+	for _, part := range strings.Split(ae, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			params = strings.ReplaceAll(params, " ", "")
+			return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
+		}
+	}
+	return false
+}
+
+type gzipWriter struct {
+	http.ResponseWriter
+	gz      *gzip.Writer
+	decided bool
+}
+
+func (g *gzipWriter) WriteHeader(code int) {
+	if !g.decided {
+		g.decided = true
+		h := g.Header()
+		if code != http.StatusNoContent && code != http.StatusNotModified && code != http.StatusPartialContent && code >= 200 &&
+			h.Get("Content-Encoding") == "" && compressible(h.Get("Content-Type")) {
+			h.Del("Content-Length")
+			h.Set("Content-Encoding", "gzip")
+			g.gz = gzipPool.Get().(*gzip.Writer)
+			g.gz.Reset(g.ResponseWriter)
+		}
+	}
+	g.ResponseWriter.WriteHeader(code)
+}
+
+func (g *gzipWriter) Write(b []byte) (int, error) {
+	if !g.decided {
+		if g.Header().Get("Content-Type") == "" {
+			g.Header().Set("Content-Type", http.DetectContentType(b))
+		}
+		g.WriteHeader(http.StatusOK)
+	}
+	if g.gz != nil {
+		return g.gz.Write(b)
+	}
+	return g.ResponseWriter.Write(b)
+}
+
+func (g *gzipWriter) Flush() {
+	if g.gz != nil {
+		_ = g.gz.Flush()
+	}
+	if f, ok := g.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (g *gzipWriter) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
+func (g *gzipWriter) close() {
+	if g.gz != nil {
+		_ = g.gz.Close()
+		g.gz.Reset(nil)
+		gzipPool.Put(g.gz)
+		g.gz = nil
+	}
 }

@@ -4,9 +4,13 @@
 package web
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strings"
+	"sync"
 
 	"github.com/gorilla/mux"
 
@@ -41,6 +45,9 @@ type route struct {
 	Summary string
 	Tags    []string
 	Params  []param
+	// MoreParams adds parameters that depend on the data (the queryables
+	// of the collections), for the OpenAPI document.
+	MoreParams func(ctx context.Context) []param
 	// Responses maps a status code to the content types it can carry.
 	Responses map[string][]string
 	Body      []string // request body content types, for writes
@@ -59,10 +66,16 @@ type param struct {
 
 // Server is the HTTP side of sitmap.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	routes []route
-	router *mux.Router
+	cfg     Config
+	log     *slog.Logger
+	routes  []route
+	router  *mux.Router
+	handler http.Handler
+	metrics *metrics
+	events  *feed
+	cancel  context.CancelFunc
+	// staticTags caches the content hash of each served asset file.
+	staticTags sync.Map
 }
 
 // New builds a server; call Close when done to stop background work.
@@ -70,25 +83,73 @@ func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: cfg.Log}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{cfg: cfg, log: cfg.Log, metrics: newMetrics(), cancel: cancel}
+	s.events = newFeed(ctx, cfg.Store, eventRing)
 	s.routes = s.allRoutes()
 	s.router = mux.NewRouter()
+	s.router.NotFoundHandler = errorHandler{fn: func(w http.ResponseWriter, r *http.Request) error {
+		return notFound("no resource at " + r.URL.Path)
+	}, log: s.log}
+	s.router.MethodNotAllowedHandler = errorHandler{fn: func(w http.ResponseWriter, r *http.Request) error {
+		return methodNotAllowed(r.Method + " is not allowed on " + r.URL.Path)
+	}, log: s.log}
 	for _, rt := range s.routes {
-		s.router.Handle(rt.Path, errorHandler{fn: rt.Handle, log: s.log}).Methods(rt.Method).Name(rt.Name)
+		methods := []string{rt.Method}
+		if rt.Method == http.MethodGet {
+			methods = append(methods, http.MethodHead)
+		}
+		h := named(rt.Name, errorHandler{fn: rt.Handle, log: s.log})
+		s.router.Handle(rt.Path, h).Methods(methods...).Name(rt.Name)
 	}
+	s.handler = s.middleware(s.router)
 	return s
 }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.router.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
-// Close stops background work.
-func (s *Server) Close() error { return nil }
+// Close stops background work: the change feed and its open streams.
+func (s *Server) Close() error {
+	s.cancel()
+	return nil
+}
 
 func (s *Server) allRoutes() []route {
 	var rs []route
+	rs = append(rs, s.coreRoutes()...)
+	rs = append(rs, s.featureRoutes()...)
 	rs = append(rs, s.tileRoutes()...)
+	rs = append(rs, s.serviceRoutes()...)
 	return rs
+}
+
+// hasRoute reports whether a route with this path template is served, so
+// links point only at what exists.
+func (s *Server) hasRoute(path string) bool {
+	for _, rt := range s.routes {
+		if openAPIPath(rt.Path) == path {
+			return true
+		}
+	}
+	return false
+}
+
+var muxVarRE = regexp.MustCompile(`\{([^}:]+)(:[^}]*)?\}`)
+
+// openAPIPath drops mux's regular expressions from a path template.
+func openAPIPath(p string) string {
+	return muxVarRE.ReplaceAllString(p, "{$1}")
+}
+
+// pathVars lists the variables of a path template in order.
+func pathVars(p string) []string {
+	var out []string
+	for _, m := range muxVarRE.FindAllStringSubmatch(p, -1) {
+		out = append(out, m[1])
+	}
+	return out
 }

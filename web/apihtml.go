@@ -1,0 +1,96 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// handleAPIHTML renders the OpenAPI document as a readable page, made by
+// Go with no script, so it works offline.
+func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r)
+	doc := s.openAPI(r.Context(), b)
+	info := doc["info"].(map[string]any)
+	p := htmlPage{
+		Title:       fmt.Sprintf("%s API %s", info["title"], info["version"]),
+		Description: fmt.Sprint(info["description"]),
+		Links: []link{
+			{Href: b + "/api.html", Rel: "self", Type: mediaHTML, Title: "This page"},
+			{Href: b + "/api", Rel: "service-desc", Type: mediaOpenAPI, Title: "The OpenAPI 3.0 document"},
+			{Href: b + "/?f=html", Rel: "start", Type: mediaHTML, Title: "Landing page"},
+		},
+		RowsTitle: "Operations",
+	}
+	paths := doc["paths"].(map[string]any)
+	for _, path := range sortedKeys(paths) {
+		item := paths[path].(map[string]any)
+		methods := sortedKeys(item)
+		sort.SliceStable(methods, func(i, j int) bool { return methodOrder(methods[i]) < methodOrder(methods[j]) })
+		for _, m := range methods {
+			op := item[m].(map[string]any)
+			id := fmt.Sprint(op["operationId"])
+			title := strings.ToUpper(m) + " " + path
+			p.Rows = append(p.Rows, htmlRow{Href: "#" + id, Title: title, Detail: fmt.Sprint(op["summary"])})
+			sec := htmlSection{ID: id, Title: title, Subtitle: fmt.Sprint(op["summary"]),
+				Header: []string{"parameter", "in", "schema", "required", "description"}}
+			params, _ := op["parameters"].([]any)
+			for _, pa := range params {
+				pm := pa.(map[string]any)
+				sec.Table = append(sec.Table, []string{fmt.Sprint(pm["name"]), fmt.Sprint(pm["in"]),
+					schemaText(pm["schema"]), fmt.Sprint(pm["required"]), strOr(pm["description"])})
+			}
+			if body, ok := op["requestBody"].(map[string]any); ok {
+				sec.Facts = append(sec.Facts, fact{"Request body", strings.Join(sortedKeys(body["content"].(map[string]any)), ", ")})
+			}
+			if _, ok := op["security"]; ok {
+				sec.Facts = append(sec.Facts, fact{"Authorization", "Bearer token"})
+			}
+			resps := op["responses"].(map[string]any)
+			for _, code := range sortedKeys(resps) {
+				rm := resps[code].(map[string]any)
+				types := ""
+				if c, ok := rm["content"].(map[string]any); ok {
+					types = " (" + strings.Join(sortedKeys(c), ", ") + ")"
+				}
+				sec.Facts = append(sec.Facts, fact{"Response " + code, fmt.Sprint(rm["description"]) + types})
+			}
+			p.Sections = append(p.Sections, sec)
+		}
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	return writeHTML(w, http.StatusOK, p)
+}
+
+func methodOrder(m string) int {
+	return strings.Index("get post put delete", m)
+}
+
+func strOr(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// schemaText summarises a parameter schema: "integer, minimum 1, ...".
+func schemaText(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	parts := []string{fmt.Sprint(m["type"])}
+	if it, ok := m["items"].(map[string]any); ok {
+		parts[0] += " of " + fmt.Sprint(it["type"])
+	}
+	for _, k := range []string{"minimum", "maximum", "default", "minItems", "maxItems"} {
+		if x, ok := m[k]; ok {
+			parts = append(parts, fmt.Sprintf("%s %v", k, x))
+		}
+	}
+	if e, ok := m["enum"].([]string); ok {
+		parts = append(parts, "one of "+strings.Join(e, ", "))
+	}
+	return strings.Join(parts, ", ")
+}

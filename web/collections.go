@@ -1,0 +1,228 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/sitmap/sitmap/geo"
+)
+
+const (
+	crs84  = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	trsISO = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+)
+
+type collectionDoc struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	ItemType    string   `json:"itemType"`
+	CRS         []string `json:"crs"`
+	StorageCRS  string   `json:"storageCrs,omitempty"`
+	Extent      extent   `json:"extent"`
+	// Count is how many features the collection holds now.
+	Count int    `json:"numberOfFeatures"`
+	Links []link `json:"links"`
+}
+
+type extent struct {
+	Spatial  spatialExtent  `json:"spatial"`
+	Temporal temporalExtent `json:"temporal"`
+}
+
+type spatialExtent struct {
+	BBox [][]float64 `json:"bbox"`
+	CRS  string      `json:"crs"`
+}
+
+type temporalExtent struct {
+	Interval [][]*string `json:"interval"`
+	TRS      string      `json:"trs"`
+}
+
+// collectionExtent is the data's extent; an empty collection claims the
+// whole world and all time.
+func collectionExtent(c *geo.Collection) extent {
+	bbox := []float64{-180, -90, 180, 90}
+	if c.Count > 0 {
+		bbox = []float64{c.Bound.Min[0], c.Bound.Min[1], c.Bound.Max[0], c.Bound.Max[1]}
+	}
+	var start, end *string
+	if c.Count > 0 {
+		if !c.Time.Start.IsZero() {
+			s := c.Time.Start.UTC().Format(time.RFC3339)
+			start = &s
+		}
+		if !c.Time.End.IsZero() {
+			e := c.Time.End.UTC().Format(time.RFC3339)
+			end = &e
+		}
+	}
+	return extent{
+		Spatial:  spatialExtent{BBox: [][]float64{bbox}, CRS: crs84},
+		Temporal: temporalExtent{Interval: [][]*string{{start, end}}, TRS: trsISO},
+	}
+}
+
+// collectionDocument is the collection as both /collections and
+// /collections/{id} show it: the same function, so they cannot differ.
+func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collectionDoc {
+	b := s.base(r)
+	href := b + "/collections/" + pathEscape(c.ID)
+	links := []link{
+		{Href: href + "?f=json", Rel: "self", Type: mediaJSON, Title: c.Title},
+		{Href: href + "?f=html", Rel: "alternate", Type: mediaHTML, Title: c.Title + " as HTML"},
+		{Href: href + "/items?f=json", Rel: relItems, Type: mediaGeoJSON, Title: c.Title + " (GeoJSON)"},
+		{Href: href + "/items?f=html", Rel: relItems, Type: mediaHTML, Title: c.Title + " (HTML)"},
+		{Href: href + "/queryables", Rel: relQueryables, Type: mediaSchema, Title: "Queryable properties of " + c.Title},
+	}
+	if s.hasRoute("/collections/{collectionId}/tiles") {
+		links = append(links, link{Href: href + "/tiles", Rel: relTilesVector, Type: mediaJSON, Title: "Vector tiles of " + c.Title})
+	}
+	desc := c.Description
+	if desc == "" {
+		desc = c.Title
+	}
+	return collectionDoc{
+		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature",
+		CRS: []string{crs84}, StorageCRS: crs84,
+		Extent: collectionExtent(c), Count: c.Count, Links: links,
+	}
+}
+
+func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request) error {
+	format, err := negotiate(r, mediaJSON, mediaHTML)
+	if err != nil {
+		return err
+	}
+	cols, err := s.cfg.Store.Collections(r.Context())
+	if err != nil {
+		return err
+	}
+	b := s.base(r)
+	links := formatLinks(b+"/collections", r.URL.Query(), mediaJSON, format, "The feature collections")
+	docs := make([]collectionDoc, 0, len(cols))
+	for i := range cols {
+		docs = append(docs, s.collectionDocument(r, &cols[i]))
+	}
+	if format == formatHTML {
+		p := htmlPage{Title: "Collections", Links: links, RowsTitle: "Collections"}
+		for _, d := range docs {
+			p.Rows = append(p.Rows, htmlRow{Href: b + "/collections/" + pathEscape(d.ID) + "?f=html", Title: d.Title,
+				Detail: fmt.Sprintf("%s · %d features", d.ID, d.Count)})
+		}
+		return writeHTML(w, http.StatusOK, p)
+	}
+	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{"links": links, "collections": docs})
+}
+
+// collection loads the collection named in the path.
+func (s *Server) collection(r *http.Request) (*geo.Collection, error) {
+	cid := mux.Vars(r)["collectionId"]
+	c, err := s.cfg.Store.Collection(r.Context(), cid)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	format, err := negotiate(r, mediaJSON, mediaHTML)
+	if err != nil {
+		return err
+	}
+	doc := s.collectionDocument(r, c)
+	if format == formatHTML {
+		return writeHTML(w, http.StatusOK, collectionHTML(doc, c))
+	}
+	return writeJSON(w, http.StatusOK, mediaJSON, doc)
+}
+
+func collectionHTML(doc collectionDoc, c *geo.Collection) htmlPage {
+	bbox := doc.Extent.Spatial.BBox[0]
+	iv := doc.Extent.Temporal.Interval[0]
+	when := func(s *string) string {
+		if s == nil {
+			return ".."
+		}
+		return *s
+	}
+	links := make([]link, 0, len(doc.Links))
+	for _, l := range doc.Links {
+		if l.Rel == "self" {
+			l.Rel, l.Href = "alternate", strings.Replace(l.Href, "?f=html", "?f=json", 1)
+		} else if l.Rel == "alternate" {
+			l.Rel = "self"
+		}
+		links = append(links, l)
+	}
+	return htmlPage{Title: doc.Title, Description: doc.Description, Links: links, Facts: []fact{
+		{"Id", doc.ID},
+		{"Features", fmt.Sprint(doc.Count)},
+		{"Geometry", strings.Join(c.Geometry, ", ")},
+		{"Statuses", strings.Join(c.Statuses, ", ")},
+		{"Spatial extent (CRS84)", fmt.Sprintf("%g, %g, %g, %g", bbox[0], bbox[1], bbox[2], bbox[3])},
+		{"Temporal extent", when(iv[0]) + " / " + when(iv[1])},
+	}}
+}
+
+// handleQueryables serves the JSON Schema of the properties that the items
+// operation filters on.
+func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	format, err := negotiate(r, mediaSchema, mediaJSON, mediaHTML)
+	if err != nil {
+		return err
+	}
+	href := s.base(r) + "/collections/" + pathEscape(c.ID) + "/queryables"
+	qs := c.CommonQueryables()
+	if format == formatHTML {
+		p := htmlPage{Title: "Queryables of " + c.Title, Description: "Filter the items with ?name=value on these properties.",
+			Links: []link{{Href: href + "?f=html", Rel: "self", Type: mediaHTML}, {Href: href + "?f=json", Rel: "alternate", Type: mediaSchema}}}
+		for _, name := range sortedKeys(qs) {
+			q := qs[name]
+			v := q.Type
+			if len(q.Enum) > 0 {
+				v += ": " + strings.Join(q.Enum, ", ")
+			}
+			if q.Description != "" {
+				v += " — " + q.Description
+			}
+			p.Facts = append(p.Facts, fact{name, v})
+		}
+		return writeHTML(w, http.StatusOK, p)
+	}
+	props := map[string]any{}
+	for name, q := range qs {
+		sch := map[string]any{"type": q.Type, "title": name}
+		if q.Type == "" {
+			sch["type"] = "string"
+		}
+		if q.Description != "" {
+			sch["description"] = q.Description
+		}
+		if len(q.Enum) > 0 {
+			sch["enum"] = q.Enum
+		}
+		props[name] = sch
+	}
+	return writeJSON(w, http.StatusOK, mediaSchema, map[string]any{
+		"$schema":              "https://json-schema.org/draft/2020-12/schema",
+		"$id":                  href,
+		"type":                 "object",
+		"title":                c.Title,
+		"properties":           props,
+		"additionalProperties": false,
+	})
+}

@@ -1,0 +1,7 @@
+package web
+
+// extraConformance is the conformance of the other route groups served
+// beside OGC API – Features (the tiles).
+func (s *Server) extraConformance() []string {
+	return nil
+}

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// eventRing is how many recent changes /events can replay on resume.
+const eventRing = 1000
+
+// heartbeat keeps idle streams (and proxies in between) alive.
+var heartbeat = 15 * time.Second
+
+// feed keeps the recent changes from one Store.Subscribe and wakes the
+// open /events streams when a change arrives.
+type feed struct {
+	mu   sync.Mutex
+	ring []store.Change // the last len(ring) changes, oldest first
+	size int
+	wake chan struct{} // closed and replaced on every change
+	done <-chan struct{}
+}
+
+func newFeed(ctx context.Context, st store.Store, size int) *feed {
+	f := &feed{size: size, wake: make(chan struct{}), done: ctx.Done()}
+	if st == nil {
+		return f
+	}
+	ch := st.Subscribe(ctx)
+	go func() {
+		for c := range ch {
+			f.add(c)
+		}
+	}()
+	return f
+}
+
+func (f *feed) add(c store.Change) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.ring) == f.size {
+		copy(f.ring, f.ring[1:])
+		f.ring = f.ring[:f.size-1]
+	}
+	f.ring = append(f.ring, c)
+	close(f.wake)
+	f.wake = make(chan struct{})
+}
+
+// since returns the changes after seq, the last seq known, and a channel
+// closed on the next change.
+func (f *feed) since(seq int64) ([]store.Change, int64, <-chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []store.Change
+	for _, c := range f.ring {
+		if c.Seq > seq {
+			out = append(out, c)
+		}
+	}
+	last := seq
+	if n := len(f.ring); n > 0 && f.ring[n-1].Seq > last {
+		last = f.ring[n-1].Seq
+	}
+	return out, last, f.wake
+}
+
+// latest is the seq of the newest change kept, or 0.
+func (f *feed) latest() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.ring); n > 0 {
+		return f.ring[n-1].Seq
+	}
+	return 0
+}
+
+// handleEvents streams changes as Server-Sent Events: "id: <seq>" and
+// "data: <change JSON>", default event type. Last-Event-ID resumes after
+// a seq still in the ring. The stream ends when the client goes or the
+// server closes.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
+	rc := http.NewResponseController(w)
+	last := s.events.latest()
+	id := r.Header.Get("Last-Event-ID")
+	if id == "" {
+		id = r.URL.Query().Get("lastEventId")
+	}
+	if id != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+		if err != nil || n < 0 {
+			return badRequest("Last-Event-ID", "Last-Event-ID must be the id of an event")
+		}
+		last = n
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	if _, err := w.Write([]byte("retry: 3000\n\n")); err != nil {
+		return nil
+	}
+	_ = rc.Flush()
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	for {
+		changes, seq, wake := s.events.since(last)
+		last = seq
+		if len(changes) > 0 {
+			var buf []byte
+			for _, c := range changes {
+				data, err := json.Marshal(c)
+				if err != nil {
+					return nil
+				}
+				buf = append(buf, "id: "...)
+				buf = strconv.AppendInt(buf, c.Seq, 10)
+				buf = append(buf, "\ndata: "...)
+				buf = append(buf, data...)
+				buf = append(buf, "\n\n"...)
+			}
+			if _, err := w.Write(buf); err != nil {
+				return nil
+			}
+			if err := rc.Flush(); err != nil {
+				return nil
+			}
+		}
+		select {
+		case <-wake:
+		case <-tick.C:
+			if _, err := w.Write([]byte(": heartbeat\n\n")); err != nil {
+				return nil
+			}
+			if err := rc.Flush(); err != nil {
+				return nil
+			}
+		case <-r.Context().Done():
+			return nil
+		case <-s.events.done:
+			return nil
+		}
+	}
+}

@@ -1,0 +1,319 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// maxBody bounds write request bodies.
+const maxBody = 32 << 20
+
+func (s *Server) featureRoutes() []route {
+	items := "/collections/{collectionId}/items"
+	item := items + "/{featureId}"
+	geoHTML := []string{mediaGeoJSON, mediaHTML}
+	writeResp := func(code string) map[string][]string {
+		return map[string][]string{code: {mediaGeoJSON}, "400": nil, "401": nil, "404": nil, "405": nil, "412": nil, "413": nil}
+	}
+	return []route{
+		{Method: http.MethodGet, Path: items, Name: "getFeatures", Summary: "Features of a collection: bbox, datetime, text, property filters, sorting and paging",
+			Tags: []string{"Data"}, Params: append([]param{collectionIDParam}, itemsParams()...), MoreParams: s.queryableParams,
+			Responses: map[string][]string{"200": geoHTML}, Handle: s.handleItems},
+		{Method: http.MethodGet, Path: item, Name: "getFeature", Summary: "One feature, with a strong ETag",
+			Tags: []string{"Data"}, Params: []param{collectionIDParam, featureIDParam, fParam,
+				{Name: "If-None-Match", In: "header", Description: "ETag of a copy the client has; 304 when it is current", Schema: map[string]any{"type": "string"}}},
+			Responses: map[string][]string{"200": geoHTML, "304": nil}, Handle: s.handleFeature},
+		{Method: http.MethodPost, Path: items, Name: "createFeatures", Summary: "Create a Feature, or every feature of a FeatureCollection (all or nothing); needs a Bearer token",
+			Tags: []string{"Write"}, Params: []param{collectionIDParam}, Body: []string{mediaGeoJSON, mediaJSON},
+			Responses: writeResp("201"), Handle: s.handleCreate},
+		{Method: http.MethodPut, Path: item, Name: "replaceFeature", Summary: "Replace a feature; If-Match is honoured; needs a Bearer token",
+			Tags: []string{"Write"}, Params: []param{collectionIDParam, featureIDParam, ifMatchParam}, Body: []string{mediaGeoJSON, mediaJSON},
+			Responses: writeResp("200"), Handle: s.handleReplace},
+		{Method: http.MethodDelete, Path: item, Name: "deleteFeature", Summary: "Delete a feature; If-Match is honoured; needs a Bearer token",
+			Tags: []string{"Write"}, Params: []param{collectionIDParam, featureIDParam, ifMatchParam},
+			Responses: map[string][]string{"204": nil, "401": nil, "404": nil, "405": nil, "412": nil}, Handle: s.handleDelete},
+	}
+}
+
+var ifMatchParam = param{Name: "If-Match", In: "header",
+	Description: "ETag of the version the change is based on; 412 when the feature has changed since",
+	Schema:      map[string]any{"type": "string"}}
+
+// queryableParams declares the queryables of every collection as optional
+// query parameters of the items operation (each collection accepts its
+// own; the others are a 400 there).
+func (s *Server) queryableParams(ctx context.Context) []param {
+	defs := map[string]geo.Queryable{}
+	collsOf := map[string][]string{}
+	add := func(c *geo.Collection) {
+		for name, q := range c.CommonQueryables() {
+			if _, ok := defs[name]; !ok || len(q.Enum) == 0 {
+				defs[name] = q
+			} else {
+				// Statuses differ by collection: declare the union.
+				defs[name] = geo.Queryable{Type: q.Type, Description: q.Description, Enum: union(defs[name].Enum, q.Enum)}
+			}
+			collsOf[name] = append(collsOf[name], c.ID)
+		}
+	}
+	common := geo.Collection{}
+	add(&common)
+	if s.cfg.Store != nil {
+		if cols, err := s.cfg.Store.Collections(ctx); err == nil {
+			for i := range cols {
+				add(&cols[i])
+			}
+		}
+	}
+	var out []param
+	for _, name := range sortedKeys(defs) {
+		q := defs[name]
+		typ := q.Type
+		if typ == "" {
+			typ = "string"
+		}
+		sch := map[string]any{"type": typ}
+		if len(q.Enum) > 0 && name != "status" {
+			sch["enum"] = q.Enum
+		}
+		desc := q.Description
+		if name != "country" && name != "confidence" && name != "status" {
+			desc += " (queryable of " + strings.Join(uniq(collsOf[name]), ", ") + ")"
+		} else {
+			desc += " (every collection)"
+		}
+		out = append(out, param{Name: name, In: "query", Description: "Equality filter: " + desc, Schema: sch})
+	}
+	return out
+}
+
+func union(a, b []string) []string { return uniq(append(append([]string(nil), a...), b...)) }
+
+func uniq(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range list {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	query := r.URL.Query()
+	q, err := parseItemsQuery(query, c)
+	if err != nil {
+		return err
+	}
+	format, err := negotiate(r, mediaGeoJSON, mediaJSON, mediaHTML)
+	if err != nil {
+		return err
+	}
+	page, err := s.cfg.Store.Query(r.Context(), q.Query)
+	if err != nil {
+		return err
+	}
+	links := s.itemsLinks(r, c, q, page, format)
+	if format == formatHTML {
+		return writeHTML(w, http.StatusOK, itemsHTML(s.base(r), c, page, links))
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= 4<<20 {
+			bufPool.Put(bp)
+		}
+	}()
+	buf := (*bp)[:0]
+	buf = append(buf, `{"type":"FeatureCollection","numberMatched":`...)
+	buf = strconv.AppendInt(buf, int64(page.Matched), 10)
+	buf = append(buf, `,"numberReturned":`...)
+	buf = strconv.AppendInt(buf, int64(len(page.Features)), 10)
+	buf = append(buf, `,"timeStamp":"`...)
+	buf = time.Now().UTC().AppendFormat(buf, time.RFC3339)
+	buf = append(buf, `","links":`...)
+	lb, err := json.Marshal(links)
+	if err != nil {
+		return err
+	}
+	buf = append(buf, lb...)
+	buf = append(buf, `,"features":[`...)
+	for i, f := range page.Features {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if buf, err = f.AppendJSON(buf); err != nil {
+			return err
+		}
+	}
+	buf = append(buf, "]}"...)
+	*bp = buf
+	return writeBytes(w, http.StatusOK, mediaGeoJSON, buf)
+}
+
+// itemsLinks are self, alternate, next and prev (each keeping every other
+// parameter of the request) and the collection.
+func (s *Server) itemsLinks(r *http.Request, c *geo.Collection, q itemsQuery, page store.Page, format apiFormat) []link {
+	cref := s.base(r) + "/collections/" + pathEscape(c.ID)
+	href := cref + "/items"
+	query := r.URL.Query()
+	links := formatLinks(href, query, mediaGeoJSON, format, c.Title)
+	pageLink := func(rel string, offset int) link {
+		v := cloneValues(query)
+		v.Set("offset", strconv.Itoa(offset))
+		v.Set("limit", strconv.Itoa(q.Limit))
+		typ := mediaGeoJSON
+		if format == formatHTML {
+			v.Set("f", "html")
+			typ = mediaHTML
+		} else {
+			v.Set("f", "json")
+		}
+		return link{Href: withQuery(href, v), Rel: rel, Type: typ, Title: rel + " page"}
+	}
+	if q.Offset+len(page.Features) < page.Matched && len(page.Features) > 0 {
+		links = append(links, pageLink("next", q.Offset+len(page.Features)))
+	}
+	if q.Offset > 0 {
+		links = append(links, pageLink("prev", max(0, q.Offset-q.Limit)))
+	}
+	links = append(links, link{Href: cref + "?f=json", Rel: "collection", Type: mediaJSON, Title: c.Title})
+	return links
+}
+
+func itemsHTML(base string, c *geo.Collection, page store.Page, links []link) htmlPage {
+	p := htmlPage{Title: c.Title, Description: fmt.Sprintf("%d of %d matching features.", len(page.Features), page.Matched),
+		Links: links, RowsTitle: "Features"}
+	for _, f := range page.Features {
+		p.Rows = append(p.Rows, htmlRow{
+			Href:   base + "/collections/" + pathEscape(c.ID) + "/items/" + pathEscape(f.ID) + "?f=html",
+			Title:  f.String("name"),
+			Detail: fmt.Sprintf("%s · %s · %s · %s", f.ID, f.String("country"), f.String("status"), f.String("confidence")),
+		})
+	}
+	return p
+}
+
+// etag is the feature's strong entity tag: the version changes on every
+// write of it.
+func etag(f *geo.Feature) string { return `"` + strconv.FormatInt(f.Version, 10) + `"` }
+
+// etagMatches implements the comparison of If-Match / If-None-Match: a
+// list of tags or *; weak tags never match strongly.
+func etagMatches(header, tag string, weakOK bool) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return true
+		}
+		if strings.HasPrefix(t, "W/") {
+			if !weakOK {
+				continue
+			}
+			t = t[2:]
+		}
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	for k := range r.URL.Query() {
+		if k != "f" {
+			return badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f", k))
+		}
+	}
+	format, err := negotiate(r, mediaGeoJSON, mediaJSON, mediaHTML)
+	if err != nil {
+		return err
+	}
+	f, err := s.cfg.Store.Get(r.Context(), c.ID, mux.Vars(r)["featureId"])
+	if err != nil {
+		return err
+	}
+	tag := etag(f)
+	if format == formatHTML {
+		tag = `"` + strconv.FormatInt(f.Version, 10) + `-html"`
+	}
+	w.Header().Set("ETag", tag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, tag, true) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	links := s.featureLinks(r, c, f, format)
+	if format == formatHTML {
+		return writeHTML(w, http.StatusOK, featureHTML(c, f, links))
+	}
+	b, err := featureJSON(f, links)
+	if err != nil {
+		return err
+	}
+	return writeBytes(w, http.StatusOK, mediaGeoJSON, b)
+}
+
+func (s *Server) featureLinks(r *http.Request, c *geo.Collection, f *geo.Feature, format apiFormat) []link {
+	cref := s.base(r) + "/collections/" + pathEscape(c.ID)
+	links := formatLinks(cref+"/items/"+pathEscape(f.ID), nil, mediaGeoJSON, format, f.String("name"))
+	return append(links, link{Href: cref + "?f=json", Rel: "collection", Type: mediaJSON, Title: c.Title})
+}
+
+// featureJSON is the feature's GeoJSON with its links added.
+func featureJSON(f *geo.Feature, links []link) ([]byte, error) {
+	b, err := f.AppendJSON(nil)
+	if err != nil {
+		return nil, err
+	}
+	lb, err := json.Marshal(links)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b[:len(b)-1], `,"links":`...)
+	b = append(b, lb...)
+	return append(b, '}'), nil
+}
+
+func featureHTML(c *geo.Collection, f *geo.Feature, links []link) htmlPage {
+	p := htmlPage{Title: f.String("name"), Description: f.String("description"), Links: links}
+	p.Facts = append(p.Facts, fact{"Id", f.ID}, fact{"Collection", c.Title})
+	if f.Geometry != nil {
+		b := f.Geometry.Bound()
+		p.Facts = append(p.Facts, fact{"Geometry", fmt.Sprintf("%s within %g, %g, %g, %g",
+			f.Geometry.GeoJSONType(), b.Min[0], b.Min[1], b.Max[0], b.Max[1])})
+	}
+	for _, name := range sortedKeys(f.Properties) {
+		if name == "name" || name == "description" {
+			continue
+		}
+		v, ok := f.Scalar(name)
+		if !ok {
+			v = string(f.Properties[name])
+		}
+		p.Facts = append(p.Facts, fact{name, v})
+	}
+	return p
+}

@@ -1,0 +1,221 @@
+package web
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// authorize lets a write through only with the configured Bearer token,
+// compared in constant time. Without a token the server is read-only.
+func (s *Server) authorize(r *http.Request) error {
+	if s.cfg.Token == "" {
+		return methodNotAllowed("the server is read-only: start it with --token or SITMAP_TOKEN to allow writes")
+	}
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return unauthorized("writes need an Authorization: Bearer <token> header")
+	}
+	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.cfg.Token)) != 1 {
+		return unauthorized("the token is not valid")
+	}
+	return nil
+}
+
+// readFeatures reads a GeoJSON Feature or FeatureCollection body of at
+// most maxBody bytes. A FeatureCollection is allowed only when many is.
+func readFeatures(w http.ResponseWriter, r *http.Request, many bool) ([]*geo.Feature, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != mediaGeoJSON && mt != mediaJSON) {
+			return nil, unsupportedMediaType(fmt.Sprintf("Content-Type %q: send application/geo+json or application/json", ct))
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	var head struct {
+		Type     string            `json:"type"`
+		Features []json.RawMessage `json:"features"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		return nil, badRequest("body", "the body is not JSON: "+err.Error())
+	}
+	var fs []*geo.Feature
+	switch {
+	case head.Type == "Feature":
+		f, err := geo.DecodeFeature(body)
+		if err != nil {
+			return nil, err
+		}
+		fs = append(fs, f)
+	case head.Type == "FeatureCollection" && many:
+		if len(head.Features) == 0 {
+			return nil, badRequest("features", "the FeatureCollection has no features")
+		}
+		for i, raw := range head.Features {
+			f, err := geo.DecodeFeature(raw)
+			if err != nil {
+				var ve *geo.ValidationError
+				if errors.As(err, &ve) {
+					ve.Feature = fmt.Sprintf("#%d", i)
+					if ve.Field != "" {
+						ve.Field = fmt.Sprintf("features[%d].%s", i, ve.Field)
+					}
+				}
+				return nil, err
+			}
+			fs = append(fs, f)
+		}
+	case many:
+		return nil, badRequest("type", fmt.Sprintf("type %q: send a GeoJSON Feature or FeatureCollection", head.Type))
+	default:
+		return nil, badRequest("type", fmt.Sprintf("type %q: send one GeoJSON Feature", head.Type))
+	}
+	for _, f := range fs {
+		// "updated" is the server's to set.
+		delete(f.Properties, "updated")
+		f.Changed()
+	}
+	return fs, nil
+}
+
+// validate checks features exactly as sitmap import does.
+func validate(fs []*geo.Feature, c *geo.Collection) error {
+	for _, f := range fs {
+		f.Collection = c.ID
+	}
+	return geo.ValidateAll(fs, func(*geo.Feature) *geo.Collection { return c })
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r); err != nil {
+		return err
+	}
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	fs, err := readFeatures(w, r, true)
+	if err != nil {
+		return err
+	}
+	if err := validate(fs, c); err != nil {
+		return err
+	}
+	if err := s.cfg.Store.Put(r.Context(), fs, store.CreateOnly); err != nil {
+		return err
+	}
+	b := s.base(r)
+	w.Header().Set("Location", b+"/collections/"+pathEscape(c.ID)+"/items/"+pathEscape(fs[0].ID))
+	if len(fs) == 1 {
+		w.Header().Set("ETag", etag(fs[0]))
+		body, err := featureJSON(fs[0], s.featureLinks(r, c, fs[0], formatJSON))
+		if err != nil {
+			return err
+		}
+		return writeBytes(w, http.StatusCreated, mediaGeoJSON, body)
+	}
+	buf := []byte(`{"type":"FeatureCollection","numberReturned":`)
+	buf = fmt.Appendf(buf, "%d", len(fs))
+	buf = append(buf, `,"features":[`...)
+	for i, f := range fs {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if buf, err = f.AppendJSON(buf); err != nil {
+			return err
+		}
+	}
+	buf = append(buf, "]}"...)
+	return writeBytes(w, http.StatusCreated, mediaGeoJSON, buf)
+}
+
+// current loads the feature a replace or delete acts on and checks
+// If-Match against it; the version returned makes the store check again
+// atomically.
+func (s *Server) current(r *http.Request, cid, fid string) (int64, error) {
+	cur, err := s.cfg.Store.Get(r.Context(), cid, fid)
+	if err != nil {
+		return 0, err
+	}
+	im := r.Header.Get("If-Match")
+	if im == "" {
+		return 0, nil
+	}
+	if !etagMatches(im, etag(cur), false) {
+		return 0, preconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
+	}
+	return cur.Version, nil
+}
+
+func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r); err != nil {
+		return err
+	}
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	fid := mux.Vars(r)["featureId"]
+	fs, err := readFeatures(w, r, false)
+	if err != nil {
+		return err
+	}
+	f := fs[0]
+	if f.ID != "" && f.ID != fid {
+		return badRequest("id", fmt.Sprintf("the body's id %q differs from %q in the URL", f.ID, fid))
+	}
+	f.ID = fid
+	if err := validate(fs, c); err != nil {
+		return err
+	}
+	version, err := s.current(r, c.ID, fid)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.Replace(r.Context(), f, version); err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(f))
+	body, err := featureJSON(f, s.featureLinks(r, c, f, formatJSON))
+	if err != nil {
+		return err
+	}
+	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
+}
+
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r); err != nil {
+		return err
+	}
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	fid := mux.Vars(r)["featureId"]
+	version, err := s.current(r, c.ID, fid)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.Delete(r.Context(), c.ID, fid, version); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

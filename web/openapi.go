@@ -1,0 +1,250 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+)
+
+// responseText describes the status codes the routes declare.
+var responseText = map[string]string{
+	"200": "OK",
+	"201": "Created; Location names the (first) new feature",
+	"204": "Done, no content",
+	"304": "Not modified: the If-None-Match tag is current",
+	"400": "A parameter or the body is invalid; field names it",
+	"401": "Missing or wrong Bearer token",
+	"404": "No such collection or feature",
+	"405": "The server is read-only (no token configured)",
+	"406": "None of the media types in Accept can be served",
+	"412": "If-Match does not match the feature's current ETag",
+	"413": "The body is larger than 32 MiB",
+	"503": "The store does not answer",
+}
+
+// openAPI builds the OpenAPI 3.0 document from the routes the router
+// serves, so the two cannot drift apart.
+func (s *Server) openAPI(ctx context.Context, base string) map[string]any {
+	paths := map[string]any{}
+	var tags []string
+	seenTag := map[string]bool{}
+	for _, rt := range s.routes {
+		if rt.Hidden {
+			continue
+		}
+		p := openAPIPath(rt.Path)
+		item, _ := paths[p].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[p] = item
+		}
+		item[strings.ToLower(rt.Method)] = s.operation(ctx, rt)
+		for _, t := range rt.Tags {
+			if !seenTag[t] {
+				seenTag[t] = true
+				tags = append(tags, t)
+			}
+		}
+	}
+	tagList := make([]any, 0, len(tags))
+	for _, t := range tags {
+		tagList = append(tagList, map[string]any{"name": t})
+	}
+	v := s.cfg.Version
+	if v == "" {
+		v = "dev"
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{
+			"title":       "sitmap",
+			"version":     v,
+			"description": "Situation map: OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 queryables; Part 4 create, replace, delete) and vector tiles.",
+			"license":     map[string]any{"name": "see the project"},
+		},
+		"servers": []any{map[string]any{"url": base}},
+		"tags":    tagList,
+		"paths":   paths,
+		"components": map[string]any{
+			"schemas": map[string]any{
+				"exception": map[string]any{
+					"type":     "object",
+					"required": []string{"code", "description"},
+					"properties": map[string]any{
+						"code":        map[string]any{"type": "string"},
+						"description": map[string]any{"type": "string"},
+						"field":       map[string]any{"type": "string", "description": "the parameter or body field at fault"},
+					},
+				},
+				"featureGeoJSON": map[string]any{
+					"type":     "object",
+					"required": []string{"type", "geometry", "properties"},
+					"properties": map[string]any{
+						"type":       map[string]any{"type": "string", "enum": []string{"Feature"}},
+						"id":         map[string]any{"type": "string"},
+						"geometry":   map[string]any{"type": "object", "nullable": true},
+						"properties": map[string]any{"type": "object", "nullable": true},
+						"links":      map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/link"}},
+					},
+				},
+				"featureCollectionGeoJSON": map[string]any{
+					"type":     "object",
+					"required": []string{"type", "features"},
+					"properties": map[string]any{
+						"type":           map[string]any{"type": "string", "enum": []string{"FeatureCollection"}},
+						"features":       map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/featureGeoJSON"}},
+						"links":          map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/link"}},
+						"timeStamp":      map[string]any{"type": "string", "format": "date-time"},
+						"numberMatched":  map[string]any{"type": "integer", "minimum": 0},
+						"numberReturned": map[string]any{"type": "integer", "minimum": 0},
+					},
+				},
+				"link": map[string]any{
+					"type":     "object",
+					"required": []string{"href", "rel"},
+					"properties": map[string]any{
+						"href":  map[string]any{"type": "string"},
+						"rel":   map[string]any{"type": "string"},
+						"type":  map[string]any{"type": "string"},
+						"title": map[string]any{"type": "string"},
+					},
+				},
+			},
+			"securitySchemes": map[string]any{
+				"bearerAuth": map[string]any{"type": "http", "scheme": "bearer"},
+			},
+		},
+	}
+}
+
+// operation is one route as an OpenAPI operation object.
+func (s *Server) operation(ctx context.Context, rt route) map[string]any {
+	params := append([]param(nil), rt.Params...)
+	if rt.MoreParams != nil {
+		params = append(params, rt.MoreParams(ctx)...)
+	}
+	declared := map[string]bool{}
+	for _, p := range params {
+		if p.In == "path" {
+			declared[p.Name] = true
+		}
+	}
+	for _, name := range pathVars(rt.Path) {
+		if !declared[name] {
+			params = append(params, param{Name: name, In: "path", Required: true, Schema: map[string]any{"type": "string"}})
+		}
+	}
+	var ps []any
+	for _, p := range params {
+		sch := p.Schema
+		if sch == nil {
+			sch = map[string]any{"type": "string"}
+		}
+		o := map[string]any{"name": p.Name, "in": p.In, "required": p.Required || p.In == "path", "schema": sch}
+		if p.Description != "" {
+			o["description"] = p.Description
+		}
+		if p.In == "query" {
+			o["style"], o["explode"] = "form", false
+		}
+		ps = append(ps, o)
+	}
+	op := map[string]any{
+		"operationId": rt.Name,
+		"summary":     rt.Summary,
+		"responses":   responses(rt),
+	}
+	if len(rt.Tags) > 0 {
+		op["tags"] = rt.Tags
+	}
+	if len(ps) > 0 {
+		op["parameters"] = ps
+	}
+	if len(rt.Body) > 0 {
+		content := map[string]any{}
+		for _, t := range rt.Body {
+			content[t] = map[string]any{"schema": map[string]any{"type": "object"}}
+		}
+		op["requestBody"] = map[string]any{"required": true, "content": content}
+	}
+	if rt.Method != http.MethodGet {
+		op["security"] = []any{map[string]any{"bearerAuth": []string{}}}
+	}
+	return op
+}
+
+func responses(rt route) map[string]any {
+	decl := rt.Responses
+	if len(decl) == 0 {
+		decl = map[string][]string{"200": {mediaJSON}}
+	}
+	out := map[string]any{}
+	for code, types := range decl {
+		desc := responseText[code]
+		if desc == "" {
+			desc = http.StatusText(atoiOr(code, 200))
+		}
+		r := map[string]any{"description": desc}
+		if code[0] == '4' || code[0] == '5' {
+			if len(types) == 0 {
+				types = []string{mediaJSON}
+			}
+		}
+		if len(types) > 0 {
+			content := map[string]any{}
+			for _, t := range types {
+				content[t] = map[string]any{"schema": schemaFor(rt, t, code)}
+			}
+			r["content"] = content
+		}
+		out[code] = r
+	}
+	out["default"] = map[string]any{
+		"description": "An error: the OGC exception shape",
+		"content": map[string]any{mediaJSON: map[string]any{
+			"schema": map[string]any{"$ref": "#/components/schemas/exception"}}},
+	}
+	return out
+}
+
+func schemaFor(rt route, mediaType, code string) map[string]any {
+	switch {
+	case code[0] == '4' || code[0] == '5':
+		return map[string]any{"$ref": "#/components/schemas/exception"}
+	case mediaType == mediaGeoJSON && rt.Method == http.MethodGet && strings.HasSuffix(rt.Path, "/items"):
+		return map[string]any{"$ref": "#/components/schemas/featureCollectionGeoJSON"}
+	case mediaType == mediaGeoJSON && rt.Method == http.MethodPost:
+		return map[string]any{"oneOf": []any{
+			map[string]any{"$ref": "#/components/schemas/featureCollectionGeoJSON"},
+			map[string]any{"$ref": "#/components/schemas/featureGeoJSON"}}}
+	case mediaType == mediaGeoJSON:
+		return map[string]any{"$ref": "#/components/schemas/featureGeoJSON"}
+	case strings.Contains(mediaType, "json"):
+		return map[string]any{"type": "object"}
+	case strings.HasPrefix(mediaType, "text/"):
+		return map[string]any{"type": "string"}
+	}
+	return map[string]any{"type": "string", "format": "binary"}
+}
+
+func atoiOr(s string, def int) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return def
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) error {
+	format, err := negotiate(r, mediaOpenAPI, mediaJSON, mediaHTML)
+	if err != nil {
+		return err
+	}
+	if format == formatHTML {
+		return s.handleAPIHTML(w, r)
+	}
+	return writeJSON(w, http.StatusOK, mediaOpenAPI, s.openAPI(r.Context(), s.base(r)))
+}

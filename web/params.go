@@ -1,0 +1,284 @@
+package web
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// Media types the API speaks.
+const (
+	mediaJSON    = "application/json"
+	mediaGeoJSON = "application/geo+json"
+	mediaHTML    = "text/html"
+	mediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+	mediaSchema  = "application/schema+json"
+)
+
+// Limits of the items operation.
+const (
+	defaultLimit = 100
+	maxLimit     = 10000
+)
+
+// fParam is the format override every GET resource accepts.
+var fParam = param{
+	Name: "f", In: "query",
+	Description: "Response format, overriding the Accept header: json or html.",
+	Schema:      map[string]any{"type": "string", "enum": []string{"json", "html"}},
+}
+
+// itemsParams are the fixed query parameters of the items operation; the
+// queryables of the collections come on top (see queryableParams).
+func itemsParams() []param {
+	return []param{
+		{Name: "bbox", In: "query", Description: "Only features that intersect the box: west,south,east,north (or 6 numbers with heights) in CRS84; west > east crosses the antimeridian.",
+			Schema: map[string]any{"type": "array", "minItems": 4, "maxItems": 6, "items": map[string]any{"type": "number"}}},
+		{Name: "datetime", In: "query", Description: "Only features whose temporal extent (valid_from, valid_to) intersects this RFC 3339 instant or interval: a/b, ../b, a/.., or a start and an ISO 8601 duration such as 2025-09-12/P2D.",
+			Schema: map[string]any{"type": "string"}},
+		{Name: "limit", In: "query", Description: "Page size; values above the maximum are clamped to it.",
+			Schema: map[string]any{"type": "integer", "minimum": 1, "maximum": maxLimit, "default": defaultLimit}},
+		{Name: "offset", In: "query", Description: "Number of matching features to skip (the next and prev links carry it).",
+			Schema: map[string]any{"type": "integer", "minimum": 0, "default": 0}},
+		{Name: "q", In: "query", Description: "Case-insensitive text search in name and name_local.",
+			Schema: map[string]any{"type": "string"}},
+		{Name: "sortby", In: "query", Description: "Comma-separated sort keys among name, updated and id; a leading - sorts descending, + or nothing ascending.",
+			Schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?(name|updated|id)$`}}},
+		fParam,
+	}
+}
+
+// apiFormat is the representation chosen for a response.
+type apiFormat int
+
+const (
+	formatJSON apiFormat = iota
+	formatHTML
+)
+
+// negotiate picks the format from f, else from Accept among the offered
+// media types (the first offer is the JSON one). It fails with 400 for an
+// unknown f and 406 when Accept allows none of the offers.
+func negotiate(r *http.Request, offers ...string) (apiFormat, error) {
+	if f, ok := r.URL.Query()["f"]; ok {
+		switch strings.ToLower(f[0]) {
+		case "json", "geojson":
+			return formatJSON, nil
+		case "html":
+			for _, o := range offers {
+				if o == mediaHTML {
+					return formatHTML, nil
+				}
+			}
+		}
+		return 0, badRequest("f", fmt.Sprintf("f=%q is not supported here (use json or html)", f[0]))
+	}
+	best, err := pickMedia(r.Header.Get("Accept"), offers)
+	if err != nil {
+		return 0, err
+	}
+	if best == mediaHTML {
+		return formatHTML, nil
+	}
+	return formatJSON, nil
+}
+
+// pickMedia chooses the offer with the highest quality in the Accept
+// header; on a tie the earlier offer wins. An empty header accepts the
+// first offer.
+func pickMedia(accept string, offers []string) (string, error) {
+	if strings.TrimSpace(accept) == "" {
+		return offers[0], nil
+	}
+	type rangeQ struct {
+		typ, sub string
+		q        float64
+	}
+	var ranges []rangeQ
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		typ, sub, _ := strings.Cut(mt, "/")
+		ranges = append(ranges, rangeQ{typ, sub, q})
+	}
+	best, bestQ, bestSpec := "", 0.0, -1
+	for _, o := range offers {
+		omt, _, _ := mime.ParseMediaType(o)
+		otyp, osub, _ := strings.Cut(omt, "/")
+		q, spec := 0.0, -1
+		for _, rg := range ranges {
+			s := -1
+			switch {
+			case rg.typ == otyp && rg.sub == osub:
+				s = 2
+			case rg.typ == otyp && rg.sub == "*":
+				s = 1
+			case rg.typ == "*" && rg.sub == "*":
+				s = 0
+			}
+			if s > spec {
+				spec, q = s, rg.q
+			}
+		}
+		// Prefer the higher quality; on a tie, a more specific match (a
+		// browser's */* must not beat its explicit text/html).
+		if spec >= 0 && q > 0 && (q > bestQ || (q == bestQ && spec > bestSpec)) {
+			best, bestQ, bestSpec = o, q, spec
+		}
+	}
+	if best == "" {
+		return "", notAcceptable(fmt.Sprintf("Accept %q allows none of %s", accept, strings.Join(offers, ", ")))
+	}
+	return best, nil
+}
+
+// itemsQuery is a parsed items request.
+type itemsQuery struct {
+	store.Query
+	LimitGiven bool
+}
+
+// parseItemsQuery turns the query string into a store query, rejecting
+// parameters that are neither declared nor queryables of the collection.
+func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
+	q := itemsQuery{Query: store.Query{Collection: c.ID, Limit: defaultLimit}}
+	known := map[string]bool{}
+	for _, p := range itemsParams() {
+		known[p.Name] = true
+	}
+	queryables := c.CommonQueryables()
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		vals := v[k]
+		_, isQueryable := queryables[k]
+		if !known[k] && !isQueryable {
+			return q, badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, datetime, limit, offset, q, sortby, f or a queryable of %s (%s)",
+				k, c.ID, strings.Join(sortedKeys(queryables), ", ")))
+		}
+		if len(vals) > 1 {
+			return q, badRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, len(vals)))
+		}
+		val := vals[0]
+		var err error
+		switch k {
+		case "f":
+		case "bbox":
+			var b geo.BBox
+			if b, err = geo.ParseBBox(val); err == nil {
+				q.BBox = &b
+			}
+		case "datetime":
+			q.Time, err = geo.ParseDatetime(val)
+		case "limit":
+			q.Limit, err = parseLimit(val)
+			q.LimitGiven = true
+		case "offset":
+			n, perr := strconv.Atoi(val)
+			if perr != nil || n < 0 {
+				err = badRequest("offset", fmt.Sprintf("offset=%q must be an integer of 0 or more", val))
+			}
+			q.Offset = n
+		case "q":
+			q.Text = strings.TrimSpace(val)
+		case "sortby":
+			q.Sort, err = parseSortBy(val)
+		default:
+			err = checkQueryable(k, val, queryables[k])
+			if q.Props == nil {
+				q.Props = map[string]string{}
+			}
+			q.Props[k] = val
+		}
+		if err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+func parseLimit(val string) (int, error) {
+	n, err := strconv.Atoi(val)
+	if err != nil || n < 1 {
+		return 0, badRequest("limit", fmt.Sprintf("limit=%q must be an integer from 1 to %d", val, maxLimit))
+	}
+	return min(n, maxLimit), nil
+}
+
+// parseSortBy reads "name,-updated". A "+" that arrived unencoded in the
+// query string decodes to a space and still means ascending.
+func parseSortBy(val string) ([]store.Sort, error) {
+	var out []store.Sort
+	for _, part := range strings.Split(val, ",") {
+		key := strings.TrimSpace(part)
+		desc := false
+		switch {
+		case strings.HasPrefix(key, "-"):
+			desc, key = true, key[1:]
+		case strings.HasPrefix(key, "+"):
+			key = key[1:]
+		}
+		switch key {
+		case "name", "updated", "id":
+			out = append(out, store.Sort{Property: key, Descending: desc})
+		default:
+			return nil, badRequest("sortby", fmt.Sprintf("cannot sort by %q: use name, updated or id, with - for descending", part))
+		}
+	}
+	return out, nil
+}
+
+// checkQueryable rejects values that cannot match: not in the enum, or
+// not a number for a numeric property.
+func checkQueryable(name, val string, qb geo.Queryable) error {
+	if len(qb.Enum) > 0 {
+		for _, e := range qb.Enum {
+			if e == val {
+				return nil
+			}
+		}
+		return badRequest(name, fmt.Sprintf("%s=%q is not one of %s", name, val, strings.Join(qb.Enum, ", ")))
+	}
+	switch qb.Type {
+	case "number":
+		if _, err := strconv.ParseFloat(val, 64); err != nil {
+			return badRequest(name, fmt.Sprintf("%s=%q is not a number", name, val))
+		}
+	case "integer":
+		if _, err := strconv.ParseInt(val, 10, 64); err != nil {
+			return badRequest(name, fmt.Sprintf("%s=%q is not an integer", name, val))
+		}
+	case "boolean":
+		if val != "true" && val != "false" {
+			return badRequest(name, fmt.Sprintf("%s=%q is not true or false", name, val))
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
