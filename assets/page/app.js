@@ -644,7 +644,7 @@ sitmap.editor = editor;
 async function start() {
   let landing = {};
   try {
-    landing = await getJSON('/');
+    landing = await getJSON('/?f=json');
   } catch {
     /* older servers: assume read-only */
   }

@@ -27,6 +27,12 @@ function append(el, children) {
   }
 }
 
+// add appends children to el, skipping null/false and making text nodes of strings.
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;

@@ -60,6 +60,8 @@ export class Editor {
     if (this.geoman) return this.geoman;
     loadCSS('/static/vendor/@geoman-io/leaflet-geoman-free/leaflet-geoman.css');
     this.geoman = loadScript('/static/vendor/@geoman-io/leaflet-geoman-free/leaflet-geoman.min.js').then(() => {
+      // geoman hooks maps made after it loads; this map already exists.
+      if (!this.map.pm) this.map.pm = new L.PM.Map(this.map);
       this.map.pm.setGlobalOptions({ snappable: false, continueDrawing: false });
       this.map.on('pm:create', (e) => this.onCreated(e));
       return true;

@@ -1,7 +1,7 @@
 // tools.js: measuring (geodesic distance and bearing), range rings, export
 // of the features in view or in a drawn rectangle, and "copy API link".
 /* global L */
-import { h, clear, $ } from './dom.js';
+import { h, add, clear, $ } from './dom.js';
 import { distance, bearing, greatCircle, ring, fmtDistance, fmtBearing, fmtLatLng, toMGRS } from './geo.js';
 
 export const RING_PRESETS_KM = [300, 500, 1000, 2500, 5500];
@@ -240,7 +240,7 @@ export class Tools {
       const { legs, total } = this.measureSummary();
       const ol = h('ol', { class: 'legs', id: 'measure-legs' });
       legs.forEach((l, i) => ol.append(h('li', null, `Leg ${i + 1}: ${fmtDistance(l.d)}, bearing ${fmtBearing(l.brg)} (back ${fmtBearing(l.back)})`)));
-      p.append(
+      add(p,
         h('h2', null, 'Measure'),
         this.active === 'measure' ? h('p', { class: 'muted' }, 'Click points on the map (or use the map centre). Escape finishes.') : null,
         ol,
@@ -259,7 +259,7 @@ export class Tools {
         fs.append(h('label', { for: `ring-${km}` }, cb, ` ${km.toLocaleString('en')} km`));
       }
       fs.append(h('label', { for: 'ring-custom' }, 'Other (km) ', h('input', { type: 'number', id: 'ring-custom', min: '1', max: '20000', step: '1', inputmode: 'numeric' })));
-      p.append(
+      add(p,
         h('h2', null, 'Range rings'),
         this.active === 'rings' ? h('p', { class: 'muted' }, 'Click the map or a feature’s “Range rings here”.') : null,
         fs,
