@@ -70,8 +70,7 @@ func (w *write) record(tx *buntdb.Tx, typ store.ChangeType, f *geo.Feature) erro
 		Seq: w.s.seq, Type: typ, Collection: f.Collection, ID: f.ID, Version: f.Version,
 		Time: time.Now().UTC(),
 	})
-	_, _, err := tx.Set(seqKey, strconv.FormatInt(w.s.seq, 10), nil)
-	return err
+	return nil
 }
 
 func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) error {
@@ -108,6 +107,14 @@ func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
 }
 
 func (w *write) finish(tx *buntdb.Tx) error {
+	// The sequence is stored once per transaction, not once per feature:
+	// an import of 200,000 features would otherwise set the key 200,000
+	// times.
+	if len(w.changes) > 0 {
+		if _, _, err := tx.Set(seqKey, strconv.FormatInt(w.s.seq, 10), nil); err != nil {
+			return err
+		}
+	}
 	for cid, v := range w.vers {
 		if _, _, err := tx.Set(verKey(cid), strconv.FormatInt(v, 10), nil); err != nil {
 			return err
