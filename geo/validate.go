@@ -271,8 +271,11 @@ func validateValidity(f *Feature, _ *Collection) error {
 	var iv Interval
 	for _, name := range []string{"valid_from", "valid_to"} {
 		s, err := stringProp(f, name, false)
-		if err != nil || s == "" {
+		if err != nil {
 			return err
+		}
+		if s == "" {
+			continue // absent: an open end, and valid_to is still checked
 		}
 		t, err := ParseTime(s, name == "valid_to")
 		if err != nil {
