@@ -1,0 +1,229 @@
+package postgis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// channel is the NOTIFY channel that carries changes between replicas.
+const channel = "sitmap_changes"
+
+// maxPayload keeps a notification under PostgreSQL's 8000-byte limit.
+const maxPayload = 7000
+
+// notice is one notification: a run of changes with consecutive Seqs from
+// one Store (Origin).
+type notice struct {
+	Origin  string         `json:"o"`
+	Changes []store.Change `json:"c"`
+}
+
+// notify logs the changes and sends them with pg_notify inside the write's
+// transaction, so they go out only if it commits, in commit order.
+func (s *Store) notify(ctx context.Context, tx pgx.Tx, changes []store.Change) error {
+	var firsts, lasts []int64
+	var payloads []string
+	for len(changes) > 0 {
+		n := 0
+		size := 32 + len(s.origin)
+		for n < len(changes) && (n == 0 || size < maxPayload-400) {
+			c := changes[n]
+			size += 100 + len(c.Collection) + len(c.ID)
+			n++
+		}
+		p, err := json.Marshal(notice{Origin: s.origin, Changes: changes[:n]})
+		if err != nil {
+			return err
+		}
+		firsts = append(firsts, changes[0].Seq)
+		lasts = append(lasts, changes[n-1].Seq)
+		payloads = append(payloads, string(p))
+		changes = changes[n:]
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO change_log (last_seq, first_seq, payload)
+		SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[])`, lasts, firsts, payloads); err != nil {
+		return fmt.Errorf("change log: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM change_log WHERE at < now() - interval '1 hour'"); err != nil {
+		return fmt.Errorf("change log: %w", err)
+	}
+	for _, p := range payloads {
+		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", channel, p); err != nil {
+			return fmt.Errorf("notify: %w", err)
+		}
+	}
+	return nil
+}
+
+// Reconnection backoff of the listening connection.
+const (
+	minBackoff = 100 * time.Millisecond
+	maxBackoff = 5 * time.Second
+)
+
+// startListener opens the LISTEN connection and returns once it listens,
+// so Subscribe sees every change committed after Open. If the connection
+// drops, the listener reconnects with backoff and replays from the change
+// log what it missed meanwhile.
+func (s *Store) startListener(ctx context.Context) error {
+	conn, last, err := s.listen(ctx, -1)
+	if err != nil {
+		return err
+	}
+	lctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.done = make(chan struct{})
+	go func() {
+		defer close(s.done)
+		backoff := minBackoff
+		for {
+			if conn != nil {
+				last = s.receive(lctx, conn, last)
+				conn.Close(context.Background())
+				conn = nil
+				backoff = minBackoff
+			}
+			select {
+			case <-lctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, maxBackoff)
+			c, l, err := s.listen(lctx, last)
+			if err == nil {
+				conn, last = c, l
+			}
+		}
+	}()
+	return nil
+}
+
+// listen connects and LISTENs. With last < 0 it returns the current Seq;
+// otherwise it first delivers the logged changes after last.
+func (s *Store) listen(ctx context.Context, last int64) (*pgx.Conn, int64, error) {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, s.listenCfg)
+	if err != nil {
+		return nil, last, err
+	}
+	fail := func(err error) (*pgx.Conn, int64, error) {
+		conn.Close(context.Background())
+		return nil, last, err
+	}
+	if _, err := conn.Exec(cctx, "LISTEN "+channel); err != nil {
+		return fail(err)
+	}
+	if last < 0 {
+		if err := conn.QueryRow(cctx, "SELECT seq FROM sitmap_seq").Scan(&last); err != nil {
+			return fail(err)
+		}
+		return conn, last, nil
+	}
+	rows, err := conn.Query(cctx, "SELECT payload FROM change_log WHERE last_seq > $1 ORDER BY last_seq", last)
+	if err != nil {
+		return fail(err)
+	}
+	payloads, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fail(err)
+	}
+	for _, p := range payloads {
+		last = s.deliver(p, last)
+	}
+	return conn, last, nil
+}
+
+// receive hands notifications to the hub until the connection fails or ctx
+// ends, and returns the last Seq it saw.
+func (s *Store) receive(ctx context.Context, conn *pgx.Conn, last int64) int64 {
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return last
+		}
+		last = s.deliver(n.Payload, last)
+	}
+}
+
+// deliver publishes the changes of one payload that are newer than last,
+// unless this Store made them (it published those when it committed).
+func (s *Store) deliver(payload string, last int64) int64 {
+	var n notice
+	if json.Unmarshal([]byte(payload), &n) != nil {
+		return last
+	}
+	fresh := n.Changes[:0]
+	for _, c := range n.Changes {
+		if c.Seq > last {
+			fresh = append(fresh, c)
+			last = c.Seq
+		}
+	}
+	if n.Origin != s.origin && len(fresh) > 0 {
+		s.hub.publish(fresh)
+	}
+	return last
+}
+
+// hub fans committed changes out to subscribers without ever blocking a
+// writer: a subscriber whose buffer is full misses the change.
+type hub struct {
+	mu     sync.Mutex
+	subs   map[chan store.Change]struct{}
+	closed bool
+}
+
+func (h *hub) subscribe(ctx context.Context) <-chan store.Change {
+	ch := make(chan store.Change, 256)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		close(ch)
+		return ch
+	}
+	if h.subs == nil {
+		h.subs = map[chan store.Change]struct{}{}
+	}
+	h.subs[ch] = struct{}{}
+	go func() {
+		<-ctx.Done()
+		h.mu.Lock()
+		if _, ok := h.subs[ch]; ok {
+			delete(h.subs, ch)
+			close(ch)
+		}
+		h.mu.Unlock()
+	}()
+	return ch
+}
+
+func (h *hub) publish(changes []store.Change) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs {
+		for _, c := range changes {
+			select {
+			case ch <- c:
+			default:
+			}
+		}
+	}
+}
+
+func (h *hub) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for ch := range h.subs {
+		close(ch)
+		delete(h.subs, ch)
+	}
+}

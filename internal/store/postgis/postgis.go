@@ -1,0 +1,185 @@
+// Package postgis is the scale-out Store: PostgreSQL 15+ with PostGIS 3,
+// through a pgx connection pool. Several processes (replicas) may share one
+// database: every one sees the others' writes at once, and every one's
+// Subscribe carries every one's changes (LISTEN/NOTIFY).
+//
+// Features are rows of the features table: the geometry (from WKB that orb
+// encodes, so coordinates keep every bit) under a GiST index, the
+// properties object as written (features are rebuilt from it, byte for
+// byte) and as jsonb, and columns derived in Go for what queries filter and
+// sort on, so the answers are the embedded store's to the last bit.
+package postgis
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Store keeps features in PostgreSQL. It is safe for concurrent use, and
+// several Stores (in one process or many) may share a database.
+type Store struct {
+	pool   *pgxpool.Pool
+	origin string // tags this Store's notifications, so it skips its own
+	hub    hub
+
+	listenCfg *pgx.ConnConfig
+	stop      context.CancelFunc
+	done      chan struct{}
+
+	extMu sync.Mutex
+	ext   map[string]geo.Collection // extents by collection, valid at their Version
+}
+
+// PingTimeout bounds Ping when the caller's context has no deadline.
+const PingTimeout = 2 * time.Second
+
+// Open connects to the database at dsn (a postgres:// URL or a libpq
+// key=value string), creates or migrates the schema, and starts listening
+// for other replicas' changes. The database needs the postgis extension or
+// the right to create it.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: %w", err)
+	}
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "sitmap"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: %w", err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgis: migrate: %w", err)
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	s := &Store{
+		pool:      pool,
+		origin:    hex.EncodeToString(b[:]),
+		listenCfg: cfg.ConnConfig.Copy(),
+		ext:       map[string]geo.Collection{},
+	}
+	if err := s.startListener(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgis: listen: %w", err)
+	}
+	return s, nil
+}
+
+// Close stops listening, ends every subscription and closes the pool.
+func (s *Store) Close() error {
+	s.stop()
+	<-s.done
+	s.hub.closeAll()
+	s.pool.Close()
+	return nil
+}
+
+// Ping runs SELECT 1, giving up after PingTimeout unless ctx ends sooner.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, PingTimeout)
+	defer cancel()
+	var one int
+	if err := s.pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("postgis: ping: %w", err)
+	}
+	return nil
+}
+
+// Subscribe streams every change committed from now on, by this Store or
+// any other on the same database, until ctx ends or the Store is closed.
+func (s *Store) Subscribe(ctx context.Context) <-chan store.Change {
+	return s.hub.subscribe(ctx)
+}
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the pg_advisory_xact_lock key that serialises replicas
+// migrating at once ("sitmap" in ASCII).
+const migrationLock = 0x7369746d6170
+
+// migrate applies, in one transaction, every embedded migration the
+// database has not seen. The advisory lock makes concurrent starts wait for
+// each other; the loser then finds nothing left to do.
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version integer PRIMARY KEY,
+			name text NOT NULL,
+			applied timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
+		if err != nil {
+			return err
+		}
+		done, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil {
+			return err
+		}
+		have := map[int32]bool{}
+		for _, v := range done {
+			have[v] = true
+		}
+		for _, name := range names {
+			base := strings.TrimPrefix(name, "migrations/")
+			num, _, _ := strings.Cut(base, "_")
+			v, err := strconv.Atoi(num)
+			if err != nil {
+				return fmt.Errorf("migration %s: name must start with a number", base)
+			}
+			if have[int32(v)] {
+				continue
+			}
+			sql, err := migrations.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, string(sql)); err != nil {
+				return fmt.Errorf("%s: %w", base, err)
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", v, base); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// notFound wraps store.ErrNotFound with what was missing.
+func notFound(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), store.ErrNotFound)
+}
+
+// isNoRows reports whether a QueryRow found nothing.
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

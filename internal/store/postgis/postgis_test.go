@@ -1,0 +1,360 @@
+package postgis_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/internal/store/postgis"
+	"github.com/sitmap/sitmap/internal/store/postgis/pgtest"
+	"github.com/sitmap/sitmap/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var ctx = context.Background()
+
+// open opens a store on dsn and closes it when the test ends.
+func open(t testing.TB, dsn string) *postgis.Store {
+	t.Helper()
+	s, err := postgis.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return open(t, pgtest.DSN(t))
+	})
+}
+
+func feature(cid, id string, g orb.Geometry, props ...string) *geo.Feature {
+	f := &geo.Feature{ID: id, Collection: cid, Geometry: g, Properties: map[string]json.RawMessage{
+		"name":       json.RawMessage(strconv.Quote("Feature " + id)),
+		"country":    json.RawMessage(`"PL"`),
+		"status":     json.RawMessage(`"active"`),
+		"confidence": json.RawMessage(`"confirmed"`),
+		"sources":    json.RawMessage(`[{"title":"t","publisher":"p","date":"2025-09-12","url":"https://example.org/"}]`),
+	}}
+	for i := 0; i+1 < len(props); i += 2 {
+		f.Properties[props[i]] = json.RawMessage(props[i+1])
+	}
+	return f
+}
+
+func mustPut(t testing.TB, s store.Store, fs ...*geo.Feature) {
+	t.Helper()
+	if err := s.Put(ctx, fs, store.Upsert); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+}
+
+// next waits for a change on ch.
+func next(t *testing.T, ch <-chan store.Change, within time.Duration) store.Change {
+	t.Helper()
+	select {
+	case c, ok := <-ch:
+		if !ok {
+			t.Fatal("subscription closed")
+		}
+		return c
+	case <-time.After(within):
+		t.Fatalf("no change within %v", within)
+	}
+	return store.Change{}
+}
+
+// TestTwoReplicas: two Stores on one database see each other's writes at
+// once, and each one's subscribers get the other's changes.
+func TestTwoReplicas(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	a, b := open(t, dsn), open(t, dsn)
+	if err := a.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	subA, subB := a.Subscribe(sctx), b.Subscribe(sctx)
+
+	mustPut(t, a, feature("layer", "from-a", orb.Point{27.5, 53.9}))
+	f, err := b.Get(ctx, "layer", "from-a")
+	if err != nil {
+		t.Fatalf("B does not see A's write: %v", err)
+	}
+	if va, _ := a.Version(ctx, "layer"); f.Version != va {
+		t.Errorf("B sees version %d, A says %d", f.Version, va)
+	}
+	for name, ch := range map[string]<-chan store.Change{"A": subA, "B": subB} {
+		c := next(t, ch, 5*time.Second)
+		if c.Type != store.Created || c.ID != "from-a" || c.Version != f.Version {
+			t.Errorf("%s got %+v, want the creation of from-a at version %d", name, c, f.Version)
+		}
+	}
+
+	if err := b.Replace(ctx, feature("layer", "from-a", orb.Point{28, 54}), f.Version); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Replace(ctx, feature("layer", "from-a", orb.Point{29, 55}), f.Version); !errors.Is(err, store.ErrVersionMismatch) {
+		t.Errorf("A replacing with the version B replaced: %v, want ErrVersionMismatch", err)
+	}
+	p, err := a.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{BBox: &geo.BBox{West: 27.9, South: 53.9, East: 28.1, North: 54.1}}})
+	if err != nil || p.Matched != 1 {
+		t.Errorf("A's bbox query after B's replace: %d matched (%v), want 1", p.Matched, err)
+	}
+	for name, ch := range map[string]<-chan store.Change{"A": subA, "B": subB} {
+		c := next(t, ch, 5*time.Second)
+		if c.Type != store.Replaced || c.ID != "from-a" {
+			t.Errorf("%s got %+v, want the replace of from-a", name, c)
+		}
+	}
+	ca, _ := a.Collection(ctx, "layer")
+	cb, _ := b.Collection(ctx, "layer")
+	if ca.Version != cb.Version || ca.Bound != cb.Bound || ca.Count != 1 {
+		t.Errorf("A says %+v, B says %+v", ca, cb)
+	}
+}
+
+// TestConcurrentWriters: writers on two Stores never lose a write and Seq
+// numbers are unique.
+func TestConcurrentWriters(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	a, b := open(t, dsn), open(t, dsn)
+	if err := a.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub := a.Subscribe(sctx)
+	const n = 20
+	var wg sync.WaitGroup
+	for i, s := range []*postgis.Store{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range n {
+				if err := s.Put(ctx, []*geo.Feature{feature("layer", fmt.Sprintf("w%d-%d", i, j), orb.Point{1, 1})}, store.CreateOnly); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	c, err := a.Collection(ctx, "layer")
+	if err != nil || c.Count != 4*n || c.Version != 4*n {
+		t.Errorf("after %d writes: count %d version %d (%v)", 4*n, c.Count, c.Version, err)
+	}
+	seen := map[int64]bool{}
+	last := int64(0)
+	for range 4 * n {
+		ch := next(t, sub, 5*time.Second)
+		if seen[ch.Seq] {
+			t.Errorf("Seq %d twice", ch.Seq)
+		}
+		seen[ch.Seq] = true
+		last = max(last, ch.Seq)
+	}
+	if last != 4*n {
+		t.Errorf("last Seq %d, want %d", last, 4*n)
+	}
+}
+
+// TestDatabaseRestart: with the database down Ping fails; once it is back,
+// Ping succeeds and subscriptions carry new changes, with no reopening —
+// including changes made while this Store's LISTEN connection was down.
+func TestDatabaseRestart(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s, other := open(t, dsn), open(t, dsn)
+	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub := s.Subscribe(sctx)
+
+	pgtest.Stop(t)
+	stopped := true
+	defer func() {
+		if stopped {
+			pgtest.Start(t)
+		}
+	}()
+	if err := s.Ping(ctx); err == nil {
+		t.Error("Ping succeeds with the database stopped")
+	}
+	if _, err := s.Get(ctx, "layer", "x"); err == nil || errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Get with the database stopped: %v, want a connection error", err)
+	}
+	pgtest.Start(t)
+	stopped = false
+
+	deadline := time.Now().Add(15 * time.Second)
+	for s.Ping(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("Ping still fails 15 s after the restart: %v", s.Ping(ctx))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Another replica writes at once; the change reaches s by the change
+	// log or by NOTIFY, whichever the reconnection sees.
+	var err error
+	for range 50 {
+		if err = other.Put(ctx, []*geo.Feature{feature("layer", "after", orb.Point{1, 1})}, store.Upsert); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("Put after the restart: %v", err)
+	}
+	if c := next(t, sub, 15*time.Second); c.ID != "after" {
+		t.Errorf("first change after the restart: %+v", c)
+	}
+	// And later changes come by NOTIFY.
+	mustPut(t, other, feature("layer", "later", orb.Point{1, 1}))
+	if c := next(t, sub, 15*time.Second); c.ID != "later" {
+		t.Errorf("second change after the restart: %+v", c)
+	}
+	mustPut(t, s, feature("layer", "own", orb.Point{1, 1}))
+	if c := next(t, sub, 5*time.Second); c.ID != "own" {
+		t.Errorf("own change after the restart: %+v", c)
+	}
+}
+
+// TestMigrationsIdempotent: opening a migrated database again, or several
+// at once, changes nothing and keeps the data.
+func TestMigrationsIdempotent(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := postgis.Open(ctx, dsn)
+			if err != nil {
+				t.Errorf("concurrent Open: %v", err)
+				return
+			}
+			s.Close()
+		}()
+	}
+	wg.Wait()
+	s := open(t, dsn)
+	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, feature("layer", "a", orb.Point{1, 1}))
+	s.Close()
+	s = open(t, dsn)
+	if f, err := s.Get(ctx, "layer", "a"); err != nil || f.Version != 1 {
+		t.Fatalf("after reopening: %v %v", f, err)
+	}
+}
+
+// TestRoundTrip: coordinates, properties and times come back exactly.
+func TestRoundTrip(t *testing.T) {
+	s := open(t, pgtest.DSN(t))
+	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	geoms := map[string]orb.Geometry{
+		"pt":   orb.Point{27.580712345678901, 53.774412345678901},
+		"tiny": orb.Point{5e-324, -1.0000000000000002},
+		"mpt":  orb.MultiPoint{{0.1, 0.2}, {0.30000000000000004, 89.99999999999999}},
+		"ln":   orb.LineString{{1.0 / 3, 2.0 / 3}, {179.99999999999997, -89.99999999999997}},
+		"mln":  orb.MultiLineString{{{1, 1}, {2, 2}}, {{3, 3}, {4.000000000000001, 4}}},
+		"pg":   orb.Polygon{{{0, 0}, {1e-9, 0}, {1e-9, 1e-9}, {0, 0}}, {{1e-10, 1e-11}, {2e-10, 1e-11}, {2e-10, 2e-11}, {1e-10, 1e-11}}},
+		"mpg":  orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, {{{2, 2}, {3, 2}, {3, 3.1}, {2, 2}}}},
+	}
+	var fs []*geo.Feature
+	for id, g := range geoms {
+		fs = append(fs, feature("layer", id, g,
+			"nul", `"a\u0000b"`, "big", `12345678901234567890`, "valid_to", `"2025-09-16"`,
+			"name", `"Ünïcödé NAME"`))
+	}
+	mustPut(t, s, fs...)
+	for id, g := range geoms {
+		f, err := s.Get(ctx, "layer", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !orb.Equal(f.Geometry, g) {
+			t.Errorf("%s: geometry %v, want %v", id, f.Geometry, g)
+		}
+		if string(f.Properties["nul"]) != `"a\u0000b"` || string(f.Properties["big"]) != `12345678901234567890` {
+			t.Errorf("%s: properties %s %s", id, f.Properties["nul"], f.Properties["big"])
+		}
+	}
+	c, err := s.Collection(ctx, "layer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2025, 9, 16, 23, 59, 59, 999999999, time.UTC); !c.Time.End.Equal(want) {
+		t.Errorf("extent ends %v, want %v (nanoseconds kept)", c.Time.End, want)
+	}
+	// Equality on a value jsonb could not hold, and sorting by a name
+	// PostgreSQL's collation would order differently.
+	p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{Props: map[string]string{"nul": "a\x00b"}, Text: "ünï"}})
+	if err != nil || p.Matched != len(geoms) {
+		t.Errorf("filter on a NUL value: %d matched (%v), want %d", p.Matched, err, len(geoms))
+	}
+	// An instant one nanosecond after the end of valid_to misses.
+	after := time.Date(2025, 9, 17, 0, 0, 0, 0, time.UTC)
+	p, err = s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{Time: geo.Interval{Start: after.Add(-time.Nanosecond), End: after}}})
+	if err != nil || p.Matched != len(geoms) {
+		t.Errorf("datetime at the last nanosecond: %d matched (%v), want %d", p.Matched, err, len(geoms))
+	}
+	p, err = s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{Time: geo.Interval{Start: after, End: after}}})
+	if err != nil || p.Matched != 0 {
+		t.Errorf("datetime just after valid_to: %d matched (%v), want 0", p.Matched, err)
+	}
+}
+
+func TestSortIsBytewise(t *testing.T) {
+	s := open(t, pgtest.DSN(t))
+	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{"a": `"b"`, "b": `"B2"`, "c": `"_x"`, "d": `"é"`, "e": `"z"`, "f": `"Ä"`, "g": `"a b"`, "h": `"ab"`}
+	var fs []*geo.Feature
+	for id, n := range names {
+		fs = append(fs, feature("layer", id, orb.Point{1, 1}, "name", n))
+	}
+	mustPut(t, s, fs...)
+	p, err := s.Query(ctx, store.Query{Collection: "layer", Sort: []store.Sort{{Property: "name"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]string, len(p.Features))
+	for i, f := range p.Features {
+		got[i] = f.ID
+	}
+	want := slices.Clone(got)
+	key := func(id string) string {
+		var n string
+		_ = json.Unmarshal([]byte(names[id]), &n)
+		return strings.ToLower(n)
+	}
+	slices.SortFunc(want, func(x, y string) int {
+		if c := strings.Compare(key(x), key(y)); c != 0 {
+			return c
+		}
+		return strings.Compare(x, y)
+	})
+	if !slices.Equal(got, want) {
+		t.Errorf("sorted by name: %v, want %v (Go's order)", got, want)
+	}
+}

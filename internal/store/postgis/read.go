@@ -1,0 +1,300 @@
+package postgis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// Collections lists the collections in id order, with their extents.
+func (s *Store) Collections(ctx context.Context) ([]geo.Collection, error) {
+	rows, err := s.pool.Query(ctx, "SELECT id, meta, version FROM collections ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("postgis: collections: %w", err)
+	}
+	type head struct {
+		id      string
+		meta    []byte
+		version int64
+	}
+	heads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (head, error) {
+		var h head
+		return h, r.Scan(&h.id, &h.meta, &h.version)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgis: collections: %w", err)
+	}
+	out := make([]geo.Collection, 0, len(heads))
+	for _, h := range heads {
+		c, err := s.extents(ctx, h.id, h.meta, h.version)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Collection returns one collection with its extents.
+func (s *Store) Collection(ctx context.Context, id string) (geo.Collection, error) {
+	var meta []byte
+	var version int64
+	err := s.pool.QueryRow(ctx, "SELECT meta, version FROM collections WHERE id = $1", id).Scan(&meta, &version)
+	if isNoRows(err) {
+		return geo.Collection{}, notFound("collection %s", id)
+	}
+	if err != nil {
+		return geo.Collection{}, fmt.Errorf("postgis: collection %s: %w", id, err)
+	}
+	return s.extents(ctx, id, meta, version)
+}
+
+// extentSQL computes a collection's count, bounds and temporal extent, with
+// the version they are valid at (one statement, one snapshot).
+const extentSQL = `
+SELECT c.version, a.n, a.x0, a.y0, a.x1, a.y1, a.open_from, a.open_to,
+	s.valid_from, s.valid_from_ns, e.valid_to, e.valid_to_ns
+FROM collections c
+CROSS JOIN LATERAL (
+	SELECT count(*) AS n, min(min_x) AS x0, min(min_y) AS y0, max(max_x) AS x1, max(max_y) AS y1,
+		coalesce(bool_or(valid_from IS NULL), false) AS open_from,
+		coalesce(bool_or(valid_to IS NULL), false) AS open_to
+	FROM features WHERE collection = c.id) a
+LEFT JOIN LATERAL (
+	SELECT valid_from, valid_from_ns FROM features
+	WHERE collection = c.id AND valid_from IS NOT NULL
+	ORDER BY valid_from, valid_from_ns LIMIT 1) s ON true
+LEFT JOIN LATERAL (
+	SELECT valid_to, valid_to_ns FROM features
+	WHERE collection = c.id AND valid_to IS NOT NULL
+	ORDER BY valid_to DESC, valid_to_ns DESC LIMIT 1) e ON true
+WHERE c.id = $1`
+
+// extents returns the collection's metadata with its computed fields. They
+// are cached by version, which every write bumps, so asking costs a
+// query only after a change.
+func (s *Store) extents(ctx context.Context, id string, meta []byte, version int64) (geo.Collection, error) {
+	var c geo.Collection
+	if err := json.Unmarshal(meta, &c); err != nil {
+		return c, fmt.Errorf("postgis: collection %s: metadata: %w", id, err)
+	}
+	c.ID = id
+	s.extMu.Lock()
+	cached, ok := s.ext[id]
+	s.extMu.Unlock()
+	if !ok || cached.Version != version {
+		var (
+			n                int64
+			x0, y0, x1, y1   pgtype.Float8
+			openFrom, openTo bool
+			from, to         pgtype.Timestamptz
+			fromNs, toNs     pgtype.Int2
+			ext              geo.Collection
+		)
+		err := s.pool.QueryRow(ctx, extentSQL, id).Scan(&ext.Version, &n, &x0, &y0, &x1, &y1,
+			&openFrom, &openTo, &from, &fromNs, &to, &toNs)
+		if isNoRows(err) {
+			return geo.Collection{}, notFound("collection %s", id)
+		}
+		if err != nil {
+			return geo.Collection{}, fmt.Errorf("postgis: extent of %s: %w", id, err)
+		}
+		ext.Count = int(n)
+		if n > 0 {
+			ext.Bound = orb.Bound{Min: orb.Point{x0.Float64, y0.Float64}, Max: orb.Point{x1.Float64, y1.Float64}}
+			if !openFrom {
+				ext.Time.Start = decodeTime(from, fromNs.Int16)
+			}
+			if !openTo {
+				ext.Time.End = decodeTime(to, toNs.Int16)
+			}
+		}
+		s.extMu.Lock()
+		if old, ok := s.ext[id]; !ok || old.Version <= ext.Version {
+			s.ext[id] = ext
+		}
+		s.extMu.Unlock()
+		cached = ext
+	}
+	c.Count, c.Bound, c.Time, c.Version = cached.Count, cached.Bound, cached.Time, cached.Version
+	return c, nil
+}
+
+// Version returns the collection's change version.
+func (s *Store) Version(ctx context.Context, id string) (int64, error) {
+	var v int64
+	err := s.pool.QueryRow(ctx, "SELECT version FROM collections WHERE id = $1", id).Scan(&v)
+	if isNoRows(err) {
+		return 0, notFound("collection %s", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgis: version of %s: %w", id, err)
+	}
+	return v, nil
+}
+
+// Get returns one feature.
+func (s *Store) Get(ctx context.Context, cid, fid string) (*geo.Feature, error) {
+	var version int64
+	var raw, g []byte
+	err := s.pool.QueryRow(ctx,
+		"SELECT version, raw, ST_AsBinary(geom) FROM features WHERE collection = $1 AND id = $2",
+		cid, fid).Scan(&version, &raw, &g)
+	if isNoRows(err) {
+		return nil, notFound("feature %s/%s", cid, fid)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgis: get %s/%s: %w", cid, fid, err)
+	}
+	return decodeFeature(cid, fid, version, raw, g)
+}
+
+// args collects query parameters and names them $1, $2, ...
+type args []any
+
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// Query filters in SQL: the GiST index narrows the bbox with && and
+// ST_Intersects decides; every other filter and sort key is a column
+// derived in Go (see row). The matches are counted and paged in one
+// statement, so the count and the page agree.
+func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
+	var a args
+	cid := a.add(q.Collection)
+	conds := []string{"f.collection = " + cid}
+	if q.BBox != nil {
+		var ors []string
+		for _, b := range q.BBox.Bounds() {
+			g, err := wkb.Marshal(boundGeometry(b))
+			if err != nil {
+				return store.Page{}, err
+			}
+			env := fmt.Sprintf("ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
+				a.add(b.Min[0]), a.add(b.Min[1]), a.add(b.Max[0]), a.add(b.Max[1]))
+			ors = append(ors, fmt.Sprintf("(f.geom && %s AND ST_Intersects(f.geom, ST_GeomFromWKB(%s, 4326)))", env, a.add(g)))
+		}
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+	}
+	if !q.Time.Start.IsZero() {
+		t, ns := encodeTime(q.Time.Start)
+		conds = append(conds, fmt.Sprintf("(f.valid_to IS NULL OR (f.valid_to, f.valid_to_ns) >= (%s::timestamptz, %s::smallint))", a.add(t), a.add(ns)))
+	}
+	if !q.Time.End.IsZero() {
+		t, ns := encodeTime(q.Time.End)
+		conds = append(conds, fmt.Sprintf("(f.valid_from IS NULL OR (f.valid_from, f.valid_from_ns) <= (%s::timestamptz, %s::smallint))", a.add(t), a.add(ns)))
+	}
+	if len(q.Props) > 0 {
+		ts := make([]string, 0, len(q.Props))
+		for k, v := range q.Props {
+			ts = append(ts, term(k, v))
+		}
+		conds = append(conds, "f.terms @> "+a.add(ts)+"::text[]")
+	}
+	if q.Text != "" {
+		p := a.add([]byte(strings.ToLower(q.Text)))
+		conds = append(conds, fmt.Sprintf("(position(%s::bytea in f.name_lower) > 0 OR position(%s::bytea in f.name_local_lower) > 0)", p, p))
+	}
+
+	var cols, inner, outer []string
+	for i, srt := range q.Sort {
+		col := "f.id"
+		switch srt.Property {
+		case "name":
+			col = "f.name_lower"
+		case "updated":
+			col = "f.updated"
+		}
+		alias := fmt.Sprintf("s%d", i)
+		dir := ""
+		if srt.Descending {
+			dir = " DESC"
+		}
+		cols = append(cols, col+" AS "+alias)
+		inner = append(inner, "m."+alias+dir)
+		outer = append(outer, "p."+alias+dir)
+	}
+	inner = append(inner, "m.id")
+	outer = append(outer, "p.id")
+	limit := "ALL"
+	if q.Limit > 0 {
+		limit = a.add(int64(q.Limit))
+	}
+	offset := a.add(int64(max(q.Offset, 0)))
+	sel := "f.id"
+	psel := "m.id"
+	for i := range cols {
+		sel += ", " + cols[i]
+		psel += fmt.Sprintf(", m.s%d", i)
+	}
+	sql := fmt.Sprintf(`
+WITH m AS MATERIALIZED (SELECT %s FROM features f WHERE %s)
+SELECT n.n, p.id, f.version, f.raw, ST_AsBinary(f.geom)
+FROM collections k
+CROSS JOIN (SELECT count(*) AS n FROM m) n
+LEFT JOIN LATERAL (SELECT %s FROM m ORDER BY %s LIMIT %s OFFSET %s) p ON true
+LEFT JOIN features f ON f.collection = k.id AND f.id = p.id
+WHERE k.id = %s
+ORDER BY %s`, sel, strings.Join(conds, " AND "), psel, strings.Join(inner, ", "), limit, offset, cid, strings.Join(outer, ", "))
+
+	rows, err := s.pool.Query(ctx, sql, a...)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("postgis: query %s: %w", q.Collection, err)
+	}
+	defer rows.Close()
+	var page store.Page
+	found := false
+	for rows.Next() {
+		found = true
+		var (
+			n       int64
+			id      pgtype.Text
+			version pgtype.Int8
+			raw, g  []byte
+		)
+		if err := rows.Scan(&n, &id, &version, &raw, &g); err != nil {
+			return store.Page{}, fmt.Errorf("postgis: query %s: %w", q.Collection, err)
+		}
+		page.Matched = int(n)
+		if !id.Valid {
+			continue // no row in this page
+		}
+		f, err := decodeFeature(q.Collection, id.String, version.Int64, raw, g)
+		if err != nil {
+			return store.Page{}, err
+		}
+		page.Features = append(page.Features, f)
+	}
+	if err := rows.Err(); err != nil {
+		return store.Page{}, fmt.Errorf("postgis: query %s: %w", q.Collection, err)
+	}
+	if !found {
+		return store.Page{}, notFound("collection %s", q.Collection)
+	}
+	return page, nil
+}
+
+// boundGeometry is the query box as a geometry ST_Intersects can test
+// exactly: a polygon, or a line or point when the box has no area (an
+// envelope of zero width is not a valid polygon).
+func boundGeometry(b orb.Bound) orb.Geometry {
+	switch {
+	case b.Min == b.Max:
+		return b.Min
+	case b.Min[0] == b.Max[0] || b.Min[1] == b.Max[1]:
+		return orb.LineString{b.Min, b.Max}
+	}
+	return b.ToPolygon()
+}

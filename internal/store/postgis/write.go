@@ -1,0 +1,307 @@
+package postgis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// PutCollection creates a collection or updates its metadata.
+func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
+	if !geo.ValidID(meta.ID) {
+		return fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
+	}
+	raw, err := json.Marshal(meta)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO collections (id, meta) VALUES ($1, $2::jsonb)
+		ON CONFLICT (id) DO UPDATE SET meta = excluded.meta`, meta.ID, string(raw))
+	if err != nil {
+		return fmt.Errorf("postgis: put collection %s: %w", meta.ID, err)
+	}
+	return nil
+}
+
+// Writers lock, in this order, the rows of the collections they write
+// (sorted by id; UPDATE ... SET version) and then the sequence row, so
+// writers of one collection take turns, Seq grows in commit order, and no
+// two writers wait for each other in a cycle.
+
+// Put writes a batch all or nothing.
+func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	for _, f := range fs {
+		if f.ID == "" {
+			f.ID = geo.NewID()
+		}
+	}
+	perColl := map[string]int64{}
+	for _, f := range fs {
+		perColl[f.Collection]++
+	}
+	cids := make([]string, 0, len(perColl))
+	for cid := range perColl {
+		cids = append(cids, cid)
+	}
+	sort.Strings(cids)
+
+	return s.write(ctx, func(tx pgx.Tx, w *writer) error {
+		next := map[string]int64{} // the version the next write of a collection gets
+		for _, cid := range cids {
+			v, err := lockCollection(ctx, tx, cid, perColl[cid])
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err == nil {
+				next[cid] = v - perColl[cid] + 1
+			}
+		}
+		exists, err := existing(ctx, tx, fs)
+		if err != nil {
+			return err
+		}
+		seen := make(map[[2]string]bool, len(fs))
+		for _, f := range fs {
+			if _, ok := next[f.Collection]; !ok {
+				return notFound("collection %s", f.Collection)
+			}
+			key := [2]string{f.Collection, f.ID}
+			if (exists[key] || seen[key]) && mode == store.CreateOnly {
+				return fmt.Errorf("feature %s/%s: %w", f.Collection, f.ID, store.ErrConflict)
+			}
+			typ := store.Created
+			if exists[key] || seen[key] {
+				typ = store.Replaced
+			}
+			seen[key] = true
+			f.Version = next[f.Collection]
+			next[f.Collection]++
+			w.put(f, typ)
+		}
+		return nil
+	})
+}
+
+// lockCollection bumps the collection's version by n and returns the new
+// version; ErrNotFound if it does not exist.
+func lockCollection(ctx context.Context, tx pgx.Tx, cid string, n int64) (int64, error) {
+	var v int64
+	err := tx.QueryRow(ctx, "UPDATE collections SET version = version + $2 WHERE id = $1 RETURNING version", cid, n).Scan(&v)
+	if isNoRows(err) {
+		return 0, notFound("collection %s", cid)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("lock collection %s: %w", cid, err)
+	}
+	return v, nil
+}
+
+// existing finds which of the features' ids are stored already.
+func existing(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) (map[[2]string]bool, error) {
+	cs := make([]string, len(fs))
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		cs[i], ids[i] = f.Collection, f.ID
+	}
+	rows, err := tx.Query(ctx, `SELECT f.collection, f.id FROM features f
+		JOIN unnest($1::text[], $2::text[]) AS u(c, i) ON f.collection = u.c AND f.id = u.i`, cs, ids)
+	if err != nil {
+		return nil, fmt.Errorf("find existing features: %w", err)
+	}
+	out := map[[2]string]bool{}
+	var c, i string
+	_, err = pgx.ForEachRow(rows, []any{&c, &i}, func() error {
+		out[[2]string{c, i}] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find existing features: %w", err)
+	}
+	return out, nil
+}
+
+// current locks the feature a replace or delete acts on and checks the
+// expected version. The caller holds the collection's lock.
+func current(ctx context.Context, tx pgx.Tx, cid, fid string, version int64) error {
+	var have int64
+	err := tx.QueryRow(ctx, "SELECT version FROM features WHERE collection = $1 AND id = $2", cid, fid).Scan(&have)
+	if isNoRows(err) {
+		return notFound("feature %s/%s", cid, fid)
+	}
+	if err != nil {
+		return fmt.Errorf("get %s/%s: %w", cid, fid, err)
+	}
+	if version != 0 && version != have {
+		return fmt.Errorf("feature %s/%s is at version %d, not %d: %w", cid, fid, have, version, store.ErrVersionMismatch)
+	}
+	return nil
+}
+
+// Replace overwrites an existing feature.
+func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) error {
+	return s.write(ctx, func(tx pgx.Tx, w *writer) error {
+		v, err := lockCollection(ctx, tx, f.Collection, 1)
+		if err != nil {
+			return err
+		}
+		if err := current(ctx, tx, f.Collection, f.ID, version); err != nil {
+			return err
+		}
+		f.Version = v
+		w.put(f, store.Replaced)
+		return nil
+	})
+}
+
+// Delete removes a feature.
+func (s *Store) Delete(ctx context.Context, cid, fid string, version int64) error {
+	return s.write(ctx, func(tx pgx.Tx, w *writer) error {
+		v, err := lockCollection(ctx, tx, cid, 1)
+		if err != nil {
+			return err
+		}
+		if err := current(ctx, tx, cid, fid, version); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM features WHERE collection = $1 AND id = $2", cid, fid); err != nil {
+			return fmt.Errorf("delete %s/%s: %w", cid, fid, err)
+		}
+		w.record(store.Deleted, cid, fid, v)
+		return nil
+	})
+}
+
+// writer gathers one transaction's rows and changes.
+type writer struct {
+	now     time.Time
+	rows    []*geo.Feature
+	index   map[[2]string]int // position in rows, so a batch writes an id once
+	changes []store.Change
+}
+
+func (w *writer) put(f *geo.Feature, typ store.ChangeType) {
+	if _, ok := f.Properties["updated"]; !ok {
+		if f.Properties == nil {
+			f.Properties = map[string]json.RawMessage{}
+		}
+		f.SetString("updated", w.now.Format(time.RFC3339Nano))
+	}
+	key := [2]string{f.Collection, f.ID}
+	if i, ok := w.index[key]; ok {
+		w.rows[i] = f
+	} else {
+		w.index[key] = len(w.rows)
+		w.rows = append(w.rows, f)
+	}
+	w.record(typ, f.Collection, f.ID, f.Version)
+}
+
+func (w *writer) record(typ store.ChangeType, cid, fid string, version int64) {
+	w.changes = append(w.changes, store.Change{Type: typ, Collection: cid, ID: fid, Version: version, Time: w.now})
+}
+
+// write runs fn in a transaction, then writes the rows fn put, numbers the
+// changes, logs and notifies them, and commits. Once committed, the changes
+// go to this Store's subscribers at once (other Stores get them by
+// NOTIFY). On any error nothing is written and nothing is published.
+func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error {
+	w := &writer{now: time.Now().UTC(), index: map[[2]string]int{}}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := fn(tx, w); err != nil {
+			return err
+		}
+		if err := upsert(ctx, tx, w.rows); err != nil {
+			return err
+		}
+		if len(w.changes) == 0 {
+			return nil
+		}
+		var last int64
+		if err := tx.QueryRow(ctx, "UPDATE sitmap_seq SET seq = seq + $1 RETURNING seq", int64(len(w.changes))).Scan(&last); err != nil {
+			return fmt.Errorf("sequence: %w", err)
+		}
+		first := last - int64(len(w.changes)) + 1
+		for i := range w.changes {
+			w.changes[i].Seq = first + int64(i)
+		}
+		return s.notify(ctx, tx, w.changes)
+	})
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrVersionMismatch) {
+			return err
+		}
+		return fmt.Errorf("postgis: write: %w", err)
+	}
+	s.hub.publish(w.changes)
+	return nil
+}
+
+// upsertChunk bounds the rows one INSERT sends.
+const upsertChunk = 5000
+
+const upsertSQL = `
+INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, raw, props, terms,
+	name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
+SELECT c, i, v, ST_GeomFromWKB(w, 4326), x0, y0, x1, y1, r, p::jsonb, string_to_array(t, chr(30)),
+	nl, ll, u, vf, vfn, vt, vtn
+FROM unnest($1::text[], $2::text[], $3::int8[], $4::bytea[], $5::float8[], $6::float8[], $7::float8[],
+	$8::float8[], $9::bytea[], $10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::bytea[],
+	$15::timestamptz[], $16::int2[], $17::timestamptz[], $18::int2[])
+	AS u(c, i, v, w, x0, y0, x1, y1, r, p, t, nl, ll, u, vf, vfn, vt, vtn)
+ON CONFLICT (collection, id) DO UPDATE SET
+	version = excluded.version, geom = excluded.geom,
+	min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x, max_y = excluded.max_y,
+	raw = excluded.raw, props = excluded.props, terms = excluded.terms,
+	name_lower = excluded.name_lower, name_local_lower = excluded.name_local_lower,
+	updated = excluded.updated,
+	valid_from = excluded.valid_from, valid_from_ns = excluded.valid_from_ns,
+	valid_to = excluded.valid_to, valid_to_ns = excluded.valid_to_ns`
+
+// upsert writes features, unnesting one array per column.
+func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
+	for len(fs) > 0 {
+		n := min(len(fs), upsertChunk)
+		chunk := fs[:n]
+		fs = fs[n:]
+		var (
+			cs, ids, terms = make([]string, n), make([]string, n), make([]string, n)
+			vers           = make([]int64, n)
+			wkbs, raws     = make([][]byte, n), make([][]byte, n)
+			nls, lls, ups  = make([][]byte, n), make([][]byte, n), make([][]byte, n)
+			x0, y0, x1, y1 = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+			props          = make([]pgtype.Text, n)
+			vf, vt         = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
+			vfn, vtn       = make([]int16, n), make([]int16, n)
+		)
+		for i, f := range chunk {
+			r, err := encodeRow(f)
+			if err != nil {
+				return err
+			}
+			cs[i], ids[i], vers[i], wkbs[i] = r.collection, r.id, r.version, r.wkb
+			x0[i], y0[i], x1[i], y1[i] = r.xmin, r.ymin, r.xmax, r.ymax
+			raws[i], props[i], terms[i] = r.raw, r.props, strings.Join(r.terms, "\x1e")
+			nls[i], lls[i], ups[i] = r.nameLower, r.localLower, r.updated
+			vf[i], vfn[i], vt[i], vtn[i] = r.validFrom, r.validFromNs, r.validTo, r.validToNs
+		}
+		_, err := tx.Exec(ctx, upsertSQL, cs, ids, vers, wkbs, x0, y0, x1, y1, raws, props, terms,
+			nls, lls, ups, vf, vfn, vt, vtn)
+		if err != nil {
+			return fmt.Errorf("write features: %w", err)
+		}
+	}
+	return nil
+}
