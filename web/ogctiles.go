@@ -1,0 +1,173 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/sitmap/sitmap/geo"
+)
+
+// The one tiling scheme served: OGC's WebMercatorQuad (EPSG:3857, 256-pixel
+// tiles, the XYZ scheme of web maps).
+const (
+	tmsID     = "WebMercatorQuad"
+	tmsURI    = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+	crs3857   = "http://www.opengis.net/def/crs/EPSG/0/3857"
+	crsCRS84  = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	relTiling = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
+	// Zoom 0 of WebMercatorQuad (OGC 17-083r4, annex D).
+	wmqScale0    = 559082264.0287178
+	wmqCellSize0 = 156543.03392804097
+	wmqOrigin    = 20037508.3427892
+)
+
+type tileMatrix struct {
+	ID               string     `json:"id"`
+	ScaleDenominator float64    `json:"scaleDenominator"`
+	CellSize         float64    `json:"cellSize"`
+	CornerOfOrigin   string     `json:"cornerOfOrigin"`
+	PointOfOrigin    [2]float64 `json:"pointOfOrigin"`
+	TileWidth        int        `json:"tileWidth"`
+	TileHeight       int        `json:"tileHeight"`
+	MatrixWidth      int64      `json:"matrixWidth"`
+	MatrixHeight     int64      `json:"matrixHeight"`
+}
+
+// webMercatorQuad is the standard definition (Tile Matrix Set 2.0 JSON).
+func webMercatorQuad() map[string]any {
+	ms := make([]tileMatrix, geo.MaxZoom+1)
+	for z := range ms {
+		n := int64(1) << z
+		ms[z] = tileMatrix{ID: itoa(int64(z)), ScaleDenominator: wmqScale0 / float64(n), CellSize: wmqCellSize0 / float64(n),
+			CornerOfOrigin: "topLeft", PointOfOrigin: [2]float64{-wmqOrigin, wmqOrigin}, TileWidth: 256, TileHeight: 256,
+			MatrixWidth: n, MatrixHeight: n}
+	}
+	return map[string]any{
+		"id":                tmsID,
+		"title":             "Google Maps Compatible for the World",
+		"uri":               tmsURI,
+		"crs":               crs3857,
+		"orderedAxes":       []string{"E", "N"},
+		"wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
+		"boundingBox": map[string]any{"lowerLeft": []float64{-wmqOrigin, -wmqOrigin},
+			"upperRight": []float64{wmqOrigin, wmqOrigin}, "crs": crs3857},
+		"tileMatrices": ms,
+	}
+}
+
+func (t *tiler) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) error {
+	b := t.s.base(r)
+	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{
+		"links": []link{{Href: b + "/tileMatrixSets", Rel: "self", Type: mediaJSON, Title: "Tile matrix sets"}},
+		"tileMatrixSets": []map[string]any{{"id": tmsID, "title": "Google Maps Compatible for the World", "uri": tmsURI,
+			"crs": crs3857, "links": []link{{Href: b + "/tileMatrixSets/" + tmsID, Rel: relTiling, Type: mediaJSON, Title: tmsID}}}},
+	})
+}
+
+func (t *tiler) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) error {
+	if err := checkTMS(mux.Vars(r)["tileMatrixSetId"]); err != nil {
+		return err
+	}
+	doc := webMercatorQuad()
+	doc["links"] = []link{{Href: t.s.base(r) + "/tileMatrixSets/" + tmsID, Rel: "self", Type: mediaJSON, Title: tmsID}}
+	return writeJSON(w, http.StatusOK, mediaJSON, doc)
+}
+
+func checkTMS(id string) error {
+	if id != tmsID {
+		return notFound("no tile matrix set " + id + ": only " + tmsID + " is served")
+	}
+	return nil
+}
+
+// collectionTilesetDoc is the OGC tileset metadata of one collection.
+func (t *tiler) collectionTilesetDoc(r *http.Request, cid string) (map[string]any, error) {
+	c, err := t.s.cfg.Store.Collection(r.Context(), cid)
+	if err != nil {
+		return nil, err
+	}
+	b := t.s.base(r)
+	href := b + "/collections/" + pathEscape(cid) + "/tiles/" + tmsID
+	doc := map[string]any{
+		"title":            c.Title + " (vector tiles)",
+		"dataType":         "vector",
+		"crs":              crs3857,
+		"tileMatrixSetURI": tmsURI,
+		"links": []link{
+			{Href: href, Rel: "self", Type: mediaJSON, Title: "This tile set"},
+			{Href: b + "/tileMatrixSets/" + tmsID, Rel: relTiling, Type: mediaJSON, Title: tmsID},
+			{Href: href + "/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item", Type: mediaMVT, Title: "Tiles of " + c.Title, Templated: true},
+			{Href: b + "/tiles/" + pathEscape(cid) + ".json", Rel: "describedby", Type: mediaJSON, Title: "TileJSON"},
+			{Href: b + "/collections/" + pathEscape(cid), Rel: "collection", Type: mediaJSON, Title: c.Title},
+		},
+		"layers": []map[string]any{{"id": cid, "title": c.Title, "dataType": "vector",
+			"minTileMatrix": "0", "maxTileMatrix": itoa(geo.MaxZoom)}},
+		"tileMatrixSetLimits": tmsLimits(),
+	}
+	if c.Count > 0 {
+		doc["boundingBox"] = map[string]any{"lowerLeft": []float64{c.Bound.Min[0], c.Bound.Min[1]},
+			"upperRight": []float64{c.Bound.Max[0], c.Bound.Max[1]}, "crs": crsCRS84}
+	}
+	return doc, nil
+}
+
+func tmsLimits() []map[string]any {
+	out := make([]map[string]any, geo.MaxZoom+1)
+	for z := range out {
+		n := int64(1)<<z - 1
+		out[z] = map[string]any{"tileMatrix": itoa(int64(z)), "minTileRow": 0, "maxTileRow": n, "minTileCol": 0, "maxTileCol": n}
+	}
+	return out
+}
+
+func (t *tiler) handleCollectionTilesets(w http.ResponseWriter, r *http.Request) error {
+	cid := mux.Vars(r)["collectionId"]
+	ts, err := t.collectionTilesetDoc(r, cid)
+	if err != nil {
+		return err
+	}
+	delete(ts, "tileMatrixSetLimits")
+	delete(ts, "layers")
+	href := t.s.base(r) + "/collections/" + pathEscape(cid) + "/tiles"
+	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{
+		"links":    []link{{Href: href, Rel: "self", Type: mediaJSON, Title: "Tile sets of " + cid}},
+		"tilesets": []map[string]any{ts},
+	})
+}
+
+func (t *tiler) handleCollectionTileset(w http.ResponseWriter, r *http.Request) error {
+	v := mux.Vars(r)
+	if err := checkTMS(v["tileMatrixSetId"]); err != nil {
+		return err
+	}
+	doc, err := t.collectionTilesetDoc(r, v["collectionId"])
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, mediaJSON, doc)
+}
+
+// ogcTileFields renames the z/x/y of tile errors to the OGC path names.
+var ogcTileFields = map[string]string{"z": "tileMatrix", "x": "tileCol", "y": "tileRow"}
+
+func (t *tiler) handleCollectionTile(w http.ResponseWriter, r *http.Request) error {
+	v := mux.Vars(r)
+	if err := checkTMS(v["tileMatrixSetId"]); err != nil {
+		return err
+	}
+	tile, err := geo.ParseTile(v["tileMatrix"], v["tileCol"], v["tileRow"])
+	var ve *geo.ValidationError
+	if errors.As(err, &ve) {
+		return badRequest(ogcTileFields[ve.Field], ogcTileFields[ve.Field]+": "+ve.Reason)
+	}
+	if err != nil {
+		return err
+	}
+	cid := v["collectionId"]
+	if cid == tilesetAll || cid == tilesetBasemap {
+		return notFound("no collection " + cid)
+	}
+	return t.serveTile(w, r, cid, tile)
+}

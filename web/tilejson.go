@@ -1,0 +1,234 @@
+package web
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/paulmach/orb"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/basemap"
+)
+
+// tileJSON is a TileJSON 3.0.0 document.
+type tileJSON struct {
+	TileJSON     string        `json:"tilejson"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description,omitempty"`
+	Version      string        `json:"version"`
+	Attribution  string        `json:"attribution"`
+	Scheme       string        `json:"scheme"`
+	Tiles        []string      `json:"tiles"`
+	MinZoom      int           `json:"minzoom"`
+	MaxZoom      int           `json:"maxzoom"`
+	Bounds       [4]float64    `json:"bounds"`
+	Center       [3]float64    `json:"center"`
+	VectorLayers []vectorLayer `json:"vector_layers"`
+}
+
+type vectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description,omitempty"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+const attributionData = "sitmap: each feature cites its sources (the sources property)"
+
+// commonFields are the properties every collection layer carries; "count"
+// appears on thinned points.
+var commonFields = map[string]string{
+	"id": "String", "name": "String", "name_local": "String", "status": "String", "confidence": "String",
+	"country": "String", "valid_from": "String", "valid_to": "String", "updated": "String",
+	"description": "String", "sources": "String (JSON)", "timeline": "String (JSON)", "count": "Number",
+}
+
+func (t *tiler) handleTileJSON(w http.ResponseWriter, r *http.Request) error {
+	name := mux.Vars(r)["tileset"]
+	doc, err := t.tileJSON(r, name)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", tileMaxAge)
+	return writeJSON(w, http.StatusOK, mediaJSON, doc)
+}
+
+func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
+	ctx := r.Context()
+	doc := &tileJSON{TileJSON: "3.0.0", Name: name, Version: "1.0.0", Scheme: "xyz", MaxZoom: geo.MaxZoom,
+		Tiles: []string{t.base(r) + "/tiles/" + pathEscape(name) + "/{z}/{x}/{y}.mvt"}}
+	if name == tilesetBasemap {
+		bm, err := t.loadBasemap()
+		if err != nil {
+			return nil, err
+		}
+		doc.Description = "Offline basemap: land, lakes, rivers, coastlines, country borders and place names"
+		doc.Attribution = basemap.Attribution
+		doc.MaxZoom = basemap.MaxZoom
+		for _, l := range bm.Layers {
+			doc.VectorLayers = append(doc.VectorLayers, vectorLayer{ID: l.Name, MaxZoom: basemap.MaxZoom,
+				Description: "basemap " + l.Name, Fields: tippecanoeTypes(l.Fields)})
+		}
+		bound, _ := t.dataBound(ctx, nil)
+		doc.Bounds = [4]float64{-180, -geo.MaxLatitude, 180, geo.MaxLatitude}
+		doc.Center = center(bound)
+		return doc, nil
+	}
+	src, err := t.source(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := t.s.cfg.Store.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, id := range src.collections {
+		want[id] = true
+	}
+	doc.Attribution = attributionData
+	doc.Description = "sitmap collection " + name
+	if name == tilesetAll {
+		doc.Description = "every sitmap collection, one layer each"
+	}
+	for _, c := range cols {
+		if !want[c.ID] {
+			continue
+		}
+		fields := map[string]string{}
+		for k, v := range commonFields {
+			fields[k] = v
+		}
+		for k, q := range c.CommonQueryables() {
+			fields[k] = queryableType(q.Type)
+		}
+		desc := c.Title
+		if c.Description != "" {
+			desc += ": " + c.Description
+		}
+		doc.VectorLayers = append(doc.VectorLayers, vectorLayer{ID: c.ID, Description: desc, MaxZoom: geo.MaxZoom, Fields: fields})
+	}
+	bound, ok := t.dataBound(ctx, want)
+	doc.Bounds = [4]float64{-180, -geo.MaxLatitude, 180, geo.MaxLatitude}
+	if ok {
+		doc.Bounds = [4]float64{bound.Min[0], math.Max(bound.Min[1], -geo.MaxLatitude), bound.Max[0], math.Min(bound.Max[1], geo.MaxLatitude)}
+	}
+	doc.Center = center(bound)
+	return doc, nil
+}
+
+// base is the server's absolute URL for links: Config.BaseURL, else the
+// request's, with X-Forwarded-Proto and X-Forwarded-Host from a proxy.
+func (t *tiler) base(r *http.Request) string {
+	b := t.s.base(r)
+	if t.s.cfg.BaseURL != "" {
+		return b
+	}
+	host, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
+	if host = strings.TrimSpace(host); host == "" || strings.ContainsAny(host, "/\\ @") {
+		return b
+	}
+	scheme, _, _ := strings.Cut(b, "://")
+	return scheme + "://" + host
+}
+
+// dataBound is the union of the extents of the collections named (all when
+// want is nil); ok is false when they hold nothing.
+func (t *tiler) dataBound(ctx context.Context, want map[string]bool) (orb.Bound, bool) {
+	cols, err := t.s.cfg.Store.Collections(ctx)
+	if err != nil {
+		return orb.Bound{}, false
+	}
+	var b orb.Bound
+	ok := false
+	for _, c := range cols {
+		if c.Count == 0 || (want != nil && !want[c.ID]) {
+			continue
+		}
+		if !ok {
+			b, ok = c.Bound, true
+		} else {
+			b = b.Union(c.Bound)
+		}
+	}
+	return b, ok
+}
+
+// center is the middle of the bound and the zoom at which it about fills
+// a 1024-pixel view; the world at zoom 1 when there is no data.
+func center(b orb.Bound) [3]float64 {
+	if b.IsZero() {
+		return [3]float64{0, 0, 1}
+	}
+	c := b.Center()
+	span := math.Max(b.Max[0]-b.Min[0], (b.Max[1]-b.Min[1])*1.5)
+	z := 2.0
+	if span > 0 {
+		z = math.Floor(math.Log2(360 * 4 / span))
+	}
+	z = math.Max(0, math.Min(z, 14))
+	return [3]float64{math.Round(c[0]*1e5) / 1e5, math.Round(c[1]*1e5) / 1e5, z}
+}
+
+func queryableType(t string) string {
+	switch t {
+	case "number", "integer":
+		return "Number"
+	case "boolean":
+		return "Boolean"
+	}
+	return "String"
+}
+
+func tippecanoeTypes(fields map[string]string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		if v == "number" {
+			out[k] = "Number"
+		} else {
+			out[k] = "String"
+		}
+	}
+	return out
+}
+
+// tilesetSummary is one entry of /tiles.
+type tilesetSummary struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// DataType and the TMS fields make the list readable as an OGC API –
+	// Tiles tileset list too.
+	DataType         string `json:"dataType"`
+	CRS              string `json:"crs"`
+	TileMatrixSetURI string `json:"tileMatrixSetURI"`
+	Links            []link `json:"links"`
+}
+
+func (t *tiler) handleTilesets(w http.ResponseWriter, r *http.Request) error {
+	cols, err := t.s.cfg.Store.Collections(r.Context())
+	if err != nil {
+		return err
+	}
+	b := t.s.base(r)
+	entry := func(id, title string) tilesetSummary {
+		return tilesetSummary{ID: id, Title: title, DataType: "vector", CRS: crs3857, TileMatrixSetURI: tmsURI,
+			Links: []link{
+				{Href: b + "/tiles/" + pathEscape(id) + ".json", Rel: "describedby", Type: mediaJSON, Title: "TileJSON of " + title},
+				{Href: b + "/tiles/" + pathEscape(id) + "/{z}/{x}/{y}.mvt", Rel: "item", Type: mediaMVT, Title: "Tiles of " + title, Templated: true},
+			}}
+	}
+	list := []tilesetSummary{entry(tilesetAll, "All collections"), entry(tilesetBasemap, "Offline basemap")}
+	sort.Slice(cols, func(i, j int) bool { return cols[i].ID < cols[j].ID })
+	for _, c := range cols {
+		list = append(list, entry(c.ID, c.Title))
+	}
+	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{
+		"links":    []link{{Href: b + "/tiles", Rel: "self", Type: mediaJSON, Title: "Vector tile sets"}},
+		"tilesets": list,
+	})
+}
