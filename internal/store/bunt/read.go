@@ -3,8 +3,11 @@ package bunt
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
+	"github.com/paulmach/orb"
 	"github.com/tidwall/buntdb"
 
 	"github.com/sitmap/sitmap/geo"
@@ -95,22 +98,28 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 // spatial finds candidates through the collection's spatial index and keeps
 // those the exact test and the other filters accept.
 func (s *Store) spatial(c *collection, q store.Query) ([]*geo.Feature, error) {
-	var out []*geo.Feature
-	seen := map[string]bool{}
+	bounds := q.BBox.Bounds()
+	var seen map[*geo.Feature]bool // only a box split at the antimeridian meets a feature twice
+	if len(bounds) > 1 {
+		seen = map[*geo.Feature]bool{}
+	}
+	out := make([]*geo.Feature, 0, 64)
 	skip := rectPrefixLen(c.meta.ID)
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		for _, b := range q.BBox.Bounds() {
+		for _, b := range bounds {
 			rect := encodeRect([2][2]float64{{b.Min[0], b.Min[1]}, {b.Max[0], b.Max[1]}})
 			err := tx.Intersects(indexName(c.meta.ID), rect, func(key, _ string) bool {
-				id := key[skip:]
-				f := c.feats[id]
-				if f == nil || seen[id] {
+				f := c.feats[key[skip:]]
+				if f == nil || (seen != nil && seen[f]) {
 					return true
 				}
-				if geo.IntersectsBound(f.Geometry, b) && q.MatchAttributes(f) {
-					seen[id] = true
-					out = append(out, f)
+				if !exactlyIntersects(f.Geometry, b) || !q.MatchAttributes(f) {
+					return true
 				}
+				if seen != nil {
+					seen[f] = true
+				}
+				out = append(out, f)
 				return true
 			})
 			if err != nil {
@@ -122,7 +131,22 @@ func (s *Store) spatial(c *collection, q store.Query) ([]*geo.Feature, error) {
 	return out, err
 }
 
+// exactlyIntersects is the exact test for a candidate the index found. A
+// point's indexed rect is the point itself, so the index has decided it
+// already (and reading the point would cost a cache miss per candidate).
+func exactlyIntersects(g orb.Geometry, b orb.Bound) bool {
+	switch g.(type) {
+	case orb.Point:
+		return true
+	}
+	return geo.IntersectsBound(g, b)
+}
+
 func sortFeatures(fs []*geo.Feature, by []store.Sort) {
+	if len(by) == 0 {
+		slices.SortFunc(fs, func(a, b *geo.Feature) int { return strings.Compare(a.ID, b.ID) })
+		return
+	}
 	sort.Slice(fs, func(i, j int) bool {
 		for _, s := range by {
 			a, b := sortKey(fs[i], s.Property), sortKey(fs[j], s.Property)

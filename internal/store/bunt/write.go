@@ -100,10 +100,11 @@ func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
 			return err
 		}
 	}
-	gone := *f
-	gone.Version = w.bump(f.Collection)
-	w.deletes = append(w.deletes, &gone)
-	return w.record(tx, store.Deleted, &gone)
+	// Only the identity is needed; copying the feature would copy its
+	// cached encoding's atomic pointer.
+	gone := &geo.Feature{ID: f.ID, Collection: f.Collection, Version: w.bump(f.Collection)}
+	w.deletes = append(w.deletes, gone)
+	return w.record(tx, store.Deleted, gone)
 }
 
 func (w *write) finish(tx *buntdb.Tx) error {
