@@ -1,0 +1,20 @@
+package bunt_test
+
+import (
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// threadCPU is the CPU time of the calling OS thread, so benchmarks on a
+// shared machine can report work done rather than time waited. Callers
+// lock the goroutine to its thread.
+func threadCPU() (time.Duration, bool) {
+	const clockThreadCPUTimeID = 3
+	var ts syscall.Timespec
+	_, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0)
+	if errno != 0 {
+		return 0, false
+	}
+	return time.Duration(ts.Nano()), true
+}
