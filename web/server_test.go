@@ -117,10 +117,3 @@ func findLink(links []map[string]any, rel, typ string) map[string]any {
 // path strips the test base URL from an absolute link.
 func path(href string) string { return strings.TrimPrefix(href, "http://sitmap.test") }
 
-func TestSmoke(t *testing.T) {
-	ts := newTestServer(t)
-	for _, p := range []string{"/?f=json", "/conformance", "/collections", "/collections/airfields", "/collections/airfields/items?limit=2", "/collections/airfields/queryables", "/api"} {
-		rec := ts.get(p)
-		t.Logf("%s %d %s\n%.600s", p, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
-	}
-}
