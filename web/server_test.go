@@ -116,4 +116,3 @@ func findLink(links []map[string]any, rel, typ string) map[string]any {
 
 // path strips the test base URL from an absolute link.
 func path(href string) string { return strings.TrimPrefix(href, "http://sitmap.test") }
-
