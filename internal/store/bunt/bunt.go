@@ -1,6 +1,7 @@
-// Package bunt is the embedded Store: one buntdb file with an R-tree per
-// collection. buntdb is the durable copy and the spatial index; decoded
-// features are also kept in memory so filters never re-parse JSON.
+// Package bunt is the embedded Store: one buntdb file, fsynced on every
+// commit, is the durable copy; decoded features are kept in memory with a
+// spatial index per collection (index.go), so filters never re-parse JSON
+// and bbox queries walk the index and never scan.
 package bunt
 
 import (
@@ -21,18 +22,13 @@ import (
 var _ store.Store = (*Store)(nil)
 
 // Keys: c:{cid} collection metadata; f:{cid}:{fid} "version json";
-// b:{cid}:{fid} the feature's bounding rect, indexed by the spatial index
-// s:{cid}; v:{cid} the collection version; seq the change sequence.
+// v:{cid} the collection version; seq the change sequence. (Files written
+// before the in-memory index also hold b:{cid}:{fid} bounding rects; they
+// are no longer read.)
 func collKey(cid string) string      { return "c:" + cid }
 func featKey(cid, fid string) string { return "f:" + cid + ":" + fid }
 func rectKey(cid, fid string) string { return "b:" + cid + ":" + fid }
 func verKey(cid string) string       { return "v:" + cid }
-func indexName(cid string) string    { return "s:" + cid }
-func indexPattern(cid string) string { return "b:" + cid + ":*" }
-func rectPrefixLen(cid string) int   { return len("b:") + len(cid) + 1 }
-func encodeRect(b [2][2]float64) string {
-	return buntdb.Rect(b[0][:], b[1][:])
-}
 
 const seqKey = "seq"
 
@@ -106,6 +102,7 @@ func (s *Store) load() error {
 			f.Collection = cid
 			if c := s.cols[cid]; c != nil {
 				c.feats[f.ID] = f
+				c.ix.insert(f)
 			}
 			return true
 		})
@@ -118,10 +115,6 @@ func (s *Store) load() error {
 
 // addCollection registers a collection in memory and gives it its index.
 func (s *Store) addCollection(meta geo.Collection) error {
-	err := s.db.CreateSpatialIndex(indexName(meta.ID), indexPattern(meta.ID), buntdb.IndexRect)
-	if err != nil && !errors.Is(err, buntdb.ErrIndexExists) {
-		return fmt.Errorf("index %s: %w", meta.ID, err)
-	}
 	var ver int64
 	_ = s.db.View(func(tx *buntdb.Tx) error {
 		v, err := tx.Get(verKey(meta.ID))
@@ -130,7 +123,7 @@ func (s *Store) addCollection(meta geo.Collection) error {
 		}
 		return nil
 	})
-	s.cols[meta.ID] = &collection{meta: meta, version: ver, feats: map[string]*geo.Feature{}}
+	s.cols[meta.ID] = &collection{meta: meta, version: ver, feats: map[string]*geo.Feature{}, ix: newIndex()}
 	return nil
 }
 

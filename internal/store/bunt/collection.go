@@ -16,6 +16,7 @@ type collection struct {
 	meta    geo.Collection
 	version int64
 	feats   map[string]*geo.Feature
+	ix      *index // spatial index of feats
 
 	dmu    sync.Mutex // guards the derived data below under the store's read lock
 	dirty  bool       // extents and order need rebuilding

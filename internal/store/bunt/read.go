@@ -7,9 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/paulmach/orb"
-	"github.com/tidwall/buntdb"
-
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
 )
@@ -65,8 +62,8 @@ func (s *Store) Get(ctx context.Context, cid, fid string) (*geo.Feature, error) 
 	return f, nil
 }
 
-// Query walks the R-tree when there is a bbox, and the id order otherwise,
-// applies the rest of the filter, sorts and pages.
+// Query walks the spatial index when there is a bbox, and the id order
+// otherwise, applies the rest of the filter, sorts and pages.
 func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -75,10 +72,26 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		return store.Page{}, fmt.Errorf("collection %s: %w", q.Collection, store.ErrNotFound)
 	}
 	var matched []*geo.Feature
-	var err error
-	if q.BBox != nil {
-		matched, err = s.spatial(c, q)
-	} else {
+	switch {
+	case q.BBox != nil && len(q.Sort) == 0:
+		// Sort on the ids held in the index entries: the features
+		// themselves are touched only for the page.
+		ms := spatial(c, q)
+		slices.SortFunc(ms, func(a, b *entry) int { return strings.Compare(a.id, b.id) })
+		p := store.Page{Matched: len(ms)}
+		ms = window(ms, q.Offset, q.Limit)
+		p.Features = make([]*geo.Feature, len(ms))
+		for i, e := range ms {
+			p.Features[i] = e.f
+		}
+		return p, nil
+	case q.BBox != nil:
+		ms := spatial(c, q)
+		matched = make([]*geo.Feature, len(ms))
+		for i, e := range ms {
+			matched[i] = e.f
+		}
+	default:
 		_, order := c.derived()
 		for _, id := range order {
 			if f := c.feats[id]; q.MatchAttributes(f) {
@@ -86,10 +99,7 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 			}
 		}
 	}
-	if err != nil {
-		return store.Page{}, err
-	}
-	if q.BBox != nil || len(q.Sort) > 0 {
+	if len(q.Sort) > 0 {
 		sortFeatures(matched, q.Sort)
 	}
 	return page(matched, q.Offset, q.Limit), nil
@@ -97,49 +107,38 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 
 // spatial finds candidates through the collection's spatial index and keeps
 // those the exact test and the other filters accept.
-func (s *Store) spatial(c *collection, q store.Query) ([]*geo.Feature, error) {
+func spatial(c *collection, q store.Query) []*entry {
 	bounds := q.BBox.Bounds()
 	var seen map[*geo.Feature]bool // only a box split at the antimeridian meets a feature twice
 	if len(bounds) > 1 {
 		seen = map[*geo.Feature]bool{}
 	}
-	out := make([]*geo.Feature, 0, 64)
-	skip := rectPrefixLen(c.meta.ID)
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		for _, b := range bounds {
-			rect := encodeRect([2][2]float64{{b.Min[0], b.Min[1]}, {b.Max[0], b.Max[1]}})
-			err := tx.Intersects(indexName(c.meta.ID), rect, func(key, _ string) bool {
-				f := c.feats[key[skip:]]
-				if f == nil || (seen != nil && seen[f]) {
-					return true
-				}
-				if !exactlyIntersects(f.Geometry, b) || !q.MatchAttributes(f) {
-					return true
-				}
-				if seen != nil {
-					seen[f] = true
-				}
-				out = append(out, f)
+	attrs := q.Filter
+	attrs.BBox = nil
+	noAttrs := attrs.Time.Unbounded() && len(attrs.Props) == 0 && attrs.Text == ""
+	out := make([]*entry, 0, 64)
+	for _, b := range bounds {
+		c.ix.search(b, func(e *entry) bool {
+			if seen != nil && seen[e.f] {
 				return true
-			})
-			if err != nil {
-				return fmt.Errorf("bbox query %s: %w", c.meta.ID, err)
 			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// exactlyIntersects is the exact test for a candidate the index found. A
-// point's indexed rect is the point itself, so the index has decided it
-// already (and reading the point would cost a cache miss per candidate).
-func exactlyIntersects(g orb.Geometry, b orb.Bound) bool {
-	switch g.(type) {
-	case orb.Point:
-		return true
+			// A box that is a point, or lies inside the query box, needs no
+			// exact test; that spares reading most features at all.
+			inside := e.minX >= b.Min[0] && e.maxX <= b.Max[0] && e.minY >= b.Min[1] && e.maxY <= b.Max[1]
+			if !inside && !geo.IntersectsBound(e.f.Geometry, b) {
+				return true
+			}
+			if !noAttrs && !q.MatchAttributes(e.f) {
+				return true
+			}
+			if seen != nil {
+				seen[e.f] = true
+			}
+			out = append(out, e)
+			return true
+		})
 	}
-	return geo.IntersectsBound(g, b)
+	return out
 }
 
 func sortFeatures(fs []*geo.Feature, by []store.Sort) {
@@ -159,14 +158,18 @@ func sortFeatures(fs []*geo.Feature, by []store.Sort) {
 }
 
 func page(fs []*geo.Feature, offset, limit int) store.Page {
-	p := store.Page{Matched: len(fs)}
-	if offset >= len(fs) {
-		return p
+	return store.Page{Matched: len(fs), Features: window(fs, offset, limit)}
+}
+
+// window is the slice from offset, at most limit long (0: no limit).
+func window[T any](s []T, offset, limit int) []T {
+	offset = max(offset, 0)
+	if offset >= len(s) {
+		return nil
 	}
-	fs = fs[offset:]
-	if limit > 0 && limit < len(fs) {
-		fs = fs[:limit]
+	s = s[offset:]
+	if limit > 0 && limit < len(s) {
+		s = s[:limit]
 	}
-	p.Features = fs
-	return p
+	return s
 }

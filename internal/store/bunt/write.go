@@ -85,20 +85,17 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) error {
 	if _, _, err := tx.Set(featKey(f.Collection, f.ID), rec, nil); err != nil {
 		return err
 	}
-	b := f.Geometry.Bound()
-	rect := encodeRect([2][2]float64{{b.Min[0], b.Min[1]}, {b.Max[0], b.Max[1]}})
-	if _, _, err := tx.Set(rectKey(f.Collection, f.ID), rect, nil); err != nil {
-		return err
-	}
 	w.puts = append(w.puts, f)
 	return w.record(tx, typ, f)
 }
 
 func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
-	for _, k := range []string{featKey(f.Collection, f.ID), rectKey(f.Collection, f.ID)} {
-		if _, err := tx.Delete(k); err != nil {
-			return err
-		}
+	if _, err := tx.Delete(featKey(f.Collection, f.ID)); err != nil {
+		return err
+	}
+	// A rect key left by an older version of this store.
+	if _, err := tx.Delete(rectKey(f.Collection, f.ID)); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
+		return err
 	}
 	// Only the identity is needed; copying the feature would copy its
 	// cached encoding's atomic pointer.
@@ -127,10 +124,19 @@ func (w *write) finish(tx *buntdb.Tx) error {
 // apply updates memory after a successful commit.
 func (w *write) apply() {
 	for _, f := range w.puts {
-		w.s.cols[f.Collection].feats[f.ID] = f
+		c := w.s.cols[f.Collection]
+		if old, ok := c.feats[f.ID]; ok {
+			c.ix.remove(old)
+		}
+		c.feats[f.ID] = f
+		c.ix.insert(f)
 	}
 	for _, f := range w.deletes {
-		delete(w.s.cols[f.Collection].feats, f.ID)
+		c := w.s.cols[f.Collection]
+		if old, ok := c.feats[f.ID]; ok {
+			c.ix.remove(old)
+			delete(c.feats, f.ID)
+		}
 	}
 	for cid, v := range w.vers {
 		c := w.s.cols[cid]
