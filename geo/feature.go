@@ -90,7 +90,47 @@ func decodeGeometry(raw json.RawMessage) (orb.Geometry, error) {
 	if err != nil {
 		return nil, invalid("geometry.coordinates", "malformed for a %s: %v", head.Type, err)
 	}
+	// orb reads [] as [0, 0] and [21] as [21, 0]: a position must have both.
+	if !positionsComplete(head.Coordinates, positionDepth[head.Type]) {
+		return nil, invalid("geometry.coordinates", "every position needs a longitude and a latitude")
+	}
 	return g.Geometry(), nil
+}
+
+// positionDepth is how deep in a type's coordinates the positions are.
+var positionDepth = map[string]int{
+	"Point": 1, "MultiPoint": 2, "LineString": 2, "MultiLineString": 3, "Polygon": 3, "MultiPolygon": 4,
+}
+
+// positionsComplete reports whether every array at the positions' depth
+// has at least two elements. It scans bytes (numbers hold no brackets or
+// commas), as orb has already checked the JSON's shape.
+func positionsComplete(coords []byte, depth int) bool {
+	d, n, empty := 0, 0, true
+	for _, c := range coords {
+		switch c {
+		case '[':
+			d++
+			if d == depth {
+				n, empty = 1, true
+			}
+		case ']':
+			if d == depth && (empty || n < 2) {
+				return false
+			}
+			d--
+		case ',':
+			if d == depth {
+				n++
+			}
+		case ' ', '\t', '\n', '\r':
+		default:
+			if d == depth {
+				empty = false
+			}
+		}
+	}
+	return true
 }
 
 // MarshalJSON encodes the feature as RFC 7946 GeoJSON.
