@@ -65,6 +65,12 @@ let tileCacheMode = 'default';
   };
 })();
 
+function escapeText(s) {
+  const d = document.createElement('div');
+  d.textContent = s;
+  return d.innerHTML;
+}
+
 // ---------- API helpers ----------
 async function getJSON(url) {
   const resp = await fetch(url, { headers: { Accept: 'application/json' } });
@@ -100,7 +106,7 @@ function makeBasemap() {
     paintRules,
     labelRules,
     backgroundColor: SEA,
-    attribution: 'Basemap and data: sitmap',
+    attribution: state.basemapAttribution || 'Basemap: sitmap',
   });
   basemap.addTo(map);
 }
@@ -147,6 +153,19 @@ function makeDataLayer() {
 }
 sitmap.loads = 0;
 
+// renderedProps returns the tile properties of a feature as the current data
+// layer holds them (status resolved for the chosen day), or null.
+sitmap.renderedProps = (collection, id) => {
+  if (!dataLayer) return null;
+  for (const view of dataLayer.views.values()) {
+    for (const entry of view.tileCache.cache.values()) {
+      const feats = entry.data.get(collection) || [];
+      for (const f of feats) if (String(f.props.id ?? f.id) === id) return { ...f.props };
+    }
+  }
+  return null;
+};
+
 function redrawData() {
   if (!dataLayer) return;
   dataLayer.clearLayout();
@@ -177,6 +196,8 @@ export function pickAt(latlng) {
   out.sort((a, b) => a.geomType - b.geomType || a.area - b.area);
   return out;
 }
+
+sitmap.pickAt = pickAt;
 
 function inspectAt(latlng) {
   const picks = pickAt(latlng);
@@ -491,6 +512,9 @@ let searchTimer = null, searchSeq = 0, activeIdx = -1, currentResults = [];
 
 search.addEventListener('input', () => {
   clearTimeout(searchTimer);
+  // Results for the old text are stale: Enter must not pick them.
+  currentResults = [];
+  activeIdx = -1;
   searchTimer = setTimeout(runSearch, 250);
 });
 search.addEventListener('keydown', (e) => {
@@ -659,6 +683,8 @@ async function start() {
     const [tj, bj] = await Promise.all([getJSON('/tiles/all.json'), getJSON('/tiles/basemap.json').catch(() => null)]);
     if (Number.isFinite(tj.maxzoom)) state.maxzoom = tj.maxzoom;
     if (bj && Number.isFinite(bj.maxzoom)) state.basemapMaxzoom = bj.maxzoom;
+    // TileJSON attribution is plain text: Leaflet's control renders HTML, so escape it.
+    if (bj && typeof bj.attribution === 'string') state.basemapAttribution = escapeText(bj.attribution);
   } catch {
     /* keep the default */
   }

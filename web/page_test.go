@@ -1,0 +1,738 @@
+package web_test
+
+// The map page, driven in Debian's headless Chromium through chromedp
+// against a real server (bunt store in a temporary directory, seed data).
+// One subtest per point 1–12 of the page issue. Screenshots go to
+// $SITMAP_ARTIFACTS (default: a temporary directory).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/sitmap/sitmap/web"
+)
+
+// chromiumPath finds Debian's chromium; the tests never download a browser.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	t.Fatal("install chromium (apt-get install chromium)")
+	return ""
+}
+
+func artifactsDir(t *testing.T) string {
+	if d := os.Getenv("SITMAP_ARTIFACTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// pageEnv is one served instance and one browser shared by the subtests.
+type pageEnv struct {
+	ts        *testServer
+	http      *httptest.Server
+	host      string
+	browser   context.Context
+	artifacts string
+}
+
+func newPageEnv(t *testing.T) *pageEnv {
+	t.Helper()
+	chromium := chromiumPath(t)
+	// Links must point at the served instance, not at a placeholder host.
+	ts := newTestServer(t, func(c *web.Config) { c.BaseURL = "" })
+	hs := httptest.NewServer(ts.srv)
+	t.Cleanup(hs.Close)
+	u, _ := url.Parse(hs.URL)
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 720),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &pageEnv{ts: ts, http: hs, host: u.Host, browser: bctx, artifacts: artifactsDir(t)}
+}
+
+// tab is one browser page with what it logged.
+type tab struct {
+	t    *testing.T
+	env  *pageEnv
+	ctx  context.Context
+	mu   sync.Mutex
+	errs []string // console errors, exceptions and error log entries
+	// foreign lists requests to any host but the served instance.
+	foreign []string
+	dialogs []string
+	bytes   float64 // encoded bytes received
+}
+
+func (env *pageEnv) newTab(t *testing.T, width, height int64) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(env.browser)
+	t.Cleanup(cancel)
+	tb := &tab{t: t, env: env, ctx: ctx}
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Listen(ctx, func(ev any) {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeAssert {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+				}
+				tb.errs = append(tb.errs, "console.error: "+strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			d := e.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			tb.errs = append(tb.errs, "exception: "+msg)
+		case *log.EventEntryAdded:
+			if e.Entry.Level == log.EntryLevelError {
+				tb.errs = append(tb.errs, fmt.Sprintf("log %s: %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL))
+			}
+		case *network.EventRequestWillBeSent:
+			u, err := url.Parse(e.Request.URL)
+			if err == nil && (u.Scheme == "data" || u.Scheme == "blob") {
+				return
+			}
+			if err != nil || u.Host != env.host {
+				tb.foreign = append(tb.foreign, e.Request.URL)
+			}
+		case *network.EventLoadingFinished:
+			tb.bytes += e.EncodedDataLength
+		case *page.EventJavascriptDialogOpening:
+			tb.dialogs = append(tb.dialogs, string(e.Type)+": "+e.Message)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+func (tb *tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		tb.t.Fatalf("browser: %v (page errors: %v)", err, tb.errors())
+	}
+}
+
+// helpersJS wraps an expression with small helpers for the tests.
+func helpersJS(expr string) string {
+	return `(() => { const ftitle = () => (document.getElementById("feature-title") || {textContent: ""}).textContent; return (` + expr + `); })()`
+}
+
+func evalJS[T any](tb *tab, expr string) T {
+	tb.t.Helper()
+	expr = helpersJS(expr)
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.t.Fatalf("eval %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitJS polls until expr is truthy.
+func (tb *tab) waitJS(what, expr string) {
+	tb.t.Helper()
+	expr = helpersJS(expr)
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[any](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		last, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[any](expr))
+		tb.t.Fatalf("waiting for %s (%s): %v; last value %v; page errors %v", what, expr, err, last, tb.errors())
+	}
+}
+
+// open loads the page at path (with its hash) and waits for the map and
+// its first data tiles.
+func (tb *tab) open(path string) {
+	tb.t.Helper()
+	tb.do(chromedp.Navigate(tb.env.http.URL + path))
+	tb.waitJS("the page to start", `document.body.dataset.ready === "1"`)
+	tb.waitDataTiles()
+}
+
+// waitDataTiles waits until the data layer for the chosen day has drawn.
+func (tb *tab) waitDataTiles() {
+	tb.t.Helper()
+	tb.waitJS("data tiles", `(document.body.dataset.tiles || "").startsWith(sitmap.state.day + "#") && !sitmap.map._animatingZoom`)
+}
+
+func (tb *tab) errors() []string {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return append([]string(nil), tb.errs...)
+}
+
+func (tb *tab) noErrors() {
+	tb.t.Helper()
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	if len(tb.errs) > 0 {
+		tb.t.Errorf("page logged errors: %q", tb.errs)
+	}
+	if len(tb.foreign) > 0 {
+		tb.t.Errorf("page requested other hosts: %q", tb.foreign)
+	}
+	if len(tb.dialogs) > 0 {
+		tb.t.Errorf("page opened dialogs: %q", tb.dialogs)
+	}
+}
+
+func (tb *tab) screenshot(name string) {
+	tb.t.Helper()
+	buf, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		tb.t.Fatalf("screenshot: %v", err)
+	}
+	p := filepath.Join(tb.env.artifacts, name)
+	if err := os.WriteFile(p, buf, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+	tb.t.Logf("screenshot %s", p)
+}
+
+// pointOf returns the page coordinates of a position on the map.
+func (tb *tab) pointOf(lat, lng float64) (float64, float64) {
+	tb.t.Helper()
+	xy := evalJS[[]float64](tb, fmt.Sprintf(`(() => { const m = sitmap.map; const p = m.latLngToContainerPoint([%f, %f]); const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; })()`, lat, lng))
+	return xy[0], xy[1]
+}
+
+func (tb *tab) clickMap(lat, lng float64) {
+	tb.t.Helper()
+	x, y := tb.pointOf(lat, lng)
+	tb.do(chromedp.MouseClickXY(x, y))
+}
+
+func (tb *tab) centre() (lat, lng, zoom float64) {
+	tb.t.Helper()
+	v := evalJS[[]float64](tb, `(() => { const c = sitmap.map.getCenter(); return [c.lat, c.lng, sitmap.map.getZoom()]; })()`)
+	return v[0], v[1], v[2]
+}
+
+// renderedStatus is the status of a feature in the data tiles on screen.
+func (tb *tab) renderedProp(collection, id, prop string) string {
+	tb.t.Helper()
+	return evalJS[string](tb, fmt.Sprintf(`String((sitmap.renderedProps(%q, %q) || {})[%q] ?? "")`, collection, id, prop))
+}
+
+const (
+	terespolID  = "crossing-terespol-brest-road"
+	terespolLat = 52.08208
+	terespolLng = 23.63765
+)
+
+func TestPage(t *testing.T) {
+	env := newPageEnv(t)
+
+	// 1. Offline and pinned: no console error, nothing from another host, small.
+	t.Run("LoadsOfflineWithoutErrors", func(t *testing.T) {
+		tb := env.newTab(t, 1280, 720)
+		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
+		tb.waitJS("basemap tiles", `document.querySelectorAll(".leaflet-tile-pane canvas.leaflet-tile-loaded").length > 4`)
+		tb.do(chromedp.Sleep(500 * time.Millisecond))
+		tb.screenshot("01-situation-2025-09-13.png")
+		tb.noErrors()
+		tb.mu.Lock()
+		total := tb.bytes
+		tb.mu.Unlock()
+		t.Logf("first load transferred %.0f KB", total/1024)
+		if total > 1<<20 {
+			t.Errorf("first load transferred %.0f bytes, want under 1 MB", total)
+		}
+		libs := evalJS[[]string](tb, `[...document.scripts].map(s => s.src).filter(Boolean)`)
+		for _, s := range libs {
+			if !strings.HasPrefix(s, env.http.URL+"/static/") {
+				t.Errorf("script %s is not served by sitmap", s)
+			}
+		}
+	})
+
+	// 2 and 3. Map, layer control with counts, toggling a layer.
+	t.Run("LayersToggle", func(t *testing.T) {
+		tb := env.newTab(t, 1280, 720)
+		tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-13", terespolLat, terespolLng))
+		tb.waitJS("feature counts", `/^[1-9]\d*$/.test(document.getElementById("count-border-crossings").textContent)`)
+		if n := evalJS[int](tb, `document.querySelectorAll("#layer-list input[type=checkbox]").length`); n != 5 {
+			t.Errorf("layer control has %d layers, want 5", n)
+		}
+		if n := evalJS[int](tb, `document.querySelectorAll(".leaflet-control-scale").length`); n != 1 {
+			t.Errorf("no scale bar")
+		}
+		pickCrossing := fmt.Sprintf(`sitmap.pickAt(L.latLng(%f, %f)).some(p => p.collection === "border-crossings")`, terespolLat, terespolLng)
+		tb.waitJS("the crossing under the cursor", pickCrossing)
+		tb.do(chromedp.Click(chromedp.CSS("#layer-border-crossings")))
+		tb.waitJS("the layer hidden", `!sitmap.state.visible.has("border-crossings") && !location.hash.includes("border-crossings")`)
+		if evalJS[bool](tb, pickCrossing) {
+			t.Error("a hidden layer can still be clicked")
+		}
+		tb.screenshot("02-crossings-hidden.png")
+		tb.do(chromedp.Click(chromedp.CSS("#layer-border-crossings")))
+		tb.waitJS("the layer shown again", `sitmap.state.visible.has("border-crossings")`)
+		tb.waitJS("the crossing clickable again", pickCrossing)
+		tb.noErrors()
+	})
+
+	// 4. Inspect: a click opens the panel with status, timeline and sources.
+	t.Run("PopupShowsSources", func(t *testing.T) {
+		tb := env.newTab(t, 1280, 720)
+		tb.open(fmt.Sprintf("/#map=10/%f/%f&date=2025-09-13&layers=border-crossings", terespolLat, terespolLng))
+		tb.clickMap(terespolLat, terespolLng)
+		tb.waitJS("the details panel", `!document.getElementById("panel").hidden && document.querySelectorAll("#panel .sources li").length > 0`)
+		title := evalJS[string](tb, `ftitle()`)
+		if !strings.Contains(title, "Terespol") {
+			t.Errorf("panel title %q, want a Terespol crossing", title)
+		}
+		links := evalJS[[]string](tb, `[...document.querySelectorAll("#panel .sources a")].map(a => a.href)`)
+		if len(links) == 0 {
+			t.Fatal("no source links in the panel")
+		}
+		for _, l := range links {
+			if !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
+				t.Errorf("source link %q is not http(s)", l)
+			}
+		}
+		text := evalJS[string](tb, `document.getElementById("panel-body").innerText`)
+		for _, want := range []string{"Status on 2025-09-13", "closed", "Confidence", "Timeline", "Sources"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("panel lacks %q:\n%s", want, text)
+			}
+		}
+		tb.screenshot("03-crossing-details.png")
+		tb.noErrors()
+	})
+
+	// 5. Time: the slider changes a crossing's state between 10 and 13 Sep.
+	t.Run("SliderChangesCrossingState", func(t *testing.T) {
+		tb := env.newTab(t, 1280, 720)
+		tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-10", terespolLat, terespolLng))
+		tb.waitJS("the crossing in the tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, terespolID))
+		if got := tb.renderedProp("border-crossings", terespolID, "status"); got != "open" {
+			t.Fatalf("on 10 Sep the crossing is drawn %q, want open", got)
+		}
+		tb.screenshot("04-2025-09-10.png")
+		// Keyboard: three days forward on the slider.
+		tb.do(chromedp.Focus(chromedp.CSS("#date-slider")),
+			chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight))
+		tb.waitJS("13 Sep chosen", `sitmap.state.day === "2025-09-13" && document.getElementById("date-label").dataset.day === "2025-09-13"`)
+		tb.waitDataTiles()
+		tb.waitJS("the crossing in the new tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, terespolID))
+		if got := tb.renderedProp("border-crossings", terespolID, "status"); got != "closed" {
+			t.Errorf("on 13 Sep the crossing is drawn %q, want closed", got)
+		}
+		if !strings.Contains(evalJS[string](tb, `location.hash`), "date=2025-09-13") {
+			t.Error("the date is not in the URL")
+		}
+		tb.screenshot("04-2025-09-13.png")
+		// Play moves the date on by itself.
+		tb.do(chromedp.Click(chromedp.CSS("#play")))
+		tb.waitJS("play to advance", `sitmap.state.day > "2025-09-13"`)
+		tb.do(chromedp.Click(chromedp.CSS("#play")))
+		if p := evalJS[string](tb, `document.getElementById("play").getAttribute("aria-pressed")`); p != "false" {
+			t.Errorf("play did not stop: aria-pressed=%s", p)
+		}
+		tb.noErrors()
+	})
+
+	// 6. Find: search by name, fly to the feature and open it.
+	t.Run("SearchFliesToFeature", func(t *testing.T) {
+		tb := env.newTab(t, 1280, 720)
+		tb.open("/#map=6/54.0000/25.0000&date=2025-09-13")
+		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "Machulishchy"))
+		tb.waitJS("search results", `[...document.querySelectorAll("#search-results li.result")].some(li => li.textContent.includes("Machulishchy"))`)
+		tb.do(chromedp.KeyEvent(kb.Enter))
+		tb.waitJS("the feature opened", `ftitle().includes("Machulishchy")`)
+		tb.waitJS("the map to arrive", `(() => { const c = sitmap.map.getCenter(), f = sitmap.state.selected.feature.geometry.coordinates; return !sitmap.map._animatingZoom && Math.abs(c.lat - f[1]) < 0.01 && Math.abs(c.lng - f[0]) < 0.01 && sitmap.map.getZoom() >= 9; })()`)
+		tb.screenshot("06-search.png")
+		tb.noErrors()
+	})
+
+	// 7. Where: MGRS and lat/lon typed in the search box; cursor position.
+	t.Run("ReadsMGRS", func(t *testing.T) {
+		tb := env.newTab(t, 1280, 720)
+		tb.open("/#map=6/54.0000/25.0000&date=2025-09-13")
+		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "35U NV 36890 73042"))
+		tb.waitJS("the MGRS result", `document.querySelector("#search-results li.result[data-kind=place]") !== null`)
+		tb.do(chromedp.KeyEvent(kb.Enter))
+		tb.waitJS("the map at the MGRS point", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.abs(c.lat - 53.9045) < 0.001 && Math.abs(c.lng - 27.5615) < 0.001; })()`)
+		x, y := tb.pointOf(53.9045, 27.5615)
+		tb.do(chromedp.MouseEvent("mouseMoved", x, y))
+		tb.waitJS("the cursor readout", `document.getElementById("cursor-dd").textContent.startsWith("Cursor")`)
+		readout := evalJS[string](tb, `document.getElementById("cursor-mgrs").textContent`)
+		var e, n int
+		if _, err := fmt.Sscanf(readout, "MGRS 35U NV %d %d", &e, &n); err != nil || abs(e-36890) > 300 || abs(n-73042) > 300 {
+			t.Errorf("cursor MGRS %q, want about 35U NV 36890 73042", readout)
+		}
+		dd := evalJS[string](tb, `document.getElementById("cursor-dd").textContent`)
+		if !regexp.MustCompile(`53\.90\d+°N 27\.56\d+°E`).MatchString(dd) {
+			t.Errorf("cursor decimal degrees %q", dd)
+		}
+		tb.screenshot("07-mgrs.png")
+		setValue(tb, "#search", "")
+		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "52.2297, 21.0122"), chromedp.KeyEvent(kb.Enter))
+		tb.waitJS("the map at Warsaw", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.abs(c.lat - 52.2297) < 0.001 && Math.abs(c.lng - 21.0122) < 0.001; })()`)
+		tb.noErrors()
+	})
+
+	// 8. Measure: geodesic distance and bearing; range rings.
+	t.Run("MeasureAndRangeRings", func(t *testing.T) {
+		tb := env.newTab(t, 1280, 720)
+		tb.open("/#map=6/53.0000/25.0000&date=2025-09-13&layers=")
+		tb.do(chromedp.Click(chromedp.CSS("#tool-measure")))
+		tb.clickMap(52.2297, 21.0122) // Warsaw
+		tb.clickMap(53.9045, 27.5615) // Minsk
+		tb.waitJS("a measured leg", `document.querySelectorAll("#measure-legs li").length === 1`)
+		total := evalJS[string](tb, `document.getElementById("measure-total").textContent`)
+		var km float64
+		fmt.Sscanf(strings.TrimPrefix(total, "Total: "), "%f km", &km)
+		if km < 470 || km > 480 { // Warsaw–Minsk is about 475 km
+			t.Errorf("measured %q, want about 475 km", total)
+		}
+		leg := evalJS[string](tb, `document.querySelector("#measure-legs li").textContent`)
+		if !strings.Contains(leg, "bearing 06") {
+			t.Errorf("leg %q: want a bearing of about 64°", leg)
+		}
+		tb.do(chromedp.KeyEvent(kb.Escape))
+		tb.do(chromedp.Click(chromedp.CSS("#tool-rings")))
+		tb.do(chromedp.Click(chromedp.CSS("#ring-5500")))
+		tb.clickMap(53.6, 28.1)
+		tb.waitJS("range rings", `document.querySelectorAll("path.range-ring").length === 4`)
+		info := evalJS[string](tb, `document.getElementById("ring-info").textContent`)
+		if !strings.Contains(info, "300, 500, 1000, 5500 km") {
+			t.Errorf("ring info %q", info)
+		}
+		tb.do(chromedp.Click(chromedp.CSS("#tool-rings")))
+		tb.do(chromedp.Sleep(300 * time.Millisecond))
+		tb.screenshot("08-measure-rings.png")
+		tb.noErrors()
+	})
+
+	// 9. Share: the URL restores centre, zoom, layers, date and selection.
+	t.Run("PermalinkRestoresView", func(t *testing.T) {
+		tb := env.newTab(t, 1280, 720)
+		tb.open("/#map=8/52.5000/24.1000&date=2025-09-14&layers=border-crossings,airfields&sel=airfields/airfield-lida")
+		lat, lng, z := tb.centre()
+		if z != 8 || math.Abs(lat-52.5) > 0.01 || math.Abs(lng-24.1) > 0.01 {
+			t.Errorf("view %f/%f/%f, want 8/52.5/24.1", z, lat, lng)
+		}
+		tb.waitJS("the selection", `ftitle().includes("Lida")`)
+		// Change the view with the controls, then copy the address.
+		tb.do(chromedp.Click(chromedp.CSS("#day-next")))
+		tb.waitJS("15 Sep", `sitmap.state.day === "2025-09-15"`)
+		tb.do(chromedp.Click(chromedp.CSS("#layer-airfields")))
+		tb.do(chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")))
+		tb.waitJS("zoom 9 in the URL", `location.hash.includes("map=9/") && location.hash.includes("date=2025-09-15") && location.hash.includes("layers=border-crossings&")`)
+		link := evalJS[string](tb, `location.href`)
+		wantLat, wantLng, _ := tb.centre()
+
+		other := env.newTab(t, 1280, 720)
+		other.do(chromedp.Navigate(link))
+		other.waitJS("the page to start", `document.body.dataset.ready === "1"`)
+		other.waitDataTiles()
+		lat, lng, z = other.centre()
+		if z != 9 || math.Abs(lat-wantLat) > 0.01 || math.Abs(lng-wantLng) > 0.01 {
+			t.Errorf("restored view %f/%f/%f, want 9/%f/%f", z, lat, lng, wantLat, wantLng)
+		}
+		if d := evalJS[string](other, `sitmap.state.day`); d != "2025-09-15" {
+			t.Errorf("restored date %s", d)
+		}
+		vis := evalJS[[]string](other, `[...document.querySelectorAll("#layer-list input:checked")].map(c => c.dataset.collection)`)
+		if strings.Join(vis, ",") != "border-crossings" {
+			t.Errorf("restored layers %v", vis)
+		}
+		other.waitJS("the restored selection", `ftitle().includes("Lida")`)
+		other.screenshot("09-permalink.png")
+		tb.noErrors()
+		other.noErrors()
+	})
+
+	// 10. Export: the features in view download as GeoJSON; the API link.
+	t.Run("ExportDownloadsGeoJSON", func(t *testing.T) {
+		tb := env.newTab(t, 1280, 720)
+		dir := t.TempDir()
+		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13&layers=border-crossings")
+		tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: ptrTo(true),
+			})
+			return err
+		}), chromedp.Click(chromedp.CSS("#export-view")))
+		tb.waitJS("the export", `(sitmap.lastExport || null) !== null`)
+		var raw []byte
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			files, _ := filepath.Glob(filepath.Join(dir, "*.geojson"))
+			if len(files) == 1 {
+				if b, err := os.ReadFile(files[0]); err == nil && json.Valid(b) {
+					if !strings.HasPrefix(filepath.Base(files[0]), "sitmap-2025-09-13-view") {
+						t.Errorf("download named %s", filepath.Base(files[0]))
+					}
+					raw = b
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				all, _ := os.ReadDir(dir)
+				t.Fatalf("no downloaded GeoJSON in %s (%v); page errors %v", dir, all, tb.errors())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		var fc struct {
+			Type     string `json:"type"`
+			Features []struct {
+				Type       string          `json:"type"`
+				ID         any             `json:"id"`
+				Geometry   json.RawMessage `json:"geometry"`
+				Properties map[string]any  `json:"properties"`
+			} `json:"features"`
+		}
+		if err := json.Unmarshal(raw, &fc); err != nil {
+			t.Fatalf("export is not JSON: %v", err)
+		}
+		if fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
+			t.Fatalf("export: type %q with %d features", fc.Type, len(fc.Features))
+		}
+		for _, f := range fc.Features {
+			if f.Type != "Feature" || len(f.Geometry) == 0 || f.Properties["name"] == nil {
+				t.Errorf("bad feature in export: %v", f)
+			}
+			if !strings.HasPrefix(fmt.Sprint(f.ID), "crossing-") {
+				t.Errorf("export holds %v, from a hidden layer", f.ID)
+			}
+		}
+
+		// The API link gives the same query.
+		tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
+		tb.waitJS("the API links", `document.getElementById("api-links") && document.getElementById("api-links").value.includes("/collections/border-crossings/items?")`)
+		link := evalJS[string](tb, `document.getElementById("api-links").value.trim()`)
+		if strings.Contains(link, "\n") {
+			t.Errorf("one visible layer, several links: %q", link)
+		}
+		resp, err := http.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var api struct {
+			NumberMatched int `json:"numberMatched"`
+		}
+		if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&api) != nil {
+			t.Fatalf("API link %s: status %d", link, resp.StatusCode)
+		}
+		if api.NumberMatched != len(fc.Features) {
+			t.Errorf("API link matches %d features, the export has %d", api.NumberMatched, len(fc.Features))
+		}
+		tb.noErrors()
+	})
+
+	// 11 and 12. Edit with a token; the change shows live in a second page.
+	t.Run("EditIsSavedAndSeenLive", func(t *testing.T) {
+		const cid, fid = "airfields", "airfield-lida"
+		viewer := env.newTab(t, 1280, 720)
+		viewer.open("/#map=9/53.8800/25.3200&date=2025-09-13&layers=airfields")
+		viewer.waitJS("the airfield in the viewer's tiles", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, fid))
+		viewer.waitJS("the change feed", `document.getElementById("live-state").textContent.includes("live")`)
+		if n := evalJS[int](viewer, `document.querySelectorAll("#edit-feature, #edit-bar:not([hidden])").length`); n != 0 {
+			t.Error("editing controls show without a token")
+		}
+
+		editor := env.newTab(t, 1280, 720)
+		editor.open(fmt.Sprintf("/#map=9/53.8800/25.3200&date=2025-09-13&layers=airfields&sel=%s/%s", cid, fid))
+		editor.waitJS("the panel", `ftitle().includes("Lida")`)
+		if n := evalJS[int](editor, `document.querySelectorAll("#edit-feature").length`); n != 0 {
+			t.Error("an edit button shows without a token")
+		}
+		editor.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
+		editor.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
+		editor.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+		editor.waitJS("the edit button", `document.getElementById("edit-feature") !== null && window.L && L.PM !== undefined`)
+		if v := evalJS[string](editor, `sessionStorage.getItem("sitmap-token") || ""`); v != env.ts.token {
+			t.Error("the token is not in sessionStorage")
+		}
+		if v := evalJS[string](editor, `localStorage.getItem("sitmap-token") || ""`); v != "" {
+			t.Error("the token leaked into localStorage")
+		}
+		editor.do(chromedp.Click(chromedp.CSS("#edit-feature")))
+		editor.waitJS("the form", `document.getElementById("edit-form") !== null`)
+
+		// A validation error from the server shows next to its field.
+		setValue(editor, "#f-properties-name", "")
+		editor.do(chromedp.Click(chromedp.CSS("#edit-save")))
+		editor.waitJS("the error next to the name", `(() => { const i = document.getElementById("f-properties-name"); return i && i.getAttribute("aria-invalid") === "true" && i.closest(".field").querySelector(".field-error") !== null; })()`)
+		editor.screenshot("11-validation-error.png")
+
+		const newName = "Lida air base (edited in test)"
+		setValue(editor, "#f-properties-name", newName)
+		editor.do(chromedp.Click(chromedp.CSS("#edit-save")))
+		saved := time.Now()
+		editor.waitJS("the save", `window.sitmap.lastSave && window.sitmap.lastSave.status === 200`)
+
+		var got struct {
+			Properties map[string]any `json:"properties"`
+		}
+		rec := env.ts.get("/collections/" + cid + "/items/" + fid)
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Properties["name"] != newName {
+			t.Fatalf("stored name %v (%v), want %q", got.Properties["name"], err, newName)
+		}
+		if len(got.Properties["sources"].([]any)) == 0 {
+			t.Error("the edit lost the sources")
+		}
+		viewer.waitJS("the edit in the viewer's map", fmt.Sprintf(`(sitmap.renderedProps(%q, %q) || {}).name === %q`, cid, fid, newName))
+		t.Logf("the viewer saw the edit %v after the save", time.Since(saved).Round(time.Millisecond))
+		if n := evalJS[int](viewer, `sitmap.state.events`); n < 1 {
+			t.Errorf("viewer got %d events", n)
+		}
+		viewer.screenshot("12-live-viewer.png")
+		viewer.noErrors()
+	})
+
+	// 4 (escaping). A hostile name shows as text and runs nothing.
+	t.Run("EscapedNameRunsNothing", func(t *testing.T) {
+		const evil = `<img src=x onerror=alert(1)>`
+		body := map[string]any{
+			"type":     "Feature",
+			"geometry": map[string]any{"type": "Point", "coordinates": []float64{23.9, 52.6}},
+			"properties": map[string]any{
+				"name": evil, "name_local": `<script>window.__xss=1</script>`,
+				"country": "PL", "status": "open", "confidence": "reported",
+				"description": `<img src=x onerror="window.__xss=2"><b>bold</b>`,
+				"sources": []map[string]any{{"title": `<b onmouseover=alert(3)>src</b>`, "publisher": "<i>p</i>", "date": "2025-09-01", "url": "https://example.org/a?b=<c>"}},
+			},
+		}
+		buf, _ := json.Marshal(body)
+		req, _ := http.NewRequest(http.MethodPost, env.http.URL+"/collections/border-crossings/items", bytes.NewReader(buf))
+		req.Header.Set("Content-Type", "application/geo+json")
+		req.Header.Set("Authorization", "Bearer "+env.ts.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create: status %d", resp.StatusCode)
+		}
+		loc := resp.Header.Get("Location")
+		id := loc[strings.LastIndex(loc, "/")+1:]
+
+		tb := env.newTab(t, 1280, 720)
+		tb.open("/#map=10/52.6000/23.9000&date=2025-09-13&layers=border-crossings&sel=border-crossings/" + id)
+		tb.waitJS("the panel", `ftitle().length > 0 && document.querySelectorAll("#panel .sources li").length > 0`)
+		if title := evalJS[string](tb, `ftitle()`); title != evil {
+			t.Errorf("title shows %q, want the characters %q", title, evil)
+		}
+		// And through search and a click on the map.
+		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "onerror"))
+		tb.waitJS("the result", `document.querySelectorAll("#search-results li.result").length > 0`)
+		tb.clickMap(52.6, 23.9)
+		tb.do(chromedp.Sleep(500 * time.Millisecond))
+		if n := evalJS[int](tb, `document.querySelectorAll("#panel img, #panel script, #panel b, #panel i, #search-results img, #search-results b").length`); n != 0 {
+			t.Errorf("feature text became %d elements", n)
+		}
+		if v := evalJS[string](tb, `String(window.__xss)`); v != "undefined" {
+			t.Errorf("injected script ran: window.__xss = %s", v)
+		}
+		tb.screenshot("04-escaped-name.png")
+		tb.noErrors() // no alert dialog, no error
+	})
+
+	// 13. Tablet width: the layer list folds away behind a button.
+	t.Run("TabletWidth", func(t *testing.T) {
+		tb := env.newTab(t, 820, 1180)
+		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
+		if evalJS[bool](tb, `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`) {
+			t.Error("the sidebar covers the map on a tablet")
+		}
+		tb.do(chromedp.Click(chromedp.CSS("#sidebar-toggle")))
+		tb.waitJS("the sidebar", `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`)
+		if w := evalJS[float64](tb, `document.documentElement.scrollWidth`); w > 820 {
+			t.Errorf("page is %v px wide at 820", w)
+		}
+		tb.screenshot("13-tablet.png")
+		tb.noErrors()
+	})
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// setValue sets an input's value as typing would, firing input and change.
+func setValue(tb *tab, sel, v string) {
+	tb.t.Helper()
+	b, _ := json.Marshal(v)
+	evalJS[bool](tb, fmt.Sprintf(`(() => { const i = document.querySelector(%q); i.focus(); i.value = %s; i.dispatchEvent(new Event("input", {bubbles: true})); i.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, sel, b))
+}
