@@ -665,7 +665,7 @@ func TestPage(t *testing.T) {
 				"name": evil, "name_local": `<script>window.__xss=1</script>`,
 				"country": "PL", "status": "open", "confidence": "reported",
 				"description": `<img src=x onerror="window.__xss=2"><b>bold</b>`,
-				"sources": []map[string]any{{"title": `<b onmouseover=alert(3)>src</b>`, "publisher": "<i>p</i>", "date": "2025-09-01", "url": "https://example.org/a?b=<c>"}},
+				"sources":     []map[string]any{{"title": `<b onmouseover=alert(3)>src</b>`, "publisher": "<i>p</i>", "date": "2025-09-01", "url": "https://example.org/a?b=<c>"}},
 			},
 		}
 		buf, _ := json.Marshal(body)
