@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/planar"
 )
 
 // BBox is a query box in CRS84. West > East means it crosses the
@@ -96,11 +97,32 @@ func IntersectsBound(g orb.Geometry, b orb.Bound) bool {
 			}
 		}
 		return false
+	case orb.Polygon:
+		return polygonIntersects(g, b)
+	case orb.MultiPolygon:
+		for _, p := range g {
+			if p.Bound().Intersects(b) && polygonIntersects(p, b) {
+				return true
+			}
+		}
+		return false
 	}
 	// Lines cross the box, or polygons hold a corner of it or cross it,
 	// exactly when something is left after clipping.
 	c := clip.Geometry(b, orb.Clone(g))
 	return c != nil && !isEmpty(c)
+}
+
+// polygonIntersects: a polygon meets the box when one of its rings does,
+// or else when the box lies inside it (and so not in a hole). Clipping the
+// polygon would keep a box that lies wholly in a hole.
+func polygonIntersects(p orb.Polygon, b orb.Bound) bool {
+	for _, r := range p {
+		if r.Bound().Intersects(b) && len(clip.LineString(b, orb.LineString(r))) > 0 {
+			return true
+		}
+	}
+	return planar.PolygonContains(p, b.Center())
 }
 
 func isEmpty(g orb.Geometry) bool {
