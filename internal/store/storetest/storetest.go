@@ -277,6 +277,8 @@ func bboxFixtures() []*geo.Feature {
 		// x + y = 19.5.
 		feature(places, "pg-miss", orb.Polygon{{{8, 8}, {11.5, 8}, {8, 11.5}, {8, 8}}}),
 		feature(places, "pg-far", square(30, 30, 31, 31)),
+		// The box lies in this polygon's hole.
+		feature(places, "pg-hole-around-box", orb.Polygon{square(5, 5, 16, 16)[0], square(9.5, 9.5, 11.5, 11.5)[0]}),
 		feature(places, "mpg-one-overlaps", orb.MultiPolygon{square(30, 30, 31, 31), square(9, 9, 10.5, 10.5)}),
 		feature(other, "other-in", orb.Point{10.5, 10.5}),
 	}
@@ -297,7 +299,7 @@ func testBBox(t *testing.T, open func(*testing.T) store.Store) {
 		{"nothing there", box(-50, -50, -40, -40), nil},
 		{"whole world", box(-180, -90, 180, 90), []string{
 			"ln-inside", "ln-miss", "ln-through", "mln-one-through", "mpg-one-overlaps", "mpt-around", "mpt-one-in",
-			"pg-contains-box", "pg-far", "pg-inside", "pg-miss", "pg-overlap", "pt-corner", "pt-edge", "pt-in",
+			"pg-contains-box", "pg-far", "pg-hole-around-box", "pg-inside", "pg-miss", "pg-overlap", "pt-corner", "pt-edge", "pt-in",
 			"pt-out", "pt-out-near",
 		}},
 		{"inside the big polygon only", box(1, 1, 2, 2), []string{"pg-contains-box"}},
