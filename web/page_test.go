@@ -300,6 +300,9 @@ func TestPage(t *testing.T) {
 		tb := env.newTab(t, 1280, 720)
 		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
 		tb.waitJS("basemap tiles", `document.querySelectorAll(".leaflet-tile-pane canvas.leaflet-tile-loaded").length > 4`)
+		if h := evalJS[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 500 {
+			t.Errorf("map is %v px high at 1280×720", h)
+		}
 		tb.do(chromedp.Sleep(500 * time.Millisecond))
 		tb.screenshot("01-situation-2025-09-13.png")
 		tb.noErrors()
@@ -713,6 +716,9 @@ func TestPage(t *testing.T) {
 		}
 		tb.do(chromedp.Click(chromedp.CSS("#sidebar-toggle")))
 		tb.waitJS("the sidebar", `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`)
+		if h := evalJS[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 600 {
+			t.Errorf("map is %v px high on a tablet", h)
+		}
 		if w := evalJS[float64](tb, `document.documentElement.scrollWidth`); w > 820 {
 			t.Errorf("page is %v px wide at 820", w)
 		}

@@ -13,7 +13,7 @@
 // basemap and the data, from the server's MVT tiles.
 /* global L, protomapsL */
 import { h, clear, $, announce } from './dom.js';
-import { COLLECTION_ORDER, PolygonStyle, LineStyle, PointStyle, LEGEND, legendSwatch } from './style.js';
+import { COLLECTION_ORDER, PolygonStyle, LineStyle, PointStyle, LEGEND, legendSwatch, confidenceSwatch, CONFIDENCE } from './style.js';
 import { basemapRules, SEA } from './basemap.js';
 import { renderFeature } from './panel.js';
 import { fmtLatLng, toMGRS, parseLocation } from './geo.js';
@@ -329,6 +329,8 @@ function buildLayerList() {
     for (const [props, text] of LEGEND[c.id] || []) legend.append(h('li', null, legendSwatch(c.id, props), h('span', null, text)));
     ul.append(h('li', { class: 'layer' }, h('label', { for: id, title: c.description || '' }, cb, h('span', { class: 'layer-title' }, c.title || c.id), count), legend));
   }
+  const conf = clear($('#confidence-legend'));
+  for (const level of Object.keys(CONFIDENCE)) conf.append(h('li', null, confidenceSwatch(level), h('span', null, CONFIDENCE[level].label)));
 }
 
 async function refreshCounts() {

@@ -311,3 +311,26 @@ export const LEGEND = {
     [{ status: 'suspected', confidence: 'suspected', country: 'BY', kind: 'missile' }, 'suspected missile site (dashed frame)'],
   ],
 };
+
+// confidenceSwatch draws the line style that marks a level of confidence.
+export function confidenceSwatch(level) {
+  const c = document.createElement('canvas');
+  const dpr = window.devicePixelRatio || 1;
+  c.width = 28 * dpr;
+  c.height = 14 * dpr;
+  c.style.width = '28px';
+  c.style.height = '14px';
+  c.setAttribute('aria-hidden', 'true');
+  const ctx = c.getContext('2d');
+  ctx.scale(dpr, dpr);
+  const conf = CONFIDENCE[level];
+  ctx.globalAlpha = conf.alpha;
+  ctx.setLineDash(conf.dash);
+  ctx.lineWidth = 2.5;
+  ctx.strokeStyle = '#1f2937';
+  ctx.beginPath();
+  ctx.moveTo(1, 7);
+  ctx.lineTo(27, 7);
+  ctx.stroke();
+  return c;
+}
