@@ -40,8 +40,8 @@ type RenderOptions struct {
 
 // Defaults for RenderOptions and the thinning grid.
 const (
-	MaxTileBytes     = 500 * 1024
-	DefaultThinAbove = 1500
+	MaxTileBytes     = 500_000
+	DefaultThinAbove = 500
 	// ThinMaxZoom: from this zoom on points are never thinned unless the
 	// tile would exceed MaxBytes.
 	ThinMaxZoom = 14
@@ -54,7 +54,24 @@ const (
 	simplifyUnits = 8
 	// renderLevels is how many times Render may coarsen to meet MaxBytes.
 	renderLevels = 5
+	// DetailZoom is the zoom from which features carry all their
+	// properties; below it they carry the core ones (CoreProperties) and
+	// scalars of at most slimValueBytes, so that low zooms stay small.
+	DetailZoom     = 12
+	slimValueBytes = 24
 )
+
+// CoreProperties are carried by every feature at every zoom.
+var CoreProperties = []string{"id", "name", "status", "confidence", "valid_from", "valid_to"}
+
+func isCore(k string) bool {
+	for _, c := range CoreProperties {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
 
 // ErrTileTooLarge is returned when even the coarsest rendering is over MaxBytes.
 var ErrTileTooLarge = errors.New("tile too large")
@@ -66,6 +83,7 @@ type level struct {
 	minLength float64 // lines shorter than this are left out
 	thinAbove int     // thin a point layer holding more points than this
 	cellUnits int     // thinning cell side, extent units
+	slim      bool    // core and short scalar properties only
 }
 
 func levelFor(n int, z maptile.Zoom, opts RenderOptions) level {
@@ -76,13 +94,15 @@ func levelFor(n int, z maptile.Zoom, opts RenderOptions) level {
 	if z >= ThinMaxZoom {
 		thinAbove = math.MaxInt
 	}
-	l := level{tolerance: simplifyUnits, thinAbove: thinAbove, cellUnits: ThinCellPixels * TileExtent / 256}
+	l := level{tolerance: simplifyUnits, thinAbove: thinAbove, cellUnits: ThinCellPixels * TileExtent / 256,
+		minArea: simplifyUnits * simplifyUnits, minLength: simplifyUnits, slim: z < DetailZoom}
 	for i := 0; i < n; i++ {
 		l.tolerance *= 2
 		l.minArea = l.tolerance * l.tolerance
 		l.minLength = l.tolerance
 		l.thinAbove = 0
 		l.cellUnits *= 2
+		l.slim = true
 	}
 	return l
 }
@@ -91,7 +111,8 @@ func levelFor(n int, z maptile.Zoom, opts RenderOptions) level {
 // not gzipped). Geometry is cloned, clipped to the tile plus a 64-unit
 // buffer, projected, simplified to about a pixel, and anything empty or
 // degenerate is left out; dense point layers are thinned to one point per
-// grid cell carrying a "count". Render returns nil when nothing is left.
+// grid cell carrying a "count" (small polygons and lines too, when a
+// layer is dense). Render returns nil when nothing is left.
 func Render(layers []TileLayer, t maptile.Tile, opts RenderOptions) ([]byte, error) {
 	maxBytes := opts.MaxBytes
 	if maxBytes <= 0 {
@@ -127,38 +148,43 @@ func Render(layers []TileLayer, t maptile.Tile, opts RenderOptions) ([]byte, err
 }
 
 func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.Time) *mvt.Layer {
-	bound := TileBound(t)
-	var points, others []*Feature
+	scale := float64(uint64(1)<<t.Z) * TileExtent
+	var small, large []*Feature
 	for _, f := range l.Features {
 		if f.Geometry == nil || (!when.Unbounded() && !f.Extent().Intersects(when)) {
 			continue
 		}
-		if _, ok := f.Geometry.(orb.Point); ok {
-			points = append(points, f)
+		if isSmall(f.Geometry, scale, lv.cellUnits) {
+			small = append(small, f)
 		} else {
-			others = append(others, f)
+			large = append(large, f)
 		}
+	}
+	var counts map[*Feature]int
+	if len(small) > lv.thinAbove {
+		small, counts = thin(small, t, lv.cellUnits)
 	}
 	ml := &mvt.Layer{Name: l.Name, Version: 2, Extent: TileExtent}
-	counts := map[*Feature]int(nil)
-	if len(points) > lv.thinAbove {
-		points, counts = thin(points, t, lv.cellUnits)
-	}
-	for _, f := range points {
-		gf := tileFeature(l.Name, f, f.Geometry, at)
-		if counts != nil {
-			gf.Properties["count"] = counts[f]
+	bound := TileBound(t)
+	for _, list := range [][]*Feature{small, large} {
+		for _, f := range list {
+			g := f.Geometry
+			if _, ok := g.(orb.Point); !ok {
+				// Clip in degrees first so only what is near the tile gets
+				// projected; clip works in place, hence the clone.
+				g = clip.Geometry(bound, orb.Clone(g))
+				if g == nil || isEmpty(g) {
+					continue
+				}
+			}
+			gf := tileFeature(l.Name, f, g, at, lv.slim)
+			if counts != nil {
+				if n, ok := counts[f]; ok {
+					gf.Properties["count"] = n
+				}
+			}
+			ml.Features = append(ml.Features, gf)
 		}
-		ml.Features = append(ml.Features, gf)
-	}
-	for _, f := range others {
-		// Clip in degrees first so only what is near the tile gets projected;
-		// clip works in place, hence the clone.
-		g := clip.Geometry(bound, orb.Clone(f.Geometry))
-		if g == nil || isEmpty(g) {
-			continue
-		}
-		ml.Features = append(ml.Features, tileFeature(l.Name, f, g, at))
 	}
 	ml.ProjectToTile(t)
 	ml.Clip(orb.Bound{Min: orb.Point{-TileBuffer, -TileBuffer}, Max: orb.Point{TileExtent + TileBuffer, TileExtent + TileBuffer}})
@@ -174,38 +200,56 @@ func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.T
 	return ml
 }
 
-// thin keeps one point per grid cell of the tile (the one with the lowest
-// numeric id, so the choice does not depend on store order) and counts the
-// points each stands for. Points in the buffer are dropped: their cells
-// belong to the neighbouring tile.
-func thin(points []*Feature, t maptile.Tile, cellUnits int) ([]*Feature, map[*Feature]int) {
+// isSmall reports whether the geometry fits in one thinning cell at this
+// zoom: points always, lines and polygons when their box does.
+func isSmall(g orb.Geometry, scale float64, cellUnits int) bool {
+	if _, ok := g.(orb.Point); ok {
+		return true
+	}
+	b := g.Bound()
+	x0, y0 := mercatorUnits(b.Min, scale)
+	x1, y1 := mercatorUnits(b.Max, scale)
+	return x1-x0 < float64(cellUnits) && y0-y1 < float64(cellUnits)
+}
+
+// anchor is where a small feature sits for thinning: the point, or the
+// centre of the box.
+func anchor(g orb.Geometry) orb.Point {
+	if p, ok := g.(orb.Point); ok {
+		return p
+	}
+	return g.Bound().Center()
+}
+
+// thin keeps one small feature per grid cell of the tile (the one with the
+// lowest id, so the choice does not depend on store order) and counts the
+// features each stands for. Features anchored in the buffer are dropped:
+// their cells belong to the neighbouring tile.
+func thin(fs []*Feature, t maptile.Tile, cellUnits int) ([]*Feature, map[*Feature]int) {
 	type cell struct {
 		rep   *Feature
-		id    uint64
 		count int
 	}
 	cells := map[[2]int]*cell{}
 	var order [][2]int
 	scale := float64(uint64(1)<<t.Z) * TileExtent
-	for _, f := range points {
-		p := f.Geometry.(orb.Point)
-		x, y := mercatorUnits(p, scale)
+	for _, f := range fs {
+		x, y := mercatorUnits(anchor(f.Geometry), scale)
 		x -= float64(t.X) * TileExtent
 		y -= float64(t.Y) * TileExtent
 		if x < 0 || y < 0 || x >= TileExtent || y >= TileExtent {
 			continue
 		}
 		k := [2]int{int(x) / cellUnits, int(y) / cellUnits}
-		id := FeatureNumber("", f)
 		c := cells[k]
 		if c == nil {
-			cells[k] = &cell{rep: f, id: id, count: 1}
+			cells[k] = &cell{rep: f, count: 1}
 			order = append(order, k)
 			continue
 		}
 		c.count++
-		if id < c.id {
-			c.rep, c.id = f, id
+		if f.ID < c.rep.ID {
+			c.rep = f
 		}
 	}
 	out := make([]*Feature, 0, len(order))
@@ -238,10 +282,13 @@ func FeatureNumber(layer string, f *Feature) uint64 {
 	return h.Sum64() & (1<<53 - 1)
 }
 
-func tileFeature(layer string, f *Feature, g orb.Geometry, at time.Time) *geojson.Feature {
+func tileFeature(layer string, f *Feature, g orb.Geometry, at time.Time, slim bool) *geojson.Feature {
 	gf := &geojson.Feature{Type: "Feature", Geometry: g, ID: FeatureNumber(layer, f)}
 	gf.Properties = make(geojson.Properties, len(f.Properties)+2)
 	for k, raw := range f.Properties {
+		if slim && !isCore(k) && (len(raw) > slimValueBytes || len(raw) > 0 && (raw[0] == '{' || raw[0] == '[')) {
+			continue
+		}
 		if v, ok := tileValue(raw); ok {
 			gf.Properties[k] = v
 		}
@@ -385,7 +432,7 @@ func cleanPolygon(p orb.Polygon, lv level) orb.Polygon {
 			r = append(r, r[0])
 		}
 		a := ringArea(r)
-		if len(r) < 4 || a == 0 || (i == 0 && math.Abs(a) < lv.minArea) {
+		if len(r) < 4 || a == 0 || math.Abs(a) < lv.minArea {
 			if i == 0 {
 				return nil // no exterior, no polygon
 			}

@@ -283,6 +283,12 @@ func (t *tiler) render(ctx context.Context, key string, src *tileSource, tile ma
 	return f.tile, f.err
 }
 
+// tileGzip reuses compressors: each holds about a megabyte of tables.
+var tileGzip = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
+
 func (t *tiler) renderTile(ctx context.Context, src *tileSource, tile maptile.Tile, when geo.Interval) (*tilecache.Tile, error) {
 	layers, err := t.layers(ctx, src, tile, when)
 	if err != nil {
@@ -296,9 +302,13 @@ func (t *tiler) renderTile(ctx context.Context, src *tileSource, tile maptile.Ti
 		return &tilecache.Tile{}, nil
 	}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw := tileGzip.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	_, _ = zw.Write(data)
-	if err := zw.Close(); err != nil {
+	err = zw.Close()
+	zw.Reset(nil)
+	tileGzip.Put(zw)
+	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
