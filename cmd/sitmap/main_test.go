@@ -189,7 +189,7 @@ func TestImportReportsProgressOnLargeFiles(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import = %d: %s", code, errOut)
 	}
-	if n := scanLines(errOut); n < 5 || !strings.Contains(errOut, "100%") {
+	if n := scanLines(errOut); n < 3 || !strings.Contains(errOut, "100%") {
 		t.Errorf("progress on stderr = %q, want reports up to 100%%", errOut)
 	}
 }
