@@ -116,3 +116,13 @@ func findLink(links []map[string]any, rel, typ string) map[string]any {
 
 // path strips the test base URL from an absolute link.
 func path(href string) string { return strings.TrimPrefix(href, "http://sitmap.test") }
+
+// version is a collection's change version.
+func (ts *testServer) version(cid string) int64 {
+	ts.t.Helper()
+	v, err := ts.st.Version(context.Background(), cid)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return v
+}
