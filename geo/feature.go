@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -50,9 +51,9 @@ func DecodeFeature(data []byte) (*Feature, error) {
 	if doc.Type != "Feature" {
 		return nil, invalid("type", "must be \"Feature\", got %q", doc.Type)
 	}
-	f := &Feature{Properties: doc.Properties}
-	if f.Properties == nil {
-		f.Properties = map[string]json.RawMessage{}
+	f := &Feature{Properties: make(map[string]json.RawMessage, len(doc.Properties))}
+	for k, v := range doc.Properties {
+		f.Properties[k] = compact(v)
 	}
 	if len(doc.ID) > 0 && string(doc.ID) != "null" {
 		if err := json.Unmarshal(doc.ID, &f.ID); err != nil {
@@ -65,6 +66,19 @@ func DecodeFeature(data []byte) (*Feature, error) {
 	}
 	f.Geometry = g
 	return f, nil
+}
+
+// compact drops insignificant whitespace from a property value; every
+// value, numbers included, stays exactly as written.
+func compact(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || (raw[0] != '{' && raw[0] != '[') {
+		return raw
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return raw
+	}
+	return buf.Bytes()
 }
 
 func decodeGeometry(raw json.RawMessage) (orb.Geometry, error) {
@@ -383,11 +397,34 @@ func (f *Feature) String(name string) string {
 	if !ok {
 		return ""
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
+	s, ok := decodeString(raw)
+	if !ok {
 		return ""
 	}
 	return s
+}
+
+// decodeString reads a JSON string value. Plain strings (no escapes, the
+// usual case) skip encoding/json, which costs a good part of an import.
+func decodeString(raw []byte) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		plain := true
+		for _, c := range raw[1 : n-1] {
+			if c < 0x20 || c == '"' || c == '\\' {
+				plain = false
+				break
+			}
+		}
+		if plain && utf8.Valid(raw) {
+			return string(raw[1 : n-1]), true
+		}
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
 }
 
 // SetString sets a string property.

@@ -25,9 +25,9 @@ func TestDecodeFeature(t *testing.T) {
 	if got := f.String("name"); got != "Machulishchy" {
 		t.Errorf("name %q", got)
 	}
-	for k, want := range map[string]string{"big": `12345678901234567890`, "nested": `{"a":[1, 2]}`} {
+	for k, want := range map[string]string{"big": `12345678901234567890`, "nested": `{"a":[1,2]}`} {
 		if got := string(f.Properties[k]); got != want {
-			t.Errorf("property %s = %s, want %s kept exactly", k, got, want)
+			t.Errorf("property %s = %s, want %s (values exact, whitespace compacted)", k, got, want)
 		}
 	}
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/store/bunt"
+	"github.com/sitmap/sitmap/internal/store/postgis"
 )
 
 // storeFlags are the flags that choose a backend, shared by the subcommands.
@@ -44,5 +45,9 @@ func openPostgres(ctx context.Context, dsn string) (store.Store, error) {
 	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
 		return nil, fmt.Errorf("--store %q: want a postgres:// URL", dsn)
 	}
-	return nil, fmt.Errorf("--store: the PostGIS backend is not built in yet")
+	st, err := postgis.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("--store: %w", err)
+	}
+	return st, nil
 }
