@@ -1,7 +1,7 @@
 package web
 
 // extraConformance is the conformance of the other route groups served
-// beside OGC API – Features (the tiles).
+// beside OGC API – Features: the tiles (web/tiles.go).
 func (s *Server) extraConformance() []string {
-	return nil
+	return tileConformance()
 }
