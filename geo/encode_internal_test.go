@@ -72,3 +72,31 @@ func TestEncodeKeepsPropertyBytes(t *testing.T) {
 		t.Errorf("a property that is not JSON encoded without an error")
 	}
 }
+
+func TestDecodeString(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want string
+		ok   bool
+	}{
+		{`"plain"`, "plain", true},
+		{` "spaced" `, "spaced", true},
+		{`""`, "", true},
+		{`"Мачулішчы"`, "Мачулішчы", true},
+		{`"a\"b"`, `a"b`, true},
+		{`"tab\tnew\nline"`, "tab\tnew\nline", true},
+		{`"\u0041"`, "A", true},
+		{"\"bad \xff utf-8\"", "bad \ufffd utf-8", true}, // as encoding/json does
+		{`42`, "", false},
+		{`null`, "", true}, // as encoding/json does
+		{`["a"]`, "", false},
+		{`"unterminated`, "", false},
+		{"\"raw\ttab\"", "", false}, // control characters are not JSON
+	}
+	for _, tt := range tests {
+		got, ok := decodeString([]byte(tt.raw))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("decodeString(%s) = %q, %v; want %q, %v", tt.raw, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -179,8 +179,8 @@ func stringProp(f *Feature, name string, required bool) (string, error) {
 		}
 		return "", nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
+	s, isString := decodeString(raw)
+	if !isString {
 		return "", invalid("properties."+name, "must be a string")
 	}
 	if required && strings.TrimSpace(s) == "" {
