@@ -47,6 +47,8 @@ func TestLanding(t *testing.T) {
 			{"service-doc", "text/html", "/api.html"},
 			{"conformance", "application/json", "/conformance"},
 			{"data", "application/json", "/collections"},
+			{"http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "application/json", "/tileMatrixSets"},
+			{"http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "/tiles"},
 		}
 		for _, w := range want {
 			l := findLink(links, w[0], w[1])
@@ -84,6 +86,7 @@ func TestConformance(t *testing.T) {
 		"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
 		"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 		"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+		"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
 	} {
 		if !slices.Contains(list, want) {
 			t.Errorf("missing %s", want)
