@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -135,7 +134,10 @@ func (t *tiler) handleTile(w http.ResponseWriter, r *http.Request) error {
 // holds the store versions) is there, else rendered once for all waiters.
 func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string, tile maptile.Tile) error {
 	var when geo.Interval
-	dt := r.URL.Query().Get("datetime")
+	var dt string
+	if r.URL.RawQuery != "" {
+		dt = r.URL.Query().Get("datetime")
+	}
 	if dt != "" {
 		iv, err := geo.ParseDatetime(dt)
 		if err != nil {
@@ -147,8 +149,12 @@ func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string
 	if err != nil {
 		return err
 	}
-	key := src.key + "/" + strconv.Itoa(int(tile.Z)) + "/" + strconv.FormatUint(uint64(tile.X), 10) + "/" +
-		strconv.FormatUint(uint64(tile.Y), 10) + "?" + dt
+	k := make([]byte, 0, len(src.key)+len(dt)+24)
+	k = append(append(k, src.key...), '/')
+	k = append(strconv.AppendUint(k, uint64(tile.Z), 10), '/')
+	k = append(strconv.AppendUint(k, uint64(tile.X), 10), '/')
+	k = append(strconv.AppendUint(k, uint64(tile.Y), 10), '?')
+	key := string(append(k, dt...))
 	ct, ok := t.cache.Get(key)
 	if !ok {
 		if ct, err = t.render(r.Context(), key, src, tile, when); err != nil {
@@ -158,9 +164,16 @@ func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string
 	return writeTile(w, r, ct)
 }
 
+// Header values shared by every tile answer (net/http does not change them).
+var (
+	hdrMaxAge = []string{tileMaxAge}
+	hdrMVT    = []string{mediaMVT}
+	hdrGzip   = []string{"gzip"}
+)
+
 func writeTile(w http.ResponseWriter, r *http.Request, ct *tilecache.Tile) error {
 	h := w.Header()
-	h.Set("Cache-Control", tileMaxAge)
+	h["Cache-Control"] = hdrMaxAge
 	if len(ct.Data) == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -168,23 +181,22 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tilecache.Tile) error
 	// The gzip form is another representation, so it has its own tag;
 	// If-None-Match compares weakly, so either tag revalidates.
 	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
-	gzTag := strings.TrimSuffix(ct.ETag, `"`) + `-gz"`
 	if gz {
-		h.Set("ETag", gzTag)
+		h["Etag"] = []string{ct.GzipETag}
 	} else {
-		h.Set("ETag", ct.ETag)
+		h["Etag"] = []string{ct.ETag}
 	}
-	h.Set("Content-Type", mediaMVT)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && (etagMatches(inm, ct.ETag, true) || etagMatches(inm, gzTag, true)) {
+	h["Content-Type"] = hdrMVT
+	if inm := r.Header.Get("If-None-Match"); inm != "" && (etagMatches(inm, ct.ETag, true) || etagMatches(inm, ct.GzipETag, true)) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
 	body := ct.Data
 	if gz {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = hdrGzip
 		body = ct.Gzip
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
@@ -215,14 +227,15 @@ func (t *tiler) source(ctx context.Context, tileset string) (*tileSource, error)
 		if err != nil {
 			return nil, err
 		}
-		var b strings.Builder
-		b.WriteString(tileset)
-		src := &tileSource{name: tileset}
+		key := make([]byte, 0, 64)
+		key = append(key, tileset...)
+		src := &tileSource{name: tileset, collections: make([]string, 0, len(cols))}
 		for _, c := range cols {
 			src.collections = append(src.collections, c.ID)
-			fmt.Fprintf(&b, ",%s@%d", c.ID, c.Version)
+			key = append(append(append(key, ','), c.ID...), '@')
+			key = strconv.AppendInt(key, c.Version, 10)
 		}
-		src.key = b.String()
+		src.key = string(key)
 		return src, nil
 	}
 	v, err := t.s.cfg.Store.Version(ctx, tileset)
@@ -312,7 +325,8 @@ func (t *tiler) renderTile(ctx context.Context, src *tileSource, tile maptile.Ti
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	return &tilecache.Tile{Data: data, Gzip: buf.Bytes(), ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+	tag := hex.EncodeToString(sum[:12])
+	return &tilecache.Tile{Data: data, Gzip: buf.Bytes(), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}, nil
 }
 
 // layers fetches the features of each layer of the tile through the

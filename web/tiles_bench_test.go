@@ -190,3 +190,29 @@ func runWrk(b *testing.B, wrk, url string) float64 {
 	v, _ := strconv.ParseFloat(string(m[1]), 64)
 	return v
 }
+
+type nullWriter struct{ h http.Header }
+
+func (w *nullWriter) Header() http.Header         { return w.h }
+func (w *nullWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *nullWriter) WriteHeader(int)             {}
+
+// BenchmarkTileWarmInProcess is the cached-tile path through the whole
+// handler (middleware, router, cache) without the network: its cost per
+// request and allocations.
+func BenchmarkTileWarmInProcess(b *testing.B) {
+	st := benchWorkload(b)
+	srv := web.New(web.Config{Store: st, Assets: assets.FS, TileCacheBytes: 256 << 20, Log: quietLog()})
+	for _, ts := range []string{"all", "points"} {
+		b.Run(ts, func(b *testing.B) {
+			url := tileURL(ts, maptile.At(workload.Towns()[0].Center, 9))
+			get(srv, url, "Accept-Encoding", "gzip")
+			req, _ := http.NewRequest("GET", url, nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				srv.ServeHTTP(&nullWriter{h: http.Header{}}, req)
+			}
+		})
+	}
+}

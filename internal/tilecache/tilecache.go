@@ -11,17 +11,18 @@ import (
 )
 
 // Tile is one cached tile: the encoded bytes, optionally their gzip form,
-// and the strong ETag they are served with. Callers must not change it.
+// and the strong ETags of each. Callers must not change it.
 type Tile struct {
-	Data []byte
-	Gzip []byte
-	ETag string
+	Data     []byte
+	Gzip     []byte
+	ETag     string
+	GzipETag string
 }
 
 // size is what an entry costs against the bound: its bytes plus the key
 // and a fixed overhead for the list element and map slot.
 func (t *Tile) size(key string) int64 {
-	return int64(len(t.Data)+len(t.Gzip)+len(t.ETag)+len(key)) + 128
+	return int64(len(t.Data)+len(t.Gzip)+len(t.ETag)+len(t.GzipETag)+len(key)) + 128
 }
 
 type entry struct {
