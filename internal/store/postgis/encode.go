@@ -118,31 +118,117 @@ func decodeFeature(collection, id string, version int64, raw, geom []byte) (*geo
 // terms lists what property equality filters match: for each property,
 // its scalar value, or each element of an array, exactly as
 // geo.Feature.HasValue compares them. A query for name=value matches when
-// the row's terms hold term(name, value).
+// the row's terms hold term(name, value). Objects and arrays inside arrays
+// give no terms (HasValue compares them as Go prints a map or a slice,
+// which no filter asks for).
 func terms(f *geo.Feature) []string {
 	out := make([]string, 0, len(f.Properties))
-	seen := make(map[string]bool, len(f.Properties))
-	add := func(k, v string) {
-		t := term(k, v)
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
 	for k, raw := range f.Properties {
-		if s, ok := f.Scalar(k); ok {
-			add(k, s)
+		raw = bytes.TrimSpace(raw)
+		if len(raw) == 0 {
 			continue
 		}
-		var list []any
-		if json.Unmarshal(raw, &list) != nil {
-			continue
-		}
-		for _, v := range list {
-			add(k, fmt.Sprint(v))
+		switch raw[0] {
+		case '{':
+		case '[':
+			var list []json.RawMessage
+			if json.Unmarshal(raw, &list) != nil {
+				continue
+			}
+			vals := make([]string, 0, len(list))
+			ok := true
+			for _, e := range list {
+				v, isScalar, valid := element(e)
+				if !valid {
+					ok = false // HasValue's unmarshal into []any fails: nothing matches
+					break
+				}
+				if isScalar {
+					vals = append(vals, v)
+				}
+			}
+			if ok {
+				for _, v := range vals {
+					out = appendTerm(out, term(k, v))
+				}
+			}
+		case 'n':
+			// null: neither a scalar nor a list
+		default:
+			if s, ok := scalar(raw); ok {
+				out = appendTerm(out, term(k, s))
+			}
 		}
 	}
 	return out
+}
+
+func appendTerm(ts []string, t string) []string {
+	for _, x := range ts {
+		if x == t {
+			return ts
+		}
+	}
+	return append(ts, t)
+}
+
+// scalar is geo.Feature.Scalar for a raw value that is not an object, an
+// array or null: strings decoded, numbers and booleans as written.
+func scalar(raw []byte) (string, bool) {
+	if raw[0] != '"' {
+		return string(raw), true
+	}
+	if s, ok := plainString(raw); ok {
+		return s, true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// plainString decodes a JSON string that needs no unescaping.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	in := raw[1 : len(raw)-1]
+	if bytes.IndexByte(in, '\\') >= 0 || bytes.IndexByte(in, '"') >= 0 || !utf8.Valid(in) {
+		return "", false
+	}
+	for _, c := range in {
+		if c < 0x20 {
+			return "", false
+		}
+	}
+	return string(in), true
+}
+
+// element is an array element as fmt.Sprint prints what encoding/json
+// decodes it to (HasValue's comparison): isScalar is false for objects and
+// arrays; valid is false when decoding into any would fail.
+func element(raw json.RawMessage) (v string, isScalar, valid bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false, false
+	}
+	switch raw[0] {
+	case '{', '[':
+		return "", false, true // the array it is in decoded, so it is valid
+	case '"':
+		s, ok := scalar(raw)
+		return s, ok, ok
+	case 't', 'f':
+		return string(raw), true, true
+	case 'n':
+		return fmt.Sprint(nil), true, true
+	}
+	var x float64
+	if json.Unmarshal(raw, &x) != nil {
+		return "", false, false
+	}
+	return fmt.Sprint(x), true, true
 }
 
 // term is "name\x1fvalue", or a hash of both when they are long or hold

@@ -54,10 +54,10 @@ func (s *Store) notify(ctx context.Context, tx pgx.Tx, changes []store.Change) e
 	if _, err := tx.Exec(ctx, "DELETE FROM change_log WHERE at < now() - interval '1 hour'"); err != nil {
 		return fmt.Errorf("change log: %w", err)
 	}
-	for _, p := range payloads {
-		if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", channel, p); err != nil {
-			return fmt.Errorf("notify: %w", err)
-		}
+	// Notifications of one transaction arrive in the order sent; a
+	// function scan sends them in array order.
+	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS u(p, n) ORDER BY n", channel, payloads); err != nil {
+		return fmt.Errorf("notify: %w", err)
 	}
 	return nil
 }

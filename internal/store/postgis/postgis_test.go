@@ -358,3 +358,70 @@ func TestSortIsBytewise(t *testing.T) {
 		t.Errorf("sorted by name: %v, want %v (Go's order)", got, want)
 	}
 }
+
+// TestLargeBatch: batches big enough to go through COPY create, replace
+// and notify like small ones.
+func TestLargeBatch(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s, other := open(t, dsn), open(t, dsn)
+	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub := other.Subscribe(sctx)
+	const n = 1500
+	batch := func(name string) []*geo.Feature {
+		fs := make([]*geo.Feature, n)
+		for i := range fs {
+			fs[i] = feature("layer", fmt.Sprintf("f%04d", i), orb.Point{float64(i) / 100, 1}, "name", strconv.Quote(name), "list", `["a", 1.50, true, null, {"x": 1}]`)
+		}
+		return fs
+	}
+	if err := s.Put(ctx, batch("first"), store.CreateOnly); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(ctx, batch("second"), store.CreateOnly); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("CreateOnly of existing ids: %v, want ErrConflict", err)
+	}
+	second := batch("second")
+	second = append(second, second[0].Clone()) // an id twice: the last one wins
+	second[n].SetString("name", "third")
+	if err := s.Put(ctx, second, store.Upsert); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Collection(ctx, "layer")
+	if err != nil || c.Count != n || c.Version != 2*n+1 {
+		t.Fatalf("count %d version %d (%v), want %d and %d", c.Count, c.Version, err, n, 2*n+1)
+	}
+	f, err := s.Get(ctx, "layer", "f0000")
+	if err != nil || f.String("name") != "third" || f.Version != 2*n+1 {
+		t.Errorf("f0000: %q version %d (%v)", f.String("name"), f.Version, err)
+	}
+	p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{Props: map[string]string{"list": "1.5", "name": "second"}, Text: "SEC"}, Limit: 10})
+	if err != nil || p.Matched != n-1 || len(p.Features) != 10 {
+		t.Errorf("props query: %d matched, %d returned (%v), want %d and 10", p.Matched, len(p.Features), err, n-1)
+	}
+	for _, v := range []string{"a", "true", "<nil>"} {
+		if p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{Props: map[string]string{"list": v}}}); err != nil || p.Matched != n {
+			t.Errorf("list=%s: %d matched (%v), want %d", v, p.Matched, err, n)
+		}
+	}
+	// The subscriber may miss changes it is too slow for, but what it gets
+	// is in order, and it keeps up afterwards.
+	mustPut(t, s, feature("layer", "last", orb.Point{1, 1}))
+	var seq int64
+	for {
+		c := next(t, sub, 10*time.Second)
+		if c.Seq <= seq {
+			t.Fatalf("Seq %d after %d", c.Seq, seq)
+		}
+		seq = c.Seq
+		if c.ID == "last" {
+			if c.Seq != 2*n+2 {
+				t.Errorf("last change has Seq %d, want %d", c.Seq, 2*n+2)
+			}
+			break
+		}
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -250,7 +252,7 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 }
 
 // upsertChunk bounds the rows one INSERT sends.
-const upsertChunk = 5000
+const upsertChunk = 2000
 
 const upsertSQL = `
 INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, raw, props, terms,
@@ -261,6 +263,9 @@ FROM unnest($1::text[], $2::text[], $3::int8[], $4::bytea[], $5::float8[], $6::f
 	$8::float8[], $9::bytea[], $10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::bytea[],
 	$15::timestamptz[], $16::int2[], $17::timestamptz[], $18::int2[])
 	AS u(c, i, v, w, x0, y0, x1, y1, r, p, t, nl, ll, u, vf, vfn, vt, vtn)
+` + onConflictSQL
+
+const onConflictSQL = `
 ON CONFLICT (collection, id) DO UPDATE SET
 	version = excluded.version, geom = excluded.geom,
 	min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x, max_y = excluded.max_y,
@@ -270,38 +275,155 @@ ON CONFLICT (collection, id) DO UPDATE SET
 	valid_from = excluded.valid_from, valid_from_ns = excluded.valid_from_ns,
 	valid_to = excluded.valid_to, valid_to_ns = excluded.valid_to_ns`
 
-// upsert writes features, unnesting one array per column.
-func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
-	for len(fs) > 0 {
-		n := min(len(fs), upsertChunk)
-		chunk := fs[:n]
-		fs = fs[n:]
-		var (
-			cs, ids, terms = make([]string, n), make([]string, n), make([]string, n)
-			vers           = make([]int64, n)
-			wkbs, raws     = make([][]byte, n), make([][]byte, n)
-			nls, lls, ups  = make([][]byte, n), make([][]byte, n), make([][]byte, n)
-			x0, y0, x1, y1 = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-			props          = make([]pgtype.Text, n)
-			vf, vt         = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
-			vfn, vtn       = make([]int16, n), make([]int16, n)
-		)
-		for i, f := range chunk {
-			r, err := encodeRow(f)
-			if err != nil {
-				return err
+// columns is a chunk of rows as one array per column, ready for upsertSQL.
+type columns struct {
+	cs, ids, terms []string
+	vers           []int64
+	wkbs, raws     [][]byte
+	nls, lls, ups  [][]byte
+	x0, y0, x1, y1 []float64
+	props          []pgtype.Text
+	vf, vt         []pgtype.Timestamptz
+	vfn, vtn       []int16
+	err            error
+}
+
+// encodeColumns encodes a chunk, spreading the work over the CPUs.
+func encodeColumns(fs []*geo.Feature) *columns {
+	n := len(fs)
+	c := &columns{
+		cs: make([]string, n), ids: make([]string, n), terms: make([]string, n),
+		vers: make([]int64, n), wkbs: make([][]byte, n), raws: make([][]byte, n),
+		nls: make([][]byte, n), lls: make([][]byte, n), ups: make([][]byte, n),
+		x0: make([]float64, n), y0: make([]float64, n), x1: make([]float64, n), y1: make([]float64, n),
+		props: make([]pgtype.Text, n),
+		vf:    make([]pgtype.Timestamptz, n), vt: make([]pgtype.Timestamptz, n),
+		vfn: make([]int16, n), vtn: make([]int16, n),
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				r, err := encodeRow(fs[i])
+				if err != nil {
+					mu.Lock()
+					c.err = err
+					mu.Unlock()
+					return
+				}
+				c.cs[i], c.ids[i], c.vers[i], c.wkbs[i] = r.collection, r.id, r.version, r.wkb
+				c.x0[i], c.y0[i], c.x1[i], c.y1[i] = r.xmin, r.ymin, r.xmax, r.ymax
+				c.raws[i], c.props[i], c.terms[i] = r.raw, r.props, strings.Join(r.terms, "\x1e")
+				c.nls[i], c.lls[i], c.ups[i] = r.nameLower, r.localLower, r.updated
+				c.vf[i], c.vfn[i], c.vt[i], c.vtn[i] = r.validFrom, r.validFromNs, r.validTo, r.validToNs
 			}
-			cs[i], ids[i], vers[i], wkbs[i] = r.collection, r.id, r.version, r.wkb
-			x0[i], y0[i], x1[i], y1[i] = r.xmin, r.ymin, r.xmax, r.ymax
-			raws[i], props[i], terms[i] = r.raw, r.props, strings.Join(r.terms, "\x1e")
-			nls[i], lls[i], ups[i] = r.nameLower, r.localLower, r.updated
-			vf[i], vfn[i], vt[i], vtn[i] = r.validFrom, r.validFromNs, r.validTo, r.validToNs
+		}()
+	}
+	wg.Wait()
+	return c
+}
+
+// copyThreshold is the batch size from which upsert goes through COPY
+// and a temporary table rather than INSERTs of unnested arrays.
+const copyThreshold = 1000
+
+// upsert writes features, small batches in chunks of one array per column,
+// large ones with COPY; either way the next chunk is encoded while the
+// database writes the last.
+func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	chunks := make(chan *columns, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(chunks)
+		for i := 0; i < len(fs); i += upsertChunk {
+			c := encodeColumns(fs[i:min(i+upsertChunk, len(fs))])
+			select {
+			case chunks <- c:
+			case <-stop:
+				return
+			}
 		}
-		_, err := tx.Exec(ctx, upsertSQL, cs, ids, vers, wkbs, x0, y0, x1, y1, raws, props, terms,
-			nls, lls, ups, vf, vfn, vt, vtn)
+	}()
+	if len(fs) >= copyThreshold {
+		return copyUpsert(ctx, tx, chunks)
+	}
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
+		}
+		_, err := tx.Exec(ctx, upsertSQL, c.cs, c.ids, c.vers, c.wkbs, c.x0, c.y0, c.x1, c.y1, c.raws, c.props, c.terms,
+			c.nls, c.lls, c.ups, c.vf, c.vfn, c.vt, c.vtn)
 		if err != nil {
 			return fmt.Errorf("write features: %w", err)
 		}
 	}
 	return nil
 }
+
+const copyCreateSQL = `CREATE TEMPORARY TABLE sitmap_load (
+	c text, i text, v int8, w bytea, x0 float8, y0 float8, x1 float8, y1 float8, r bytea, p text, t text,
+	nl bytea, ll bytea, u bytea, vf timestamptz, vfn int2, vt timestamptz, vtn int2) ON COMMIT DROP`
+
+var copyColumns = []string{"c", "i", "v", "w", "x0", "y0", "x1", "y1", "r", "p", "t", "nl", "ll", "u", "vf", "vfn", "vt", "vtn"}
+
+const copyInsertSQL = `
+INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, raw, props, terms,
+	name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
+SELECT c, i, v, ST_GeomFromWKB(w, 4326), x0, y0, x1, y1, r, p::jsonb, string_to_array(t, chr(30)),
+	nl, ll, u, vf, vfn, vt, vtn
+FROM sitmap_load` + onConflictSQL
+
+// copyUpsert COPYs the rows into a temporary table and upserts from it.
+func copyUpsert(ctx context.Context, tx pgx.Tx, chunks <-chan *columns) error {
+	if _, err := tx.Exec(ctx, copyCreateSQL); err != nil {
+		return fmt.Errorf("write features: %w", err)
+	}
+	src := &copySource{chunks: chunks, i: -1}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"sitmap_load"}, copyColumns, src); err != nil {
+		return fmt.Errorf("write features: %w", err)
+	}
+	if _, err := tx.Exec(ctx, copyInsertSQL); err != nil {
+		return fmt.Errorf("write features: %w", err)
+	}
+	return nil
+}
+
+// copySource feeds CopyFrom from the encoded chunks.
+type copySource struct {
+	chunks <-chan *columns
+	c      *columns
+	i      int
+	err    error
+}
+
+func (s *copySource) Next() bool {
+	for s.c == nil || s.i+1 >= len(s.c.ids) {
+		c, ok := <-s.chunks
+		if !ok {
+			return false
+		}
+		if c.err != nil {
+			s.err = c.err
+			return false
+		}
+		s.c, s.i = c, -1
+	}
+	s.i++
+	return true
+}
+
+func (s *copySource) Values() ([]any, error) {
+	c, i := s.c, s.i
+	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.raws[i], c.props[i], c.terms[i],
+		c.nls[i], c.lls[i], c.ups[i], c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
+}
+
+func (s *copySource) Err() error { return s.err }
