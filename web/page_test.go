@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -76,6 +77,16 @@ func newPageEnv(t *testing.T) *pageEnv {
 	hs := httptest.NewServer(ts.srv)
 	t.Cleanup(hs.Close)
 	u, _ := url.Parse(hs.URL)
+	// The server loads its basemap on first use, which is slow under -race:
+	// warm it while the browser starts, so page timings are the page's own.
+	warm := make(chan struct{})
+	go func() {
+		defer close(warm)
+		if resp, err := http.Get(hs.URL + "/tiles/basemap/6/36/20.mvt"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	t.Cleanup(func() { <-warm })
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),
@@ -104,6 +115,7 @@ func newPageEnv(t *testing.T) *pageEnv {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	<-warm
 	return &pageEnv{ts: ts, http: hs, host: u.Host, browser: bctx, artifacts: artifactsDir(t)}
 }
 
@@ -204,9 +216,9 @@ func evalJS[T any](tb *tab, expr string) T {
 func (tb *tab) waitJS(what, expr string) {
 	tb.t.Helper()
 	expr = helpersJS(expr)
-	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(tb.ctx, 45*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[any](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[any](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(45*time.Second))); err != nil {
 		last, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[any](expr))
 		tb.t.Fatalf("waiting for %s (%s): %v; last value %v; page errors %v", what, expr, err, last, tb.errors())
 	}
@@ -658,6 +670,79 @@ func TestPage(t *testing.T) {
 		viewer.noErrors()
 	})
 
+	// 11. Edit: add a point, move it, then delete it, all from the page.
+	t.Run("EditorAddsMovesAndDeletes", func(t *testing.T) {
+		const cid = "military-sites"
+		viewer := env.newTab(t, 1280, 720)
+		viewer.open("/#map=9/53.5000/26.5000&date=2025-09-13&layers=" + cid)
+		viewer.waitJS("the change feed", `document.getElementById("live-state").textContent.includes("live")`)
+
+		ed := env.newTab(t, 1280, 720)
+		ed.open("/#map=9/53.5000/26.5000&date=2025-09-13&layers=" + cid)
+		ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
+		ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
+		ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+		ed.waitJS("the editing toolbar", `!document.getElementById("edit-bar").hidden && window.L && L.PM !== undefined`)
+		evalJS[bool](ed, `(() => { const s = document.getElementById("new-collection"); s.value = "military-sites"; s.dispatchEvent(new Event("change")); return true; })()`)
+		ed.do(chromedp.Click(chromedp.CSS("#add-point")))
+		ed.waitJS("draw mode", `sitmap.map.pm.globalDrawModeEnabled()`)
+		ed.clickMap(53.5, 26.5)
+		ed.waitJS("the new feature form", `document.getElementById("edit-form") !== null`)
+		setValue(ed, "#f-properties-name", "Test depot")
+		setValue(ed, "#f-properties-country", "by")
+		setValue(ed, `.source-row input[data-src="title"]`, "Test source")
+		setValue(ed, `.source-row input[data-src="url"]`, "https://example.org/depot")
+		ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
+		ed.waitJS("the create", `sitmap.lastSave && sitmap.lastSave.status === 201 && sitmap.lastSave.id !== ""`)
+		id := evalJS[string](ed, `sitmap.lastSave.id`)
+		ed.waitJS("the new feature opened", `ftitle() === "Test depot"`)
+		viewer.waitJS("the new feature in the viewer's map", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, id))
+
+		// Move it: drag the marker 100 px east.
+		clickJS(ed, "#edit-feature")
+		ed.waitJS("the edit form", `document.getElementById("edit-form") !== null && document.querySelector(".leaflet-marker-icon") !== null`)
+		x, y := ed.pointOf(53.5, 26.5)
+		drag := []chromedp.Action[chromedp.Void]{bringToFront(), chromedp.MouseEvent("mouseMoved", x, y-10),
+			chromedp.MouseEvent("mousePressed", x, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1))}
+		for i := 1; i <= 10; i++ {
+			drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*10), y-10, chromedp.ButtonLeft))
+		}
+		drag = append(drag, chromedp.MouseEvent("mouseReleased", x+100, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+		for i, a := range drag {
+			c, cancel := context.WithTimeout(ed.ctx, 5*time.Second)
+			err := chromedp.Do(c, a)
+			cancel()
+			if err != nil {
+				t.Fatalf("drag step %d: %v", i, err)
+			}
+		}
+		ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
+		ed.waitJS("the move", `sitmap.lastSave && sitmap.lastSave.status === 200`)
+		var moved struct {
+			Geometry struct {
+				Coordinates []float64 `json:"coordinates"`
+			} `json:"geometry"`
+		}
+		rec := env.ts.get("/collections/" + cid + "/items/" + id)
+		if err := json.Unmarshal(rec.Body.Bytes(), &moved); err != nil || len(moved.Geometry.Coordinates) != 2 {
+			t.Fatalf("moved feature: %v %s", err, rec.Body)
+		}
+		if lng := moved.Geometry.Coordinates[0]; lng < 26.6 || lng > 26.8 {
+			t.Errorf("after the drag the point is at lon %f, want about 26.69", lng)
+		}
+
+		// Delete it.
+		evalJS[bool](ed, `(() => { window.confirm = () => true; return true; })()`)
+		ed.waitJS("the delete button", `document.getElementById("delete-feature") !== null`)
+		clickJS(ed, "#delete-feature")
+		ed.waitJS("the panel closed", `document.getElementById("panel").hidden`)
+		if rec := env.ts.get("/collections/" + cid + "/items/" + id); rec.Code != http.StatusNotFound {
+			t.Errorf("after delete: GET status %d", rec.Code)
+		}
+		viewer.waitJS("the feature gone from the viewer's map", fmt.Sprintf(`sitmap.renderedProps(%q, %q) === null`, cid, id))
+		viewer.noErrors()
+	})
+
 	// 4 (escaping). A hostile name shows as text and runs nothing.
 	t.Run("EscapedNameRunsNothing", func(t *testing.T) {
 		const evil = `<img src=x onerror=alert(1)>`
@@ -734,6 +819,22 @@ func abs(v int) int {
 		return -v
 	}
 	return v
+}
+
+// bringToFront makes the tab the active one, so that it gets input events
+// at once while other tabs of the test are open.
+func bringToFront() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, page.BringToFront, cdp.Empty{})
+		return err
+	})
+}
+
+// clickJS waits for an element and clicks it in one go: panels re-render on
+// live updates, so a node found by one command may be gone by the next.
+func clickJS(tb *tab, sel string) {
+	tb.t.Helper()
+	tb.waitJS("to click "+sel, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, sel))
 }
 
 // setValue sets an input's value as typing would, firing input and change.

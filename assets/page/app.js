@@ -97,6 +97,13 @@ $('#map').style.background = SEA;
 let basemap = null;
 let dataLayer = null;
 
+// An operator may configure an online raster basemap (sitmap serve
+// --basemap-url); by default there is none and nothing leaves the origin.
+function onlineBasemap(url) {
+  if (typeof url !== 'string' || !/^https?:\/\/[^/]+\/.*\{z\}.*\{x\}.*\{y\}/.test(url)) return;
+  L.tileLayer(url, { maxZoom: 19, opacity: 0.9, attribution: 'Online basemap configured by the operator' }).addTo(map);
+}
+
 function makeBasemap() {
   const { paintRules, labelRules } = basemapRules();
   basemap = protomapsL.leafletLayer({
@@ -179,6 +186,16 @@ map.on('click', (e) => {
   inspectAt(e.latlng);
 });
 
+// Keyboard users: Enter (or Space) on the focused map acts as a click at
+// the map centre: it inspects the feature there, or feeds the active tool.
+map.getContainer().addEventListener('keydown', (e) => {
+  if ((e.key !== 'Enter' && e.key !== ' ') || e.target !== map.getContainer()) return;
+  e.preventDefault();
+  const latlng = map.getCenter();
+  if (tools.handleClick({ latlng })) return;
+  if (!editor.busy()) inspectAt(latlng);
+});
+
 export function pickAt(latlng) {
   if (!dataLayer || !dataLayer._map) return [];
   const res = dataLayer.queryTileFeaturesDebug(latlng.lng, latlng.lat, 14).get('') || [];
@@ -233,7 +250,7 @@ export async function openFeature(collection, id, opts = {}) {
     return;
   }
   const feature = await resp.json();
-  if (seq !== openSeq) return;
+  if (seq !== openSeq || editor.busy()) return;
   state.selected = { collection, id, feature, etag: resp.headers.get('ETag') };
   showSelected(opts.others || []);
   drawHighlight(feature);
@@ -244,6 +261,8 @@ sitmap.openFeature = openFeature;
 
 function showSelected(others = []) {
   const sel = state.selected;
+  // The panel holds the edit form while editing: leave it alone.
+  if (editor.busy()) return;
   const panel = $('#panel');
   const body = $('#panel-body');
   const col = state.byId.get(sel.collection);
@@ -668,28 +687,21 @@ sitmap.editor = editor;
 
 // ---------- start ----------
 async function start() {
-  let landing = {};
-  try {
-    landing = await getJSON('/?f=json');
-  } catch {
-    /* older servers: assume read-only */
-  }
+  // The basemap's TileJSON can be slow on a cold server (it loads the
+  // basemap on first use): it must not hold up the page.
+  const basemapInfo = getJSON('/tiles/basemap.json').catch(() => null);
+  const [landing, cols, tj] = await Promise.all([
+    getJSON('/?f=json').catch(() => ({})),
+    getJSON('/collections'),
+    getJSON('/tiles/all.json').catch(() => null),
+  ]);
   state.readOnly = landing.readOnly !== false;
-  const cols = await getJSON('/collections');
   const list = cols.collections || [];
   list.sort((a, b) => (COLLECTION_ORDER.indexOf(a.id) + 99 * !COLLECTION_ORDER.includes(a.id)) - (COLLECTION_ORDER.indexOf(b.id) + 99 * !COLLECTION_ORDER.includes(b.id)));
   state.collections = list;
   for (const c of list) state.byId.set(c.id, c);
   state.visible = new Set(list.map((c) => c.id));
-  try {
-    const [tj, bj] = await Promise.all([getJSON('/tiles/all.json'), getJSON('/tiles/basemap.json').catch(() => null)]);
-    if (Number.isFinite(tj.maxzoom)) state.maxzoom = tj.maxzoom;
-    if (bj && Number.isFinite(bj.maxzoom)) state.basemapMaxzoom = bj.maxzoom;
-    // TileJSON attribution is plain text: Leaflet's control renders HTML, so escape it.
-    if (bj && typeof bj.attribution === 'string') state.basemapAttribution = escapeText(bj.attribution);
-  } catch {
-    /* keep the default */
-  }
+  if (tj && Number.isFinite(tj.maxzoom)) state.maxzoom = Math.min(tj.maxzoom, 16);
   state.days = computeDays();
   slider.min = '0';
   slider.max = String(state.days.length - 1);
@@ -708,7 +720,15 @@ async function start() {
   showDay(state.day);
   showPos(map.getCenter(), 'Centre');
 
-  makeBasemap();
+  onlineBasemap(landing.basemapURL || landing.basemap_url);
+  if (!landing.basemapURL && !landing.basemap_url) {
+    basemapInfo.then((bj) => {
+      if (bj && Number.isFinite(bj.maxzoom)) state.basemapMaxzoom = bj.maxzoom;
+      // TileJSON attribution is plain text: Leaflet's control renders HTML, so escape it.
+      if (bj && typeof bj.attribution === 'string') state.basemapAttribution = escapeText(bj.attribution);
+      makeBasemap();
+    });
+  }
   makeDataLayer();
   refreshCounts();
   editor.init(state.readOnly);
