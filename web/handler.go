@@ -31,6 +31,10 @@ func (h errorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ae.Status == 499 {
+		// Nobody is left to read an answer; the log line says what happened.
+		if ri := info(r.Context()); ri != nil {
+			ri.status = 499
+		}
 		return
 	}
 	writeError(w, ae)
@@ -73,7 +77,18 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) err
 func writeBytes(w http.ResponseWriter, status int, contentType string, b []byte) error {
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	// A failed write means the client went away: nothing left to tell it.
-	_, _ = w.Write(b)
+	// Large bodies go out in pieces, so that a client that went away stops
+	// the work (compression above all) at the next piece. A failed write
+	// means the client has gone: nothing is left to tell it.
+	for len(b) > 0 {
+		n := min(len(b), writeChunk)
+		if _, err := w.Write(b[:n]); err != nil {
+			return nil
+		}
+		b = b[n:]
+	}
 	return nil
 }
+
+// writeChunk is the piece size of writeBytes.
+const writeChunk = 256 << 10

@@ -128,8 +128,16 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.cfg.Store.Query(r.Context(), q.Query)
+	// A client that has gone (or timed out) costs no more work.
+	ctx := r.Context()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	page, err := s.cfg.Store.Query(ctx, q.Query)
 	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	links := s.itemsLinks(r, c, q, page, format)
@@ -159,6 +167,9 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	for i, f := range page.Features {
 		if i > 0 {
 			buf = append(buf, ',')
+			if i%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
 		}
 		if buf, err = f.AppendJSON(buf); err != nil {
 			return err
