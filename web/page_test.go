@@ -35,8 +35,8 @@ import (
 	"github.com/sitmap/sitmap/web"
 )
 
-// chromiumPath finds Debian's chromium; the tests never download a browser.
-func chromiumPath(t *testing.T) string {
+// pageChromium finds Debian's chromium; the tests never download a browser.
+func pageChromium(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -50,7 +50,7 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-func artifactsDir(t *testing.T) string {
+func pageArtifacts(t *testing.T) string {
 	if d := os.Getenv("SITMAP_ARTIFACTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -71,7 +71,7 @@ type pageEnv struct {
 
 func newPageEnv(t *testing.T) *pageEnv {
 	t.Helper()
-	chromium := chromiumPath(t)
+	chromium := pageChromium(t)
 	// Links must point at the served instance, not at a placeholder host.
 	ts := newTestServer(t, func(c *web.Config) { c.BaseURL = "" })
 	hs := httptest.NewServer(ts.srv)
@@ -116,11 +116,11 @@ func newPageEnv(t *testing.T) *pageEnv {
 		t.Fatalf("start chromium: %v", err)
 	}
 	<-warm
-	return &pageEnv{ts: ts, http: hs, host: u.Host, browser: bctx, artifacts: artifactsDir(t)}
+	return &pageEnv{ts: ts, http: hs, host: u.Host, browser: bctx, artifacts: pageArtifacts(t)}
 }
 
 // tab is one browser page with what it logged.
-type tab struct {
+type pageTab struct {
 	t    *testing.T
 	env  *pageEnv
 	ctx  context.Context
@@ -132,11 +132,11 @@ type tab struct {
 	bytes   float64 // encoded bytes received
 }
 
-func (env *pageEnv) newTab(t *testing.T, width, height int64) *tab {
+func (env *pageEnv) newTab(t *testing.T, width, height int64) *pageTab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(env.browser)
 	t.Cleanup(cancel)
-	tb := &tab{t: t, env: env, ctx: ctx}
+	tb := &pageTab{t: t, env: env, ctx: ctx}
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func (env *pageEnv) newTab(t *testing.T, width, height int64) *tab {
 	return tb
 }
 
-func (tb *tab) do(steps ...chromedp.Action[chromedp.Void]) {
+func (tb *pageTab) do(steps ...chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
@@ -195,14 +195,14 @@ func (tb *tab) do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// helpersJS wraps an expression with small helpers for the tests.
-func helpersJS(expr string) string {
+// pageHelpersJS wraps an expression with small helpers for the tests.
+func pageHelpersJS(expr string) string {
 	return `(() => { const ftitle = () => (document.getElementById("feature-title") || {textContent: ""}).textContent; return (` + expr + `); })()`
 }
 
-func evalJS[T any](tb *tab, expr string) T {
+func pageEval[T any](tb *pageTab, expr string) T {
 	tb.t.Helper()
-	expr = helpersJS(expr)
+	expr = pageHelpersJS(expr)
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
@@ -213,9 +213,9 @@ func evalJS[T any](tb *tab, expr string) T {
 }
 
 // waitJS polls until expr is truthy.
-func (tb *tab) waitJS(what, expr string) {
+func (tb *pageTab) waitJS(what, expr string) {
 	tb.t.Helper()
-	expr = helpersJS(expr)
+	expr = pageHelpersJS(expr)
 	ctx, cancel := context.WithTimeout(tb.ctx, 45*time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[any](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(45*time.Second))); err != nil {
@@ -226,7 +226,7 @@ func (tb *tab) waitJS(what, expr string) {
 
 // open loads the page at path (with its hash) and waits for the map and
 // its first data tiles.
-func (tb *tab) open(path string) {
+func (tb *pageTab) open(path string) {
 	tb.t.Helper()
 	tb.do(chromedp.Navigate(tb.env.http.URL + path))
 	tb.waitJS("the page to start", `document.body.dataset.ready === "1"`)
@@ -234,18 +234,18 @@ func (tb *tab) open(path string) {
 }
 
 // waitDataTiles waits until the data layer for the chosen day has drawn.
-func (tb *tab) waitDataTiles() {
+func (tb *pageTab) waitDataTiles() {
 	tb.t.Helper()
 	tb.waitJS("data tiles", `(document.body.dataset.tiles || "").startsWith(sitmap.state.day + "#") && !sitmap.map._animatingZoom`)
 }
 
-func (tb *tab) errors() []string {
+func (tb *pageTab) errors() []string {
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
 	return append([]string(nil), tb.errs...)
 }
 
-func (tb *tab) noErrors() {
+func (tb *pageTab) noErrors() {
 	tb.t.Helper()
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
@@ -260,7 +260,7 @@ func (tb *tab) noErrors() {
 	}
 }
 
-func (tb *tab) screenshot(name string) {
+func (tb *pageTab) screenshot(name string) {
 	tb.t.Helper()
 	buf, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
@@ -274,34 +274,34 @@ func (tb *tab) screenshot(name string) {
 }
 
 // pointOf returns the page coordinates of a position on the map.
-func (tb *tab) pointOf(lat, lng float64) (float64, float64) {
+func (tb *pageTab) pointOf(lat, lng float64) (float64, float64) {
 	tb.t.Helper()
-	xy := evalJS[[]float64](tb, fmt.Sprintf(`(() => { const m = sitmap.map; const p = m.latLngToContainerPoint([%f, %f]); const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; })()`, lat, lng))
+	xy := pageEval[[]float64](tb, fmt.Sprintf(`(() => { const m = sitmap.map; const p = m.latLngToContainerPoint([%f, %f]); const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; })()`, lat, lng))
 	return xy[0], xy[1]
 }
 
-func (tb *tab) clickMap(lat, lng float64) {
+func (tb *pageTab) clickMap(lat, lng float64) {
 	tb.t.Helper()
 	x, y := tb.pointOf(lat, lng)
 	tb.do(chromedp.MouseClickXY(x, y))
 }
 
-func (tb *tab) centre() (lat, lng, zoom float64) {
+func (tb *pageTab) centre() (lat, lng, zoom float64) {
 	tb.t.Helper()
-	v := evalJS[[]float64](tb, `(() => { const c = sitmap.map.getCenter(); return [c.lat, c.lng, sitmap.map.getZoom()]; })()`)
+	v := pageEval[[]float64](tb, `(() => { const c = sitmap.map.getCenter(); return [c.lat, c.lng, sitmap.map.getZoom()]; })()`)
 	return v[0], v[1], v[2]
 }
 
 // renderedStatus is the status of a feature in the data tiles on screen.
-func (tb *tab) renderedProp(collection, id, prop string) string {
+func (tb *pageTab) renderedProp(collection, id, prop string) string {
 	tb.t.Helper()
-	return evalJS[string](tb, fmt.Sprintf(`String((sitmap.renderedProps(%q, %q) || {})[%q] ?? "")`, collection, id, prop))
+	return pageEval[string](tb, fmt.Sprintf(`String((sitmap.renderedProps(%q, %q) || {})[%q] ?? "")`, collection, id, prop))
 }
 
 const (
-	terespolID  = "crossing-terespol-brest-road"
-	terespolLat = 52.08208
-	terespolLng = 23.63765
+	pageTerespolID  = "crossing-terespol-brest-road"
+	pageTerespolLat = 52.08208
+	pageTerespolLng = 23.63765
 )
 
 func TestPage(t *testing.T) {
@@ -312,7 +312,7 @@ func TestPage(t *testing.T) {
 		tb := env.newTab(t, 1280, 720)
 		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
 		tb.waitJS("basemap tiles", `document.querySelectorAll(".leaflet-tile-pane canvas.leaflet-tile-loaded").length > 4`)
-		if h := evalJS[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 500 {
+		if h := pageEval[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 500 {
 			t.Errorf("map is %v px high at 1280×720", h)
 		}
 		tb.do(chromedp.Sleep(500 * time.Millisecond))
@@ -325,7 +325,7 @@ func TestPage(t *testing.T) {
 		if total > 1<<20 {
 			t.Errorf("first load transferred %.0f bytes, want under 1 MB", total)
 		}
-		libs := evalJS[[]string](tb, `[...document.scripts].map(s => s.src).filter(Boolean)`)
+		libs := pageEval[[]string](tb, `[...document.scripts].map(s => s.src).filter(Boolean)`)
 		for _, s := range libs {
 			if !strings.HasPrefix(s, env.http.URL+"/static/") {
 				t.Errorf("script %s is not served by sitmap", s)
@@ -336,19 +336,19 @@ func TestPage(t *testing.T) {
 	// 2 and 3. Map, layer control with counts, toggling a layer.
 	t.Run("LayersToggle", func(t *testing.T) {
 		tb := env.newTab(t, 1280, 720)
-		tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-13", terespolLat, terespolLng))
+		tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-13", pageTerespolLat, pageTerespolLng))
 		tb.waitJS("feature counts", `/^[1-9]\d*$/.test(document.getElementById("count-border-crossings").textContent)`)
-		if n := evalJS[int](tb, `document.querySelectorAll("#layer-list input[type=checkbox]").length`); n != 5 {
+		if n := pageEval[int](tb, `document.querySelectorAll("#layer-list input[type=checkbox]").length`); n != 5 {
 			t.Errorf("layer control has %d layers, want 5", n)
 		}
-		if n := evalJS[int](tb, `document.querySelectorAll(".leaflet-control-scale").length`); n != 1 {
+		if n := pageEval[int](tb, `document.querySelectorAll(".leaflet-control-scale").length`); n != 1 {
 			t.Errorf("no scale bar")
 		}
-		pickCrossing := fmt.Sprintf(`sitmap.pickAt(L.latLng(%f, %f)).some(p => p.collection === "border-crossings")`, terespolLat, terespolLng)
+		pickCrossing := fmt.Sprintf(`sitmap.pickAt(L.latLng(%f, %f)).some(p => p.collection === "border-crossings")`, pageTerespolLat, pageTerespolLng)
 		tb.waitJS("the crossing under the cursor", pickCrossing)
 		tb.do(chromedp.Click(chromedp.CSS("#layer-border-crossings")))
 		tb.waitJS("the layer hidden", `!sitmap.state.visible.has("border-crossings") && !location.hash.includes("border-crossings")`)
-		if evalJS[bool](tb, pickCrossing) {
+		if pageEval[bool](tb, pickCrossing) {
 			t.Error("a hidden layer can still be clicked")
 		}
 		tb.screenshot("02-crossings-hidden.png")
@@ -361,14 +361,14 @@ func TestPage(t *testing.T) {
 	// 4. Inspect: a click opens the panel with status, timeline and sources.
 	t.Run("PopupShowsSources", func(t *testing.T) {
 		tb := env.newTab(t, 1280, 720)
-		tb.open(fmt.Sprintf("/#map=10/%f/%f&date=2025-09-13&layers=border-crossings", terespolLat, terespolLng))
-		tb.clickMap(terespolLat, terespolLng)
+		tb.open(fmt.Sprintf("/#map=10/%f/%f&date=2025-09-13&layers=border-crossings", pageTerespolLat, pageTerespolLng))
+		tb.clickMap(pageTerespolLat, pageTerespolLng)
 		tb.waitJS("the details panel", `!document.getElementById("panel").hidden && document.querySelectorAll("#panel .sources li").length > 0`)
-		title := evalJS[string](tb, `ftitle()`)
+		title := pageEval[string](tb, `ftitle()`)
 		if !strings.Contains(title, "Terespol") {
 			t.Errorf("panel title %q, want a Terespol crossing", title)
 		}
-		links := evalJS[[]string](tb, `[...document.querySelectorAll("#panel .sources a")].map(a => a.href)`)
+		links := pageEval[[]string](tb, `[...document.querySelectorAll("#panel .sources a")].map(a => a.href)`)
 		if len(links) == 0 {
 			t.Fatal("no source links in the panel")
 		}
@@ -377,7 +377,7 @@ func TestPage(t *testing.T) {
 				t.Errorf("source link %q is not http(s)", l)
 			}
 		}
-		text := evalJS[string](tb, `document.getElementById("panel-body").innerText`)
+		text := pageEval[string](tb, `document.getElementById("panel-body").innerText`)
 		for _, want := range []string{"Status on 2025-09-13", "closed", "Confidence", "Timeline", "Sources"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("panel lacks %q:\n%s", want, text)
@@ -390,9 +390,9 @@ func TestPage(t *testing.T) {
 	// 5. Time: the slider changes a crossing's state between 10 and 13 Sep.
 	t.Run("SliderChangesCrossingState", func(t *testing.T) {
 		tb := env.newTab(t, 1280, 720)
-		tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-10", terespolLat, terespolLng))
-		tb.waitJS("the crossing in the tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, terespolID))
-		if got := tb.renderedProp("border-crossings", terespolID, "status"); got != "open" {
+		tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-10", pageTerespolLat, pageTerespolLng))
+		tb.waitJS("the crossing in the tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, pageTerespolID))
+		if got := tb.renderedProp("border-crossings", pageTerespolID, "status"); got != "open" {
 			t.Fatalf("on 10 Sep the crossing is drawn %q, want open", got)
 		}
 		tb.screenshot("04-2025-09-10.png")
@@ -401,11 +401,11 @@ func TestPage(t *testing.T) {
 			chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight))
 		tb.waitJS("13 Sep chosen", `sitmap.state.day === "2025-09-13" && document.getElementById("date-label").dataset.day === "2025-09-13"`)
 		tb.waitDataTiles()
-		tb.waitJS("the crossing in the new tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, terespolID))
-		if got := tb.renderedProp("border-crossings", terespolID, "status"); got != "closed" {
+		tb.waitJS("the crossing in the new tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, pageTerespolID))
+		if got := tb.renderedProp("border-crossings", pageTerespolID, "status"); got != "closed" {
 			t.Errorf("on 13 Sep the crossing is drawn %q, want closed", got)
 		}
-		if !strings.Contains(evalJS[string](tb, `location.hash`), "date=2025-09-13") {
+		if !strings.Contains(pageEval[string](tb, `location.hash`), "date=2025-09-13") {
 			t.Error("the date is not in the URL")
 		}
 		tb.screenshot("04-2025-09-13.png")
@@ -413,7 +413,7 @@ func TestPage(t *testing.T) {
 		tb.do(chromedp.Click(chromedp.CSS("#play")))
 		tb.waitJS("play to advance", `sitmap.state.day > "2025-09-13"`)
 		tb.do(chromedp.Click(chromedp.CSS("#play")))
-		if p := evalJS[string](tb, `document.getElementById("play").getAttribute("aria-pressed")`); p != "false" {
+		if p := pageEval[string](tb, `document.getElementById("play").getAttribute("aria-pressed")`); p != "false" {
 			t.Errorf("play did not stop: aria-pressed=%s", p)
 		}
 		tb.noErrors()
@@ -427,7 +427,7 @@ func TestPage(t *testing.T) {
 		tb.waitJS("search results", `[...document.querySelectorAll("#search-results li.result")].some(li => li.textContent.includes("Machulishchy"))`)
 		tb.do(chromedp.KeyEvent(kb.Enter))
 		tb.waitJS("the feature opened", `ftitle().includes("Machulishchy")`)
-		tb.waitJS("the map to arrive", `(() => { const c = sitmap.map.getCenter(), f = sitmap.state.selected.feature.geometry.coordinates; return !sitmap.map._animatingZoom && Math.abs(c.lat - f[1]) < 0.01 && Math.abs(c.lng - f[0]) < 0.01 && sitmap.map.getZoom() >= 9; })()`)
+		tb.waitJS("the map to arrive", `(() => { const c = sitmap.map.getCenter(), f = sitmap.state.selected.feature.geometry.coordinates; return !sitmap.map._animatingZoom && Math.pageAbs(c.lat - f[1]) < 0.01 && Math.pageAbs(c.lng - f[0]) < 0.01 && sitmap.map.getZoom() >= 9; })()`)
 		tb.screenshot("06-search.png")
 		tb.noErrors()
 	})
@@ -439,23 +439,23 @@ func TestPage(t *testing.T) {
 		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "35U NV 36890 73042"))
 		tb.waitJS("the MGRS result", `document.querySelector("#search-results li.result[data-kind=place]") !== null`)
 		tb.do(chromedp.KeyEvent(kb.Enter))
-		tb.waitJS("the map at the MGRS point", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.abs(c.lat - 53.9045) < 0.001 && Math.abs(c.lng - 27.5615) < 0.001; })()`)
+		tb.waitJS("the map at the MGRS point", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.pageAbs(c.lat - 53.9045) < 0.001 && Math.pageAbs(c.lng - 27.5615) < 0.001; })()`)
 		x, y := tb.pointOf(53.9045, 27.5615)
 		tb.do(chromedp.MouseEvent("mouseMoved", x, y))
 		tb.waitJS("the cursor readout", `document.getElementById("cursor-dd").textContent.startsWith("Cursor")`)
-		readout := evalJS[string](tb, `document.getElementById("cursor-mgrs").textContent`)
+		readout := pageEval[string](tb, `document.getElementById("cursor-mgrs").textContent`)
 		var e, n int
-		if _, err := fmt.Sscanf(readout, "MGRS 35U NV %d %d", &e, &n); err != nil || abs(e-36890) > 300 || abs(n-73042) > 300 {
+		if _, err := fmt.Sscanf(readout, "MGRS 35U NV %d %d", &e, &n); err != nil || pageAbs(e-36890) > 300 || pageAbs(n-73042) > 300 {
 			t.Errorf("cursor MGRS %q, want about 35U NV 36890 73042", readout)
 		}
-		dd := evalJS[string](tb, `document.getElementById("cursor-dd").textContent`)
+		dd := pageEval[string](tb, `document.getElementById("cursor-dd").textContent`)
 		if !regexp.MustCompile(`53\.90\d+°N 27\.56\d+°E`).MatchString(dd) {
 			t.Errorf("cursor decimal degrees %q", dd)
 		}
 		tb.screenshot("07-mgrs.png")
-		setValue(tb, "#search", "")
+		pageSetValue(tb, "#search", "")
 		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "52.2297, 21.0122"), chromedp.KeyEvent(kb.Enter))
-		tb.waitJS("the map at Warsaw", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.abs(c.lat - 52.2297) < 0.001 && Math.abs(c.lng - 21.0122) < 0.001; })()`)
+		tb.waitJS("the map at Warsaw", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.pageAbs(c.lat - 52.2297) < 0.001 && Math.pageAbs(c.lng - 21.0122) < 0.001; })()`)
 		tb.noErrors()
 	})
 
@@ -467,13 +467,13 @@ func TestPage(t *testing.T) {
 		tb.clickMap(52.2297, 21.0122) // Warsaw
 		tb.clickMap(53.9045, 27.5615) // Minsk
 		tb.waitJS("a measured leg", `document.querySelectorAll("#measure-legs li").length === 1`)
-		total := evalJS[string](tb, `document.getElementById("measure-total").textContent`)
+		total := pageEval[string](tb, `document.getElementById("measure-total").textContent`)
 		var km float64
 		fmt.Sscanf(strings.TrimPrefix(total, "Total: "), "%f km", &km)
 		if km < 470 || km > 480 { // Warsaw–Minsk is about 475 km
 			t.Errorf("measured %q, want about 475 km", total)
 		}
-		leg := evalJS[string](tb, `document.querySelector("#measure-legs li").textContent`)
+		leg := pageEval[string](tb, `document.querySelector("#measure-legs li").textContent`)
 		if !strings.Contains(leg, "bearing 06") {
 			t.Errorf("leg %q: want a bearing of about 64°", leg)
 		}
@@ -482,7 +482,7 @@ func TestPage(t *testing.T) {
 		tb.do(chromedp.Click(chromedp.CSS("#ring-5500")))
 		tb.clickMap(53.6, 28.1)
 		tb.waitJS("range rings", `document.querySelectorAll("path.range-ring").length === 4`)
-		info := evalJS[string](tb, `document.getElementById("ring-info").textContent`)
+		info := pageEval[string](tb, `document.getElementById("ring-info").textContent`)
 		if !strings.Contains(info, "300, 500, 1000, 5500 km") {
 			t.Errorf("ring info %q", info)
 		}
@@ -507,7 +507,7 @@ func TestPage(t *testing.T) {
 		tb.do(chromedp.Click(chromedp.CSS("#layer-airfields")))
 		tb.do(chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")))
 		tb.waitJS("zoom 9 in the URL", `location.hash.includes("map=9/") && location.hash.includes("date=2025-09-15") && location.hash.includes("layers=border-crossings&")`)
-		link := evalJS[string](tb, `location.href`)
+		link := pageEval[string](tb, `location.href`)
 		wantLat, wantLng, _ := tb.centre()
 
 		other := env.newTab(t, 1280, 720)
@@ -518,10 +518,10 @@ func TestPage(t *testing.T) {
 		if z != 9 || math.Abs(lat-wantLat) > 0.01 || math.Abs(lng-wantLng) > 0.01 {
 			t.Errorf("restored view %f/%f/%f, want 9/%f/%f", z, lat, lng, wantLat, wantLng)
 		}
-		if d := evalJS[string](other, `sitmap.state.day`); d != "2025-09-15" {
+		if d := pageEval[string](other, `sitmap.state.day`); d != "2025-09-15" {
 			t.Errorf("restored date %s", d)
 		}
-		vis := evalJS[[]string](other, `[...document.querySelectorAll("#layer-list input:checked")].map(c => c.dataset.collection)`)
+		vis := pageEval[[]string](other, `[...document.querySelectorAll("#layer-list input:checked")].map(c => c.dataset.collection)`)
 		if strings.Join(vis, ",") != "border-crossings" {
 			t.Errorf("restored layers %v", vis)
 		}
@@ -538,7 +538,7 @@ func TestPage(t *testing.T) {
 		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13&layers=border-crossings")
 		tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: ptrTo(true),
+				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: pagePtr(true),
 			})
 			return err
 		}), chromedp.Click(chromedp.CSS("#export-view")))
@@ -588,7 +588,7 @@ func TestPage(t *testing.T) {
 		// The API link gives the same query.
 		tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
 		tb.waitJS("the API links", `document.getElementById("api-links") && document.getElementById("api-links").value.includes("/collections/border-crossings/items?")`)
-		link := evalJS[string](tb, `document.getElementById("api-links").value.trim()`)
+		link := pageEval[string](tb, `document.getElementById("api-links").value.trim()`)
 		if strings.Contains(link, "\n") {
 			t.Errorf("one visible layer, several links: %q", link)
 		}
@@ -616,37 +616,37 @@ func TestPage(t *testing.T) {
 		viewer.open("/#map=9/53.8800/25.3200&date=2025-09-13&layers=airfields")
 		viewer.waitJS("the airfield in the viewer's tiles", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, fid))
 		viewer.waitJS("the change feed", `document.getElementById("live-state").textContent.includes("live")`)
-		if n := evalJS[int](viewer, `document.querySelectorAll("#edit-feature, #edit-bar:not([hidden])").length`); n != 0 {
+		if n := pageEval[int](viewer, `document.querySelectorAll("#edit-feature, #edit-bar:not([hidden])").length`); n != 0 {
 			t.Error("editing controls show without a token")
 		}
 
 		editor := env.newTab(t, 1280, 720)
 		editor.open(fmt.Sprintf("/#map=9/53.8800/25.3200&date=2025-09-13&layers=airfields&sel=%s/%s", cid, fid))
 		editor.waitJS("the panel", `ftitle().includes("Lida")`)
-		if n := evalJS[int](editor, `document.querySelectorAll("#edit-feature").length`); n != 0 {
+		if n := pageEval[int](editor, `document.querySelectorAll("#edit-feature").length`); n != 0 {
 			t.Error("an edit button shows without a token")
 		}
 		editor.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
 		editor.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
 		editor.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
 		editor.waitJS("the edit button", `document.getElementById("edit-feature") !== null && window.L && L.PM !== undefined`)
-		if v := evalJS[string](editor, `sessionStorage.getItem("sitmap-token") || ""`); v != env.ts.token {
+		if v := pageEval[string](editor, `sessionStorage.getItem("sitmap-token") || ""`); v != env.ts.token {
 			t.Error("the token is not in sessionStorage")
 		}
-		if v := evalJS[string](editor, `localStorage.getItem("sitmap-token") || ""`); v != "" {
+		if v := pageEval[string](editor, `localStorage.getItem("sitmap-token") || ""`); v != "" {
 			t.Error("the token leaked into localStorage")
 		}
 		editor.do(chromedp.Click(chromedp.CSS("#edit-feature")))
 		editor.waitJS("the form", `document.getElementById("edit-form") !== null`)
 
 		// A validation error from the server shows next to its field.
-		setValue(editor, "#f-properties-name", "")
+		pageSetValue(editor, "#f-properties-name", "")
 		editor.do(chromedp.Click(chromedp.CSS("#edit-save")))
 		editor.waitJS("the error next to the name", `(() => { const i = document.getElementById("f-properties-name"); return i && i.getAttribute("aria-invalid") === "true" && i.closest(".field").querySelector(".field-error") !== null; })()`)
 		editor.screenshot("11-validation-error.png")
 
 		const newName = "Lida air base (edited in test)"
-		setValue(editor, "#f-properties-name", newName)
+		pageSetValue(editor, "#f-properties-name", newName)
 		editor.do(chromedp.Click(chromedp.CSS("#edit-save")))
 		saved := time.Now()
 		editor.waitJS("the save", `window.sitmap.lastSave && window.sitmap.lastSave.status === 200`)
@@ -663,7 +663,7 @@ func TestPage(t *testing.T) {
 		}
 		viewer.waitJS("the edit in the viewer's map", fmt.Sprintf(`(sitmap.renderedProps(%q, %q) || {}).name === %q`, cid, fid, newName))
 		t.Logf("the viewer saw the edit %v after the save", time.Since(saved).Round(time.Millisecond))
-		if n := evalJS[int](viewer, `sitmap.state.events`); n < 1 {
+		if n := pageEval[int](viewer, `sitmap.state.events`); n < 1 {
 			t.Errorf("viewer got %d events", n)
 		}
 		viewer.screenshot("12-live-viewer.png")
@@ -683,26 +683,26 @@ func TestPage(t *testing.T) {
 		ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
 		ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
 		ed.waitJS("the editing toolbar", `!document.getElementById("edit-bar").hidden && window.L && L.PM !== undefined`)
-		evalJS[bool](ed, `(() => { const s = document.getElementById("new-collection"); s.value = "military-sites"; s.dispatchEvent(new Event("change")); return true; })()`)
+		pageEval[bool](ed, `(() => { const s = document.getElementById("new-collection"); s.value = "military-sites"; s.dispatchEvent(new Event("change")); return true; })()`)
 		ed.do(chromedp.Click(chromedp.CSS("#add-point")))
 		ed.waitJS("draw mode", `sitmap.map.pm.globalDrawModeEnabled()`)
 		ed.clickMap(53.5, 26.5)
 		ed.waitJS("the new feature form", `document.getElementById("edit-form") !== null`)
-		setValue(ed, "#f-properties-name", "Test depot")
-		setValue(ed, "#f-properties-country", "by")
-		setValue(ed, `.source-row input[data-src="title"]`, "Test source")
-		setValue(ed, `.source-row input[data-src="url"]`, "https://example.org/depot")
+		pageSetValue(ed, "#f-properties-name", "Test depot")
+		pageSetValue(ed, "#f-properties-country", "by")
+		pageSetValue(ed, `.source-row input[data-src="title"]`, "Test source")
+		pageSetValue(ed, `.source-row input[data-src="url"]`, "https://example.org/depot")
 		ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
 		ed.waitJS("the create", `sitmap.lastSave && sitmap.lastSave.status === 201 && sitmap.lastSave.id !== ""`)
-		id := evalJS[string](ed, `sitmap.lastSave.id`)
+		id := pageEval[string](ed, `sitmap.lastSave.id`)
 		ed.waitJS("the new feature opened", `ftitle() === "Test depot"`)
 		viewer.waitJS("the new feature in the viewer's map", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, id))
 
 		// Move it: drag the marker 100 px east.
-		clickJS(ed, "#edit-feature")
+		pageClick(ed, "#edit-feature")
 		ed.waitJS("the edit form", `document.getElementById("edit-form") !== null && document.querySelector(".leaflet-marker-icon") !== null`)
 		x, y := ed.pointOf(53.5, 26.5)
-		drag := []chromedp.Action[chromedp.Void]{bringToFront(), chromedp.MouseEvent("mouseMoved", x, y-10),
+		drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y-10),
 			chromedp.MouseEvent("mousePressed", x, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1))}
 		for i := 1; i <= 10; i++ {
 			drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*10), y-10, chromedp.ButtonLeft))
@@ -732,9 +732,9 @@ func TestPage(t *testing.T) {
 		}
 
 		// Delete it.
-		evalJS[bool](ed, `(() => { window.confirm = () => true; return true; })()`)
+		pageEval[bool](ed, `(() => { window.confirm = () => true; return true; })()`)
 		ed.waitJS("the delete button", `document.getElementById("delete-feature") !== null`)
-		clickJS(ed, "#delete-feature")
+		pageClick(ed, "#delete-feature")
 		ed.waitJS("the panel closed", `document.getElementById("panel").hidden`)
 		if rec := env.ts.get("/collections/" + cid + "/items/" + id); rec.Code != http.StatusNotFound {
 			t.Errorf("after delete: GET status %d", rec.Code)
@@ -774,7 +774,7 @@ func TestPage(t *testing.T) {
 		tb := env.newTab(t, 1280, 720)
 		tb.open("/#map=10/52.6000/23.9000&date=2025-09-13&layers=border-crossings&sel=border-crossings/" + id)
 		tb.waitJS("the panel", `ftitle().length > 0 && document.querySelectorAll("#panel .sources li").length > 0`)
-		if title := evalJS[string](tb, `ftitle()`); title != evil {
+		if title := pageEval[string](tb, `ftitle()`); title != evil {
 			t.Errorf("title shows %q, want the characters %q", title, evil)
 		}
 		// And through search and a click on the map.
@@ -782,10 +782,10 @@ func TestPage(t *testing.T) {
 		tb.waitJS("the result", `document.querySelectorAll("#search-results li.result").length > 0`)
 		tb.clickMap(52.6, 23.9)
 		tb.do(chromedp.Sleep(500 * time.Millisecond))
-		if n := evalJS[int](tb, `document.querySelectorAll("#panel img, #panel script, #panel b, #panel i, #search-results img, #search-results b").length`); n != 0 {
+		if n := pageEval[int](tb, `document.querySelectorAll("#panel img, #panel script, #panel b, #panel i, #search-results img, #search-results b").length`); n != 0 {
 			t.Errorf("feature text became %d elements", n)
 		}
-		if v := evalJS[string](tb, `String(window.__xss)`); v != "undefined" {
+		if v := pageEval[string](tb, `String(window.__xss)`); v != "undefined" {
 			t.Errorf("injected script ran: window.__xss = %s", v)
 		}
 		tb.screenshot("04-escaped-name.png")
@@ -796,15 +796,15 @@ func TestPage(t *testing.T) {
 	t.Run("TabletWidth", func(t *testing.T) {
 		tb := env.newTab(t, 820, 1180)
 		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
-		if evalJS[bool](tb, `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`) {
+		if pageEval[bool](tb, `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`) {
 			t.Error("the sidebar covers the map on a tablet")
 		}
 		tb.do(chromedp.Click(chromedp.CSS("#sidebar-toggle")))
 		tb.waitJS("the sidebar", `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`)
-		if h := evalJS[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 600 {
+		if h := pageEval[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 600 {
 			t.Errorf("map is %v px high on a tablet", h)
 		}
-		if w := evalJS[float64](tb, `document.documentElement.scrollWidth`); w > 820 {
+		if w := pageEval[float64](tb, `document.documentElement.scrollWidth`); w > 820 {
 			t.Errorf("page is %v px wide at 820", w)
 		}
 		tb.screenshot("13-tablet.png")
@@ -812,9 +812,9 @@ func TestPage(t *testing.T) {
 	})
 }
 
-func ptrTo[T any](v T) *T { return &v }
+func pagePtr[T any](v T) *T { return &v }
 
-func abs(v int) int {
+func pageAbs(v int) int {
 	if v < 0 {
 		return -v
 	}
@@ -823,7 +823,7 @@ func abs(v int) int {
 
 // bringToFront makes the tab the active one, so that it gets input events
 // at once while other tabs of the test are open.
-func bringToFront() chromedp.Action[chromedp.Void] {
+func pageBringToFront() chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, page.BringToFront, cdp.Empty{})
 		return err
@@ -832,14 +832,14 @@ func bringToFront() chromedp.Action[chromedp.Void] {
 
 // clickJS waits for an element and clicks it in one go: panels re-render on
 // live updates, so a node found by one command may be gone by the next.
-func clickJS(tb *tab, sel string) {
+func pageClick(tb *pageTab, sel string) {
 	tb.t.Helper()
 	tb.waitJS("to click "+sel, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, sel))
 }
 
 // setValue sets an input's value as typing would, firing input and change.
-func setValue(tb *tab, sel, v string) {
+func pageSetValue(tb *pageTab, sel, v string) {
 	tb.t.Helper()
 	b, _ := json.Marshal(v)
-	evalJS[bool](tb, fmt.Sprintf(`(() => { const i = document.querySelector(%q); i.focus(); i.value = %s; i.dispatchEvent(new Event("input", {bubbles: true})); i.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, sel, b))
+	pageEval[bool](tb, fmt.Sprintf(`(() => { const i = document.querySelector(%q); i.focus(); i.value = %s; i.dispatchEvent(new Event("input", {bubbles: true})); i.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, sel, b))
 }
