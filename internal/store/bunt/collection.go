@@ -67,7 +67,13 @@ func sortKey(f *geo.Feature, prop string) string {
 	case "name":
 		return strings.ToLower(f.String("name"))
 	case "updated":
-		return f.String("updated")
+		// As an instant: RFC 3339 strings with offsets or fractions of a
+		// second do not sort as text ("08:00:00Z" > "08:00:00.5Z").
+		u := f.String("updated")
+		if t, err := geo.ParseTime(u, false); err == nil {
+			return t.UTC().Format("2006-01-02T15:04:05.000000000")
+		}
+		return u
 	}
 	return f.ID
 }

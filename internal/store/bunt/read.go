@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/sitmap/sitmap/geo"
@@ -20,7 +19,7 @@ func (s *Store) Collections(ctx context.Context) ([]geo.Collection, error) {
 		ext, _ := c.derived()
 		out = append(out, ext)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	slices.SortFunc(out, func(a, b geo.Collection) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
@@ -146,15 +145,32 @@ func sortFeatures(fs []*geo.Feature, by []store.Sort) {
 		slices.SortFunc(fs, func(a, b *geo.Feature) int { return strings.Compare(a.ID, b.ID) })
 		return
 	}
-	sort.Slice(fs, func(i, j int) bool {
-		for _, s := range by {
-			a, b := sortKey(fs[i], s.Property), sortKey(fs[j], s.Property)
-			if a != b {
-				return (a < b) != s.Descending
+	// The keys are worked out once per feature, not once per comparison.
+	type keyed struct {
+		f    *geo.Feature
+		keys []string
+	}
+	ks := make([]keyed, len(fs))
+	for i, f := range fs {
+		ks[i] = keyed{f: f, keys: make([]string, len(by))}
+		for j, s := range by {
+			ks[i].keys[j] = sortKey(f, s.Property)
+		}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		for j, s := range by {
+			if c := strings.Compare(a.keys[j], b.keys[j]); c != 0 {
+				if s.Descending {
+					return -c
+				}
+				return c
 			}
 		}
-		return fs[i].ID < fs[j].ID
+		return strings.Compare(a.f.ID, b.f.ID)
 	})
+	for i := range ks {
+		fs[i] = ks[i].f
+	}
 }
 
 func page(fs []*geo.Feature, offset, limit int) store.Page {
