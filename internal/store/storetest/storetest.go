@@ -509,6 +509,18 @@ func testSortUpdated(t *testing.T, open func(*testing.T) store.Store) {
 	if got := ids(p.Features); !slices.Equal(got, rev) {
 		t.Errorf("updated descending: got %v, want %v", got, rev)
 	}
+	// Times kept from an import sort as instants, not as text.
+	mustPut(t, s, store.Upsert,
+		feature(places, "v-1", orb.Point{1, 1}, "updated", `"2025-09-12T10:00:00+02:00"`), // 08:00Z
+		feature(places, "v-2", orb.Point{1, 1}, "updated", `"2025-09-12T08:00:00.5Z"`),
+		feature(places, "v-3", orb.Point{1, 1}, "updated", `"2025-09-12T08:30:00Z"`),
+		feature(places, "v-4", orb.Point{1, 1}, "updated", `"2025-09-12T09:00:00Z"`),
+	)
+	p = mustQuery(t, s, store.Query{Collection: places, Sort: []store.Sort{{Property: "updated"}}, Limit: 4})
+	if got, want := ids(p.Features), []string{"v-1", "v-2", "v-3", "v-4"}; !slices.Equal(got, want) {
+		t.Errorf("updated ascending across offsets and fractions: got %v, want %v", got, want)
+	}
+
 	// A replace makes a feature the most recent.
 	if err := s.Replace(ctx, feature(places, "u-c", orb.Point{2, 2}), 0); err != nil {
 		t.Fatal(err)
