@@ -92,6 +92,10 @@ func (s *Server) tileRoutes() []route {
 		return param{Name: name, In: "path", Required: true, Description: desc,
 			Schema: map[string]any{"type": "integer", "minimum": 0}}
 	}
+	zoom := func(name string) param {
+		return param{Name: name, In: "path", Required: true, Description: "zoom level, 0 to 22",
+			Schema: map[string]any{"type": "integer", "minimum": 0, "maximum": geo.MaxZoom}}
+	}
 	cid := param{Name: "collectionId", In: "path", Required: true, Schema: str, Description: "a collection id"}
 	tms := param{Name: "tileMatrixSetId", In: "path", Required: true, Description: "the tiling scheme",
 		Schema: map[string]any{"type": "string", "enum": []string{tmsID}}}
@@ -103,7 +107,7 @@ func (s *Server) tileRoutes() []route {
 		{Method: http.MethodGet, Path: "/tiles/{tileset}.json", Name: "getTileJSON", Summary: "TileJSON 3.0.0 of a tile set",
 			Tags: tags, Params: []param{tileset}, Responses: map[string][]string{"200": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleTileJSON},
 		{Method: http.MethodGet, Path: "/tiles/{tileset}/{z}/{x}/{y}.mvt", Name: "getTile", Summary: "A Mapbox Vector Tile (no content when the tile is empty)",
-			Tags: tags, Params: []param{tileset, zxy("z", "zoom level, 0 to 22"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime},
+			Tags: tags, Params: []param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime},
 			Responses: tileResp, Handle: t.handleTile},
 		{Method: http.MethodGet, Path: "/tileMatrixSets", Name: "getTileMatrixSets", Summary: "The tiling schemes: WebMercatorQuad",
 			Tags: tags, Responses: map[string][]string{"200": {mediaJSON}}, Handle: t.handleTileMatrixSets},
@@ -115,7 +119,7 @@ func (s *Server) tileRoutes() []route {
 			Tags: tags, Params: []param{cid, tms}, Responses: map[string][]string{"200": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleCollectionTileset},
 		{Method: http.MethodGet, Path: "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", Name: "getCollectionTile",
 			Summary: "A vector tile of a collection (the same bytes as /tiles/{collectionId}/{z}/{x}/{y}.mvt)", Tags: tags,
-			Params: []param{cid, tms, zxy("tileMatrix", "zoom level, 0 to 22"), zxy("tileRow", "row, 0 to 2^tileMatrix-1"),
+			Params: []param{cid, tms, zoom("tileMatrix"), zxy("tileRow", "row, 0 to 2^tileMatrix-1"),
 				zxy("tileCol", "column, 0 to 2^tileMatrix-1"), datetime},
 			Responses: tileResp, Handle: t.handleCollectionTile},
 	}
