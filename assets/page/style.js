@@ -196,7 +196,7 @@ function drawCrossing(ctx, p) {
 }
 
 function drawCluster(ctx, n, colour) {
-  const r = 10 + Math.min(12, Math.log10(n) * 5);
+  const r = 8 + Math.min(12, Math.log10(n) * 5);
   ctx.save();
   ctx.fillStyle = colour;
   ctx.globalAlpha = 0.85;
@@ -251,11 +251,17 @@ export class PointStyle {
         ctx.strokeRect(-8, s.h - s.anchor.y + 1, 16, 4);
         ctx.restore();
       } else {
+        // any other collection: a small disc in the status colour
+        const c = conf(p);
         ctx.save();
+        ctx.globalAlpha = c.alpha;
         ctx.fillStyle = STATUS_COLOURS[p.status] || '#374151';
+        ctx.strokeStyle = '#ffffff';
+        ctx.lineWidth = 1;
         ctx.beginPath();
-        ctx.arc(0, 0, 6, 0, 2 * Math.PI);
+        ctx.arc(0, 0, 4, 0, 2 * Math.PI);
         ctx.fill();
+        ctx.stroke();
         ctx.restore();
       }
     };
