@@ -419,6 +419,23 @@ func TestPage(t *testing.T) {
 		tb.noErrors()
 	})
 
+	// 5. Time: the training grounds of Zapad 2025 are active 12–16 Sep only.
+	t.Run("SliderHighlightsExerciseGrounds", func(t *testing.T) {
+		const tg = "tg-gozhsky"
+		tb := env.newTab(t, 1280, 720)
+		for _, c := range []struct{ day, want string }{{"2025-09-10", "inactive"}, {"2025-09-13", "active"}, {"2025-09-18", "inactive"}} {
+			tb.open("/#map=8/53.8200/24.0200&layers=training-grounds&date=" + c.day)
+			tb.waitJS("the ground in the tiles", fmt.Sprintf(`sitmap.state.day === %q && sitmap.renderedProps("training-grounds", %q) !== null`, c.day, tg))
+			if got := tb.renderedProp("training-grounds", tg, "status"); got != c.want {
+				t.Errorf("on %s the ground is drawn %q, want %q", c.day, got, c.want)
+			}
+			if c.want == "active" {
+				tb.screenshot("05-exercise-grounds-active.png")
+			}
+		}
+		tb.noErrors()
+	})
+
 	// 6. Find: search by name, fly to the feature and open it.
 	t.Run("SearchFliesToFeature", func(t *testing.T) {
 		tb := env.newTab(t, 1280, 720)

@@ -675,7 +675,7 @@ sbToggle.addEventListener('click', () => {
 });
 $('#panel-close').addEventListener('click', closePanel);
 document.addEventListener('keydown', (e) => {
-  if (e.key === 'Escape' && !$('#panel').hidden && !tools.active && !editor.busy() && document.activeElement !== search) closePanel();
+  if (e.key === 'Escape' && !$('#panel').hidden && !$('#dialog').open && !tools.active && !editor.busy() && document.activeElement !== search) closePanel();
 });
 
 // ---------- tools and editor ----------
