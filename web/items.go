@@ -58,11 +58,16 @@ func (s *Server) queryableParams(ctx context.Context) []param {
 	collsOf := map[string][]string{}
 	add := func(c *geo.Collection) {
 		for name, q := range c.CommonQueryables() {
-			if _, ok := defs[name]; !ok || len(q.Enum) == 0 {
+			prev, ok := defs[name]
+			switch {
+			case !ok:
 				defs[name] = q
-			} else {
-				// Statuses differ by collection: declare the union.
-				defs[name] = geo.Queryable{Type: q.Type, Description: q.Description, Enum: union(defs[name].Enum, q.Enum)}
+			case len(prev.Enum) == 0 || len(q.Enum) == 0:
+				// One collection allows any value: so does the declaration.
+				defs[name] = geo.Queryable{Type: q.Type, Description: q.Description}
+			default:
+				// Vocabularies differ by collection: declare the union.
+				defs[name] = geo.Queryable{Type: q.Type, Description: q.Description, Enum: union(prev.Enum, q.Enum)}
 			}
 			collsOf[name] = append(collsOf[name], c.ID)
 		}
@@ -84,7 +89,7 @@ func (s *Server) queryableParams(ctx context.Context) []param {
 			typ = "string"
 		}
 		sch := map[string]any{"type": typ}
-		if len(q.Enum) > 0 && name != "status" {
+		if len(q.Enum) > 0 {
 			sch["enum"] = q.Enum
 		}
 		desc := q.Description
