@@ -384,6 +384,13 @@ func TestPage(t *testing.T) {
 			}
 		}
 		tb.screenshot("03-crossing-details.png")
+
+		// The same by keyboard: focus the map, Enter inspects its centre.
+		tb.do(chromedp.Click(chromedp.CSS("#panel-close")))
+		tb.waitJS("the panel closed", `document.getElementById("panel").hidden`)
+		pageEval[bool](tb, fmt.Sprintf(`(sitmap.map.setView([%f, %f], 10, {animate: false}), true)`, pageTerespolLat, pageTerespolLng))
+		tb.do(chromedp.Focus(chromedp.CSS("#map")), chromedp.KeyEvent(kb.Enter))
+		tb.waitJS("the panel opened by keyboard", `!document.getElementById("panel").hidden && ftitle().includes("Terespol")`)
 		tb.noErrors()
 	})
 
