@@ -55,7 +55,7 @@ func encodeRow(f *geo.Feature) (row, error) {
 		terms:      terms(f),
 		nameLower:  []byte(strings.ToLower(f.String("name"))),
 		localLower: []byte(strings.ToLower(f.String("name_local"))),
-		updated:    []byte(f.String("updated")),
+		updated:    []byte(updatedKey(f)),
 	}
 	// jsonb refuses \u0000 and the text type refuses invalid UTF-8: such
 	// rows keep only raw.
@@ -66,6 +66,18 @@ func encodeRow(f *geo.Feature) (row, error) {
 	r.validFrom, r.validFromNs = encodeTime(iv.Start)
 	r.validTo, r.validToNs = encodeTime(iv.End)
 	return r, nil
+}
+
+// updatedKey is what sorting by "updated" compares, as the embedded store
+// does: the time as an instant in a fixed-width UTC form (RFC 3339 text
+// with offsets or fractions does not sort), or the text when it is not a
+// time.
+func updatedKey(f *geo.Feature) string {
+	u := f.String("updated")
+	if t, err := geo.ParseTime(u, false); err == nil {
+		return t.UTC().Format("2006-01-02T15:04:05.000000000")
+	}
+	return u
 }
 
 // encodeProps writes the properties object compactly, leaving < > &

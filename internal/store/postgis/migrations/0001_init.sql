@@ -40,7 +40,7 @@ CREATE TABLE features (
 	terms text[] COLLATE "C" NOT NULL,
 	name_lower       bytea NOT NULL, -- lower-cased as Go does; sort by name, text search
 	name_local_lower bytea NOT NULL,
-	updated          bytea NOT NULL, -- the "updated" property; sort
+	updated          bytea NOT NULL, -- the "updated" property as a sort key (updatedKey)
 	-- the temporal extent (valid_from, valid_to); NULL is an open end. The
 	-- _ns columns keep the nanoseconds timestamptz drops.
 	valid_from    timestamptz,
@@ -49,6 +49,12 @@ CREATE TABLE features (
 	valid_to_ns   smallint NOT NULL DEFAULT 0,
 	PRIMARY KEY (collection, id)
 );
+
+-- Keep rows small: the properties (read only for the rows of a page) go
+-- out of line, so a bbox scan touches few pages.
+ALTER TABLE features SET (toast_tuple_target = 128);
+ALTER TABLE features ALTER COLUMN raw SET STORAGE EXTERNAL;
+ALTER TABLE features ALTER COLUMN props SET STORAGE EXTERNAL;
 
 CREATE INDEX features_geom ON features USING gist (geom);
 CREATE INDEX features_terms ON features USING gin (terms);
