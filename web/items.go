@@ -133,10 +133,14 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// A client that has gone (or timed out) costs no more work.
+	// A client that has gone (or timed out) costs no more work: queries
+	// take a slot, and those that leave while waiting for one never run.
 	ctx := r.Context()
-	if err := ctx.Err(); err != nil {
-		return err
+	select {
+	case s.querySlots <- struct{}{}:
+		defer func() { <-s.querySlots }()
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	page, err := s.cfg.Store.Query(ctx, q.Query)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -74,6 +75,9 @@ type Server struct {
 	metrics *metrics
 	events  *feed
 	cancel  context.CancelFunc
+	// querySlots bounds the item queries that run at once, so that a burst
+	// of requests (or of clients that give up) cannot swamp the CPUs.
+	querySlots chan struct{}
 	// staticTags caches the content hash of each served asset file.
 	staticTags sync.Map
 }
@@ -85,7 +89,8 @@ func New(cfg Config) *Server {
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: cfg.Log, metrics: newMetrics(), cancel: cancel}
+	s := &Server{cfg: cfg, log: cfg.Log, metrics: newMetrics(), cancel: cancel,
+		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0))}
 	s.events = newFeed(ctx, cfg.Store, eventRing)
 	s.routes = s.allRoutes()
 	s.router = mux.NewRouter()
