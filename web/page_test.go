@@ -804,9 +804,12 @@ func TestPage(t *testing.T) {
 		// And through search and a click on the map.
 		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "onerror"))
 		tb.waitJS("the result", `document.querySelectorAll("#search-results li.result").length > 0`)
+		hx, hy := tb.pointOf(52.6, 23.9)
+		tb.do(chromedp.MouseEvent("mouseMoved", hx, hy))
+		tb.waitJS("the hover name", `[...document.querySelectorAll(".hover-tip")].some(e => e.textContent.includes("<img"))`)
 		tb.clickMap(52.6, 23.9)
 		tb.do(chromedp.Sleep(500 * time.Millisecond))
-		if n := pageEval[int](tb, `document.querySelectorAll("#panel img, #panel script, #panel b, #panel i, #search-results img, #search-results b").length`); n != 0 {
+		if n := pageEval[int](tb, `document.querySelectorAll("#panel img, #panel script, #panel b, #panel i, #search-results img, #search-results b, .leaflet-tooltip img").length`); n != 0 {
 			t.Errorf("feature text became %d elements", n)
 		}
 		if v := pageEval[string](tb, `String(window.__xss)`); v != "undefined" {

@@ -216,6 +216,36 @@ export function pickAt(latlng) {
 
 sitmap.pickAt = pickAt;
 
+// Hover: a pointer cursor and the feature's name over a feature. The
+// tooltip gets a text node, never an HTML string.
+let hoverTimer = 0;
+let hoverTip = null;
+map.on('mousemove', (e) => {
+  if (hoverTimer) return;
+  hoverTimer = setTimeout(() => {
+    hoverTimer = 0;
+    const picks = tools.active || editor.busy() ? [] : pickAt(e.latlng);
+    const el = map.getContainer();
+    el.classList.toggle('over-feature', picks.length > 0);
+    if (!picks.length) {
+      if (hoverTip) map.removeLayer(hoverTip);
+      hoverTip = null;
+      return;
+    }
+    const p = picks[0].props;
+    const n = Number(p.count || 1);
+    const text = n > 1 ? `${n} features: click to zoom in` : String(p.name ?? picks[0].id) + (picks.length > 1 ? ` (+${picks.length - 1})` : '');
+    const node = h('span', null, text);
+    if (!hoverTip) hoverTip = L.tooltip({ direction: 'top', offset: [0, -12], className: 'hover-tip' });
+    hoverTip.setLatLng(e.latlng).setContent(node);
+    if (!map.hasLayer(hoverTip)) hoverTip.addTo(map);
+  }, 60);
+});
+map.on('mouseout', () => {
+  if (hoverTip) map.removeLayer(hoverTip);
+  hoverTip = null;
+});
+
 function inspectAt(latlng) {
   const picks = pickAt(latlng);
   if (!picks.length) return;
