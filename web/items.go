@@ -136,6 +136,9 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	// A client that has gone (or timed out) costs no more work: queries
 	// take a slot, and those that leave while waiting for one never run.
 	ctx := r.Context()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	select {
 	case s.querySlots <- struct{}{}:
 		defer func() { <-s.querySlots }()

@@ -428,3 +428,36 @@ func TestEvents(t *testing.T) {
 		t.Error("the stream did not end on Close")
 	}
 }
+
+// countingStore counts queries.
+type countingStore struct {
+	store.Store
+	queries *int
+}
+
+func (c countingStore) Query(ctx context.Context, q store.Query) (store.Page, error) {
+	*c.queries++
+	return c.Store.Query(ctx, q)
+}
+
+// TestGoneClientCostsNothing: a request whose client has already gone
+// does not query the store.
+func TestGoneClientCostsNothing(t *testing.T) {
+	ts := newTestServer(t)
+	n := 0
+	srv := web.New(web.Config{Store: countingStore{Store: ts.st, queries: &n}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("GET", "/collections/airfields/items?limit=10000", nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if n != 0 {
+		t.Errorf("%d queries for a client that had gone", n)
+	}
+	rec = httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/collections/airfields/items", nil))
+	if n != 1 || rec.Code != 200 {
+		t.Errorf("%d queries, status %d, for a client that stayed", n, rec.Code)
+	}
+}
