@@ -22,7 +22,6 @@ type collectionDoc struct {
 	Description string   `json:"description"`
 	ItemType    string   `json:"itemType"`
 	CRS         []string `json:"crs"`
-	StorageCRS  string   `json:"storageCrs,omitempty"`
 	Extent      extent   `json:"extent"`
 	// Count is how many features the collection holds now.
 	Count int    `json:"numberOfFeatures"`
@@ -89,7 +88,7 @@ func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collecti
 	}
 	return collectionDoc{
 		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature",
-		CRS: []string{crs84}, StorageCRS: crs84,
+		CRS:    []string{crs84},
 		Extent: collectionExtent(c), Count: c.Count, Links: links,
 	}
 }
