@@ -32,6 +32,7 @@ const (
 	// basemapVersion keys basemap tiles: the asset only changes with the binary.
 	basemapVersion = "1"
 	tileMaxAge     = "public, max-age=60"
+	renderTimeout  = 30 * time.Second
 )
 
 // OGC API – Tiles conformance classes served by the tile routes.
@@ -289,7 +290,11 @@ func (t *tiler) render(ctx context.Context, key string, src *tileSource, tile ma
 	t.inflight[key] = f
 	t.mu.Unlock()
 
-	f.tile, f.err = t.renderTile(ctx, src, tile, when)
+	// The render outlives the request that started it (others may be
+	// waiting for it), so a client going away does not cancel it.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
+	f.tile, f.err = t.renderTile(rctx, src, tile, when)
+	cancel()
 	if f.err == nil {
 		t.cache.Put(key, f.tile)
 	}

@@ -497,3 +497,48 @@ func get(h http.Handler, target string, header ...string) *httptest.ResponseReco
 	h.ServeHTTP(rec, req)
 	return rec
 }
+
+// TestTiles_Concurrent fetches the same tiles from many goroutines while
+// features are written, for the race detector and the render dedupe.
+func TestTiles_Concurrent(t *testing.T) {
+	ts := newTestServer(t, withTileCache)
+	tiles := []maptile.Tile{maptile.At(orb.Point{27.56, 53.9}, 5), maptile.At(orb.Point{27.56, 53.9}, 8), maptile.New(0, 0, 0)}
+	done := make(chan struct{})
+	errs := make(chan string, 100)
+	for g := 0; g < 6; g++ {
+		go func(g int) {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 30; i++ {
+				u := tileURL([]string{"all", "airfields", "basemap"}[(g+i)%3], tiles[i%len(tiles)])
+				if rec := get(ts.srv, u, "Accept-Encoding", "gzip"); rec.Code != 200 && rec.Code != 204 {
+					errs <- fmt.Sprintf("GET %s: %d %s", u, rec.Code, rec.Body)
+				}
+			}
+		}(g)
+	}
+	for i := 0; i < 10; i++ {
+		body := fmt.Sprintf(`{"type":"Feature","id":"airfield-conc-%d","geometry":{"type":"Point","coordinates":[27.%d,53.9]},
+		 "properties":{"name":"C %d","country":"BY","status":"active","confidence":"reported",
+		 "sources":[{"title":"test","publisher":"sitmap","date":"2025-09-12","url":"https://example.org/"}]}}`, i, i, i)
+		rec := ts.do(http.MethodPost, "/collections/airfields/items", strings.NewReader(body),
+			"Authorization", "Bearer "+ts.token, "Content-Type", "application/geo+json")
+		if rec.Code != http.StatusCreated {
+			t.Errorf("POST %d: %d %s", i, rec.Code, rec.Body)
+		}
+	}
+	for g := 0; g < 6; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	// Every write is in the next fetch.
+	rec := ts.get(tileURL("airfields", tiles[0]))
+	ids := decodeMVT(t, rec)["airfields"]
+	for i := 0; i < 10; i++ {
+		if !hasID(ids, fmt.Sprintf("airfield-conc-%d", i)) {
+			t.Errorf("airfield-conc-%d missing from %v after the writes", i, tiles[0])
+		}
+	}
+}
