@@ -767,6 +767,57 @@ func TestPage(t *testing.T) {
 		viewer.noErrors()
 	})
 
+	// 11. Edit: reshape a polygon by dragging one of its vertices.
+	t.Run("EditorReshapesPolygon", func(t *testing.T) {
+		const cid, fid = "training-grounds", "tg-gozhsky"
+		vertices := func() [][]float64 {
+			var f struct {
+				Geometry struct {
+					Coordinates [][][]float64 `json:"coordinates"`
+				} `json:"geometry"`
+			}
+			rec := env.ts.get("/collections/" + cid + "/items/" + fid)
+			if err := json.Unmarshal(rec.Body.Bytes(), &f); err != nil || len(f.Geometry.Coordinates) == 0 {
+				t.Fatalf("polygon: %v %s", err, rec.Body)
+			}
+			return f.Geometry.Coordinates[0]
+		}
+		before := vertices()
+		ed := env.newTab(t, 1280, 720)
+		ed.open(fmt.Sprintf("/#map=10/53.8200/24.0200&date=2025-09-13&layers=%s&sel=%s/%s", cid, cid, fid))
+		ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
+		ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
+		ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+		pageClick(ed, "#edit-feature")
+		ed.waitJS("the vertex handles", `document.querySelectorAll(".marker-icon:not(.marker-icon-middle)").length > 3`)
+		xy := pageEval[[]float64](ed, `(() => { const r = document.querySelector(".marker-icon:not(.marker-icon-middle)").getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+		x, y := xy[0], xy[1]
+		drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y),
+			chromedp.MouseEvent("mousePressed", x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))}
+		for i := 1; i <= 8; i++ {
+			drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*5), y+float64(i*5), chromedp.ButtonLeft))
+		}
+		drag = append(drag, chromedp.MouseEvent("mouseReleased", x+40, y+40, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+		ed.do(drag...)
+		ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
+		ed.waitJS("the save", `sitmap.lastSave && sitmap.lastSave.status === 200`)
+		after := vertices()
+		if len(after) != len(before) {
+			t.Fatalf("vertex count %d, was %d", len(after), len(before))
+		}
+		changed := 0
+		for i := range before {
+			if math.Abs(before[i][0]-after[i][0]) > 1e-4 || math.Abs(before[i][1]-after[i][1]) > 1e-4 {
+				changed++
+			}
+		}
+		if changed != 1 && !(changed == 2 && before[0][0] == before[len(before)-1][0]) {
+			t.Errorf("%d vertices moved, want the one dragged", changed)
+		}
+		ed.screenshot("11-reshaped-polygon.png")
+		ed.noErrors()
+	})
+
 	// 4 (escaping). A hostile name shows as text and runs nothing.
 	t.Run("EscapedNameRunsNothing", func(t *testing.T) {
 		const evil = `<img src=x onerror=alert(1)>`

@@ -309,6 +309,8 @@ function showSelected(others = []) {
     }
     body.append(h('section', null, h('h3', null, 'Also here'), ul));
   }
+  if (panel.dataset.shown !== `${sel.collection}/${sel.id}`) panel.scrollTop = 0;
+  panel.dataset.shown = `${sel.collection}/${sel.id}`;
   panel.hidden = false;
   document.body.classList.add('panel-open');
   map.invalidateSize();

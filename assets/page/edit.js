@@ -171,10 +171,8 @@ export class Editor {
     this.editing = ed;
     if (layer.pm) {
       if (layer instanceof L.Marker) layer.pm.enable({ draggable: true });
-      else {
-        layer.pm.enable({ allowSelfIntersection: false });
-        layer.pm.enableLayerDrag && layer.pm.enableLayerDrag();
-      }
+      // vertices reshape; with draggable the whole shape moves too
+      else layer.pm.enable({ allowSelfIntersection: false, draggable: true });
     }
     this.renderForm();
   }
@@ -197,6 +195,8 @@ export class Editor {
     const p = ed.feature.properties || {};
     const body = clear($('#panel-body'));
     $('#panel').hidden = false;
+    $('#panel').scrollTop = 0;
+    $('#panel').dataset.shown = '';
     document.body.classList.add('panel-open');
     const field = (name, label, input, hint) => {
       const err = errors[name];
