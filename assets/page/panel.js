@@ -4,26 +4,30 @@ import { h, clear, safeURL } from './dom.js';
 import { STATUS_COLOURS } from './style.js';
 import { fmtLatLng, toMGRS } from './geo.js';
 
+// instant parses an RFC 3339 date-time, or a bare date as UTC midnight
+// (end: the last instant of that day), as the server does.
 function instant(s, end) {
   if (!s) return NaN;
   const str = String(s);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(str)) return Date.parse(`${str}T00:00:00Z`) + (end ? 0 : 0);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(str)) return Date.parse(`${str}T00:00:00Z`) + (end ? 86400000 - 1 : 0);
   return Date.parse(str);
 }
 
-// statusOn resolves a feature's status on a day (YYYY-MM-DD, taken at noon
-// UTC): the timeline entry whose [from, to) holds that instant overrides the
-// default status. It also tells whether the day is inside the validity.
+// statusOn resolves a feature's status on a day (YYYY-MM-DD) the way the
+// server resolves tiles for ?datetime=DAY: the timeline entry whose
+// [from, to) holds the start of the day (00:00 UTC) overrides the default
+// status; the feature is valid that day if its validity meets the day.
 export function statusOn(props, day) {
   let status = props.status;
   let note = '';
   if (!day) return { status, note, valid: true };
-  const t = Date.parse(`${day}T12:00:00Z`);
+  const t = Date.parse(`${day}T00:00:00Z`);
+  const dayEnd = t + 86400000 - 1;
   let valid = true;
-  if (props.valid_from && t < instant(props.valid_from)) valid = false;
-  if (props.valid_to && t >= instant(props.valid_to)) valid = false;
+  if (props.valid_from && instant(props.valid_from, false) > dayEnd) valid = false;
+  if (props.valid_to && instant(props.valid_to, true) < t) valid = false;
   for (const e of timelineOf(props)) {
-    const from = instant(e.from), to = e.to ? instant(e.to) : Infinity;
+    const from = instant(e.from, false), to = e.to ? instant(e.to, false) : Infinity;
     if (t >= from && t < to) {
       status = e.status;
       note = e.note || '';
