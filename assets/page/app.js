@@ -147,15 +147,16 @@ function makeDataLayer() {
   const old = dataLayer;
   dataLayer = layer;
   sitmap.dataLayer = layer;
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
+  const day = state.day;
+  const dropOld = () => {
     if (old && map.hasLayer(old)) map.removeLayer(old);
-    document.body.dataset.tiles = `${state.day}#${++sitmap.loads}`;
   };
-  layer.once('load', finish);
-  setTimeout(finish, 4000);
+  layer.once('load', () => {
+    dropOld();
+    // Mark the page as showing this day once the current layer has drawn.
+    if (layer === dataLayer) document.body.dataset.tiles = `${day}#${++sitmap.loads}`;
+  });
+  setTimeout(dropOld, 4000);
   layer.addTo(map);
 }
 sitmap.loads = 0;

@@ -28,8 +28,8 @@ export function destination(a, brg, dist) {
 
 // greatCircle returns points along the great circle from a to b.
 export function greatCircle(a, b, n = 64) {
-  const d = distance(a, b), brg0 = bearing(a, b), pts = [];
-  if (d === 0) return [a, b];
+  const pts = [];
+  if (distance(a, b) === 0) return [a, b];
   // Step along by re-aiming at b each time: robust and accurate enough.
   let p = a;
   pts.push(a);
@@ -39,7 +39,6 @@ export function greatCircle(a, b, n = 64) {
     pts.push(p);
   }
   pts.push(b);
-  void brg0;
   return unwrap(pts);
 }
 
