@@ -79,7 +79,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 		doc.Center = center(bound)
 		return doc, nil
 	}
-	src, err := t.source(ctx, name)
+	src, _, err := t.source(ctx, name, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 		return nil, err
 	}
 	want := map[string]bool{}
-	for _, id := range src.collections {
+	for _, id := range src.collections() {
 		want[id] = true
 	}
 	doc.Attribution = attributionData

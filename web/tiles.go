@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -150,19 +151,19 @@ func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string
 		}
 		when = iv
 	}
-	src, err := t.source(r.Context(), tileset)
+	var buf [128]byte
+	src, k, err := t.source(r.Context(), tileset, buf[:0])
 	if err != nil {
 		return err
 	}
-	k := make([]byte, 0, len(src.key)+len(dt)+24)
-	k = append(append(k, src.key...), '/')
+	k = append(k, '/')
 	k = append(strconv.AppendUint(k, uint64(tile.Z), 10), '/')
 	k = append(strconv.AppendUint(k, uint64(tile.X), 10), '/')
 	k = append(strconv.AppendUint(k, uint64(tile.Y), 10), '?')
 	key := string(append(k, dt...))
 	ct, ok := t.cache.Get(key)
 	if !ok {
-		if ct, err = t.render(r.Context(), key, src, tile, when); err != nil {
+		if ct, err = t.render(r.Context(), key, &src, tile, when); err != nil {
 			return err
 		}
 	}
@@ -176,6 +177,16 @@ var (
 	hdrGzip   = []string{"gzip"}
 )
 
+// tileHeaders are a tile's header values, made once when it is rendered.
+type tileHeaders struct {
+	etag, gzipETag, length, gzipLength []string
+}
+
+func newTileHeaders(ct *tilecache.Tile) *tileHeaders {
+	return &tileHeaders{etag: []string{ct.ETag}, gzipETag: []string{ct.GzipETag},
+		length: []string{strconv.Itoa(len(ct.Data))}, gzipLength: []string{strconv.Itoa(len(ct.Gzip))}}
+}
+
 func writeTile(w http.ResponseWriter, r *http.Request, ct *tilecache.Tile) error {
 	h := w.Header()
 	h["Cache-Control"] = hdrMaxAge
@@ -185,23 +196,27 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tilecache.Tile) error
 	}
 	// The gzip form is another representation, so it has its own tag;
 	// If-None-Match compares weakly, so either tag revalidates.
-	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	hv, _ := ct.Extra.(*tileHeaders)
+	if hv == nil {
+		hv = newTileHeaders(ct)
+	}
+	gz := wantsGzip(r.Header.Get("Accept-Encoding"))
 	if gz {
-		h["Etag"] = []string{ct.GzipETag}
+		h["Etag"] = hv.gzipETag
 	} else {
-		h["Etag"] = []string{ct.ETag}
+		h["Etag"] = hv.etag
 	}
 	h["Content-Type"] = hdrMVT
 	if inm := r.Header.Get("If-None-Match"); inm != "" && (etagMatches(inm, ct.ETag, true) || etagMatches(inm, ct.GzipETag, true)) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	body := ct.Data
+	body, length := ct.Data, hv.length
 	if gz {
 		h["Content-Encoding"] = hdrGzip
-		body = ct.Gzip
+		body, length = ct.Gzip, hv.gzipLength
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
@@ -209,48 +224,70 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tilecache.Tile) error
 	return nil
 }
 
-// tileSource is where a tile set's features come from, with the part of
-// the cache key that changes when they do.
-type tileSource struct {
-	name        string
-	collections []string // store collections, one layer each
-	basemap     *basemap.Basemap
-	key         string
+// wantsGzip is acceptsGzip with a fast answer for the common headers.
+func wantsGzip(ae string) bool {
+	if !strings.Contains(ae, "gzip") {
+		return false
+	}
+	if !strings.Contains(ae, "q=") {
+		return true
+	}
+	return acceptsGzip(ae)
 }
 
-// source resolves a tile set name; ErrNotFound (404) for an unknown one.
-func (t *tiler) source(ctx context.Context, tileset string) (*tileSource, error) {
+// tileSource is where a tile set's features come from.
+type tileSource struct {
+	name    string
+	cols    []geo.Collection // for "all": every collection, one layer each
+	basemap *basemap.Basemap
+}
+
+// collections lists the store collections drawn, one layer each.
+func (src *tileSource) collections() []string {
+	if src.basemap != nil {
+		return nil
+	}
+	if src.name != tilesetAll {
+		return []string{src.name}
+	}
+	ids := make([]string, len(src.cols))
+	for i, c := range src.cols {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// source resolves a tile set name (ErrNotFound, 404, for an unknown one)
+// and appends to key what changes when its features do: the change
+// version of each collection involved.
+func (t *tiler) source(ctx context.Context, tileset string, key []byte) (tileSource, []byte, error) {
+	key = append(key, tileset...)
 	switch tileset {
 	case tilesetBasemap:
 		bm, err := t.loadBasemap()
 		if err != nil {
-			return nil, err
+			return tileSource{}, nil, err
 		}
-		return &tileSource{name: tileset, basemap: bm, key: tileset + "@" + basemapVersion}, nil
+		return tileSource{name: tileset, basemap: bm}, append(key, "@"+basemapVersion...), nil
 	case tilesetAll:
 		cols, err := t.s.cfg.Store.Collections(ctx)
 		if err != nil {
-			return nil, err
+			return tileSource{}, nil, err
 		}
-		key := make([]byte, 0, 64)
-		key = append(key, tileset...)
-		src := &tileSource{name: tileset, collections: make([]string, 0, len(cols))}
 		for _, c := range cols {
-			src.collections = append(src.collections, c.ID)
 			key = append(append(append(key, ','), c.ID...), '@')
 			key = strconv.AppendInt(key, c.Version, 10)
 		}
-		src.key = string(key)
-		return src, nil
+		return tileSource{name: tileset, cols: cols}, key, nil
 	}
 	v, err := t.s.cfg.Store.Version(ctx, tileset)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound("no tile set " + strconv.Quote(tileset) + ": use a collection id, \"all\" or \"basemap\"")
+		return tileSource{}, nil, notFound("no tile set " + strconv.Quote(tileset) + ": use a collection id, \"all\" or \"basemap\"")
 	}
 	if err != nil {
-		return nil, err
+		return tileSource{}, nil, err
 	}
-	return &tileSource{name: tileset, collections: []string{tileset}, key: tileset + "@" + strconv.FormatInt(v, 10)}, nil
+	return tileSource{name: tileset}, strconv.AppendInt(append(key, '@'), v, 10), nil
 }
 
 // loadBasemap reads the embedded basemap on first use.
@@ -335,7 +372,9 @@ func (t *tiler) renderTile(ctx context.Context, src *tileSource, tile maptile.Ti
 	}
 	sum := sha256.Sum256(data)
 	tag := hex.EncodeToString(sum[:12])
-	return &tilecache.Tile{Data: data, Gzip: buf.Bytes(), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}, nil
+	ct := &tilecache.Tile{Data: data, Gzip: buf.Bytes(), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}
+	ct.Extra = newTileHeaders(ct)
+	return ct, nil
 }
 
 // layers fetches the features of each layer of the tile through the
@@ -345,8 +384,9 @@ func (t *tiler) layers(ctx context.Context, src *tileSource, tile maptile.Tile, 
 		return src.basemap.Tile(geo.TileBound(tile)), nil
 	}
 	bbox := geo.TileBBox(tile)
-	out := make([]geo.TileLayer, 0, len(src.collections))
-	for _, cid := range src.collections {
+	ids := src.collections()
+	out := make([]geo.TileLayer, 0, len(ids))
+	for _, cid := range ids {
 		page, err := t.s.cfg.Store.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bbox, Time: when}})
 		if errors.Is(err, store.ErrNotFound) && src.name == tilesetAll {
 			continue // deleted since we listed the collections

@@ -17,6 +17,9 @@ type Tile struct {
 	Gzip     []byte
 	ETag     string
 	GzipETag string
+	// Extra is the caller's, kept with the tile (prepared response
+	// headers, say); it is not counted against the bound.
+	Extra any
 }
 
 // size is what an entry costs against the bound: its bytes plus the key
