@@ -54,7 +54,14 @@ const PingTimeout = 2 * time.Second
 // Open connects to the database at dsn (a postgres:// URL or a libpq
 // key=value string), creates or migrates the schema, and starts listening
 // for other replicas' changes. The database needs the postgis extension or
-// the right to create it.
+// the right to create it. The pool holds max(4, CPUs) connections unless
+// the URL says otherwise (pool_max_conns=16), plus one that LISTENs.
+//
+// Writes take the rows of the collections they change, then the global
+// sequence row, so writers of one collection take turns and Seq grows in
+// commit order. A Store publishes its own changes to its subscribers as it
+// commits; changes by other Stores arrive by NOTIFY, and after a lost
+// connection from the change log (the last hour of changes).
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {

@@ -425,3 +425,22 @@ func TestLargeBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidPolygons: self-intersecting shapes (which validation lets
+// through) do not make bbox queries fail.
+func TestInvalidPolygons(t *testing.T) {
+	s := open(t, pgtest.DSN(t))
+	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s,
+		feature("layer", "bowtie", orb.Polygon{{{0, 0}, {2, 2}, {2, 0}, {0, 2}, {0, 0}}}),
+		feature("layer", "spike", orb.Polygon{{{0, 0}, {2, 0}, {2, 2}, {1, 2}, {1, 3}, {1, 2}, {0, 2}, {0, 0}}}),
+		feature("layer", "hole-outside", orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}, {{5, 5}, {6, 5}, {6, 6}, {5, 6}, {5, 5}}}),
+	)
+	for _, bb := range []geo.BBox{{West: 0.9, South: 0.9, East: 1.1, North: 1.1}, {West: 0.5, South: 1.5, East: 1.5, North: 2.5}, {West: -1, South: -1, East: 7, North: 7}} {
+		if _, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{BBox: &bb}}); err != nil {
+			t.Errorf("bbox %v: %v", bb, err)
+		}
+	}
+}
