@@ -56,6 +56,21 @@ export class Editor {
     return Boolean(this.editing) || Boolean(this.drawing);
   }
 
+  // loadVocab reads a collection's status vocabulary from its queryables
+  // (the server's word), falling back to the known vocabularies.
+  async loadVocab(collection) {
+    if (VOCAB[collection] && this.vocabChecked?.has(collection)) return;
+    this.vocabChecked = this.vocabChecked || new Set();
+    try {
+      const q = await this.ctx.getJSON(`/collections/${encodeURIComponent(collection)}/queryables`);
+      const e = q && q.properties && q.properties.status && q.properties.status.enum;
+      if (Array.isArray(e) && e.length) VOCAB[collection] = e.map(String);
+    } catch {
+      /* keep the fallback */
+    }
+    this.vocabChecked.add(collection);
+  }
+
   async ensureGeoman() {
     if (this.geoman) return this.geoman;
     loadCSS('/static/vendor/@geoman-io/leaflet-geoman-free/leaflet-geoman.css');
@@ -146,12 +161,13 @@ export class Editor {
     this.ctx.announce(shape === 'Marker' ? 'Click the map to place the point.' : 'Click the corners; click the first corner to finish.');
   }
 
-  onCreated(e) {
+  async onCreated(e) {
     if (!this.drawing) {
       e.layer.remove();
       return;
     }
     const { collection } = this.drawing;
+    await this.loadVocab(collection);
     this.drawing = null;
     const vocab = VOCAB[collection] || [];
     const feature = { type: 'Feature', geometry: e.layer.toGeoJSON().geometry, properties: { name: '', country: '', status: vocab[0] || '', confidence: 'reported', sources: [{ title: '', publisher: '', date: new Date().toISOString().slice(0, 10), url: '' }] } };
@@ -159,7 +175,7 @@ export class Editor {
   }
 
   async edit(sel) {
-    await this.ensureGeoman();
+    await Promise.all([this.ensureGeoman(), this.loadVocab(sel.collection)]);
     this.cancel();
     const layer = L.geoJSON(sel.feature, { pointToLayer: (f, ll) => L.marker(ll, { draggable: true }), style: { color: '#2563eb', weight: 3 } }).getLayers()[0];
     layer.addTo(this.map);
