@@ -105,6 +105,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return nil
+	}
 	if _, err := w.Write([]byte("retry: 3000\n\n")); err != nil {
 		return nil
 	}

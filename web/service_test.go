@@ -415,6 +415,9 @@ func TestEvents(t *testing.T) {
 	if len(resumed) != 1 || resumed[0] != evs[1] {
 		t.Errorf("resumed %v, want %v", resumed, evs[1])
 	}
+	if rec := ts.do("HEAD", "/events", nil); rec.Code != 200 || rec.Header().Get("Content-Type") != "text/event-stream" {
+		t.Errorf("HEAD /events: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
 	if rec := ts.get("/events", "Last-Event-ID", "not-a-number"); rec.Code != 400 {
 		t.Errorf("bad Last-Event-ID: %d", rec.Code)
 	}
