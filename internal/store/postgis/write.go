@@ -248,8 +248,18 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		return fmt.Errorf("postgis: write: %w", err)
 	}
 	s.hub.publish(w.changes)
+	if len(w.rows) >= analyzeAfter {
+		// Fresh statistics for the planner after a large import, rather
+		// than whenever autovacuum gets to it. Best effort: the write has
+		// committed.
+		_, _ = s.pool.Exec(ctx, "ANALYZE features")
+	}
 	return nil
 }
+
+// analyzeAfter is the batch size from which a write refreshes the
+// planner's statistics.
+const analyzeAfter = 10000
 
 // upsertChunk bounds the rows one INSERT sends.
 const upsertChunk = 2000
