@@ -58,7 +58,7 @@ func webMercatorQuad() map[string]any {
 }
 
 func (t *tiler) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) error {
-	b := t.s.base(r)
+	b := t.base(r)
 	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{
 		"links": []link{{Href: b + "/tileMatrixSets", Rel: "self", Type: mediaJSON, Title: "Tile matrix sets"}},
 		"tileMatrixSets": []map[string]any{{"id": tmsID, "title": "Google Maps Compatible for the World", "uri": tmsURI,
@@ -71,7 +71,7 @@ func (t *tiler) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	doc := webMercatorQuad()
-	doc["links"] = []link{{Href: t.s.base(r) + "/tileMatrixSets/" + tmsID, Rel: "self", Type: mediaJSON, Title: tmsID}}
+	doc["links"] = []link{{Href: t.base(r) + "/tileMatrixSets/" + tmsID, Rel: "self", Type: mediaJSON, Title: tmsID}}
 	return writeJSON(w, http.StatusOK, mediaJSON, doc)
 }
 
@@ -88,7 +88,7 @@ func (t *tiler) collectionTilesetDoc(r *http.Request, cid string) (map[string]an
 	if err != nil {
 		return nil, err
 	}
-	b := t.s.base(r)
+	b := t.base(r)
 	href := b + "/collections/" + pathEscape(cid) + "/tiles/" + tmsID
 	doc := map[string]any{
 		"title":            c.Title + " (vector tiles)",
@@ -130,7 +130,7 @@ func (t *tiler) handleCollectionTilesets(w http.ResponseWriter, r *http.Request)
 	}
 	delete(ts, "tileMatrixSetLimits")
 	delete(ts, "layers")
-	href := t.s.base(r) + "/collections/" + pathEscape(cid) + "/tiles"
+	href := t.base(r) + "/collections/" + pathEscape(cid) + "/tiles"
 	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{
 		"links":    []link{{Href: href, Rel: "self", Type: mediaJSON, Title: "Tile sets of " + cid}},
 		"tilesets": []map[string]any{ts},

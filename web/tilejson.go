@@ -214,7 +214,7 @@ func (t *tiler) handleTilesets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b := t.s.base(r)
+	b := t.base(r)
 	entry := func(id, title string) tilesetSummary {
 		return tilesetSummary{ID: id, Title: title, DataType: "vector", CRS: crs3857, TileMatrixSetURI: tmsURI,
 			Links: []link{
