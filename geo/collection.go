@@ -17,12 +17,29 @@ type Collection struct {
 	Geometry    []string             `json:"geometry,omitempty"` // allowed GeoJSON types; empty allows all
 	Statuses    []string             `json:"statuses,omitempty"` // status vocabulary; empty allows any
 	Queryables  map[string]Queryable `json:"queryables,omitempty"`
+	// Temporal declares the period the collection is about, as two
+	// RFC 3339 times: the seed covers September 2025. Open-ended features
+	// leave the interval computed from the data unbounded, which tells an
+	// analyst's time slider nothing.
+	Temporal []string `json:"temporal,omitempty"`
 
 	// Computed by the store.
 	Count   int       `json:"-"`
 	Bound   orb.Bound `json:"-"` // valid only when Count > 0
 	Time    Interval  `json:"-"`
 	Version int64     `json:"-"` // grows with every change to the collection
+}
+
+// TimeExtent is the declared period when there is one, else the interval
+// computed from the features.
+func (c *Collection) TimeExtent() Interval {
+	if len(c.Temporal) != 2 {
+		return c.Time
+	}
+	var iv Interval
+	iv.Start, _ = ParseTime(c.Temporal[0], false)
+	iv.End, _ = ParseTime(c.Temporal[1], true)
+	return iv
 }
 
 // Queryable is a property that /items can filter on by equality.

@@ -51,13 +51,13 @@ func collectionExtent(c *geo.Collection) extent {
 		bbox = []float64{c.Bound.Min[0], c.Bound.Min[1], c.Bound.Max[0], c.Bound.Max[1]}
 	}
 	var start, end *string
-	if c.Count > 0 {
-		if !c.Time.Start.IsZero() {
-			s := c.Time.Start.UTC().Format(time.RFC3339)
+	if t := c.TimeExtent(); c.Count > 0 || len(c.Temporal) == 2 {
+		if !t.Start.IsZero() {
+			s := t.Start.UTC().Format(time.RFC3339)
 			start = &s
 		}
-		if !c.Time.End.IsZero() {
-			e := c.Time.End.UTC().Format(time.RFC3339)
+		if !t.End.IsZero() {
+			e := t.End.UTC().Format(time.RFC3339)
 			end = &e
 		}
 	}
