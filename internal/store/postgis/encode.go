@@ -28,7 +28,8 @@ type row struct {
 	xmax, ymax     float64
 	raw            []byte      // the properties object, compact (encodeProps)
 	props          pgtype.Text // raw, for the jsonb column; invalid when jsonb cannot hold it
-	terms          []string
+	terms          []string    // of properties filters ask for (GIN-indexed)
+	textTerms      []string    // of free-text properties (not indexed)
 	nameLower      []byte
 	localLower     []byte
 	updated        []byte
@@ -52,7 +53,6 @@ func encodeRow(f *geo.Feature) (row, error) {
 		collection: f.Collection, id: f.ID, version: f.Version, wkb: g,
 		xmin: b.Min[0], ymin: b.Min[1], xmax: b.Max[0], ymax: b.Max[1],
 		raw:        raw,
-		terms:      terms(f),
 		nameLower:  []byte(strings.ToLower(f.String("name"))),
 		localLower: []byte(strings.ToLower(f.String("name_local"))),
 		updated:    []byte(updatedKey(f)),
@@ -61,6 +61,13 @@ func encodeRow(f *geo.Feature) (row, error) {
 	// rows keep only raw.
 	if utf8.Valid(raw) && !bytes.Contains(raw, []byte(`\u0000`)) {
 		r.props = pgtype.Text{String: string(raw), Valid: true}
+	}
+	for _, t := range terms(f) {
+		if freeText[t.name] {
+			r.textTerms = append(r.textTerms, t.term)
+		} else {
+			r.terms = append(r.terms, t.term)
+		}
 	}
 	iv := f.Extent()
 	r.validFrom, r.validFromNs = encodeTime(iv.Start)
@@ -133,8 +140,8 @@ func decodeFeature(collection, id string, version int64, raw, geom []byte) (*geo
 // the row's terms hold term(name, value). Objects and arrays inside arrays
 // give no terms (HasValue compares them as Go prints a map or a slice,
 // which no filter asks for).
-func terms(f *geo.Feature) []string {
-	out := make([]string, 0, len(f.Properties))
+func terms(f *geo.Feature) []namedTerm {
+	out := make([]namedTerm, 0, len(f.Properties))
 	for k, raw := range f.Properties {
 		raw = bytes.TrimSpace(raw)
 		if len(raw) == 0 {
@@ -161,27 +168,46 @@ func terms(f *geo.Feature) []string {
 			}
 			if ok {
 				for _, v := range vals {
-					out = appendTerm(out, term(k, v))
+					out = appendTerm(out, k, term(k, v))
 				}
 			}
 		case 'n':
 			// null: neither a scalar nor a list
 		default:
 			if s, ok := scalar(raw); ok {
-				out = appendTerm(out, term(k, s))
+				out = appendTerm(out, k, term(k, s))
 			}
 		}
 	}
 	return out
 }
 
-func appendTerm(ts []string, t string) []string {
+type namedTerm struct{ name, term string }
+
+func appendTerm(ts []namedTerm, name, t string) []namedTerm {
 	for _, x := range ts {
-		if x == t {
+		if x.term == t {
 			return ts
 		}
 	}
-	return append(ts, t)
+	return append(ts, namedTerm{name, t})
+}
+
+// freeText are properties whose values are (nearly) unique text: their
+// terms go to a column of their own that no index covers, which makes
+// imports faster and the index smaller. Equality on them still works,
+// checked row by row.
+var freeText = map[string]bool{
+	"name": true, "name_local": true, "description": true, "updated": true,
+	"valid_from": true, "valid_to": true, "sources": true, "timeline": true,
+}
+
+// termColumn is the column that holds the terms of property k.
+func termColumn(k string) string {
+	if freeText[k] {
+		return "terms_text"
+	}
+	return "terms"
 }
 
 // scalar is geo.Feature.Scalar for a raw value that is not an object, an

@@ -206,11 +206,15 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		conds = append(conds, fmt.Sprintf("(f.valid_from IS NULL OR (f.valid_from, f.valid_from_ns) <= (%s::timestamptz, %s::smallint))", a.add(t), a.add(ns)))
 	}
 	if len(q.Props) > 0 {
-		ts := make([]string, 0, len(q.Props))
+		byCol := map[string][]string{}
 		for k, v := range q.Props {
-			ts = append(ts, term(k, v))
+			byCol[termColumn(k)] = append(byCol[termColumn(k)], term(k, v))
 		}
-		conds = append(conds, "f.terms @> "+a.add(ts)+"::text[]")
+		for _, col := range []string{"terms", "terms_text"} {
+			if ts := byCol[col]; len(ts) > 0 {
+				conds = append(conds, "f."+col+" @> "+a.add(ts)+"::text[]")
+			}
+		}
 	}
 	if q.Text != "" {
 		p := a.add([]byte(strings.ToLower(q.Text)))

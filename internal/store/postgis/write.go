@@ -266,20 +266,20 @@ const upsertChunk = 2000
 
 const upsertSQL = `
 INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, raw, props, terms,
-	name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
+	terms_text, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
 SELECT c, i, v, ST_GeomFromWKB(w, 4326), x0, y0, x1, y1, r, p::jsonb, string_to_array(t, chr(30)),
-	nl, ll, u, vf, vfn, vt, vtn
+	string_to_array(tt, chr(30)), nl, ll, u, vf, vfn, vt, vtn
 FROM unnest($1::text[], $2::text[], $3::int8[], $4::bytea[], $5::float8[], $6::float8[], $7::float8[],
-	$8::float8[], $9::bytea[], $10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::bytea[],
-	$15::timestamptz[], $16::int2[], $17::timestamptz[], $18::int2[])
-	AS u(c, i, v, w, x0, y0, x1, y1, r, p, t, nl, ll, u, vf, vfn, vt, vtn)
+	$8::float8[], $9::bytea[], $10::text[], $11::text[], $12::text[], $13::bytea[], $14::bytea[], $15::bytea[],
+	$16::timestamptz[], $17::int2[], $18::timestamptz[], $19::int2[])
+	AS u(c, i, v, w, x0, y0, x1, y1, r, p, t, tt, nl, ll, u, vf, vfn, vt, vtn)
 ` + onConflictSQL
 
 const onConflictSQL = `
 ON CONFLICT (collection, id) DO UPDATE SET
 	version = excluded.version, geom = excluded.geom,
 	min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x, max_y = excluded.max_y,
-	raw = excluded.raw, props = excluded.props, terms = excluded.terms,
+	raw = excluded.raw, props = excluded.props, terms = excluded.terms, terms_text = excluded.terms_text,
 	name_lower = excluded.name_lower, name_local_lower = excluded.name_local_lower,
 	updated = excluded.updated,
 	valid_from = excluded.valid_from, valid_from_ns = excluded.valid_from_ns,
@@ -288,6 +288,7 @@ ON CONFLICT (collection, id) DO UPDATE SET
 // columns is a chunk of rows as one array per column, ready for upsertSQL.
 type columns struct {
 	cs, ids, terms []string
+	textTerms      []string
 	vers           []int64
 	wkbs, raws     [][]byte
 	nls, lls, ups  [][]byte
@@ -302,7 +303,7 @@ type columns struct {
 func encodeColumns(fs []*geo.Feature) *columns {
 	n := len(fs)
 	c := &columns{
-		cs: make([]string, n), ids: make([]string, n), terms: make([]string, n),
+		cs: make([]string, n), ids: make([]string, n), terms: make([]string, n), textTerms: make([]string, n),
 		vers: make([]int64, n), wkbs: make([][]byte, n), raws: make([][]byte, n),
 		nls: make([][]byte, n), lls: make([][]byte, n), ups: make([][]byte, n),
 		x0: make([]float64, n), y0: make([]float64, n), x1: make([]float64, n), y1: make([]float64, n),
@@ -327,7 +328,8 @@ func encodeColumns(fs []*geo.Feature) *columns {
 				}
 				c.cs[i], c.ids[i], c.vers[i], c.wkbs[i] = r.collection, r.id, r.version, r.wkb
 				c.x0[i], c.y0[i], c.x1[i], c.y1[i] = r.xmin, r.ymin, r.xmax, r.ymax
-				c.raws[i], c.props[i], c.terms[i] = r.raw, r.props, strings.Join(r.terms, "\x1e")
+				c.raws[i], c.props[i] = r.raw, r.props
+				c.terms[i], c.textTerms[i] = strings.Join(r.terms, "\x1e"), strings.Join(r.textTerms, "\x1e")
 				c.nls[i], c.lls[i], c.ups[i] = r.nameLower, r.localLower, r.updated
 				c.vf[i], c.vfn[i], c.vt[i], c.vtn[i] = r.validFrom, r.validFromNs, r.validTo, r.validToNs
 			}
@@ -370,7 +372,7 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 			return c.err
 		}
 		_, err := tx.Exec(ctx, upsertSQL, c.cs, c.ids, c.vers, c.wkbs, c.x0, c.y0, c.x1, c.y1, c.raws, c.props, c.terms,
-			c.nls, c.lls, c.ups, c.vf, c.vfn, c.vt, c.vtn)
+			c.textTerms, c.nls, c.lls, c.ups, c.vf, c.vfn, c.vt, c.vtn)
 		if err != nil {
 			return fmt.Errorf("write features: %w", err)
 		}
@@ -379,16 +381,16 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 }
 
 const copyCreateSQL = `CREATE TEMPORARY TABLE sitmap_load (
-	c text, i text, v int8, w bytea, x0 float8, y0 float8, x1 float8, y1 float8, r bytea, p text, t text,
+	c text, i text, v int8, w bytea, x0 float8, y0 float8, x1 float8, y1 float8, r bytea, p text, t text, tt text,
 	nl bytea, ll bytea, u bytea, vf timestamptz, vfn int2, vt timestamptz, vtn int2) ON COMMIT DROP`
 
-var copyColumns = []string{"c", "i", "v", "w", "x0", "y0", "x1", "y1", "r", "p", "t", "nl", "ll", "u", "vf", "vfn", "vt", "vtn"}
+var copyColumns = []string{"c", "i", "v", "w", "x0", "y0", "x1", "y1", "r", "p", "t", "tt", "nl", "ll", "u", "vf", "vfn", "vt", "vtn"}
 
 const copyInsertSQL = `
 INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, raw, props, terms,
-	name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
+	terms_text, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
 SELECT c, i, v, ST_GeomFromWKB(w, 4326), x0, y0, x1, y1, r, p::jsonb, string_to_array(t, chr(30)),
-	nl, ll, u, vf, vfn, vt, vtn
+	string_to_array(tt, chr(30)), nl, ll, u, vf, vfn, vt, vtn
 FROM sitmap_load` + onConflictSQL
 
 // copyUpsert COPYs the rows into a temporary table and upserts from it.
@@ -433,7 +435,7 @@ func (s *copySource) Next() bool {
 func (s *copySource) Values() ([]any, error) {
 	c, i := s.c, s.i
 	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.raws[i], c.props[i], c.terms[i],
-		c.nls[i], c.lls[i], c.ups[i], c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
+		c.textTerms[i], c.nls[i], c.lls[i], c.ups[i], c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
 }
 
 func (s *copySource) Err() error { return s.err }

@@ -36,8 +36,10 @@ CREATE TABLE features (
 	raw   bytea NOT NULL,
 	props jsonb, -- the same, for SQL; NULL when jsonb cannot hold it (\u0000)
 	-- equality filters: one term per scalar property value or array element,
-	-- "name\x1fvalue" (long values hashed), as geo.Feature.HasValue sees them
-	terms text[] COLLATE "C" NOT NULL,
+	-- "name\x1fvalue" (long values hashed), as geo.Feature.HasValue sees them;
+	-- free-text properties (name, description, ...) in terms_text
+	terms      text[] COLLATE "C" NOT NULL,
+	terms_text text[] COLLATE "C" NOT NULL, -- the same, for free-text properties; not indexed
 	name_lower       bytea NOT NULL, -- lower-cased as Go does; sort by name, text search
 	name_local_lower bytea NOT NULL,
 	updated          bytea NOT NULL, -- the "updated" property as a sort key (updatedKey)
@@ -55,6 +57,7 @@ CREATE TABLE features (
 ALTER TABLE features SET (toast_tuple_target = 128);
 ALTER TABLE features ALTER COLUMN raw SET STORAGE EXTERNAL;
 ALTER TABLE features ALTER COLUMN props SET STORAGE EXTERNAL;
+ALTER TABLE features ALTER COLUMN terms_text SET STORAGE EXTERNAL;
 
 CREATE INDEX features_geom ON features USING gist (geom);
 CREATE INDEX features_terms ON features USING gin (terms);
