@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -462,5 +463,72 @@ func TestGoneClientCostsNothing(t *testing.T) {
 	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/collections/airfields/items", nil))
 	if n != 1 || rec.Code != 200 {
 		t.Errorf("%d queries, status %d, for a client that stayed", n, rec.Code)
+	}
+}
+
+// TestLinksResolve crawls every link from the landing page, as a client
+// would: each one answers 200 with the media type it announces.
+func TestLinksResolve(t *testing.T) {
+	ts := newTestServer(t)
+	type target struct{ href, typ string }
+	queue := []target{{"http://sitmap.test/?f=json", "application/json"}}
+	seen := map[string]bool{}
+	for len(queue) > 0 && len(seen) < 400 {
+		cur := queue[0]
+		queue = queue[1:]
+		if seen[cur.href] || !strings.HasPrefix(cur.href, "http://sitmap.test/") {
+			continue
+		}
+		seen[cur.href] = true
+		rec := ts.get(path(cur.href), "Accept", cur.typ)
+		if rec.Code != 200 {
+			t.Errorf("%s (%s): %d", cur.href, cur.typ, rec.Code)
+			continue
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, cur.typ) {
+			t.Errorf("%s: Content-Type %q, link says %q", cur.href, ct, cur.typ)
+		}
+		if !strings.Contains(cur.typ, "json") || strings.Contains(cur.typ, "openapi") {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+			t.Errorf("%s: %v", cur.href, err)
+			continue
+		}
+		walkLinks(v, func(l map[string]any) {
+			href, _ := l["href"].(string)
+			typ, _ := l["type"].(string)
+			if templated, _ := l["templated"].(bool); templated || typ == "" || typ == "text/event-stream" ||
+				strings.Contains(typ, "mapbox-vector-tile") {
+				return
+			}
+			queue = append(queue, target{href, typ})
+		})
+	}
+	if len(seen) < 30 {
+		t.Errorf("crawled only %d resources", len(seen))
+	}
+}
+
+func walkLinks(v any, fn func(map[string]any)) {
+	switch v := v.(type) {
+	case map[string]any:
+		if links, ok := v["links"].([]any); ok {
+			for _, l := range links {
+				if lm, ok := l.(map[string]any); ok {
+					fn(lm)
+				}
+			}
+		}
+		for k, x := range v {
+			if k != "links" {
+				walkLinks(x, fn)
+			}
+		}
+	case []any:
+		for _, x := range v {
+			walkLinks(x, fn)
+		}
 	}
 }
