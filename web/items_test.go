@@ -191,6 +191,8 @@ func TestItemsParameters(t *testing.T) {
 		{"datetime open start", "datetime=../2025-09-16T00:00:00Z", 200, ""},
 		{"datetime open end", "datetime=2025-09-12T00:00:00Z/..", 200, ""},
 		{"datetime duration", "datetime=2025-09-12/P2D", 200, ""},
+		{"datetime with offset", "datetime=2025-09-12T10:00:00%2B03:00", 200, ""},
+		{"datetime with unencoded +", "datetime=2025-09-12T10:00:00+03:00/..", 200, ""},
 		{"datetime garbage", "datetime=yesterday", 400, "datetime"},
 		{"datetime reversed", "datetime=2025-09-16/2025-09-12", 400, "datetime"},
 		{"datetime bad duration", "datetime=2025-09-12/P2X", 400, "datetime"},

@@ -165,7 +165,9 @@ func compressible(contentType string) bool {
 // decision is made when the header is written, from the content type.
 func gzipHandler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Accept-Encoding")
+		// Representations depend on Accept (JSON or HTML) and on
+		// Accept-Encoding; caches must key on both.
+		w.Header().Set("Vary", "Accept, Accept-Encoding")
 		if !acceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return

@@ -187,7 +187,9 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 				q.BBox = &b
 			}
 		case "datetime":
-			q.Time, err = geo.ParseDatetime(val)
+			// An offset's "+" that arrived unencoded decodes to a space;
+			// a datetime never holds one, so put it back.
+			q.Time, err = geo.ParseDatetime(strings.ReplaceAll(val, " ", "+"))
 		case "limit":
 			q.Limit, err = parseLimit(val)
 			q.LimitGiven = true
