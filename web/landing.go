@@ -51,7 +51,9 @@ type landingPage struct {
 	Description string `json:"description"`
 	ReadOnly    bool   `json:"readOnly"`
 	Version     string `json:"version,omitempty"`
-	Links       []link `json:"links"`
+	// BasemapURL is the operator's online raster basemap, for the page.
+	BasemapURL string `json:"basemapURL,omitempty"`
+	Links      []link `json:"links"`
 }
 
 func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) error {
@@ -98,6 +100,7 @@ func (s *Server) landing(r *http.Request, format apiFormat) landingPage {
 		Title:       "sitmap",
 		Description: "Situation map: OGC API – Features and vector tiles of the situation map layers.",
 		ReadOnly:    s.cfg.Token == "",
+		BasemapURL:  s.cfg.BasemapURL,
 		Version:     v,
 		Links:       links,
 	}

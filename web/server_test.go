@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,8 @@ import (
 	"github.com/sitmap/sitmap/internal/dataset"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/store/bunt"
+	"github.com/sitmap/sitmap/internal/store/postgis"
+	"github.com/sitmap/sitmap/internal/store/postgis/pgtest"
 	"github.com/sitmap/sitmap/web"
 )
 
@@ -33,13 +36,35 @@ type option func(*web.Config)
 
 func readOnly(c *web.Config) { c.Token = "" }
 
-func newTestServer(t *testing.T, opts ...option) *testServer {
+// backendEnv picks the store the HTTP suite runs on: the embedded store by
+// default, or "postgis" (make test runs the suite once with each).
+const backendEnv = "SITMAP_TEST_BACKEND"
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// openTestStore opens an empty store of the chosen backend.
+func openTestStore(t *testing.T) store.Store {
 	t.Helper()
-	st, err := bunt.Open(filepath.Join(t.TempDir(), "sitmap.db"))
+	var st store.Store
+	var err error
+	switch b := os.Getenv(backendEnv); b {
+	case "", "bunt":
+		st, err = bunt.Open(filepath.Join(t.TempDir(), "sitmap.db"))
+	case "postgis":
+		st, err = postgis.Open(context.Background(), pgtest.DSN(t))
+	default:
+		t.Fatalf("%s=%q: want bunt or postgis", backendEnv, b)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newTestServer(t *testing.T, opts ...option) *testServer {
+	t.Helper()
+	st := openTestStore(t)
 	if err := dataset.LoadSeed(context.Background(), st, assets.FS); err != nil {
 		t.Fatal(err)
 	}
