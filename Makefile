@@ -16,6 +16,9 @@ build:
 test: deps imports
 	$(GO) vet ./...
 	$(GO) test -race -timeout 25m ./...
+	# The HTTP suite (GDAL included) again on PostGIS; the browser and the
+	# 222,000-feature tile test stay on the embedded store.
+	SITMAP_TEST_BACKEND=postgis $(GO) test -race -timeout 15m -skip 'TestPage|TestTiles_WorkloadSize' ./web
 
 # deps installs what the tests need when it is missing and we may (root on
 # Debian); otherwise it says what is missing and the tests that need it fail
