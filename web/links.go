@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // link is an OGC API / RFC 8288 link object.
@@ -37,7 +38,11 @@ func (s *Server) base(r *http.Request) string {
 	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
 		scheme = p
 	}
-	return scheme + "://" + r.Host
+	host, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
+	if host = strings.TrimSpace(host); host == "" || strings.ContainsAny(host, "/\\ @") {
+		host = r.Host
+	}
+	return scheme + "://" + host
 }
 
 // withQuery returns href with the query parameters set (and f removed

@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -79,10 +81,19 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	})
 }
 
+// requestIDs are a random per-process prefix and a counter: unique across
+// replicas, and cheap enough for every cached tile.
+var (
+	requestIDPrefix = func() string {
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:]) + "-"
+	}()
+	requestCounter atomic.Uint64
+)
+
 func newRequestID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return requestIDPrefix + strconv.FormatUint(requestCounter.Add(1), 36)
 }
 
 // recorder notes the status and the bytes sent.

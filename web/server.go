@@ -124,10 +124,12 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) allRoutes() []route {
+	// Tiles first: mux tries routes in order, and tile requests are the
+	// most frequent by far.
 	var rs []route
+	rs = append(rs, s.tileRoutes()...)
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.featureRoutes()...)
-	rs = append(rs, s.tileRoutes()...)
 	rs = append(rs, s.serviceRoutes()...)
 	return rs
 }

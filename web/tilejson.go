@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/http"
 	"sort"
-	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb"
@@ -122,20 +121,8 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	return doc, nil
 }
 
-// base is the server's absolute URL for links: Config.BaseURL, else the
-// request's, with X-Forwarded-Proto and X-Forwarded-Host from a proxy.
-func (t *tiler) base(r *http.Request) string {
-	b := t.s.base(r)
-	if t.s.cfg.BaseURL != "" {
-		return b
-	}
-	host, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
-	if host = strings.TrimSpace(host); host == "" || strings.ContainsAny(host, "/\\ @") {
-		return b
-	}
-	scheme, _, _ := strings.Cut(b, "://")
-	return scheme + "://" + host
-}
+// base is the server's absolute URL for links.
+func (t *tiler) base(r *http.Request) string { return t.s.base(r) }
 
 // dataBound is the union of the extents of the collections named (all when
 // want is nil); ok is false when they hold nothing.
