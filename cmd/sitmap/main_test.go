@@ -193,3 +193,46 @@ func TestImportReportsProgressOnLargeFiles(t *testing.T) {
 		t.Errorf("progress on stderr = %q, want reports up to 100%%", errOut)
 	}
 }
+
+// TestImportOneBadAmongTenThousand: the CLI names the feature and field,
+// exits non-zero, and the store holds exactly what it held before.
+func TestImportOneBadAmongTenThousand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	first := filepath.Join(dir, "first.geojson")
+	os.WriteFile(first, []byte(testFeature), 0o644)
+	if code, _, errOut := runCLI(t, "import", "--db", db, "--collection", "pts", first); code != 0 {
+		t.Fatalf("first import: %s", errOut)
+	}
+	var b strings.Builder
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i := range 10001 {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		country := "PL"
+		if i == 6543 {
+			country = "XX"
+		}
+		fmt.Fprintf(&b, `{"type":"Feature","id":"p-%d","geometry":{"type":"Point","coordinates":[23.%04d,52.1]},`+
+			`"properties":{"name":"P%d","country":%q,"status":"open","confidence":"reported","sources":[{"title":"t"}]}}`,
+			i, i, i, country)
+	}
+	b.WriteString("]}")
+	big := filepath.Join(dir, "big.geojson")
+	os.WriteFile(big, []byte(b.String()), 0o644)
+
+	code, _, errOut := runCLI(t, "import", "--db", db, "--collection", "pts", big)
+	if code == 0 {
+		t.Fatal("import of a file with a bad feature exited 0")
+	}
+	for _, want := range []string{"big.geojson", "#6543", "p-6543", "properties.country"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("error %q does not name %s", errOut, want)
+		}
+	}
+	_, out, _ := runCLI(t, "export", "--db", db)
+	if n := strings.Count(out, `"type":"Feature"`); n != 1 {
+		t.Errorf("store holds %d features after the failed import, want the 1 it had", n)
+	}
+}
