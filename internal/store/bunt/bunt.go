@@ -1,7 +1,7 @@
 // Package bunt is the embedded Store: one buntdb file, fsynced on every
-// commit, is the durable copy; decoded features are kept in memory with a
-// spatial index per collection (index.go), so filters never re-parse JSON
-// and bbox queries walk the index and never scan.
+// commit, with buntdb's R-tree per collection on the features' bounding
+// rects, so bbox queries walk the index and never scan. Decoded features
+// are also kept in memory so filters never re-parse JSON.
 package bunt
 
 import (
@@ -22,13 +22,14 @@ import (
 var _ store.Store = (*Store)(nil)
 
 // Keys: c:{cid} collection metadata; f:{cid}:{fid} "version json";
-// v:{cid} the collection version; seq the change sequence. (Files written
-// before the in-memory index also hold b:{cid}:{fid} bounding rects; they
-// are no longer read.)
+// b:{cid}:{z}:{fid} the feature's bounding rect, indexed by the spatial
+// index s:{cid} (rect.go); v:{cid} the collection version; seq the change
+// sequence.
 func collKey(cid string) string      { return "c:" + cid }
 func featKey(cid, fid string) string { return "f:" + cid + ":" + fid }
-func rectKey(cid, fid string) string { return "b:" + cid + ":" + fid }
 func verKey(cid string) string       { return "v:" + cid }
+func indexName(cid string) string    { return "s:" + cid }
+func indexPattern(cid string) string { return "b:" + cid + ":*" }
 
 const seqKey = "seq"
 
@@ -90,7 +91,7 @@ func (s *Store) load() error {
 			return err
 		}
 	}
-	return s.db.View(func(tx *buntdb.Tx) error {
+	err = s.db.View(func(tx *buntdb.Tx) error {
 		var derr error
 		err := tx.AscendKeys("f:*", func(k, v string) bool {
 			cid, _, _ := strings.Cut(k[2:], ":")
@@ -101,8 +102,7 @@ func (s *Store) load() error {
 			}
 			f.Collection = cid
 			if c := s.cols[cid]; c != nil {
-				c.feats[f.ID] = f
-				c.ix.insert(f)
+				c.add(f)
 			}
 			return true
 		})
@@ -111,10 +111,68 @@ func (s *Store) load() error {
 		}
 		return derr
 	})
+	if err != nil {
+		return err
+	}
+	return s.checkRects()
+}
+
+// checkRects makes sure every feature has its rect key, exactly as write
+// sets it, and nothing else does; if not (a file from before this key
+// layout, or without rect keys at all) it writes them all again, once.
+func (s *Store) checkRects() error {
+	want := 0
+	for _, c := range s.cols {
+		want += len(c.feats)
+	}
+	var have, good int
+	var keys []string
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendKeys("b:*", func(k, v string) bool {
+			keys = append(keys, k)
+			cid, rest, _ := strings.Cut(k[2:], ":")
+			c := s.cols[cid]
+			if c == nil {
+				return true
+			}
+			have++
+			if len(rest) <= zLen+1 || rest[zLen] != ':' || !validRect(v) {
+				return true
+			}
+			if f := c.feats[rest[zLen+1:]]; f != nil && rectKey(f, f.Geometry.Bound()) == k {
+				good++
+			}
+			return true
+		})
+	})
+	if err != nil || (have == want && good == want) {
+		return err
+	}
+	var all []*geo.Feature
+	for _, c := range s.cols {
+		for _, f := range c.feats {
+			all = append(all, f)
+		}
+	}
+	return s.db.Update(func(tx *buntdb.Tx) error {
+		for _, k := range keys {
+			if _, err := tx.Delete(k); err != nil {
+				return fmt.Errorf("rebuild rects: %w", err)
+			}
+		}
+		if err := setRects(tx, all); err != nil {
+			return fmt.Errorf("rebuild rects: %w", err)
+		}
+		return nil
+	})
 }
 
 // addCollection registers a collection in memory and gives it its index.
 func (s *Store) addCollection(meta geo.Collection) error {
+	err := s.db.CreateSpatialIndex(indexName(meta.ID), indexPattern(meta.ID), decodeRect)
+	if err != nil && !errors.Is(err, buntdb.ErrIndexExists) {
+		return fmt.Errorf("index %s: %w", meta.ID, err)
+	}
 	var ver int64
 	_ = s.db.View(func(tx *buntdb.Tx) error {
 		v, err := tx.Get(verKey(meta.ID))
@@ -123,7 +181,7 @@ func (s *Store) addCollection(meta geo.Collection) error {
 		}
 		return nil
 	})
-	s.cols[meta.ID] = &collection{meta: meta, version: ver, feats: map[string]*geo.Feature{}, ix: newIndex()}
+	s.cols[meta.ID] = &collection{meta: meta, version: ver, feats: map[string]*geo.Feature{}}
 	return nil
 }
 

@@ -16,12 +16,39 @@ type collection struct {
 	meta    geo.Collection
 	version int64
 	feats   map[string]*geo.Feature
-	ix      *index // spatial index of feats
+	// notPoints counts the features whose bound is more than a point;
+	// while it is 0 a bbox query takes every R-tree hit as it is.
+	notPoints int
 
 	dmu    sync.Mutex // guards the derived data below under the store's read lock
 	dirty  bool       // extents and order need rebuilding
 	extent geo.Collection
 	order  []string // ids in ascending order
+}
+
+// add and drop keep notPoints; every change to feats goes through them.
+func (c *collection) add(f *geo.Feature) {
+	c.drop(f.ID)
+	c.feats[f.ID] = f
+	if !isPoint(f) {
+		c.notPoints++
+	}
+}
+
+func (c *collection) drop(id string) {
+	if old, ok := c.feats[id]; ok {
+		if !isPoint(old) {
+			c.notPoints--
+		}
+		delete(c.feats, id)
+	}
+}
+
+// isPoint: the feature's rect is its geometry, so intersecting the rect is
+// intersecting the feature.
+func isPoint(f *geo.Feature) bool {
+	b := f.Geometry.Bound()
+	return b.Min == b.Max
 }
 
 // derived returns the extents and the id order, rebuilt if writes made

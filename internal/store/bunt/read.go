@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/paulmach/orb"
+	"github.com/tidwall/buntdb"
+
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
 )
@@ -61,8 +64,8 @@ func (s *Store) Get(ctx context.Context, cid, fid string) (*geo.Feature, error) 
 	return f, nil
 }
 
-// Query walks the spatial index when there is a bbox, and the id order
-// otherwise, applies the rest of the filter, sorts and pages.
+// Query walks the R-tree when there is a bbox, and the id order otherwise,
+// applies the rest of the filter, sorts and pages.
 func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -71,26 +74,30 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		return store.Page{}, fmt.Errorf("collection %s: %w", q.Collection, store.ErrNotFound)
 	}
 	var matched []*geo.Feature
-	switch {
-	case q.BBox != nil && len(q.Sort) == 0:
-		// Sort on the ids held in the index entries: the features
-		// themselves are touched only for the page.
-		ms := spatial(c, q)
-		slices.SortFunc(ms, func(a, b *entry) int { return strings.Compare(a.id, b.id) })
-		p := store.Page{Matched: len(ms)}
-		ms = window(ms, q.Offset, q.Limit)
-		p.Features = make([]*geo.Feature, len(ms))
-		for i, e := range ms {
-			p.Features[i] = e.f
+	if q.BBox != nil {
+		ids, err := s.spatial(c, q)
+		if err != nil {
+			return store.Page{}, err
 		}
-		return p, nil
-	case q.BBox != nil:
-		ms := spatial(c, q)
-		matched = make([]*geo.Feature, len(ms))
-		for i, e := range ms {
-			matched[i] = e.f
+		if len(q.Sort) == 0 {
+			// Only the page's features are looked up.
+			p := store.Page{Matched: len(ids)}
+			n := len(ids)
+			if q.Limit > 0 {
+				n = min(n, max(q.Offset, 0)+q.Limit)
+			}
+			ids = window(smallest(ids, n), q.Offset, q.Limit)
+			p.Features = make([]*geo.Feature, len(ids))
+			for i, id := range ids {
+				p.Features[i] = c.feats[id]
+			}
+			return p, nil
 		}
-	default:
+		matched = make([]*geo.Feature, len(ids))
+		for i, id := range ids {
+			matched[i] = c.feats[id]
+		}
+	} else {
 		_, order := c.derived()
 		for _, id := range order {
 			if f := c.feats[id]; q.MatchAttributes(f) {
@@ -104,40 +111,93 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	return page(matched, q.Offset, q.Limit), nil
 }
 
-// spatial finds candidates through the collection's spatial index and keeps
-// those the exact test and the other filters accept.
-func spatial(c *collection, q store.Query) []*entry {
+// spatial returns the ids of the features buntdb's R-tree finds that pass
+// the exact test and the other filters, in no order. A feature whose rect
+// lies inside the query box (every point does) needs no exact test, so
+// without attribute filters most candidates are never looked up: the id is
+// the tail of the key and the rect is the value (not even read when the
+// collection holds only points).
+func (s *Store) spatial(c *collection, q store.Query) ([]string, error) {
 	bounds := q.BBox.Bounds()
-	var seen map[*geo.Feature]bool // only a box split at the antimeridian meets a feature twice
-	if len(bounds) > 1 {
-		seen = map[*geo.Feature]bool{}
-	}
 	attrs := q.Filter
 	attrs.BBox = nil
 	noAttrs := attrs.Time.Unbounded() && len(attrs.Props) == 0 && attrs.Text == ""
-	out := make([]*entry, 0, 64)
-	for _, b := range bounds {
-		c.ix.search(b, func(e *entry) bool {
-			if seen != nil && seen[e.f] {
+	skip := rectPrefixLen(c.meta.ID)
+	ids := make([]string, 0, 256)
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		for _, b := range bounds {
+			err := tx.Intersects(indexName(c.meta.ID), encodeRect(b), func(key, val string) bool {
+				id := key[skip:]
+				inside := c.notPoints == 0 || (validRect(val) && within(rectBound(val), b))
+				if inside && noAttrs {
+					ids = append(ids, id)
+					return true
+				}
+				f := c.feats[id]
+				if f == nil || (!inside && !geo.IntersectsBound(f.Geometry, b)) || (!noAttrs && !q.MatchAttributes(f)) {
+					return true
+				}
+				ids = append(ids, id)
 				return true
+			})
+			if err != nil {
+				return fmt.Errorf("bbox query %s: %w", c.meta.ID, err)
 			}
-			// A box that is a point, or lies inside the query box, needs no
-			// exact test; that spares reading most features at all.
-			inside := e.minX >= b.Min[0] && e.maxX <= b.Max[0] && e.minY >= b.Min[1] && e.maxY <= b.Max[1]
-			if !inside && !geo.IntersectsBound(e.f.Geometry, b) {
-				return true
-			}
-			if !noAttrs && !q.MatchAttributes(e.f) {
-				return true
-			}
-			if seen != nil {
-				seen[e.f] = true
-			}
-			out = append(out, e)
-			return true
-		})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out
+	if len(bounds) > 1 {
+		// A box split at the antimeridian can meet a feature twice.
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+	}
+	return ids, nil
+}
+
+// smallest moves the k smallest ids, in order, to the front of ids and
+// returns them. A page of 100 from some 600 matches costs far fewer
+// comparisons than sorting them all.
+func smallest(ids []string, k int) []string {
+	if k*2 >= len(ids) {
+		slices.Sort(ids)
+		return ids[:k]
+	}
+	h := ids[:k] // a max-heap of the k smallest so far
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= k {
+				return
+			}
+			if r := l + 1; r < k && h[r] > h[l] {
+				l = r
+			}
+			if h[i] >= h[l] {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, id := range ids[k:] {
+		if id < h[0] {
+			h[0] = id
+			down(0)
+		}
+	}
+	slices.Sort(h)
+	return h
+}
+
+// within reports whether a lies inside b, edges included.
+func within(a, b orb.Bound) bool {
+	return a.Min[0] >= b.Min[0] && a.Max[0] <= b.Max[0] && a.Min[1] >= b.Min[1] && a.Max[1] <= b.Max[1]
 }
 
 func sortFeatures(fs []*geo.Feature, by []store.Sort) {

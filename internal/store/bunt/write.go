@@ -52,6 +52,8 @@ type write struct {
 	// import would otherwise hold a second copy of every record in memory
 	// (the cache fills again on first read).
 	bulk bool
+	// dups: a feature was put twice, so only its last put may write a rect.
+	dups bool
 }
 
 // bulkSize is the batch size from which a Put counts as an import.
@@ -100,12 +102,10 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) error {
 }
 
 func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
-	if _, err := tx.Delete(featKey(f.Collection, f.ID)); err != nil {
-		return err
-	}
-	// A rect key left by an older version of this store.
-	if _, err := tx.Delete(rectKey(f.Collection, f.ID)); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
-		return err
+	for _, k := range []string{featKey(f.Collection, f.ID), rectKey(f, f.Geometry.Bound())} {
+		if _, err := tx.Delete(k); err != nil {
+			return err
+		}
 	}
 	// Only the identity is needed; copying the feature would copy its
 	// cached encoding's atomic pointer.
@@ -115,6 +115,9 @@ func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
 }
 
 func (w *write) finish(tx *buntdb.Tx) error {
+	if err := w.writeRects(tx); err != nil {
+		return err
+	}
 	// The sequence is stored once per transaction, not once per feature:
 	// an import of 200,000 features would otherwise set the key 200,000
 	// times.
@@ -131,22 +134,41 @@ func (w *write) finish(tx *buntdb.Tx) error {
 	return nil
 }
 
+// writeRects replaces the rect keys of the features put (only the last
+// put of a feature counts).
+func (w *write) writeRects(tx *buntdb.Tx) error {
+	fs := w.puts
+	if w.dups {
+		last := make(map[string]*geo.Feature, len(w.puts))
+		for _, f := range w.puts {
+			last[f.Collection+"/"+f.ID] = f
+		}
+		fs = make([]*geo.Feature, 0, len(last))
+		for _, f := range w.puts {
+			if last[f.Collection+"/"+f.ID] == f {
+				fs = append(fs, f)
+			}
+		}
+	}
+	for _, f := range fs {
+		// The key holds the old bound's z-order, which the in-memory copy
+		// (never changed in place) still has.
+		if old := w.s.cols[f.Collection].feats[f.ID]; old != nil {
+			if _, err := tx.Delete(rectKey(old, old.Geometry.Bound())); err != nil {
+				return fmt.Errorf("put %s/%s: old rect: %w", f.Collection, f.ID, err)
+			}
+		}
+	}
+	return setRects(tx, fs)
+}
+
 // apply updates memory after a successful commit.
 func (w *write) apply() {
 	for _, f := range w.puts {
-		c := w.s.cols[f.Collection]
-		if old, ok := c.feats[f.ID]; ok {
-			c.ix.remove(old)
-		}
-		c.feats[f.ID] = f
-		c.ix.insert(f)
+		w.s.cols[f.Collection].add(f)
 	}
 	for _, f := range w.deletes {
-		c := w.s.cols[f.Collection]
-		if old, ok := c.feats[f.ID]; ok {
-			c.ix.remove(old)
-			delete(c.feats, f.ID)
-		}
+		w.s.cols[f.Collection].drop(f.ID)
 	}
 	for cid, v := range w.vers {
 		c := w.s.cols[cid]
@@ -195,6 +217,7 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode) 
 				return fmt.Errorf("feature %s: %w", key, store.ErrConflict)
 			}
 			typ := store.Created
+			w.dups = w.dups || seen[key]
 			if exists || seen[key] {
 				typ = store.Replaced
 			}

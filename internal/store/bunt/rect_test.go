@@ -1,0 +1,203 @@
+package bunt_test
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/buntdb"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/internal/workload"
+)
+
+// checkBBoxes compares bbox queries, with and without paging, against the
+// exact test on every feature of the collections.
+func checkBBoxes(t *testing.T, s store.Store, seed uint64) {
+	t.Helper()
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(seed, 1))
+	for _, c := range workload.Collections() {
+		all, err := s.Query(ctx, store.Query{Collection: c.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 40 {
+			x, y := 14+r.Float64()*19, 49+r.Float64()*9
+			w := []float64{0.01, 0.1, 0.5, 3}[r.IntN(4)]
+			bb := geo.BBox{West: x, South: y, East: x + w, North: y + w}
+			var want []string
+			for _, f := range all.Features {
+				if geo.IntersectsBound(f.Geometry, orb.Bound{Min: orb.Point{bb.West, bb.South}, Max: orb.Point{bb.East, bb.North}}) {
+					want = append(want, f.ID)
+				}
+			}
+			slices.Sort(want)
+			p, err := s.Query(ctx, store.Query{Collection: c.ID, Filter: geo.Filter{BBox: &bb}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := idsOf(p.Features); !slices.Equal(got, want) || p.Matched != len(want) {
+				t.Fatalf("%s bbox %v: %d matched %v, want %v", c.ID, bb, p.Matched, got, want)
+			}
+			off, lim := r.IntN(5), 1+r.IntN(7)
+			p, err = s.Query(ctx, store.Query{Collection: c.ID, Filter: geo.Filter{BBox: &bb}, Offset: off, Limit: lim})
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := want[min(off, len(want)):min(off+lim, len(want))]
+			if got := idsOf(p.Features); !slices.Equal(got, page) || p.Matched != len(want) {
+				t.Fatalf("%s bbox %v offset %d limit %d: %d matched %v, want %d %v", c.ID, bb, off, lim, p.Matched, got, len(want), page)
+			}
+		}
+	}
+}
+
+// TestOlderRectLayouts opens files whose rect keys are not what this
+// version writes: text rects keyed by id (the first layout), no rects at
+// all (the in-memory grid index), and a stray rect with no feature. Open
+// writes the rects again, and bbox queries, and writes after them, are
+// exact.
+func TestOlderRectLayouts(t *testing.T) {
+	ctx := context.Background()
+	for _, layout := range []string{"current", "text-by-id", "none", "stray"} {
+		t.Run(layout, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sitmap.db")
+			s := openFile(t, path)
+			for _, c := range workload.Collections() {
+				if err := s.PutCollection(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fs := workload.Generate(0.01)
+			if err := s.Put(ctx, fs, store.Upsert); err != nil {
+				t.Fatal(err)
+			}
+			checkBBoxes(t, s, 1)
+			s.Close()
+
+			db, err := buntdb.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(func(tx *buntdb.Tx) error {
+				if layout == "stray" {
+					// Covering the whole workload, in this version's encoding.
+					v := []byte{'r'}
+					for _, x := range []float64{14, 49, 33, 58} {
+						v = binary.LittleEndian.AppendUint64(v, math.Float64bits(x))
+					}
+					_, _, err := tx.Set("b:"+workload.PointsID+":0000000000000000:gone", string(v), nil)
+					return err
+				}
+				if layout == "current" {
+					return nil
+				}
+				var keys []string
+				if err := tx.AscendKeys("b:*", func(k, _ string) bool {
+					keys = append(keys, k)
+					return true
+				}); err != nil {
+					return err
+				}
+				for _, k := range keys {
+					if _, err := tx.Delete(k); err != nil {
+						return err
+					}
+				}
+				if layout == "text-by-id" {
+					for _, f := range fs {
+						b := f.Geometry.Bound()
+						if _, _, err := tx.Set("b:"+f.Collection+":"+f.ID, buntdb.Rect(b.Min[:], b.Max[:]), nil); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+
+			size := fileSize(t, path)
+			s = openFile(t, path)
+			if grew := fileSize(t, path) != size; grew != (layout != "current") {
+				t.Errorf("open wrote the rects again: %v", grew)
+			}
+			checkBBoxes(t, s, 2)
+			// Writes after the rebuild find the rects where they put them.
+			moved := fs[0].Clone()
+			moved.Geometry = orb.Point{30.5, 55.5}
+			if err := s.Replace(ctx, moved, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, fs[1].Collection, fs[1].ID, 0); err != nil {
+				t.Fatal(err)
+			}
+			checkBBoxes(t, s, 3)
+		})
+	}
+}
+
+// TestBBoxPointsThenShapes: a collection of points takes R-tree hits as
+// they are; once it holds a shape, that shape gets the exact test again.
+func TestBBoxPointsThenShapes(t *testing.T) {
+	ctx := context.Background()
+	s := openFile(t, ":memory:")
+	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	pt := func(id string, x, y float64) *geo.Feature {
+		f := &geo.Feature{ID: id, Collection: "layer", Geometry: orb.Point{x, y}, Properties: map[string]json.RawMessage{}}
+		f.SetString("name", id)
+		return f
+	}
+	if err := s.Put(ctx, []*geo.Feature{pt("a", 20.5, 50.5), pt("b", 21.5, 50.5)}, store.Upsert); err != nil {
+		t.Fatal(err)
+	}
+	box := geo.BBox{West: 20, South: 50, East: 21, North: 51}
+	query := func() []string {
+		t.Helper()
+		p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{BBox: &box}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return idsOf(p.Features)
+	}
+	if got := query(); !slices.Equal(got, []string{"a"}) {
+		t.Fatalf("points: %v, want [a]", got)
+	}
+	// A line whose rect meets the box but which passes outside it.
+	line := pt("b", 0, 0)
+	line.Geometry = orb.LineString{{20.9, 51.5}, {21.5, 50.9}}
+	if err := s.Replace(ctx, line, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := query(); !slices.Equal(got, []string{"a"}) {
+		t.Fatalf("with a line outside the box: %v, want [a]", got)
+	}
+	if err := s.Replace(ctx, pt("b", 20.1, 50.1), 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := query(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("the line back to a point inside: %v, want [a b]", got)
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
