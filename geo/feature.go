@@ -165,6 +165,11 @@ func (f *Feature) AppendJSON(buf []byte) ([]byte, error) {
 	return append(buf, enc...), nil
 }
 
+// SetEncoded hands the feature its GeoJSON encoding, made earlier by
+// AppendJSON, so that a store holding those bytes anyway need not hold a
+// second copy. The caller must never modify enc.
+func (f *Feature) SetEncoded(enc []byte) { f.encoded.Store(&enc) }
+
 // Changed drops the cached encoding after a direct change to the feature.
 func (f *Feature) Changed() { f.encoded.Store(nil) }
 

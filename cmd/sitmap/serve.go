@@ -8,12 +8,33 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/sitmap/sitmap/assets"
 	"github.com/sitmap/sitmap/internal/dataset"
 	"github.com/sitmap/sitmap/web"
 )
+
+// memoryHeadroom is what the server may allocate beyond the loaded data
+// and a full tile cache before the garbage collector works harder.
+const memoryHeadroom = 256 << 20
+
+// limitMemory sets a soft memory limit sized to the data just loaded, so a
+// read-heavy server's heap does not double between collections (Go's
+// default), unless the operator chose one with GOMEMLIMIT.
+func limitMemory(log *slog.Logger, tileCache int64, goMemLimit string) {
+	if goMemLimit != "" {
+		return
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	limit := int64(ms.HeapAlloc) + tileCache + memoryHeadroom
+	debug.SetMemoryLimit(limit)
+	log.Info("memory", "live_mb", ms.HeapAlloc>>20, "soft_limit_mb", limit>>20)
+}
 
 func serve(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -23,7 +44,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	token := fs.String("token", e.getenv("SITMAP_TOKEN"), "bearer token that enables writes (env SITMAP_TOKEN); none means read-only")
 	baseURL := fs.String("base-url", "", "public URL of the service for absolute links (default: from each request)")
-	cacheMB := fs.Int("tile-cache-mb", 256, "memory for rendered tiles, in MiB")
+	cacheMB := fs.Int("tile-cache-mb", 128, "memory for rendered tiles, in MiB")
 	basemapURL := fs.String("basemap-url", "", "optional online raster basemap, e.g. https://tile.example/{z}/{x}/{y}.png (default: offline only)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -45,6 +66,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	if seeded {
 		log.Info("new store: loaded the seed data set")
 	}
+	limitMemory(log, int64(*cacheMB)<<20, e.getenv("GOMEMLIMIT"))
 	srv := web.New(web.Config{
 		Store: st, Assets: assets.FS, Token: *token, BaseURL: *baseURL,
 		TileCacheBytes: int64(*cacheMB) << 20, BasemapURL: *basemapURL, Log: log, Version: version,

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/tidwall/buntdb"
 
@@ -185,12 +186,24 @@ func (s *Store) addCollection(meta geo.Collection) error {
 	return nil
 }
 
+// A record is the feature's version, then its GeoJSON. buntdb keeps every
+// record in memory as a string, so the feature's encoding cache points
+// into that string instead of holding a copy: strings never change.
 func encodeRecord(f *geo.Feature) (string, error) {
 	b, err := f.AppendJSON(strconv.AppendInt(nil, f.Version, 10))
 	if err != nil {
 		return "", err
 	}
-	return string(b), nil
+	rec := string(b)
+	shareEncoding(f, rec)
+	return rec, nil
+}
+
+func shareEncoding(f *geo.Feature, rec string) {
+	if i := strings.IndexByte(rec, '{'); i > 0 {
+		json := rec[i:]
+		f.SetEncoded(unsafe.Slice(unsafe.StringData(json), len(json)))
+	}
 }
 
 func decodeRecord(v string) (*geo.Feature, error) {
@@ -207,6 +220,7 @@ func decodeRecord(v string) (*geo.Feature, error) {
 		return nil, err
 	}
 	f.Version = ver
+	shareEncoding(f, v)
 	return f, nil
 }
 

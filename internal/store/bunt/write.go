@@ -48,16 +48,9 @@ type write struct {
 	deletes []*geo.Feature
 	changes []store.Change
 	vers    map[string]int64
-	// bulk drops each feature's cached GeoJSON once it is written: an
-	// import would otherwise hold a second copy of every record in memory
-	// (the cache fills again on first read).
-	bulk bool
 	// dups: a feature was put twice, so only its last put may write a rect.
 	dups bool
 }
-
-// bulkSize is the batch size from which a Put counts as an import.
-const bulkSize = 1000
 
 func (s *Store) newWrite() *write {
 	return &write{s: s, now: time.Now().UTC().Format(time.RFC3339Nano), vers: map[string]int64{}}
@@ -90,9 +83,6 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) error {
 	rec, err := encodeRecord(f)
 	if err != nil {
 		return err
-	}
-	if w.bulk {
-		f.Changed()
 	}
 	if _, _, err := tx.Set(featKey(f.Collection, f.ID), rec, nil); err != nil {
 		return err
@@ -201,7 +191,6 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.commit(func(w *write, tx *buntdb.Tx) error {
-		w.bulk = len(fs) >= bulkSize
 		seen := make(map[string]bool, len(fs))
 		for _, f := range fs {
 			c, ok := s.cols[f.Collection]
