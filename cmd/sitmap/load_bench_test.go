@@ -23,7 +23,7 @@ import (
 // the servers we compare against. Run them with `make bench`.
 
 // loadedServer imports the workload with the CLI (timing it) and serves it.
-func loadedServer(b *testing.B) (addr string, cmd *exec.Cmd) {
+func loadedServer(b *testing.B) (addr string, cmd *exec.Cmd, importTime time.Duration) {
 	b.Helper()
 	if _, err := exec.LookPath("wrk"); err != nil {
 		b.Fatal("wrk is not installed: apt-get install wrk (make bench does this)")
@@ -47,7 +47,7 @@ func loadedServer(b *testing.B) (addr string, cmd *exec.Cmd) {
 	if out, err := exec.Command(bin, "import", "--db", db, data).CombinedOutput(); err != nil {
 		b.Fatalf("import: %v\n%s", err, out)
 	}
-	b.ReportMetric(time.Since(start).Seconds(), "import-s")
+	importTime = time.Since(start)
 
 	addr = freeAddr(b)
 	cmd = exec.Command(bin, "serve", "--db", db, "--addr", addr)
@@ -59,13 +59,13 @@ func loadedServer(b *testing.B) (addr string, cmd *exec.Cmd) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return addr, cmd
+				return addr, cmd, importTime
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.Fatal("server did not come up")
-	return "", nil
+	return "", nil, 0
 }
 
 // bboxPaths are /items requests for random 0.5° boxes round the towns.
@@ -94,15 +94,20 @@ var (
 	non2xxRE = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
 )
 
-// runWrk runs wrk -t2 -c16 over the paths (round robin) for d.
-func runWrk(b *testing.B, base string, paths []string, d time.Duration) wrkResult {
+// runWrk runs wrk -t2 -c16 over the paths (round robin) for d; plain wrk
+// asks for no compression, as in the figures DESIGN.md compares with.
+func runWrk(b *testing.B, base string, paths []string, d time.Duration, gzip bool) wrkResult {
 	b.Helper()
+	header := "{}"
+	if gzip {
+		header = `{["Accept-Encoding"] = "gzip"}`
+	}
 	var lua strings.Builder
 	lua.WriteString("local paths = {\n")
 	for _, p := range paths {
 		fmt.Fprintf(&lua, "%q,\n", p)
 	}
-	lua.WriteString("}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i], {[\"Accept-Encoding\"] = \"gzip\"})\nend\n")
+	fmt.Fprintf(&lua, "}\nlocal i = 0\nrequest = function()\n  i = i %% #paths + 1\n  return wrk.format(\"GET\", paths[i], %s)\nend\n", header)
 	script := filepath.Join(b.TempDir(), "paths.lua")
 	if err := os.WriteFile(script, []byte(lua.String()), 0o644); err != nil {
 		b.Fatal(err)
@@ -171,22 +176,26 @@ func abandonRequests(base string, n int) {
 // BenchmarkLoadItemsBBox: /items with 0.5° boxes and limit=100, then again
 // after 2,000 clients disconnected mid-request (no slowdown, no leak).
 func BenchmarkLoadItemsBBox(b *testing.B) {
-	addr, cmd := loadedServer(b)
+	addr, cmd, importTime := loadedServer(b)
 	base := "http://" + addr
 	paths := bboxPaths(2000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		before := runWrk(b, base, paths, 10*time.Second)
+		before := runWrk(b, base, paths, 10*time.Second, false)
+		gz := runWrk(b, base, paths, 10*time.Second, true)
 		rssBefore := rssMB(cmd.Process.Pid)
 		abandonRequests(base, 2000)
 		time.Sleep(time.Second)
-		after := runWrk(b, base, paths, 10*time.Second)
+		after := runWrk(b, base, paths, 10*time.Second, false)
 		if before.non2xx > 0 || after.non2xx > 0 {
 			b.Fatalf("non-2xx responses: %d before, %d after", before.non2xx, after.non2xx)
 		}
+		b.ReportMetric(importTime.Seconds(), "import-s")
 		b.ReportMetric(before.rps, "req/s")
 		b.ReportMetric(before.p50, "p50-ms")
 		b.ReportMetric(before.p99, "p99-ms")
+		b.ReportMetric(gz.rps, "req/s-gzip")
+		b.ReportMetric(gz.p99, "p99-ms-gzip")
 		b.ReportMetric(after.rps, "req/s-after-disconnects")
 		b.ReportMetric(after.p99, "p99-ms-after-disconnects")
 		b.ReportMetric(rssBefore, "rss-MB")
