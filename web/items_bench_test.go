@@ -69,7 +69,9 @@ func BenchmarkItemsBBox(b *testing.B) {
 		i := 0
 		for pb.Next() {
 			req := httptest.NewRequest("GET", paths[i%len(paths)], nil)
-			req.Header.Set("Accept-Encoding", "gzip")
+			if os.Getenv("SITMAP_BENCH_GZIP") != "" {
+				req.Header.Set("Accept-Encoding", "gzip")
+			}
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
