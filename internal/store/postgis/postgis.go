@@ -53,8 +53,9 @@ const PingTimeout = 2 * time.Second
 
 // Open connects to the database at dsn (a postgres:// URL or a libpq
 // key=value string), creates or migrates the schema, and starts listening
-// for other replicas' changes. The database needs the postgis extension or
-// the right to create it. The pool holds max(4, CPUs) connections unless
+// for other replicas' changes. The database needs the postgis and
+// btree_gist extensions (btree_gist is in PostgreSQL's contrib) or the
+// right to create them. The pool holds max(4, CPUs) connections unless
 // the URL says otherwise (pool_max_conns=16), plus one that LISTENs.
 //
 // Writes take the rows of the collections they change, then the global

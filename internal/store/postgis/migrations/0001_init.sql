@@ -1,5 +1,7 @@
 -- sitmap schema, version 1.
 CREATE EXTENSION IF NOT EXISTS postgis;
+-- for the GiST index on (collection, geom); part of PostgreSQL's contrib
+CREATE EXTENSION IF NOT EXISTS btree_gist;
 
 -- One row: the global change sequence (store.Change.Seq). Writers bump it
 -- in their transaction, so its row lock orders commits and Seq grows in
@@ -59,7 +61,9 @@ ALTER TABLE features ALTER COLUMN raw SET STORAGE EXTERNAL;
 ALTER TABLE features ALTER COLUMN props SET STORAGE EXTERNAL;
 ALTER TABLE features ALTER COLUMN terms_text SET STORAGE EXTERNAL;
 
-CREATE INDEX features_geom ON features USING gist (geom);
+-- One spatial index for all collections, led by the collection, so a
+-- query of a small collection does not wade through a big one's rows.
+CREATE INDEX features_geom ON features USING gist (collection, geom);
 CREATE INDEX features_terms ON features USING gin (terms);
 CREATE INDEX features_valid_from ON features (collection, valid_from, valid_from_ns);
 CREATE INDEX features_valid_to ON features (collection, valid_to, valid_to_ns);

@@ -130,7 +130,7 @@ func template(base string) (string, error) {
 		if err != nil {
 			return err
 		}
-		if err := exec1(dsn, "CREATE EXTENSION IF NOT EXISTS postgis"); err != nil {
+		if err := exec1(dsn, "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS btree_gist"); err != nil {
 			return fmt.Errorf("pgtest: %s (%v)", InstallHint, err)
 		}
 		return nil
