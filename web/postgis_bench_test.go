@@ -187,10 +187,31 @@ func stAsMVTSQL(tileset string) string {
 	return q
 }
 
-// benchSTAsMVT renders the tiles with ST_AsMVT through pgx, one at a time.
-func benchSTAsMVT(b *testing.B, pool *pgxpool.Pool, tileset string, tiles []maptile.Tile) {
+// stAsMVTThinned is the points layer with geo.Render's thinning done in
+// SQL: one point per 8-pixel cell (128 extent units), the lowest id, with
+// the count of those it stands for; points in the buffer are dropped. It
+// makes about the tile the Go renderer makes from a dense layer.
+const stAsMVTThinned = `WITH p AS (
+	SELECT id, props, ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS g
+	FROM features
+	WHERE collection = 'points' AND geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
+), c AS (
+	SELECT DISTINCT ON (cx, cy) id, props, g, count(*) OVER (PARTITION BY cx, cy) AS n
+	FROM (SELECT id, props, g, floor(ST_X(g) / 128) AS cx, floor(ST_Y(g) / 128) AS cy FROM p
+		WHERE g IS NOT NULL AND ST_X(g) >= 0 AND ST_X(g) < 4096 AND ST_Y(g) >= 0 AND ST_Y(g) < 4096) s
+	ORDER BY cx, cy, id
+)
+SELECT COALESCE(ST_AsMVT(q, 'points', 4096, 'geom'), ''::bytea) FROM (
+	SELECT id, props->>'name' AS name, props->>'name_local' AS name_local, props->>'country' AS country,
+		props->>'status' AS status, props->>'confidence' AS confidence, props->>'kind' AS kind,
+		props->>'valid_from' AS valid_from, props->>'valid_to' AS valid_to, n AS count, g AS geom
+	FROM c
+) q`
+
+// benchSTAsMVT renders the tiles with the query sql ($1, $2, $3 are z, x,
+// y) through pgx, one at a time.
+func benchSTAsMVT(b *testing.B, pool *pgxpool.Pool, sql string, tiles []maptile.Tile) {
 	ctx := context.Background()
-	sql := stAsMVTSQL(tileset)
 	var warm []byte // the first query plans; later ones reuse the plan
 	if err := pool.QueryRow(ctx, sql, int(tiles[0].Z), int(tiles[0].X), int(tiles[0].Y)).Scan(&warm); err != nil {
 		b.Fatal(err)
@@ -210,6 +231,43 @@ func benchSTAsMVT(b *testing.B, pool *pgxpool.Pool, tileset string, tiles []mapt
 	}
 	times.report(b)
 	b.ReportMetric(float64(bytes)/float64(len(times))/1024, "raw-KB/tile")
+}
+
+// benchFetch reads, one tile at a time, the rows a Go renderer needs (id,
+// version, properties as written, WKB) of the points in each tile's bound
+// (with its buffer) in the plainest query: no count, no sort. It is the
+// floor of fetch-and-render-in-Go on PostGIS, without the render.
+func benchFetch(b *testing.B, pool *pgxpool.Pool, tiles []maptile.Tile) {
+	ctx := context.Background()
+	const sql = `SELECT id, version, raw, ST_AsBinary(geom) FROM features
+		WHERE collection = 'points' AND geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)`
+	var times latencies
+	rows := 0
+	for i := 0; i < b.N; i++ {
+		for _, t := range tiles {
+			bb := geo.TileBBox(t)
+			t0 := time.Now()
+			rs, err := pool.Query(ctx, sql, bb.West, bb.South, bb.East, bb.North)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rs.Next() {
+				var id string
+				var version int64
+				var raw, g []byte
+				if err := rs.Scan(&id, &version, &raw, &g); err != nil {
+					b.Fatal(err)
+				}
+				rows++
+			}
+			if err := rs.Err(); err != nil {
+				b.Fatal(err)
+			}
+			times = append(times, time.Since(t0))
+		}
+	}
+	times.report(b)
+	b.ReportMetric(float64(rows)/float64(len(times)), "rows/tile")
 }
 
 // dbSize reports the database's size and the features table's (with its
@@ -300,8 +358,10 @@ func BenchmarkPostGISvsBunt(b *testing.B) {
 		}
 	}
 	for _, ts := range []string{"points", "all"} {
-		b.Run("tile-z9-"+ts+"/postgis-st_asmvt", func(b *testing.B) { benchSTAsMVT(b, pool, ts, tiles) })
+		b.Run("tile-z9-"+ts+"/postgis-st_asmvt", func(b *testing.B) { benchSTAsMVT(b, pool, stAsMVTSQL(ts), tiles) })
 	}
+	b.Run("tile-z9-points-thinned/postgis-st_asmvt", func(b *testing.B) { benchSTAsMVT(b, pool, stAsMVTThinned, tiles) })
+	b.Run("tile-z9-points-fetch-only/postgis-pgx", func(b *testing.B) { benchFetch(b, pool, tiles) })
 }
 
 // BenchmarkPostGISScale imports the workload at SITMAP_BENCH_SCALE (5 is
