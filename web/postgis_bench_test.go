@@ -405,4 +405,6 @@ func BenchmarkPostGISScale(b *testing.B) {
 	paths := bboxPaths(benchSamples)
 	b.Run("items-bbox", func(b *testing.B) { benchItems(b, srv, paths) })
 	b.Run("tile-z9-cold-all", func(b *testing.B) { benchTiles(b, srv, "all", coldTiles()) })
+	b.Run("tile-z9-points-fetch-only", func(b *testing.B) { benchFetch(b, pool, coldTiles()) })
+	b.Run("tile-z9-points-thinned-st_asmvt", func(b *testing.B) { benchSTAsMVT(b, pool, stAsMVTThinned, coldTiles()) })
 }
