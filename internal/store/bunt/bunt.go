@@ -41,7 +41,7 @@ type Store struct {
 	mu   sync.RWMutex
 	cols map[string]*collection
 	seq  int64
-	hub  hub
+	hub  store.Hub
 }
 
 // Open opens or creates the store file at path (":memory:" keeps nothing
@@ -226,7 +226,7 @@ func decodeRecord(v string) (*geo.Feature, error) {
 
 // Close closes the file.
 func (s *Store) Close() error {
-	s.hub.closeAll()
+	s.hub.Close()
 	return s.db.Close()
 }
 
@@ -243,5 +243,5 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Subscribe streams changes committed from now on.
 func (s *Store) Subscribe(ctx context.Context) <-chan store.Change {
-	return s.hub.subscribe(ctx)
+	return s.hub.Subscribe(ctx)
 }

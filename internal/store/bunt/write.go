@@ -164,7 +164,7 @@ func (w *write) apply() {
 		c := w.s.cols[cid]
 		c.version, c.dirty = v, true
 	}
-	w.s.hub.publish(w.changes)
+	w.s.hub.Publish(w.changes)
 }
 
 // commit runs fn in one buntdb transaction; on any error nothing changes,

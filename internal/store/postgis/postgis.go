@@ -38,7 +38,7 @@ var _ store.Store = (*Store)(nil)
 type Store struct {
 	pool   *pgxpool.Pool
 	origin string // tags this Store's notifications, so it skips its own
-	hub    hub
+	hub    store.Hub
 
 	listenCfg *pgx.ConnConfig
 	stop      context.CancelFunc
@@ -99,7 +99,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 func (s *Store) Close() error {
 	s.stop()
 	<-s.done
-	s.hub.closeAll()
+	s.hub.Close()
 	s.pool.Close()
 	return nil
 }
@@ -118,7 +118,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Subscribe streams every change committed from now on, by this Store or
 // any other on the same database, until ctx ends or the Store is closed.
 func (s *Store) Subscribe(ctx context.Context) <-chan store.Change {
-	return s.hub.subscribe(ctx)
+	return s.hub.Subscribe(ctx)
 }
 
 //go:embed migrations/*.sql

@@ -247,7 +247,7 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		}
 		return fmt.Errorf("postgis: write: %w", err)
 	}
-	s.hub.publish(w.changes)
+	s.hub.Publish(w.changes)
 	if len(w.rows) >= analyzeAfter {
 		// Fresh statistics for the planner after a large import, rather
 		// than whenever autovacuum gets to it. Best effort: the write has
