@@ -9,6 +9,7 @@ import (
 	"github.com/sitmap/sitmap/assets"
 	"github.com/sitmap/sitmap/internal/dataset"
 	"github.com/sitmap/sitmap/internal/store/bunt"
+	"github.com/sitmap/sitmap/internal/store/postgis"
 	"github.com/sitmap/sitmap/internal/store/postgis/pgtest"
 )
 
@@ -39,5 +40,39 @@ func TestMigrateToPostGIS(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, "migrate", "--from", db); code == 0 || !strings.Contains(errOut, "--to") {
 		t.Errorf("migrate without --to = %d, %q", code, errOut)
+	}
+}
+
+// TestSeedOnceAcrossReplicas: replicas starting together on an empty
+// database load the seed exactly once.
+func TestSeedOnceAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	const replicas = 3
+	results := make(chan bool, replicas)
+	errs := make(chan error, replicas)
+	for range replicas {
+		st, err := postgis.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		go func() {
+			seeded, err := dataset.SeedOnce(ctx, st, assets.FS)
+			results <- seeded
+			errs <- err
+		}()
+	}
+	n := 0
+	for range replicas {
+		if <-results {
+			n++
+		}
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d replicas loaded the seed, want exactly 1", n)
 	}
 }

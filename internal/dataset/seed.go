@@ -51,7 +51,20 @@ func LoadSeed(ctx context.Context, st store.Store, fsys fs.FS) error {
 
 // SeedOnce loads the seed into a store that has never had a collection.
 // Once seeded, what analysts delete stays deleted: the seed never returns.
-func SeedOnce(ctx context.Context, st store.Store, fsys fs.FS) (bool, error) {
+// On a store that servers share, the check and the load hold its lock, so
+// replicas starting together seed it once.
+func SeedOnce(ctx context.Context, st store.Store, fsys fs.FS) (seeded bool, err error) {
+	if l, ok := st.(store.Locker); ok {
+		err = l.Exclusive(ctx, "sitmap-seed", func() error {
+			seeded, err = seedIfEmpty(ctx, st, fsys)
+			return err
+		})
+		return seeded, err
+	}
+	return seedIfEmpty(ctx, st, fsys)
+}
+
+func seedIfEmpty(ctx context.Context, st store.Store, fsys fs.FS) (bool, error) {
 	existing, err := st.Collections(ctx)
 	if err != nil {
 		return false, err

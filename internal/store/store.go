@@ -108,3 +108,11 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// Locker is implemented by stores that several servers share (PostGIS).
+// Exclusive runs fn while no other server runs Exclusive with the same
+// name, so that check-then-write steps such as loading the seed into an
+// empty store happen once.
+type Locker interface {
+	Exclusive(ctx context.Context, name string, fn func() error) error
+}

@@ -191,3 +191,20 @@ func notFound(format string, args ...any) error {
 
 // isNoRows reports whether a QueryRow found nothing.
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+var _ store.Locker = (*Store)(nil)
+
+// Exclusive holds a PostgreSQL advisory lock (session level, on one pooled
+// connection) while fn runs; fn itself may use the rest of the pool.
+func (s *Store) Exclusive(ctx context.Context, name string, fn func() error) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgis: lock %s: %w", name, err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(hashtext($1))", name); err != nil {
+		return fmt.Errorf("postgis: lock %s: %w", name, err)
+	}
+	defer conn.Exec(context.Background(), "SELECT pg_advisory_unlock(hashtext($1))", name)
+	return fn()
+}
