@@ -51,6 +51,7 @@ func TestSeedOnceAcrossReplicas(t *testing.T) {
 	const replicas = 3
 	results := make(chan bool, replicas)
 	errs := make(chan error, replicas)
+	start := make(chan struct{})
 	for range replicas {
 		st, err := postgis.Open(ctx, dsn)
 		if err != nil {
@@ -58,11 +59,13 @@ func TestSeedOnceAcrossReplicas(t *testing.T) {
 		}
 		t.Cleanup(func() { st.Close() })
 		go func() {
+			<-start
 			seeded, err := dataset.SeedOnce(ctx, st, assets.FS)
 			results <- seeded
 			errs <- err
 		}()
 	}
+	close(start)
 	n := 0
 	for range replicas {
 		if <-results {
