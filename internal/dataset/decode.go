@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 
 	"github.com/sitmap/sitmap/geo"
 )
@@ -20,15 +22,15 @@ func Decode(r io.Reader) ([]*geo.Feature, error) {
 	dec := json.NewDecoder(r)
 	var out []*geo.Feature
 	for {
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
+		var doc document
+		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("after feature #%d: not valid JSON: %w", len(out), err)
+			return nil, fmt.Errorf("after feature #%d: not a GeoJSON object: %w", len(out), err)
 		}
-		fs, err := decodeValue(raw, len(out))
+		fs, err := doc.features(len(out))
 		if err != nil {
 			return nil, err
 		}
@@ -36,33 +38,72 @@ func Decode(r io.Reader) ([]*geo.Feature, error) {
 	}
 }
 
-func decodeValue(raw json.RawMessage, first int) ([]*geo.Feature, error) {
-	var head struct {
-		Type     string            `json:"type"`
-		Features []json.RawMessage `json:"features"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, fmt.Errorf("feature #%d: not a GeoJSON object: %w", first, err)
-	}
-	switch head.Type {
+// document is any top-level GeoJSON value we accept, read in one pass: a
+// collection's features stay raw until decodeAll spreads them over cores.
+type document struct {
+	Type       string            `json:"type"`
+	Features   []json.RawMessage `json:"features,omitempty"`
+	ID         json.RawMessage   `json:"id,omitempty"`
+	Geometry   json.RawMessage   `json:"geometry"`
+	Properties json.RawMessage   `json:"properties"`
+}
+
+func (d *document) features(first int) ([]*geo.Feature, error) {
+	switch d.Type {
 	case "Feature":
+		raw, err := json.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("feature #%d: %w", first, err)
+		}
 		f, err := decodeFeature(raw, first)
 		if err != nil {
 			return nil, err
 		}
 		return []*geo.Feature{f}, nil
 	case "FeatureCollection":
-		out := make([]*geo.Feature, 0, len(head.Features))
-		for i, fr := range head.Features {
-			f, err := decodeFeature(fr, first+i)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, f)
-		}
-		return out, nil
+		return decodeAll(d.Features, first)
 	}
-	return nil, fmt.Errorf("feature #%d: type %q is neither Feature nor FeatureCollection", first, head.Type)
+	return nil, fmt.Errorf("feature #%d: type %q is neither Feature nor FeatureCollection", first, d.Type)
+}
+
+// decodeAll decodes features on every core: decoding is most of an
+// import's time. The error reported is the first in input order.
+func decodeAll(raws []json.RawMessage, first int) ([]*geo.Feature, error) {
+	out := make([]*geo.Feature, len(raws))
+	err := parallel(len(raws), func(i int) error {
+		var err error
+		out[i], err = decodeFeature(raws[i], first+i)
+		return err
+	})
+	return out, err
+}
+
+// parallel runs fn(0..n-1) in contiguous chunks, one per core, and returns
+// the error of the lowest i that failed.
+func parallel(n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	workers := runtime.GOMAXPROCS(0)
+	chunk := max(1, (n+workers-1)/workers)
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				if errs[i] = fn(i); errs[i] != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func decodeFeature(raw json.RawMessage, index int) (*geo.Feature, error) {
@@ -70,10 +111,7 @@ func decodeFeature(raw json.RawMessage, index int) (*geo.Feature, error) {
 	if err != nil {
 		var ve *geo.ValidationError
 		if errors.As(err, &ve) {
-			ve.Feature = fmt.Sprintf("#%d", index)
-			if id := peekID(raw); id != "" {
-				ve.Feature = fmt.Sprintf("#%d (%s)", index, id)
-			}
+			ve.Feature = featureName(index, peekID(raw))
 		}
 		return nil, err
 	}

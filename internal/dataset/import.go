@@ -2,10 +2,10 @@ package dataset
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
@@ -113,15 +113,39 @@ func resolve(ctx context.Context, st store.Store, fs []*geo.Feature, defs []geo.
 	return cols, created, nil
 }
 
-// validate checks every feature and names the file it came from.
+// validate checks every feature on every core, names the first that fails
+// (and its file, when there is one), and encodes the valid ones ahead of
+// the store's single-threaded write.
 func validate(inputs []Input, fs []*geo.Feature, cols map[string]*geo.Collection) error {
-	err := geo.ValidateAll(fs, func(f *geo.Feature) *geo.Collection { return cols[f.Collection] })
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	err := parallel(len(fs), func(i int) error {
+		f := fs[i]
+		if err := geo.Validate(f, cols[f.Collection]); err != nil {
+			ve := err.(*geo.ValidationError)
+			ve.Feature = featureName(i, f.ID)
+			return ve
+		}
+		// The store would stamp "updated" and encode each feature on one
+		// core; both are done here on all of them.
+		if _, ok := f.Properties["updated"]; !ok {
+			f.SetString("updated", now)
+		}
+		_, err := f.AppendJSON(nil)
+		return err
+	})
 	if err == nil {
 		return nil
 	}
-	var ve *geo.ValidationError
-	if errors.As(err, &ve) && len(inputs) == 1 {
+	if len(inputs) == 1 {
 		return fmt.Errorf("import %s: %w", inputs[0].Name, err)
 	}
 	return fmt.Errorf("import: %w", err)
+}
+
+// featureName is how errors name a feature: its position and its id.
+func featureName(i int, id string) string {
+	if id == "" {
+		return fmt.Sprintf("#%d", i)
+	}
+	return fmt.Sprintf("#%d (%s)", i, id)
 }
