@@ -45,10 +45,11 @@ imports:
 	if [ -n "$$bad" ]; then echo "internal/store must not import: $$bad"; exit 1; fi
 
 # bench prints the figures the issues ask for: store import and bbox query
-# times, tile render times, and load tests from a second process (wrk).
+# times, tile render times, and load tests from a second process (wrk);
+# -p 1 keeps packages from benchmarking at the same time on the same cores.
 bench: deps
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+	$(GO) test -p 1 -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
 
 # assets refreshes the vendored front-end files and the basemap from npm
 # (pinned in package-lock.json); the results are committed, so run needs no npm.
