@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"time"
 
 	"github.com/sitmap/sitmap/assets"
@@ -17,23 +18,39 @@ import (
 	"github.com/sitmap/sitmap/web"
 )
 
-// memoryHeadroom is what the server may allocate beyond the loaded data
-// and a full tile cache before the garbage collector works harder.
+// memoryHeadroom is what the server may allocate beyond the live data and
+// a full tile cache before the garbage collector works harder.
 const memoryHeadroom = 256 << 20
 
-// limitMemory sets a soft memory limit sized to the data just loaded, so a
-// read-heavy server's heap does not double between collections (Go's
-// default), unless the operator chose one with GOMEMLIMIT.
-func limitMemory(log *slog.Logger, tileCache int64, goMemLimit string) {
+// limitMemory keeps Go's soft memory limit at the live heap plus the tile
+// cache plus headroom, so a read-heavy server's heap does not double
+// between collections (Go's default), and follows the data as it grows.
+// GOMEMLIMIT, when set, wins.
+func limitMemory(ctx context.Context, log *slog.Logger, tileCache int64, goMemLimit string) {
 	if goMemLimit != "" {
 		return
 	}
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	set := func() int64 {
+		metrics.Read(live)
+		limit := int64(live[0].Value.Uint64()) + tileCache + memoryHeadroom
+		debug.SetMemoryLimit(limit)
+		return limit
+	}
 	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	limit := int64(ms.HeapAlloc) + tileCache + memoryHeadroom
-	debug.SetMemoryLimit(limit)
-	log.Info("memory", "live_mb", ms.HeapAlloc>>20, "soft_limit_mb", limit>>20)
+	log.Info("memory", "soft_limit_mb", set()>>20)
+	go func() {
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				set()
+			}
+		}
+	}()
 }
 
 func serve(ctx context.Context, e env, args []string) error {
@@ -66,7 +83,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	if seeded {
 		log.Info("new store: loaded the seed data set")
 	}
-	limitMemory(log, int64(*cacheMB)<<20, e.getenv("GOMEMLIMIT"))
+	limitMemory(ctx, log, int64(*cacheMB)<<20, e.getenv("GOMEMLIMIT"))
 	srv := web.New(web.Config{
 		Store: st, Assets: assets.FS, Token: *token, BaseURL: *baseURL,
 		TileCacheBytes: int64(*cacheMB) << 20, BasemapURL: *basemapURL, Log: log, Version: version,
