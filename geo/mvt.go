@@ -360,36 +360,20 @@ func cleanGeometry(g orb.Geometry, lv level) orb.Geometry {
 			return ls
 		}
 	case orb.MultiLineString:
-		out := g[:0]
-		for _, ls := range g {
-			if ls = cleanLine(ls, lv); ls != nil {
-				out = append(out, ls)
-			}
-		}
-		switch len(out) {
-		case 0:
-		case 1:
+		if out := cleanParts(g, lv, cleanLine); len(out) > 1 {
+			return orb.MultiLineString(out)
+		} else if len(out) == 1 {
 			return out[0]
-		default:
-			return out
 		}
 	case orb.Polygon:
 		if p := cleanPolygon(g, lv); p != nil {
 			return p
 		}
 	case orb.MultiPolygon:
-		out := g[:0]
-		for _, p := range g {
-			if p = cleanPolygon(p, lv); p != nil {
-				out = append(out, p)
-			}
-		}
-		switch len(out) {
-		case 0:
-		case 1:
+		if out := cleanParts(g, lv, cleanPolygon); len(out) > 1 {
+			return orb.MultiPolygon(out)
+		} else if len(out) == 1 {
 			return out[0]
-		default:
-			return out
 		}
 	}
 	return nil
@@ -402,6 +386,18 @@ func dedupe(ls []orb.Point) []orb.Point {
 	out := ls[:1]
 	for _, p := range ls[1:] {
 		if p != out[len(out)-1] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// cleanParts cleans each part of a multi-geometry in place and keeps those
+// that are left.
+func cleanParts[P ~[]E, E any](parts []P, lv level, clean func(P, level) P) []P {
+	out := parts[:0]
+	for _, p := range parts {
+		if p = clean(p, lv); p != nil {
 			out = append(out, p)
 		}
 	}

@@ -32,12 +32,7 @@ func itemsWorkload(b *testing.B) *web.Server {
 			b.Fatal(err)
 		}
 		ctx := context.Background()
-		for _, c := range workload.Collections() {
-			if err := st.PutCollection(ctx, c); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := st.Put(ctx, workload.Generate(1), 0); err != nil {
+		if err := workload.Load(ctx, st, workload.Generate(1)); err != nil {
 			b.Fatal(err)
 		}
 		itemsWorkloadSrv = web.New(web.Config{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})

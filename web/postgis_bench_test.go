@@ -73,13 +73,10 @@ func cloneFeatures(fs []*geo.Feature) []*geo.Feature {
 func importWorkload(b *testing.B, st store.Store, fs []*geo.Feature) (validate, put time.Duration) {
 	b.Helper()
 	ctx := context.Background()
-	cols := map[string]*geo.Collection{}
-	for _, c := range workload.Collections() {
-		if err := st.PutCollection(ctx, c); err != nil {
-			b.Fatal(err)
-		}
-		cols[c.ID] = &c
+	if err := workload.Load(ctx, st, nil); err != nil {
+		b.Fatal(err)
 	}
+	cols := workload.ByID()
 	runtime.GC()
 	t0 := time.Now()
 	if err := geo.ValidateAll(fs, func(f *geo.Feature) *geo.Collection { return cols[f.Collection] }); err != nil {

@@ -38,12 +38,7 @@ func benchWorkload(b *testing.B) store.Store {
 			b.Fatal(err)
 		}
 		ctx := context.Background()
-		for _, c := range workload.Collections() {
-			if err := st.PutCollection(ctx, c); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := st.Put(ctx, workload.Generate(1), store.Upsert); err != nil {
+		if err := workload.Load(ctx, st, workload.Generate(1)); err != nil {
 			b.Fatal(err)
 		}
 		benchStore = st

@@ -474,12 +474,7 @@ func workloadServer(tb testing.TB, scale float64) (*web.Server, store.Store) {
 	}
 	tb.Cleanup(func() { st.Close() })
 	ctx := context.Background()
-	for _, c := range workload.Collections() {
-		if err := st.PutCollection(ctx, c); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := st.Put(ctx, workload.Generate(scale), store.Upsert); err != nil {
+	if err := workload.Load(ctx, st, workload.Generate(scale)); err != nil {
 		tb.Fatal(err)
 	}
 	srv := web.New(web.Config{Store: st, Assets: assets.FS, TileCacheBytes: 256 << 20,

@@ -34,16 +34,6 @@ func fullWorkload() []*geo.Feature {
 	return workloadFS
 }
 
-// cloneAll gives each run features of its own: Put sets versions and
-// "updated" on what it is handed.
-func cloneAll(fs []*geo.Feature) []*geo.Feature {
-	out := make([]*geo.Feature, len(fs))
-	for i, f := range fs {
-		out[i] = f.Clone()
-	}
-	return out
-}
-
 func openWorkloadStore(tb testing.TB, path string) *bunt.Store {
 	tb.Helper()
 	s, err := bunt.Open(path)
@@ -51,20 +41,10 @@ func openWorkloadStore(tb testing.TB, path string) *bunt.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
-	for _, c := range workload.Collections() {
-		if err := s.PutCollection(context.Background(), c); err != nil {
-			tb.Fatal(err)
-		}
+	if err := workload.Load(context.Background(), s, nil); err != nil {
+		tb.Fatal(err)
 	}
 	return s
-}
-
-func collectionsByID() map[string]*geo.Collection {
-	m := map[string]*geo.Collection{}
-	for _, c := range workload.Collections() {
-		m[c.ID] = &c
-	}
-	return m
 }
 
 // BenchmarkImport is `sitmap import` of the full workload into a fresh file
@@ -72,12 +52,12 @@ func collectionsByID() map[string]*geo.Collection {
 // Goal: under 10 s.
 func BenchmarkImport(b *testing.B) {
 	all := fullWorkload()
-	cols := collectionsByID()
+	cols := workload.ByID()
 	ctx := context.Background()
 	var validate, put, cpu time.Duration
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		fs := cloneAll(all)
+		fs := workload.Clone(all)
 		s := openWorkloadStore(b, filepath.Join(b.TempDir(), "import-"+strconv.Itoa(i)+".db"))
 		runtime.GC()
 		b.StartTimer()
@@ -130,12 +110,7 @@ func loadedWorkload(b *testing.B) *bunt.Store {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, c := range workload.Collections() {
-			if err := s.PutCollection(context.Background(), c); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := s.Put(context.Background(), cloneAll(fullWorkload()), store.Upsert); err != nil {
+		if err := workload.Load(context.Background(), s, workload.Clone(fullWorkload())); err != nil {
 			b.Fatal(err)
 		}
 		loadedStore = s
@@ -191,7 +166,7 @@ func BenchmarkBBoxQuery(b *testing.B) {
 func BenchmarkBBoxQueryReopened(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "reopened.db")
 	s := openWorkloadStore(b, path)
-	if err := s.Put(context.Background(), cloneAll(fullWorkload()), store.Upsert); err != nil {
+	if err := s.Put(context.Background(), workload.Clone(fullWorkload()), store.Upsert); err != nil {
 		b.Fatal(err)
 	}
 	s.Close()
@@ -290,12 +265,7 @@ func TestMemoryReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range workload.Collections() {
-		if err := s.PutCollection(context.Background(), c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Put(context.Background(), workload.Generate(1), store.Upsert); err != nil {
+	if err := workload.Load(context.Background(), s, workload.Generate(1)); err != nil {
 		t.Fatal(err)
 	}
 	report("import")

@@ -49,13 +49,8 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range workload.Collections() {
-		if err := s.PutCollection(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
 	fs := workload.Generate(0.005)
-	if err := s.Put(ctx, fs, store.Upsert); err != nil {
+	if err := workload.Load(ctx, s, fs); err != nil {
 		t.Fatal(err)
 	}
 	// Some history: a replace and a delete.

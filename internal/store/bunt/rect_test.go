@@ -72,13 +72,8 @@ func TestOlderRectLayouts(t *testing.T) {
 		t.Run(layout, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "sitmap.db")
 			s := openFile(t, path)
-			for _, c := range workload.Collections() {
-				if err := s.PutCollection(ctx, c); err != nil {
-					t.Fatal(err)
-				}
-			}
 			fs := workload.Generate(0.01)
-			if err := s.Put(ctx, fs, store.Upsert); err != nil {
+			if err := workload.Load(ctx, s, fs); err != nil {
 				t.Fatal(err)
 			}
 			checkBBoxes(t, s, 1)

@@ -30,21 +30,11 @@ func fullWorkload() []*geo.Feature {
 	return workloadFS
 }
 
-func cloneAll(fs []*geo.Feature) []*geo.Feature {
-	out := make([]*geo.Feature, len(fs))
-	for i, f := range fs {
-		out[i] = f.Clone()
-	}
-	return out
-}
-
 func openWorkloadStore(b *testing.B) *postgis.Store {
 	b.Helper()
 	s := open(b, pgtest.DSN(b))
-	for _, c := range workload.Collections() {
-		if err := s.PutCollection(context.Background(), c); err != nil {
-			b.Fatal(err)
-		}
+	if err := workload.Load(context.Background(), s, nil); err != nil {
+		b.Fatal(err)
 	}
 	return s
 }
@@ -54,15 +44,12 @@ func openWorkloadStore(b *testing.B) *postgis.Store {
 // Goal: under 10 s.
 func BenchmarkImport(b *testing.B) {
 	all := fullWorkload()
-	cols := map[string]*geo.Collection{}
-	for _, c := range workload.Collections() {
-		cols[c.ID] = &c
-	}
+	cols := workload.ByID()
 	ctx := context.Background()
 	var validate, put time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		fs := cloneAll(all)
+		fs := workload.Clone(all)
 		s := openWorkloadStore(b)
 		runtime.GC()
 		b.StartTimer()
@@ -107,7 +94,7 @@ func randomBoxes(n int) []geo.BBox {
 // loadWorkload imports the full workload once for the sub-benchmarks of b.
 func loadWorkload(b *testing.B) *postgis.Store {
 	s := openWorkloadStore(b)
-	if err := s.Put(context.Background(), cloneAll(fullWorkload()), store.Upsert); err != nil {
+	if err := s.Put(context.Background(), workload.Clone(fullWorkload()), store.Upsert); err != nil {
 		b.Fatal(err)
 	}
 	return s
