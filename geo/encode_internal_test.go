@@ -52,24 +52,23 @@ func TestAppendGeometryMatchesOrb(t *testing.T) {
 }
 
 func TestEncodeKeepsPropertyBytes(t *testing.T) {
-	f := &Feature{ID: "a<b", Geometry: orb.Point{1, 2}, Properties: map[string]json.RawMessage{
+	f, err := NewFeature("a<b", orb.Point{1, 2}, map[string]json.RawMessage{
 		"z":       json.RawMessage(`12345678901234567890`),
 		"html":    json.RawMessage(`"<b>&</b>"`),
 		"spaced":  json.RawMessage(` {"b": [1, 2.50]} `),
 		"quote\"": json.RawMessage(`true`),
-	}}
-	got, err := f.MarshalJSON()
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := f.JSON()
 	want := `{"type":"Feature","id":"a\u003cb","geometry":{"type":"Point","coordinates":[1,2]},` +
-		`"properties":{"html":"<b>&</b>","quote\"":true,"spaced":{"b": [1, 2.50]},"z":12345678901234567890}}`
-	if string(got) != want {
+		`"properties":{"html":"<b>&</b>","quote\"":true,"spaced":{"b":[1,2.50]},"z":12345678901234567890}}`
+	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	f = &Feature{ID: "b", Geometry: orb.Point{1, 2}, Properties: map[string]json.RawMessage{"bad": json.RawMessage(`{`)}}
-	if _, err := f.MarshalJSON(); err == nil {
-		t.Errorf("a property that is not JSON encoded without an error")
+	if _, err := NewFeature("b", orb.Point{1, 2}, map[string]json.RawMessage{"bad": json.RawMessage(`{`)}); err == nil {
+		t.Errorf("a property that is not JSON was accepted")
 	}
 }
 
@@ -94,7 +93,7 @@ func TestDecodeString(t *testing.T) {
 		{"\"raw\ttab\"", "", false}, // control characters are not JSON
 	}
 	for _, tt := range tests {
-		got, ok := decodeString([]byte(tt.raw))
+		got, ok := decodeString(tt.raw)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("decodeString(%s) = %q, %v; want %q, %v", tt.raw, got, ok, tt.want, tt.ok)
 		}

@@ -1,478 +1,278 @@
 package geo
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
-	"sort"
-	"strconv"
+	"iter"
+	"slices"
 	"strings"
-	"sync/atomic"
-	"unicode/utf8"
+	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
-// Feature is one GeoJSON feature. Properties are kept as raw JSON so that
-// values the service does not understand survive a round trip byte for byte.
+// Feature is one GeoJSON feature, and an immutable value: build makes its
+// fields and its GeoJSON encoding together and nothing changes them after,
+// so the two can never disagree. Changes make new values (WithID,
+// WithProperty, ...). Properties are kept as raw JSON inside the encoding,
+// so values the service does not understand survive byte for byte, and a
+// feature holds no map: a store keeps hundreds of thousands of them.
 type Feature struct {
-	ID         string
-	Collection string // not encoded; set by stores and importers
-	Geometry   orb.Geometry
-	Properties map[string]json.RawMessage
-	// Version changes on every write of the feature; stores set it and
-	// HTTP turns it into the ETag.
-	Version int64
-
-	// encoded caches the GeoJSON encoding: features in a store are read far
-	// more often than written. SetString clears it; code that changes
-	// Geometry or Properties directly must call Changed.
-	encoded atomic.Pointer[[]byte]
+	json       string // the GeoJSON encoding, properties in key order
+	id         string
+	collection string // not encoded; set by stores and importers
+	version    int64  // not encoded; changes on every write (the ETag)
+	geometry   orb.Geometry
+	bound      orb.Bound
+	geom       span   // the geometry's JSON in json
+	propsJSON  span   // the properties object's JSON in json
+	props      []prop // in key order
+	from, to   int64  // validity in Unix nanoseconds; 0 is an open end
 }
 
-type featureDoc struct {
-	Type       string                     `json:"type"`
-	ID         json.RawMessage            `json:"id,omitempty"`
-	Geometry   json.RawMessage            `json:"geometry"`
-	Properties map[string]json.RawMessage `json:"properties"`
-}
+// span is a [start, end) byte range of a feature's JSON; offsets keep the
+// property table free of pointers, so the collector never scans it.
+type span struct{ start, end uint32 }
 
-// DecodeFeature parses one GeoJSON Feature. Errors are ValidationErrors that
-// name the field; the id may be empty (the server assigns one).
-func DecodeFeature(data []byte) (*Feature, error) {
-	var doc featureDoc
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, invalid("", "not a GeoJSON Feature: %v", err)
-	}
-	if doc.Type != "Feature" {
-		return nil, invalid("type", "must be \"Feature\", got %q", doc.Type)
-	}
-	f := &Feature{Properties: make(map[string]json.RawMessage, len(doc.Properties))}
-	for k, v := range doc.Properties {
-		f.Properties[k] = compact(v)
-	}
-	if len(doc.ID) > 0 && string(doc.ID) != "null" {
-		if err := json.Unmarshal(doc.ID, &f.ID); err != nil {
-			return nil, invalid("id", "must be a string of [a-z0-9-]")
+func (s span) of(json string) string { return json[s.start:s.end] }
+
+// prop is one property: its quoted key and its value in the feature's JSON.
+type prop struct{ key, value span }
+
+// kv is a property on its way into build; value is valid, compact JSON.
+type kv struct{ key, value string }
+
+// NewFeature makes a feature from its parts. Every property value must be
+// valid JSON (an error names the first that is not); whitespace in objects
+// and arrays is dropped.
+func NewFeature(id string, g orb.Geometry, props map[string]json.RawMessage) (*Feature, error) {
+	kvs := make([]kv, 0, len(props))
+	for k, v := range props {
+		if !json.Valid(v) {
+			return nil, invalid("properties."+k, "is not valid JSON")
 		}
+		kvs = append(kvs, kv{k, string(compact(v))})
 	}
-	g, err := decodeGeometry(doc.Geometry)
-	if err != nil {
-		return nil, err
-	}
-	f.Geometry = g
-	return f, nil
+	return build(id, "", 0, g, "", kvs)
 }
 
-// compact drops insignificant whitespace from a property value; every
-// value, numbers included, stays exactly as written.
-func compact(raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 || (raw[0] != '{' && raw[0] != '[') {
-		return raw
+// build is the one place a Feature is made. geomJSON, when not empty, is
+// g's encoding already (a copy of another feature's), saving a re-encode;
+// only encoding g can fail (NaN or infinite coordinates).
+func build(id, collection string, version int64, g orb.Geometry, geomJSON string, props []kv) (*Feature, error) {
+	slices.SortFunc(props, func(a, b kv) int { return strings.Compare(a.key, b.key) })
+	props = slices.CompactFunc(props, func(a, b kv) bool { return a.key == b.key })
+	size := 64 + len(id) + len(geomJSON)
+	if geomJSON == "" {
+		size += 48 * vertices(g)
 	}
-	var buf bytes.Buffer
-	if json.Compact(&buf, raw) != nil {
-		return raw
-	}
-	return buf.Bytes()
-}
-
-func decodeGeometry(raw json.RawMessage) (orb.Geometry, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, invalid("geometry", "is required")
-	}
-	var head struct {
-		Type        string          `json:"type"`
-		Coordinates json.RawMessage `json:"coordinates"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, invalid("geometry", "not a GeoJSON geometry: %v", err)
-	}
-	switch head.Type {
-	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon":
-	default:
-		return nil, invalid("geometry.type", "%q is not supported (Point, MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon)", head.Type)
-	}
-	if len(head.Coordinates) == 0 || string(head.Coordinates) == "null" {
-		return nil, invalid("geometry.coordinates", "is required")
-	}
-	g, err := geojson.UnmarshalGeometry(raw)
-	if err != nil {
-		return nil, invalid("geometry.coordinates", "malformed for a %s: %v", head.Type, err)
-	}
-	// orb reads [] as [0, 0] and [21] as [21, 0]: a position must have both.
-	if !positionsComplete(head.Coordinates, positionDepth[head.Type]) {
-		return nil, invalid("geometry.coordinates", "every position needs a longitude and a latitude")
-	}
-	return g.Geometry(), nil
-}
-
-// positionDepth is how deep in a type's coordinates the positions are.
-var positionDepth = map[string]int{
-	"Point": 1, "MultiPoint": 2, "LineString": 2, "MultiLineString": 3, "Polygon": 3, "MultiPolygon": 4,
-}
-
-// positionsComplete reports whether every array at the positions' depth
-// has at least two elements. It scans bytes (numbers hold no brackets or
-// commas), as orb has already checked the JSON's shape.
-func positionsComplete(coords []byte, depth int) bool {
-	d, n, empty := 0, 0, true
-	for _, c := range coords {
-		switch c {
-		case '[':
-			d++
-			if d == depth {
-				n, empty = 1, true
-			}
-		case ']':
-			if d == depth && (empty || n < 2) {
-				return false
-			}
-			d--
-		case ',':
-			if d == depth {
-				n++
-			}
-		case ' ', '\t', '\n', '\r':
-		default:
-			if d == depth {
-				empty = false
-			}
-		}
-	}
-	return true
-}
-
-// MarshalJSON encodes the feature as RFC 7946 GeoJSON.
-func (f *Feature) MarshalJSON() ([]byte, error) {
-	return f.AppendJSON(nil)
-}
-
-// AppendJSON appends the feature's GeoJSON encoding to buf.
-func (f *Feature) AppendJSON(buf []byte) ([]byte, error) {
-	if enc := f.encoded.Load(); enc != nil {
-		return append(buf, *enc...), nil
-	}
-	enc, err := f.encode()
-	if err != nil {
-		return nil, err
-	}
-	f.encoded.Store(&enc)
-	return append(buf, enc...), nil
-}
-
-// SetEncoded hands the feature its GeoJSON encoding, made earlier by
-// AppendJSON, so that a store holding those bytes anyway need not hold a
-// second copy. The caller must never modify enc.
-func (f *Feature) SetEncoded(enc []byte) { f.encoded.Store(&enc) }
-
-// Changed drops the cached encoding after a direct change to the feature.
-func (f *Feature) Changed() { f.encoded.Store(nil) }
-
-func (f *Feature) encode() ([]byte, error) {
-	size := 128 + len(f.ID) + 48*vertices(f.Geometry)
-	for k, v := range f.Properties {
-		size += len(k) + len(v) + 4
+	for _, p := range props {
+		size += len(p.key) + len(p.value) + 4
 	}
 	buf := make([]byte, 0, size)
 	buf = append(buf, `{"type":"Feature","id":`...)
-	buf = appendKey(buf, f.ID)
-	var err error
+	idStart := len(buf)
+	buf = appendKey(buf, id)
+	idEnd := len(buf)
 	buf = append(buf, `,"geometry":`...)
-	if buf, err = appendGeometry(buf, f.Geometry); err != nil {
-		return nil, fmt.Errorf("encode geometry of %s: %w", f.ID, err)
+	f := &Feature{collection: collection, version: version, geometry: g, props: make([]prop, len(props))}
+	f.geom.start = uint32(len(buf))
+	if geomJSON != "" {
+		buf = append(buf, geomJSON...)
+	} else {
+		var err error
+		if buf, err = appendGeometry(buf, g); err != nil {
+			return nil, invalid("geometry.coordinates", "%v", err)
+		}
 	}
+	f.geom.end = uint32(len(buf))
 	buf = append(buf, `,"properties":`...)
-	if buf, err = appendProperties(buf, f.Properties); err != nil {
-		return nil, fmt.Errorf("encode properties of %s: %w", f.ID, err)
-	}
-	return append(buf, '}'), nil
-}
-
-// appendProperties writes the properties in key order, each value exactly
-// as it is held (so unknown properties keep their bytes); encoding/json
-// would re-compact and HTML-escape every value, and is the larger part of
-// an import's time.
-func appendProperties(buf []byte, props map[string]json.RawMessage) ([]byte, error) {
-	keys := make([]string, 0, len(props))
-	for k := range props {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	f.propsJSON.start = uint32(len(buf))
 	buf = append(buf, '{')
-	for i, k := range keys {
+	for i, p := range props {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendKey(buf, k)
+		k := span{start: uint32(len(buf))}
+		buf = appendKey(buf, p.key)
+		k.end = uint32(len(buf))
 		buf = append(buf, ':')
-		v := bytes.TrimSpace(props[k])
-		if len(v) == 0 {
-			v = []byte("null")
-		} else if !json.Valid(v) {
-			return nil, fmt.Errorf("property %s is not valid JSON", k)
-		}
-		buf = append(buf, v...)
+		v := span{start: uint32(len(buf))}
+		buf = append(buf, p.value...)
+		v.end = uint32(len(buf))
+		f.props[i] = prop{k, v}
 	}
-	return append(buf, '}'), nil
+	buf = append(buf, '}')
+	f.propsJSON.end = uint32(len(buf))
+	buf = append(buf, '}')
+	f.json = string(buf)
+	f.id = id
+	if idEnd-idStart == len(id)+2 {
+		f.id = f.json[idStart+1 : idEnd-1] // no escapes: share the encoding's bytes
+	}
+	if g != nil {
+		f.bound = g.Bound()
+	}
+	f.from, f.to = validity(f)
+	return f, nil
 }
 
-// vertices counts the positions of a geometry.
-func vertices(g orb.Geometry) int {
-	switch g := g.(type) {
-	case orb.Point:
-		return 1
-	case orb.MultiPoint:
-		return len(g)
-	case orb.LineString:
-		return len(g)
-	case orb.MultiLineString:
-		n := 0
-		for _, ls := range g {
-			n += len(ls)
+// validity reads valid_from and valid_to; unparsable values (rejected by
+// Validate) count as open.
+func validity(f *Feature) (from, to int64) {
+	if s := f.String("valid_from"); s != "" {
+		if t, err := ParseTime(s, false); err == nil {
+			from = t.UnixNano()
 		}
-		return n
-	case orb.Polygon:
-		n := 0
-		for _, r := range g {
-			n += len(r)
-		}
-		return n
-	case orb.MultiPolygon:
-		n := 0
-		for _, p := range g {
-			n += vertices(p)
-		}
-		return n
 	}
-	return 0
+	if s := f.String("valid_to"); s != "" {
+		if t, err := ParseTime(s, true); err == nil {
+			to = t.UnixNano()
+		}
+	}
+	return from, to
 }
 
-// appendKey quotes a property name; names that need no escaping (nearly
-// all) skip encoding/json.
-func appendKey(buf []byte, k string) []byte {
-	for i := 0; i < len(k); i++ {
-		if c := k[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(k)
-			return append(buf, q...)
-		}
+// ID is the feature's id; "" until a store assigns one.
+func (f *Feature) ID() string { return f.id }
+
+// Collection is the id of the collection the feature belongs to.
+func (f *Feature) Collection() string { return f.collection }
+
+// Version changes on every write of the feature; HTTP makes it the ETag.
+func (f *Feature) Version() int64 { return f.version }
+
+// Geometry is shared by every reader: clone it before changing it.
+func (f *Feature) Geometry() orb.Geometry { return f.geometry }
+
+// Bound is the geometry's bounding box.
+func (f *Feature) Bound() orb.Bound { return f.bound }
+
+// JSON is the feature's GeoJSON encoding.
+func (f *Feature) JSON() string { return f.json }
+
+// AppendJSON appends the feature's GeoJSON encoding to buf.
+func (f *Feature) AppendJSON(buf []byte) []byte { return append(buf, f.json...) }
+
+// MarshalJSON encodes the feature as RFC 7946 GeoJSON.
+func (f *Feature) MarshalJSON() ([]byte, error) { return []byte(f.json), nil }
+
+// PropertiesJSON is the encoding of the properties object.
+func (f *Feature) PropertiesJSON() string { return f.propsJSON.of(f.json) }
+
+// Extent is the feature's temporal extent from valid_from and valid_to.
+func (f *Feature) Extent() Interval {
+	var iv Interval
+	if f.from != 0 {
+		iv.Start = time.Unix(0, f.from).UTC()
 	}
-	buf = append(buf, '"')
-	buf = append(buf, k...)
-	return append(buf, '"')
+	if f.to != 0 {
+		iv.End = time.Unix(0, f.to).UTC()
+	}
+	return iv
 }
 
-// appendGeometry writes a GeoJSON geometry as orb's geojson package does,
-// without its reflection.
-func appendGeometry(buf []byte, g orb.Geometry) ([]byte, error) {
-	var typ string
-	switch g.(type) {
-	case orb.Point, orb.MultiPoint, orb.LineString, orb.MultiLineString, orb.Polygon, orb.MultiPolygon:
-		typ = g.GeoJSONType()
-	default: // collections, rings, bounds, nil: leave them to orb
-		raw, err := geojson.NewGeometry(g).MarshalJSON()
-		return append(buf, raw...), err
-	}
-	buf = append(buf, `{"type":"`...)
-	buf = append(buf, typ...)
-	buf = append(buf, `","coordinates":`...)
-	var err error
-	switch g := g.(type) {
-	case orb.Point:
-		buf, err = appendPosition(buf, g)
-	case orb.MultiPoint:
-		buf, err = appendPositions(buf, g)
-	case orb.LineString:
-		buf, err = appendPositions(buf, g)
-	case orb.MultiLineString:
-		if g == nil {
-			buf = append(buf, "null"...)
-			break
+// raw is a property's JSON value, without copying it.
+func (f *Feature) raw(name string) (string, bool) {
+	var b [64]byte
+	q := appendKey(b[:0], name)
+	for _, p := range f.props {
+		if p.key.of(f.json) == string(q) {
+			return p.value.of(f.json), true
 		}
-		buf = append(buf, '[')
-		for i, ls := range g {
-			if i > 0 {
-				buf = append(buf, ',')
+	}
+	return "", false
+}
+
+// Property returns a property's JSON value.
+func (f *Feature) Property(name string) (json.RawMessage, bool) {
+	v, ok := f.raw(name)
+	if !ok {
+		return nil, false
+	}
+	return json.RawMessage(v), true
+}
+
+// Has reports whether the feature has the property (null included).
+func (f *Feature) Has(name string) bool {
+	_, ok := f.raw(name)
+	return ok
+}
+
+// PropertyNames lists the property names in order.
+func (f *Feature) PropertyNames() []string {
+	names := make([]string, len(f.props))
+	for i, p := range f.props {
+		names[i] = f.key(p)
+	}
+	return names
+}
+
+func (f *Feature) key(p prop) string {
+	s, _ := decodeString(p.key.of(f.json))
+	return s
+}
+
+// Properties yields every property, names in order.
+func (f *Feature) Properties() iter.Seq2[string, json.RawMessage] {
+	return func(yield func(string, json.RawMessage) bool) {
+		for _, p := range f.props {
+			if !yield(f.key(p), json.RawMessage(p.value.of(f.json))) {
+				return
 			}
-			if buf, err = appendPositions(buf, ls); err != nil {
-				break
-			}
-		}
-		buf = append(buf, ']')
-	case orb.Polygon:
-		buf, err = appendRings(buf, g)
-	case orb.MultiPolygon:
-		if g == nil {
-			buf = append(buf, "null"...)
-			break
-		}
-		buf = append(buf, '[')
-		for i, p := range g {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			if buf, err = appendRings(buf, p); err != nil {
-				break
-			}
-		}
-		buf = append(buf, ']')
-	}
-	if err != nil {
-		return nil, err
-	}
-	return append(buf, '}'), nil
-}
-
-func appendRings(buf []byte, p orb.Polygon) ([]byte, error) {
-	if p == nil {
-		return append(buf, "null"...), nil
-	}
-	buf = append(buf, '[')
-	for i, r := range p {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		var err error
-		if buf, err = appendPositions(buf, r); err != nil {
-			return nil, err
 		}
 	}
-	return append(buf, ']'), nil
-}
-
-func appendPositions[S ~[]orb.Point](buf []byte, ps S) ([]byte, error) {
-	if ps == nil {
-		return append(buf, "null"...), nil
-	}
-	buf = append(buf, '[')
-	for i, p := range ps {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		var err error
-		if buf, err = appendPosition(buf, p); err != nil {
-			return nil, err
-		}
-	}
-	return append(buf, ']'), nil
-}
-
-func appendPosition(buf []byte, p orb.Point) ([]byte, error) {
-	buf = append(buf, '[')
-	var err error
-	if buf, err = appendFloat(buf, p[0]); err != nil {
-		return nil, err
-	}
-	buf = append(buf, ',')
-	if buf, err = appendFloat(buf, p[1]); err != nil {
-		return nil, err
-	}
-	return append(buf, ']'), nil
-}
-
-// appendFloat formats a number as encoding/json does.
-func appendFloat(buf []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, fmt.Errorf("unsupported value: %v", f)
-	}
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	buf = strconv.AppendFloat(buf, f, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9
-		n := len(buf)
-		if n >= 4 && buf[n-4] == 'e' && buf[n-3] == '-' && buf[n-2] == '0' {
-			buf[n-2] = buf[n-1]
-			buf = buf[:n-1]
-		}
-	}
-	return buf, nil
 }
 
 // String returns a string property, or "" when it is absent or not a string.
 func (f *Feature) String(name string) string {
-	raw, ok := f.Properties[name]
+	raw, ok := f.raw(name)
 	if !ok {
 		return ""
 	}
-	s, ok := decodeString(raw)
-	if !ok {
-		return ""
-	}
+	s, _ := decodeString(raw)
 	return s
-}
-
-// decodeString reads a JSON string value. Plain strings (no escapes, the
-// usual case) skip encoding/json, which costs a good part of an import.
-func decodeString(raw []byte) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
-		plain := true
-		for _, c := range raw[1 : n-1] {
-			if c < 0x20 || c == '"' || c == '\\' {
-				plain = false
-				break
-			}
-		}
-		if plain && utf8.Valid(raw) {
-			return string(raw[1 : n-1]), true
-		}
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, true
-}
-
-// SetString sets a string property.
-func (f *Feature) SetString(name, value string) {
-	raw, _ := json.Marshal(value)
-	f.Properties[name] = raw
-	f.Changed()
 }
 
 // Scalar returns a property as text for equality filters: strings as they
 // are, numbers and booleans as written in the JSON, and ok=false for
 // objects, arrays and null.
 func (f *Feature) Scalar(name string) (string, bool) {
-	raw, ok := f.Properties[name]
+	raw, ok := f.raw(name)
 	if !ok {
 		return "", false
 	}
-	raw = bytes.TrimSpace(raw)
+	return scalar(raw)
+}
+
+func scalar(raw string) (string, bool) {
 	switch {
-	case len(raw) == 0, raw[0] == '{', raw[0] == '[', string(raw) == "null":
+	case raw == "", raw[0] == '{', raw[0] == '[', raw == "null":
 		return "", false
 	case raw[0] == '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		return s, true
+		return decodeString(raw)
 	}
-	return string(raw), true
+	return raw, true
 }
 
 // HasValue reports whether the property equals value: a scalar equal to
 // it, or an array of scalars that contains it (countries=PL).
 func (f *Feature) HasValue(name, value string) bool {
-	if s, ok := f.Scalar(name); ok {
+	raw, ok := f.raw(name)
+	if !ok {
+		return false
+	}
+	if s, ok := scalar(raw); ok {
 		return s == value
 	}
-	var list []any
-	if json.Unmarshal(f.Properties[name], &list) != nil {
+	var list []json.RawMessage
+	if raw[0] != '[' || json.Unmarshal([]byte(raw), &list) != nil {
 		return false
 	}
 	for _, v := range list {
-		if fmt.Sprint(v) == value {
+		if s, ok := scalar(string(v)); ok && s == value {
 			return true
 		}
 	}
@@ -487,14 +287,91 @@ func (f *Feature) MatchesText(q string) bool {
 		strings.Contains(strings.ToLower(f.String("name_local")), q)
 }
 
-// Clone returns a deep copy, so callers may change it freely.
-func (f *Feature) Clone() *Feature {
-	c := &Feature{ID: f.ID, Collection: f.Collection, Version: f.Version, Geometry: orb.Clone(f.Geometry),
-		Properties: make(map[string]json.RawMessage, len(f.Properties))}
-	for k, v := range f.Properties {
-		c.Properties[k] = v
+// kvs lists the properties for a rebuild.
+func (f *Feature) kvs(extra int) []kv {
+	out := make([]kv, len(f.props), len(f.props)+extra)
+	for i, p := range f.props {
+		out[i] = kv{f.key(p), p.value.of(f.json)}
 	}
-	return c
+	return out
+}
+
+// rebuild makes a changed copy; it reuses the geometry's encoding, so it
+// cannot fail.
+func (f *Feature) rebuild(id string, props []kv) *Feature {
+	g, _ := build(id, f.collection, f.version, f.geometry, f.geom.of(f.json), props)
+	return g
+}
+
+// WithID returns the feature with another id.
+func (f *Feature) WithID(id string) *Feature { return f.rebuild(id, f.kvs(0)) }
+
+// WithCollection returns the feature in another collection.
+func (f *Feature) WithCollection(c string) *Feature {
+	g := *f
+	g.collection = c
+	return &g
+}
+
+// WithVersion returns the feature at another version.
+func (f *Feature) WithVersion(v int64) *Feature {
+	g := *f
+	g.version = v
+	return &g
+}
+
+// WithGeometry returns the feature with another geometry.
+func (f *Feature) WithGeometry(geom orb.Geometry) (*Feature, error) {
+	return build(f.id, f.collection, f.version, geom, "", f.kvs(0))
+}
+
+// WithProperty returns the feature with a property set to raw, which must
+// be valid JSON.
+func (f *Feature) WithProperty(name string, raw json.RawMessage) (*Feature, error) {
+	if !json.Valid(raw) {
+		return nil, invalid("properties."+name, "is not valid JSON")
+	}
+	props := slices.DeleteFunc(f.kvs(1), func(p kv) bool { return p.key == name })
+	return f.rebuild(f.id, append(props, kv{name, string(compact(raw))})), nil
+}
+
+// WithString returns the feature with a string property set.
+func (f *Feature) WithString(name, value string) *Feature {
+	raw, _ := json.Marshal(value)
+	g, _ := f.WithProperty(name, raw)
+	return g
+}
+
+// Without returns the feature without the named properties.
+func (f *Feature) Without(names ...string) *Feature {
+	props := slices.DeleteFunc(f.kvs(0), func(p kv) bool { return slices.Contains(names, p.key) })
+	if len(props) == len(f.props) {
+		return f
+	}
+	return f.rebuild(f.id, props)
+}
+
+// SharingJSON returns the feature holding enc as its encoding when enc is
+// exactly the feature's encoding, so that a store which keeps those bytes
+// anyway (buntdb keeps every record in memory) need not keep a second copy.
+// Otherwise it returns f unchanged.
+func (f *Feature) SharingJSON(enc string) *Feature {
+	if enc != f.json {
+		return f
+	}
+	g := *f
+	g.json = enc
+	if len(g.id) > 0 {
+		if i := strings.Index(enc, `"id":`) + 6; i >= 6 && strings.HasPrefix(enc[i:], g.id) {
+			g.id = enc[i : i+len(g.id)]
+		}
+	}
+	return &g
+}
+
+// GoString names the feature in test failures.
+func (f *Feature) GoString() string {
+	return fmt.Sprintf("geo.Feature(%s/%s v%d)", f.collection, f.id, f.version)
 }
 
 // NewID makes a random feature id for features created without one.

@@ -3,6 +3,7 @@ package geo_test
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -19,14 +20,14 @@ func TestDecodeFeature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.ID != "airfield-machulishchy" || f.Geometry != (orb.Point{27.5807, 53.7744}) {
-		t.Errorf("id %q geometry %v", f.ID, f.Geometry)
+	if f.ID() != "airfield-machulishchy" || f.Geometry() != (orb.Point{27.5807, 53.7744}) {
+		t.Errorf("id %q geometry %v", f.ID(), f.Geometry())
 	}
 	if got := f.String("name"); got != "Machulishchy" {
 		t.Errorf("name %q", got)
 	}
 	for k, want := range map[string]string{"big": `12345678901234567890`, "nested": `{"a":[1,2]}`} {
-		if got := string(f.Properties[k]); got != want {
+		if got, _ := f.Property(k); string(got) != want {
 			t.Errorf("property %s = %s, want %s (values exact, whitespace compacted)", k, got, want)
 		}
 	}
@@ -45,8 +46,8 @@ func TestDecodeFeature(t *testing.T) {
 			t.Errorf("%s: %v", typ, err)
 			continue
 		}
-		if f.Geometry.GeoJSONType() != typ || f.ID != "" || f.Properties == nil {
-			t.Errorf("%s: got %s, id %q, properties %v", typ, f.Geometry.GeoJSONType(), f.ID, f.Properties)
+		if f.Geometry().GeoJSONType() != typ || f.ID() != "" || len(f.PropertyNames()) != 0 {
+			t.Errorf("%s: got %s, id %q, properties %v", typ, f.Geometry().GeoJSONType(), f.ID(), f.PropertyNames())
 		}
 	}
 }
@@ -117,17 +118,13 @@ func TestFeatureRoundTrip(t *testing.T) {
 	if string(raw) != string(raw2) {
 		t.Errorf("encode, decode, encode changed it:\n%s\n%s", raw, raw2)
 	}
-	if g.ID != f.ID || !orb.Equal(g.Geometry, f.Geometry) || len(g.Properties) != len(f.Properties) {
+	if g.ID() != f.ID() || !orb.Equal(g.Geometry(), f.Geometry()) || len(g.PropertyNames()) != len(f.PropertyNames()) {
 		t.Errorf("round trip: %+v, want %+v", g, f)
 	}
 }
 
 func TestFeatureAccessors(t *testing.T) {
-	f := validFeature()
-	f.Properties["lanes"] = json.RawMessage(` 4 `)
-	f.Properties["open"] = json.RawMessage(`true`)
-	f.Properties["countries"] = json.RawMessage(`["PL","BY",3]`)
-	f.Properties["nothing"] = json.RawMessage(`null`)
+	f := with(t, validFeature(), "lanes", ` 4 `, "open", `true`, "countries", `["PL","BY",3]`, "nothing", `null`)
 	tests := []struct {
 		name, value string
 		want        bool
@@ -157,9 +154,53 @@ func TestFeatureAccessors(t *testing.T) {
 			t.Errorf("MatchesText(%q) = %v, want %v", q, got, want)
 		}
 	}
-	c := f.Clone()
-	c.SetString("name", "changed")
-	if f.String("name") == "changed" {
-		t.Errorf("Clone shares properties with the original")
+}
+
+// A feature is a value: every change makes a new one, the original and
+// its encoding stay as they were, and each encoding matches its fields.
+func TestFeatureChangesMakeNewValues(t *testing.T) {
+	f := validFeature()
+	before := f.JSON()
+	changed := []*geo.Feature{
+		f.WithID("other"),
+		f.WithString("name", "changed"),
+		with(t, f, "lanes", `[1, 2]`),
+		f.Without("description"),
+		f.WithCollection("c").WithVersion(7),
+	}
+	if g, err := f.WithGeometry(orb.Point{1, 2}); err != nil {
+		t.Fatal(err)
+	} else {
+		changed = append(changed, g)
+	}
+	if f.JSON() != before || f.ID() != "terespol-brest" || f.String("name") != "Terespol – Brest" {
+		t.Fatalf("a change altered the original: %s", f.JSON())
+	}
+	for i, g := range changed {
+		again, err := geo.DecodeFeature([]byte(g.JSON()))
+		if err != nil {
+			t.Fatalf("change %d: %v", i, err)
+		}
+		if again.JSON() != g.JSON() {
+			t.Errorf("change %d: the encoding does not match the fields:\n%s\n%s", i, g.JSON(), again.JSON())
+		}
+	}
+	if got := changed[0].JSON(); !strings.Contains(got, `"id":"other"`) {
+		t.Errorf("WithID: %s", got)
+	}
+	if got := changed[1].String("name"); got != "changed" {
+		t.Errorf("WithString: name %q", got)
+	}
+	if got, _ := changed[2].Property("lanes"); string(got) != `[1,2]` {
+		t.Errorf("WithProperty: lanes %s", got)
+	}
+	if changed[3].Has("description") {
+		t.Errorf("Without kept the property")
+	}
+	if g := changed[4]; g.Collection() != "c" || g.Version() != 7 || g.JSON() != before {
+		t.Errorf("WithCollection/WithVersion: %s v%d", g.Collection(), g.Version())
+	}
+	if _, err := f.WithProperty("bad", json.RawMessage(`{`)); err == nil {
+		t.Errorf("a property that is not JSON was accepted")
 	}
 }

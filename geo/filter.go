@@ -11,7 +11,7 @@ type Filter struct {
 
 // Match applies every part of the filter to a feature.
 func (q *Filter) Match(f *Feature) bool {
-	if q.BBox != nil && !q.BBox.Intersects(f.Geometry) {
+	if q.BBox != nil && !q.BBox.Intersects(f.Geometry()) {
 		return false
 	}
 	return q.MatchAttributes(f)

@@ -151,10 +151,10 @@ func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.T
 	scale := float64(uint64(1)<<t.Z) * TileExtent
 	var small, large []*Feature
 	for _, f := range l.Features {
-		if f.Geometry == nil || (!when.Unbounded() && !f.Extent().Intersects(when)) {
+		if f.Geometry() == nil || (!when.Unbounded() && !f.Extent().Intersects(when)) {
 			continue
 		}
-		if isSmall(f.Geometry, scale, lv.cellUnits) {
+		if isSmall(f.Geometry(), scale, lv.cellUnits) {
 			small = append(small, f)
 		} else {
 			large = append(large, f)
@@ -168,7 +168,7 @@ func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.T
 	bound := TileBound(t)
 	for _, list := range [][]*Feature{small, large} {
 		for _, f := range list {
-			g := f.Geometry
+			g := f.Geometry()
 			if _, ok := g.(orb.Point); !ok {
 				// Clip in degrees first so only what is near the tile gets
 				// projected; clip works in place, hence the clone.
@@ -234,7 +234,7 @@ func thin(fs []*Feature, t maptile.Tile, cellUnits int) ([]*Feature, map[*Featur
 	var order [][2]int
 	scale := float64(uint64(1)<<t.Z) * TileExtent
 	for _, f := range fs {
-		x, y := mercatorUnits(anchor(f.Geometry), scale)
+		x, y := mercatorUnits(anchor(f.Geometry()), scale)
 		x -= float64(t.X) * TileExtent
 		y -= float64(t.Y) * TileExtent
 		if x < 0 || y < 0 || x >= TileExtent || y >= TileExtent {
@@ -248,7 +248,7 @@ func thin(fs []*Feature, t maptile.Tile, cellUnits int) ([]*Feature, map[*Featur
 			continue
 		}
 		c.count++
-		if f.ID < c.rep.ID {
+		if f.ID() < c.rep.ID() {
 			c.rep = f
 		}
 	}
@@ -278,14 +278,14 @@ func FeatureNumber(layer string, f *Feature) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(layer))
 	h.Write([]byte{'/'})
-	h.Write([]byte(f.ID))
+	h.Write([]byte(f.ID()))
 	return h.Sum64() & (1<<53 - 1)
 }
 
 func tileFeature(layer string, f *Feature, g orb.Geometry, at time.Time, slim bool) *geojson.Feature {
 	gf := &geojson.Feature{Type: "Feature", Geometry: g, ID: FeatureNumber(layer, f)}
-	gf.Properties = make(geojson.Properties, len(f.Properties)+2)
-	for k, raw := range f.Properties {
+	gf.Properties = make(geojson.Properties, len(f.props)+2)
+	for k, raw := range f.Properties() {
 		if slim && !isCore(k) && (len(raw) > slimValueBytes || len(raw) > 0 && (raw[0] == '{' || raw[0] == '[')) {
 			continue
 		}
@@ -293,7 +293,7 @@ func tileFeature(layer string, f *Feature, g orb.Geometry, at time.Time, slim bo
 			gf.Properties[k] = v
 		}
 	}
-	gf.Properties["id"] = f.ID
+	gf.Properties["id"] = f.ID()
 	if !at.IsZero() {
 		if s := f.StatusAt(at); s != "" {
 			gf.Properties["status"] = s

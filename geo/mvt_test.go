@@ -220,7 +220,7 @@ func TestRender_ThinsDensePoints(t *testing.T) {
 	}
 	inside := 0
 	for _, f := range fs {
-		if tile.Bound().Contains(f.Geometry.(orb.Point)) {
+		if tile.Bound().Contains(f.Geometry().(orb.Point)) {
 			inside++
 		}
 	}

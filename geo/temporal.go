@@ -74,27 +74,14 @@ type TimelineEntry struct {
 	Note   string `json:"note,omitempty"`
 }
 
-// Extent is the feature's temporal extent from valid_from and valid_to;
-// unparsable values (rejected by Validate) count as open.
-func (f *Feature) Extent() Interval {
-	var iv Interval
-	if s := f.String("valid_from"); s != "" {
-		iv.Start, _ = ParseTime(s, false)
-	}
-	if s := f.String("valid_to"); s != "" {
-		iv.End, _ = ParseTime(s, true)
-	}
-	return iv
-}
-
 // Timeline returns the decoded timeline, or nil when there is none.
 func (f *Feature) Timeline() []TimelineEntry {
-	raw, ok := f.Properties["timeline"]
+	raw, ok := f.raw("timeline")
 	if !ok {
 		return nil
 	}
 	var tl []TimelineEntry
-	if json.Unmarshal(raw, &tl) != nil {
+	if json.Unmarshal([]byte(raw), &tl) != nil {
 		return nil
 	}
 	return tl

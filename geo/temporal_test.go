@@ -1,7 +1,6 @@
 package geo_test
 
 import (
-	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -135,12 +134,11 @@ func TestIntervalIntersects(t *testing.T) {
 }
 
 func TestStatusAt(t *testing.T) {
-	f := validFeature()
-	f.Properties["status"] = json.RawMessage(`"open"`)
+	f := with(t, validFeature(), "status", `"open"`)
 	// Closed from 00:00 local (UTC+2) on 12 Sep to 25 Sep; restricted for
 	// part of that time, an entry that ends before the next begins, and an
 	// open-ended entry.
-	f.Properties["timeline"] = json.RawMessage(`[
+	f = with(t, f, "timeline", `[
 		{"from":"2025-09-12T00:00:00+02:00","to":"2025-09-25","status":"closed","note":"Zapad"},
 		{"from":"2025-09-20","to":"2025-09-21","status":"restricted"},
 		{"from":"2025-10-01","status":"closed"}
@@ -164,7 +162,7 @@ func TestStatusAt(t *testing.T) {
 			t.Errorf("StatusAt(%s) = %q, want %q", tt.at, got, tt.want)
 		}
 	}
-	delete(f.Properties, "timeline")
+	f = f.Without("timeline")
 	if got := f.StatusAt(ts("2025-09-15T00:00:00Z")); got != "open" {
 		t.Errorf("without a timeline StatusAt = %q, want the status", got)
 	}
@@ -176,12 +174,11 @@ func TestFeatureExtent(t *testing.T) {
 	if !iv.Start.Equal(ts("2025-09-12T00:00:00Z")) || !iv.End.Equal(ts("2025-09-24T22:00:00Z")) {
 		t.Errorf("Extent = %v – %v", iv.Start, iv.End)
 	}
-	f.Properties["valid_to"] = json.RawMessage(`"2025-09-16"`)
+	f = with(t, f, "valid_to", `"2025-09-16"`)
 	if iv := f.Extent(); !iv.End.Equal(ts("2025-09-16T00:00:00Z").Add(endOfDay)) {
 		t.Errorf("a bare valid_to ends at %v, want the end of that day", iv.End)
 	}
-	delete(f.Properties, "valid_from")
-	delete(f.Properties, "valid_to")
+	f = f.Without("valid_from", "valid_to")
 	if iv := f.Extent(); !iv.Unbounded() {
 		t.Errorf("without valid_from and valid_to the extent is %v – %v, want open", iv.Start, iv.End)
 	}

@@ -17,10 +17,10 @@ const MaxVertices = 1_000_000
 // rules. The error is a *ValidationError naming the field; the caller adds
 // which feature it was.
 func Validate(f *Feature, c *Collection) error {
-	if f.ID != "" && !ValidID(f.ID) {
-		return invalid("id", "%q must be 1 to 128 characters of a-z, 0-9 and -", f.ID)
+	if f.ID() != "" && !ValidID(f.ID()) {
+		return invalid("id", "%q must be 1 to 128 characters of a-z, 0-9 and -", f.ID())
 	}
-	if err := validateGeometry(f.Geometry, c); err != nil {
+	if err := validateGeometry(f.Geometry(), c); err != nil {
 		return err
 	}
 	for _, check := range []func(*Feature, *Collection) error{
@@ -41,8 +41,8 @@ func ValidateAll(fs []*Feature, c func(f *Feature) *Collection) error {
 		if err := Validate(f, c(f)); err != nil {
 			ve := err.(*ValidationError)
 			ve.Feature = fmt.Sprintf("#%d", i)
-			if f.ID != "" {
-				ve.Feature = fmt.Sprintf("#%d (%s)", i, f.ID)
+			if f.ID() != "" {
+				ve.Feature = fmt.Sprintf("#%d (%s)", i, f.ID())
 			}
 			return ve
 		}
@@ -172,8 +172,8 @@ func validatePolygon(field string, p orb.Polygon) error {
 }
 
 func stringProp(f *Feature, name string, required bool) (string, error) {
-	raw, ok := f.Properties[name]
-	if !ok || string(raw) == "null" {
+	raw, ok := f.raw(name)
+	if !ok || raw == "null" {
 		if required {
 			return "", invalid("properties."+name, "is required")
 		}
@@ -236,12 +236,12 @@ type Source struct {
 }
 
 func validateSources(f *Feature, _ *Collection) error {
-	raw, ok := f.Properties["sources"]
+	raw, ok := f.raw("sources")
 	if !ok {
 		return invalid("properties.sources", "is required: at least one source with a title")
 	}
 	var sources []Source
-	if err := json.Unmarshal(raw, &sources); err != nil {
+	if err := json.Unmarshal([]byte(raw), &sources); err != nil {
 		return invalid("properties.sources", "must be a list of {title, publisher, date, url}")
 	}
 	if len(sources) == 0 {
@@ -294,8 +294,8 @@ func validateValidity(f *Feature, _ *Collection) error {
 }
 
 func validateTimeline(f *Feature, c *Collection) error {
-	raw, ok := f.Properties["timeline"]
-	if !ok || string(raw) == "null" {
+	raw, ok := f.raw("timeline")
+	if !ok || raw == "null" {
 		return nil
 	}
 	var tl []struct {
@@ -304,7 +304,7 @@ func validateTimeline(f *Feature, c *Collection) error {
 		Status *string `json:"status"`
 		Note   *string `json:"note"`
 	}
-	if json.Unmarshal(raw, &tl) != nil {
+	if json.Unmarshal([]byte(raw), &tl) != nil {
 		return invalid("properties.timeline", "must be a list of {from, to, status, note}")
 	}
 	for i, e := range tl {

@@ -18,23 +18,39 @@ func testCollection() *geo.Collection {
 
 // validFeature passes Validate; each case breaks one rule of it.
 func validFeature() *geo.Feature {
-	return &geo.Feature{
-		ID:       "terespol-brest",
-		Geometry: orb.Point{23.6, 52.07},
-		Properties: map[string]json.RawMessage{
-			"name":        json.RawMessage(`"Terespol – Brest"`),
-			"name_local":  json.RawMessage(`"Тэрэспаль"`),
-			"country":     json.RawMessage(`"PL"`),
-			"status":      json.RawMessage(`"closed"`),
-			"confidence":  json.RawMessage(`"confirmed"`),
-			"valid_from":  json.RawMessage(`"2025-09-12"`),
-			"valid_to":    json.RawMessage(`"2025-09-25T00:00:00+02:00"`),
-			"timeline":    json.RawMessage(`[{"from":"2025-09-12T00:00:00+02:00","to":"2025-09-25","status":"closed","note":"closed for Zapad"}]`),
-			"sources":     json.RawMessage(`[{"title":"Poland closes the border","publisher":"Reuters","date":"2025-09-11","url":"https://www.reuters.com/x"}]`),
-			"description": json.RawMessage(`"Road crossing"`),
-			"extra":       json.RawMessage(`{"anything":[1,2,3]}`),
-		},
+	return newFeature("terespol-brest", orb.Point{23.6, 52.07}, map[string]json.RawMessage{
+		"name":        json.RawMessage(`"Terespol – Brest"`),
+		"name_local":  json.RawMessage(`"Тэрэспаль"`),
+		"country":     json.RawMessage(`"PL"`),
+		"status":      json.RawMessage(`"closed"`),
+		"confidence":  json.RawMessage(`"confirmed"`),
+		"valid_from":  json.RawMessage(`"2025-09-12"`),
+		"valid_to":    json.RawMessage(`"2025-09-25T00:00:00+02:00"`),
+		"timeline":    json.RawMessage(`[{"from":"2025-09-12T00:00:00+02:00","to":"2025-09-25","status":"closed","note":"closed for Zapad"}]`),
+		"sources":     json.RawMessage(`[{"title":"Poland closes the border","publisher":"Reuters","date":"2025-09-11","url":"https://www.reuters.com/x"}]`),
+		"description": json.RawMessage(`"Road crossing"`),
+		"extra":       json.RawMessage(`{"anything":[1,2,3]}`),
+	})
+}
+
+func newFeature(id string, g orb.Geometry, props map[string]json.RawMessage) *geo.Feature {
+	f, err := geo.NewFeature(id, g, props)
+	if err != nil {
+		panic(err)
 	}
+	return f
+}
+
+// with sets properties, given as name, raw JSON, name, raw JSON, ...
+func with(t *testing.T, f *geo.Feature, kv ...string) *geo.Feature {
+	t.Helper()
+	for i := 0; i < len(kv); i += 2 {
+		var err error
+		if f, err = f.WithProperty(kv[i], json.RawMessage(kv[i+1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
 }
 
 func ring(n int) orb.Ring {
@@ -61,19 +77,16 @@ func TestValidateAcceptsTheValidFeature(t *testing.T) {
 		orb.Point{-180, -90},
 		orb.Point{180, 90},
 	} {
-		f := validFeature()
-		f.ID = ""
-		f.Geometry = g
+		f, err := validFeature().WithID("").WithGeometry(g)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := geo.Validate(f, testCollection()); err != nil {
 			t.Errorf("Validate(%s) = %v", g.GeoJSONType(), err)
 		}
 	}
 	// Optional properties may be absent or null.
-	f := validFeature()
-	for _, k := range []string{"name_local", "valid_from", "valid_to", "description"} {
-		delete(f.Properties, k)
-	}
-	f.Properties["timeline"] = json.RawMessage(`null`)
+	f := with(t, validFeature().Without("name_local", "valid_from", "valid_to", "description"), "timeline", `null`)
 	if err := geo.Validate(f, testCollection()); err != nil {
 		t.Errorf("Validate without optional properties = %v", err)
 	}
@@ -87,52 +100,73 @@ func TestValidateRules(t *testing.T) {
 	tests := []struct {
 		name  string
 		field string // the field the error must name
-		edit  func(f *geo.Feature, c *geo.Collection)
+		edit  func(f *geo.Feature, c *geo.Collection) (*geo.Feature, error)
 	}{
 		// id
-		{"id with upper case", "id", func(f *geo.Feature, _ *geo.Collection) { f.ID = "Terespol" }},
-		{"id with a slash", "id", func(f *geo.Feature, _ *geo.Collection) { f.ID = "a/b" }},
-		{"id with a space", "id", func(f *geo.Feature, _ *geo.Collection) { f.ID = "a b" }},
-		{"id of 129 characters", "id", func(f *geo.Feature, _ *geo.Collection) { f.ID = strings.Repeat("a", 129) }},
+		{"id with upper case", "id", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithID("Terespol"), nil }},
+		{"id with a slash", "id", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithID("a/b"), nil }},
+		{"id with a space", "id", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithID("a b"), nil }},
+		{"id of 129 characters", "id", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithID(strings.Repeat("a", 129)), nil
+		}},
 
 		// geometry
-		{"missing geometry", "geometry", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = nil }},
-		{"type the collection does not allow", "geometry.type", func(f *geo.Feature, c *geo.Collection) {
+		{"missing geometry", "geometry", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(nil) }},
+		{"type the collection does not allow", "geometry.type", func(f *geo.Feature, c *geo.Collection) (*geo.Feature, error) {
 			c.Geometry = []string{"Polygon", "MultiPolygon"}
+			return f, nil
 		}},
-		{"longitude over 180", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.Point{180.0001, 0} }},
-		{"longitude under -180", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.Point{-181, 0} }},
-		{"latitude over 90", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.Point{0, 90.5} }},
-		{"latitude under -90", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.Point{0, -91} }},
-		{"NaN longitude", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.Point{math.NaN(), 0} }},
-		{"infinite latitude", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.Point{0, math.Inf(1)} }},
-		{"bad position deep in a polygon", "geometry.coordinates[1][2]", func(f *geo.Feature, _ *geo.Collection) {
+		{"longitude over 180", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.Point{180.0001, 0})
+		}},
+		{"longitude under -180", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.Point{-181, 0})
+		}},
+		{"latitude over 90", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.Point{0, 90.5})
+		}},
+		{"latitude under -90", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.Point{0, -91})
+		}},
+		{"NaN longitude", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.Point{math.NaN(), 0})
+		}},
+		{"infinite latitude", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.Point{0, math.Inf(1)})
+		}},
+		{"bad position deep in a polygon", "geometry.coordinates[1][2]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
 			hole := ring(4)
 			hole[2] = orb.Point{200, 50}
-			f.Geometry = orb.Polygon{ring(6), hole}
+			return f.WithGeometry(orb.Polygon{ring(6), hole})
 		}},
-		{"more than 1,000,000 vertices", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = long }},
-		{"empty MultiPoint", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.MultiPoint{} }},
-		{"empty LineString", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.LineString{} }},
-		{"LineString of one position", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.LineString{{1, 2}} }},
-		{"empty MultiLineString", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.MultiLineString{} }},
-		{"MultiLineString with a short line", "geometry.coordinates[1]", func(f *geo.Feature, _ *geo.Collection) {
-			f.Geometry = orb.MultiLineString{{{1, 2}, {3, 4}}, {{1, 2}}}
+		{"more than 1,000,000 vertices", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(long) }},
+		{"empty MultiPoint", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(orb.MultiPoint{}) }},
+		{"empty LineString", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(orb.LineString{}) }},
+		{"LineString of one position", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.LineString{{1, 2}})
 		}},
-		{"empty Polygon", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.Polygon{} }},
-		{"ring of 3 positions", "geometry.coordinates[0]", func(f *geo.Feature, _ *geo.Collection) {
-			f.Geometry = orb.Polygon{{{0, 0}, {1, 0}, {0, 0}}}
+		{"empty MultiLineString", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.MultiLineString{})
 		}},
-		{"empty ring", "geometry.coordinates[0]", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.Polygon{{}} }},
-		{"unclosed ring", "geometry.coordinates[0]", func(f *geo.Feature, _ *geo.Collection) {
-			f.Geometry = orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 1}}}
+		{"MultiLineString with a short line", "geometry.coordinates[1]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.MultiLineString{{{1, 2}, {3, 4}}, {{1, 2}}})
 		}},
-		{"unclosed hole", "geometry.coordinates[1]", func(f *geo.Feature, _ *geo.Collection) {
-			f.Geometry = orb.Polygon{ring(6), {{20, 50}, {20.1, 50}, {20.1, 50.1}, {20, 50.1}}}
+		{"empty Polygon", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(orb.Polygon{}) }},
+		{"ring of 3 positions", "geometry.coordinates[0]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.Polygon{{{0, 0}, {1, 0}, {0, 0}}})
 		}},
-		{"empty MultiPolygon", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) { f.Geometry = orb.MultiPolygon{} }},
-		{"MultiPolygon with an unclosed ring", "geometry.coordinates[1][0]", func(f *geo.Feature, _ *geo.Collection) {
-			f.Geometry = orb.MultiPolygon{{ring(4)}, {{{0, 0}, {1, 0}, {1, 1}, {0, 1}}}}
+		{"empty ring", "geometry.coordinates[0]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(orb.Polygon{{}}) }},
+		{"unclosed ring", "geometry.coordinates[0]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 1}}})
+		}},
+		{"unclosed hole", "geometry.coordinates[1]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.Polygon{ring(6), {{20, 50}, {20.1, 50}, {20.1, 50.1}, {20, 50.1}}})
+		}},
+		{"empty MultiPolygon", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.MultiPolygon{})
+		}},
+		{"MultiPolygon with an unclosed ring", "geometry.coordinates[1][0]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.MultiPolygon{{ring(4)}, {{{0, 0}, {1, 0}, {1, 1}, {0, 1}}}})
 		}},
 
 		// name
@@ -177,9 +211,8 @@ func TestValidateRules(t *testing.T) {
 		{"valid_from not a string", "properties.valid_from", set("valid_from", `20250912`)},
 		{"valid_to not a date", "properties.valid_to", set("valid_to", `"2025-13-01"`)},
 		{"valid_to before valid_from", "properties.valid_to", set("valid_to", `"2025-09-11"`)},
-		{"valid_to not a date without valid_from", "properties.valid_to", func(f *geo.Feature, _ *geo.Collection) {
-			delete(f.Properties, "valid_from")
-			f.Properties["valid_to"] = json.RawMessage(`"soon"`)
+		{"valid_to not a date without valid_from", "properties.valid_to", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.Without("valid_from").WithProperty("valid_to", json.RawMessage(`"soon"`))
 		}},
 
 		// timeline
@@ -193,9 +226,13 @@ func TestValidateRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, c := validFeature(), testCollection()
-			tt.edit(f, c)
-			err := geo.Validate(f, c)
+			c := testCollection()
+			// A feature cannot even hold some mistakes (NaN coordinates):
+			// making it fails, naming the field as Validate would.
+			f, err := tt.edit(validFeature(), c)
+			if err == nil {
+				err = geo.Validate(f, c)
+			}
 			if err == nil {
 				t.Fatalf("Validate accepted it; want an error naming %s", tt.field)
 			}
@@ -216,23 +253,23 @@ func TestValidateRules(t *testing.T) {
 	}
 }
 
-func set(name, raw string) func(*geo.Feature, *geo.Collection) {
-	return func(f *geo.Feature, _ *geo.Collection) { f.Properties[name] = json.RawMessage(raw) }
+func set(name, raw string) func(*geo.Feature, *geo.Collection) (*geo.Feature, error) {
+	return func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+		return f.WithProperty(name, json.RawMessage(raw))
+	}
 }
 
-func del(name string) func(*geo.Feature, *geo.Collection) {
-	return func(f *geo.Feature, _ *geo.Collection) { delete(f.Properties, name) }
+func del(name string) func(*geo.Feature, *geo.Collection) (*geo.Feature, error) {
+	return func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.Without(name), nil }
 }
 
 func TestValidateAnyStatusWithoutVocabulary(t *testing.T) {
 	c := geo.NewCollection("my-layer")
-	f := validFeature()
-	f.Properties["status"] = json.RawMessage(`"whatever"`)
-	f.Properties["timeline"] = json.RawMessage(`[{"from":"2025-01-01","status":"anything"}]`)
+	f := with(t, validFeature(), "status", `"whatever"`, "timeline", `[{"from":"2025-01-01","status":"anything"}]`)
 	if err := geo.Validate(f, &c); err != nil {
 		t.Errorf("a collection without a vocabulary rejected a status: %v", err)
 	}
-	f.Properties["timeline"] = json.RawMessage(`[{"from":"2025-01-01","status":""}]`)
+	f = with(t, f, "timeline", `[{"from":"2025-01-01","status":""}]`)
 	if err := geo.Validate(f, &c); err == nil {
 		t.Errorf("an empty timeline status was accepted")
 	}
@@ -240,10 +277,9 @@ func TestValidateAnyStatusWithoutVocabulary(t *testing.T) {
 
 func TestValidateAllNamesTheFeature(t *testing.T) {
 	c := testCollection()
-	good, bad, badNoID := validFeature(), validFeature(), validFeature()
-	good.ID, bad.ID, badNoID.ID = "good", "bad", ""
-	delete(bad.Properties, "sources")
-	delete(badNoID.Properties, "name")
+	good := validFeature().WithID("good")
+	bad := validFeature().WithID("bad").Without("sources")
+	badNoID := validFeature().WithID("").Without("name")
 	byCol := func(*geo.Feature) *geo.Collection { return c }
 
 	if err := geo.ValidateAll([]*geo.Feature{good, good}, byCol); err != nil {

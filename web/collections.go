@@ -23,6 +23,10 @@ type collectionDoc struct {
 	ItemType    string   `json:"itemType"`
 	CRS         []string `json:"crs"`
 	Extent      extent   `json:"extent"`
+	// GeometryTypes and Statuses say what the collection accepts (empty:
+	// any), so that editors and importers can check before they write.
+	GeometryTypes []string `json:"geometryTypes,omitempty"`
+	Statuses      []string `json:"statuses,omitempty"`
 	// Count is how many features the collection holds now.
 	Count int    `json:"numberOfFeatures"`
 	Links []link `json:"links"`
@@ -88,6 +92,7 @@ func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collecti
 	}
 	return collectionDoc{
 		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature",
+		GeometryTypes: c.Geometry, Statuses: c.Statuses,
 		CRS:    []string{crs84},
 		Extent: collectionExtent(c), Count: c.Count, Links: links,
 	}

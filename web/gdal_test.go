@@ -68,16 +68,16 @@ func TestGDAL(t *testing.T) {
 				t.Fatalf("ogr2ogr returned %d features, want %d", len(got), len(want))
 			}
 			for _, f := range want {
-				g, ok := got[f.ID]
+				g, ok := got[f.ID()]
 				if !ok {
-					t.Errorf("%s missing", f.ID)
+					t.Errorf("%s missing", f.ID())
 					continue
 				}
-				for name, raw := range f.Properties {
+				for name, raw := range f.Properties() {
 					var wantV any
 					_ = json.Unmarshal(raw, &wantV)
 					if !sameValue(g[name], wantV) {
-						t.Errorf("%s.%s: got %v, want %v", f.ID, name, g[name], wantV)
+						t.Errorf("%s.%s: got %v, want %v", f.ID(), name, g[name], wantV)
 					}
 				}
 			}

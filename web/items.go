@@ -183,9 +183,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 				return ctx.Err()
 			}
 		}
-		if buf, err = f.AppendJSON(buf); err != nil {
-			return err
-		}
+		buf = f.AppendJSON(buf)
 	}
 	buf = append(buf, "]}"...)
 	*bp = buf
@@ -227,9 +225,9 @@ func itemsHTML(base string, c *geo.Collection, page store.Page, links []link) ht
 		Links: links, RowsTitle: "Features"}
 	for _, f := range page.Features {
 		p.Rows = append(p.Rows, htmlRow{
-			Href:   base + "/collections/" + pathEscape(c.ID) + "/items/" + pathEscape(f.ID) + "?f=html",
+			Href:   base + "/collections/" + pathEscape(c.ID) + "/items/" + pathEscape(f.ID()) + "?f=html",
 			Title:  f.String("name"),
-			Detail: fmt.Sprintf("%s · %s · %s · %s", f.ID, f.String("country"), f.String("status"), f.String("confidence")),
+			Detail: fmt.Sprintf("%s · %s · %s · %s", f.ID(), f.String("country"), f.String("status"), f.String("confidence")),
 		})
 	}
 	return p
@@ -237,7 +235,7 @@ func itemsHTML(base string, c *geo.Collection, page store.Page, links []link) ht
 
 // etag is the feature's strong entity tag: the version changes on every
 // write of it.
-func etag(f *geo.Feature) string { return `"` + strconv.FormatInt(f.Version, 10) + `"` }
+func etag(f *geo.Feature) string { return `"` + strconv.FormatInt(f.Version(), 10) + `"` }
 
 // etagMatches implements the comparison of If-Match / If-None-Match: a
 // list of tags or *; weak tags never match strongly.
@@ -280,7 +278,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	}
 	tag := etag(f)
 	if format == formatHTML {
-		tag = `"` + strconv.FormatInt(f.Version, 10) + `-html"`
+		tag = `"` + strconv.FormatInt(f.Version(), 10) + `-html"`
 	}
 	w.Header().Set("ETag", tag)
 	w.Header().Set("Cache-Control", "no-cache")
@@ -301,16 +299,13 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) featureLinks(r *http.Request, c *geo.Collection, f *geo.Feature, format apiFormat) []link {
 	cref := s.base(r) + "/collections/" + pathEscape(c.ID)
-	links := formatLinks(cref+"/items/"+pathEscape(f.ID), nil, mediaGeoJSON, format, f.String("name"))
+	links := formatLinks(cref+"/items/"+pathEscape(f.ID()), nil, mediaGeoJSON, format, f.String("name"))
 	return append(links, link{Href: cref + "?f=json", Rel: "collection", Type: mediaJSON, Title: c.Title})
 }
 
 // featureJSON is the feature's GeoJSON with its links added.
 func featureJSON(f *geo.Feature, links []link) ([]byte, error) {
-	b, err := f.AppendJSON(nil)
-	if err != nil {
-		return nil, err
-	}
+	b := f.AppendJSON(nil)
 	lb, err := json.Marshal(links)
 	if err != nil {
 		return nil, err
@@ -322,19 +317,19 @@ func featureJSON(f *geo.Feature, links []link) ([]byte, error) {
 
 func featureHTML(c *geo.Collection, f *geo.Feature, links []link) htmlPage {
 	p := htmlPage{Title: f.String("name"), Description: f.String("description"), Links: links}
-	p.Facts = append(p.Facts, fact{"Id", f.ID}, fact{"Collection", c.Title})
-	if f.Geometry != nil {
-		b := f.Geometry.Bound()
+	p.Facts = append(p.Facts, fact{"Id", f.ID()}, fact{"Collection", c.Title})
+	if g := f.Geometry(); g != nil {
+		b := f.Bound()
 		p.Facts = append(p.Facts, fact{"Geometry", fmt.Sprintf("%s within %g, %g, %g, %g",
-			f.Geometry.GeoJSONType(), b.Min[0], b.Min[1], b.Max[0], b.Max[1])})
+			g.GeoJSONType(), b.Min[0], b.Min[1], b.Max[0], b.Max[1])})
 	}
-	for _, name := range sortedKeys(f.Properties) {
+	for name, raw := range f.Properties() {
 		if name == "name" || name == "description" {
 			continue
 		}
 		v, ok := f.Scalar(name)
 		if !ok {
-			v = string(f.Properties[name])
+			v = string(raw)
 		}
 		p.Facts = append(p.Facts, fact{name, v})
 	}

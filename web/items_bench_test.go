@@ -32,7 +32,7 @@ func itemsWorkload(b *testing.B) *web.Server {
 			b.Fatal(err)
 		}
 		ctx := context.Background()
-		if err := workload.Load(ctx, st, workload.Generate(1)); err != nil {
+		if _, err := workload.Load(ctx, st, workload.Generate(1)); err != nil {
 			b.Fatal(err)
 		}
 		itemsWorkloadSrv = web.New(web.Config{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})

@@ -268,7 +268,7 @@ func TestFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return func(f *geo.Feature) bool { return b.Intersects(f.Geometry) }
+		return func(f *geo.Feature) bool { return b.Intersects(f.Geometry()) }
 	}
 	when := func(s string) func(*geo.Feature) bool {
 		iv, err := geo.ParseDatetime(s)
@@ -305,7 +305,7 @@ func TestFilters(t *testing.T) {
 			want := []string{}
 			for _, f := range ts.all(c.cid) {
 				if c.keep(f) {
-					want = append(want, f.ID)
+					want = append(want, f.ID())
 				}
 			}
 			fc := ts.getJSON("/collections/" + c.cid + "/items?limit=10000&" + c.query)
@@ -467,7 +467,7 @@ func TestCollections(t *testing.T) {
 		// The extent is the data's.
 		var bound []float64
 		for _, f := range ts.all(id) {
-			b := f.Geometry.Bound()
+			b := f.Bound()
 			if bound == nil {
 				bound = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 			}

@@ -87,20 +87,20 @@ func readFeatures(w http.ResponseWriter, r *http.Request, many bool) ([]*geo.Fea
 	default:
 		return nil, badRequest("type", fmt.Sprintf("type %q: send one GeoJSON Feature", head.Type))
 	}
-	for _, f := range fs {
-		// "updated" is the server's to set.
-		delete(f.Properties, "updated")
-		f.Changed()
+	for i, f := range fs {
+		fs[i] = f.Without("updated") // the server's to set
 	}
 	return fs, nil
 }
 
-// validate checks features exactly as sitmap import does.
-func validate(fs []*geo.Feature, c *geo.Collection) error {
-	for _, f := range fs {
-		f.Collection = c.ID
+// validate puts features in the collection and checks them exactly as
+// sitmap import does.
+func validate(fs []*geo.Feature, c *geo.Collection) ([]*geo.Feature, error) {
+	out := make([]*geo.Feature, len(fs))
+	for i, f := range fs {
+		out[i] = f.WithCollection(c.ID)
 	}
-	return geo.ValidateAll(fs, func(*geo.Feature) *geo.Collection { return c })
+	return out, geo.ValidateAll(out, func(*geo.Feature) *geo.Collection { return c })
 }
 
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
@@ -115,14 +115,14 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := validate(fs, c); err != nil {
+	if fs, err = validate(fs, c); err != nil {
 		return err
 	}
-	if err := s.cfg.Store.Put(r.Context(), fs, store.CreateOnly); err != nil {
+	if fs, err = s.cfg.Store.Put(r.Context(), fs, store.CreateOnly); err != nil {
 		return err
 	}
 	b := s.base(r)
-	w.Header().Set("Location", b+"/collections/"+pathEscape(c.ID)+"/items/"+pathEscape(fs[0].ID))
+	w.Header().Set("Location", b+"/collections/"+pathEscape(c.ID)+"/items/"+pathEscape(fs[0].ID()))
 	if len(fs) == 1 {
 		w.Header().Set("ETag", etag(fs[0]))
 		body, err := featureJSON(fs[0], s.featureLinks(r, c, fs[0], formatJSON))
@@ -138,9 +138,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		if buf, err = f.AppendJSON(buf); err != nil {
-			return err
-		}
+		buf = f.AppendJSON(buf)
 	}
 	buf = append(buf, "]}"...)
 	return writeBytes(w, http.StatusCreated, mediaGeoJSON, buf)
@@ -161,7 +159,7 @@ func (s *Server) current(r *http.Request, cid, fid string) (int64, error) {
 	if !etagMatches(im, etag(cur), false) {
 		return 0, preconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
 	}
-	return cur.Version, nil
+	return cur.Version(), nil
 }
 
 func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
@@ -177,19 +175,19 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := fs[0]
-	if f.ID != "" && f.ID != fid {
-		return badRequest("id", fmt.Sprintf("the body's id %q differs from %q in the URL", f.ID, fid))
+	if id := fs[0].ID(); id != "" && id != fid {
+		return badRequest("id", fmt.Sprintf("the body's id %q differs from %q in the URL", id, fid))
 	}
-	f.ID = fid
-	if err := validate(fs, c); err != nil {
+	fs[0] = fs[0].WithID(fid)
+	if fs, err = validate(fs, c); err != nil {
 		return err
 	}
 	version, err := s.current(r, c.ID, fid)
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.Replace(r.Context(), f, version); err != nil {
+	f, err := s.cfg.Store.Replace(r.Context(), fs[0], version)
+	if err != nil {
 		return err
 	}
 	w.Header().Set("ETag", etag(f))

@@ -38,7 +38,7 @@ func benchWorkload(b *testing.B) store.Store {
 			b.Fatal(err)
 		}
 		ctx := context.Background()
-		if err := workload.Load(ctx, st, workload.Generate(1)); err != nil {
+		if _, err := workload.Load(ctx, st, workload.Generate(1)); err != nil {
 			b.Fatal(err)
 		}
 		benchStore = st

@@ -217,16 +217,16 @@ func TestTiles_Datetime(t *testing.T) {
 		}
 		dt := at.Format("2006-01-02T15:04:05Z")
 		want := f.StatusAt(at)
-		tile := maptile.At(f.Geometry.(orb.Point), 12)
+		tile := maptile.At(f.Geometry().(orb.Point), 12)
 		rec := ts.get(tileURL("border-crossings", tile) + "?datetime=" + dt)
 		if rec.Code != 200 {
-			t.Fatalf("%s at %s: %d", f.ID, dt, rec.Code)
+			t.Fatalf("%s at %s: %d", f.ID(), dt, rec.Code)
 		}
 		layers, _ := mvt.Unmarshal(rec.Body.Bytes())
 		for _, l := range layers {
 			for _, tf := range l.Features {
-				if tf.Properties["id"] == f.ID && tf.Properties["status"] != want {
-					t.Errorf("%s at %s: status %v, want %s", f.ID, dt, tf.Properties["status"], want)
+				if tf.Properties["id"] == f.ID() && tf.Properties["status"] != want {
+					t.Errorf("%s at %s: status %v, want %s", f.ID(), dt, tf.Properties["status"], want)
 				}
 			}
 		}
@@ -474,7 +474,7 @@ func workloadServer(tb testing.TB, scale float64) (*web.Server, store.Store) {
 	}
 	tb.Cleanup(func() { st.Close() })
 	ctx := context.Background()
-	if err := workload.Load(ctx, st, workload.Generate(scale)); err != nil {
+	if _, err := workload.Load(ctx, st, workload.Generate(scale)); err != nil {
 		tb.Fatal(err)
 	}
 	srv := web.New(web.Config{Store: st, Assets: assets.FS, TileCacheBytes: 256 << 20,

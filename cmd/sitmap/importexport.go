@@ -23,6 +23,8 @@ func importCmd(ctx context.Context, e env, args []string) error {
 	var sf storeFlags
 	sf.register(fs, e)
 	collection := fs.String("collection", "", "collection for every feature (default: each feature's \"collection\" property)")
+	apiURL := fs.String("url", "", "load into the running server at this URL (http://HOST:PORT) through its API, instead of into --db/--store")
+	token := fs.String("token", e.getenv("SITMAP_TOKEN"), "with --url: the server's write token (env SITMAP_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,6 +39,13 @@ func importCmd(ctx context.Context, e env, args []string) error {
 		}
 		defer f.Close()
 		inputs = append(inputs, dataset.Input{Name: name, R: withProgress(f, name, e.stderr)})
+	}
+	if *apiURL != "" {
+		c, err := newAPIClient(*apiURL, *token)
+		if err != nil {
+			return err
+		}
+		return importURL(ctx, e, c, inputs, *collection)
 	}
 	defs, err := dataset.SeedCollections(assets.FS)
 	if err != nil {

@@ -53,7 +53,7 @@ func copyStore(ctx context.Context, src, dst store.Store) (int, error) {
 			return 0, err
 		}
 		for _, f := range page.Features {
-			all = append(all, f.Clone()) // Put sets versions on what it is given
+			all = append(all, f)
 		}
 	}
 	for _, c := range cols {
@@ -61,7 +61,7 @@ func copyStore(ctx context.Context, src, dst store.Store) (int, error) {
 			return 0, err
 		}
 	}
-	if err := dst.Put(ctx, all, store.Upsert); err != nil {
+	if _, err := dst.Put(ctx, all, store.Upsert); err != nil {
 		return 0, err
 	}
 	return len(all), nil

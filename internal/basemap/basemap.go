@@ -84,12 +84,12 @@ func Load(r io.Reader) (*Basemap, error) {
 		if gf.Geometry == nil {
 			return nil, fmt.Errorf("basemap: feature %d has no geometry", i)
 		}
-		f := &geo.Feature{Geometry: gf.Geometry, Properties: make(map[string]json.RawMessage, len(gf.Properties))}
+		props := make(map[string]json.RawMessage, len(gf.Properties))
 		for k, v := range gf.Properties {
 			if k == "layer" || v == nil {
 				continue
 			}
-			if f.Properties[k], err = json.Marshal(v); err != nil {
+			if props[k], err = json.Marshal(v); err != nil {
 				return nil, fmt.Errorf("basemap: feature %d: %s: %w", i, k, err)
 			}
 		}
@@ -99,12 +99,15 @@ func Load(r io.Reader) (*Basemap, error) {
 			byName[name] = l
 			b.Layers = append(b.Layers, l)
 		}
-		f.ID = name + "-" + strconv.Itoa(len(l.features))
+		f, err := geo.NewFeature(name+"-"+strconv.Itoa(len(l.features)), gf.Geometry, props)
+		if err != nil {
+			return nil, fmt.Errorf("basemap: feature %d: %w", i, err)
+		}
 		l.add(f)
 		if i == 0 {
-			b.Bound = f.Geometry.Bound()
+			b.Bound = f.Bound()
 		} else {
-			b.Bound = b.Bound.Union(f.Geometry.Bound())
+			b.Bound = b.Bound.Union(f.Bound())
 		}
 	}
 	sort.SliceStable(b.Layers, func(i, j int) bool {
@@ -125,10 +128,10 @@ func rank(name string) int {
 
 func (l *Layer) add(f *geo.Feature) {
 	idx := int32(len(l.features))
-	bd := f.Geometry.Bound()
+	bd := f.Bound()
 	l.features = append(l.features, f)
 	l.bounds = append(l.bounds, bd)
-	for k, raw := range f.Properties {
+	for k, raw := range f.Properties() {
 		if len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
 			l.Fields[k] = "number"
 		} else if _, ok := l.Fields[k]; !ok {

@@ -57,7 +57,7 @@ func TestSeedLoadsOnceAndValidates(t *testing.T) {
 	if err != nil || len(page.Features) == 0 {
 		t.Fatalf("query airfields: %v", err)
 	}
-	if err := st.Delete(ctx, "airfields", page.Features[0].ID, 0); err != nil {
+	if err := st.Delete(ctx, "airfields", page.Features[0].ID(), 0); err != nil {
 		t.Fatal(err)
 	}
 	if seeded, err := dataset.SeedOnce(ctx, st, assets.FS); err != nil || seeded {

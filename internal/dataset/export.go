@@ -43,7 +43,7 @@ func Export(ctx context.Context, st store.Store, w io.Writer, collection string,
 			}
 			bw.WriteString("\n")
 			if err := writeFeature(bw, f, cid); err != nil {
-				return n, fmt.Errorf("export %s/%s: %w", cid, f.ID, err)
+				return n, fmt.Errorf("export %s/%s: %w", cid, f.ID(), err)
 			}
 			n++
 		}
@@ -54,13 +54,8 @@ func Export(ctx context.Context, st store.Store, w io.Writer, collection string,
 
 func writeFeature(w io.Writer, f *geo.Feature, cid string) error {
 	if f.String("collection") != cid {
-		f = f.Clone()
-		f.SetString("collection", cid)
+		f = f.WithString("collection", cid)
 	}
-	b, err := f.AppendJSON(nil)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(b)
+	_, err := io.WriteString(w, f.JSON())
 	return err
 }

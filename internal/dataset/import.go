@@ -2,8 +2,10 @@ package dataset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"time"
 
@@ -31,16 +33,9 @@ type Options struct {
 // writes them all in one store write, or nothing. It returns the number of
 // features per collection.
 func Import(ctx context.Context, st store.Store, inputs []Input, opts Options) (map[string]int, error) {
-	var all []*geo.Feature
-	for _, in := range inputs {
-		fs, err := Decode(in.R)
-		if err != nil {
-			return nil, fmt.Errorf("import %s: %w", in.Name, err)
-		}
-		if err := assign(fs, opts.Collection); err != nil {
-			return nil, fmt.Errorf("import %s: %w", in.Name, err)
-		}
-		all = append(all, fs...)
+	all, err := Read(inputs, opts.Collection)
+	if err != nil {
+		return nil, err
 	}
 	cols, created, err := resolve(ctx, st, all, opts.Collections)
 	if err != nil {
@@ -49,38 +44,64 @@ func Import(ctx context.Context, st store.Store, inputs []Input, opts Options) (
 	if err := validate(inputs, all, cols); err != nil {
 		return nil, err
 	}
-	for _, c := range created {
-		if err := st.PutCollection(ctx, c); err != nil {
-			return nil, fmt.Errorf("import: create collection %s: %w", c.ID, err)
-		}
-	}
-	if err := st.Put(ctx, all, store.Upsert); err != nil {
+	// The new collections are made in the features' transaction: an
+	// import that fails or is killed leaves none of them behind.
+	stored, err := st.Put(ctx, all, store.Upsert, created...)
+	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	counts := map[string]int{}
-	for _, f := range all {
-		counts[f.Collection]++
+	for _, f := range stored {
+		counts[f.Collection()]++
 	}
 	return counts, nil
 }
 
-// assign sets each feature's collection from the option or its property.
-func assign(fs []*geo.Feature, collection string) error {
-	for i, f := range fs {
-		f.Collection = collection
-		if f.Collection == "" {
-			f.Collection = f.String("collection")
+// Read decodes every input and puts each feature in the collection of
+// collection or, when that is empty, of its "collection" property.
+func Read(inputs []Input, collection string) ([]*geo.Feature, error) {
+	var all []*geo.Feature
+	for _, in := range inputs {
+		fs, err := Decode(in.R)
+		if err != nil {
+			return nil, fmt.Errorf("import %s: %w", in.Name, err)
 		}
-		if f.Collection == "" {
-			return &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
+		fs, err = assign(fs, collection)
+		if err != nil {
+			return nil, fmt.Errorf("import %s: %w", in.Name, err)
+		}
+		all = append(all, fs...)
+	}
+	return all, nil
+}
+
+// Check validates every feature against its collection as Import does,
+// without changing any; an error names the feature (and the file when
+// there is one).
+func Check(inputs []Input, fs []*geo.Feature, cols map[string]*geo.Collection) error {
+	return validate(inputs, slices.Clone(fs), cols)
+}
+
+// assign puts each feature in the collection of the option or of its
+// property.
+func assign(fs []*geo.Feature, collection string) ([]*geo.Feature, error) {
+	out := make([]*geo.Feature, len(fs))
+	for i, f := range fs {
+		cid := collection
+		if cid == "" {
+			cid = f.String("collection")
+		}
+		if cid == "" {
+			return nil, &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
 				Reason: "no collection: give --collection or a \"collection\" property"}
 		}
-		if !geo.ValidID(f.Collection) {
-			return &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
-				Reason: fmt.Sprintf("%q is not a valid collection id ([a-z0-9-], at most 128)", f.Collection)}
+		if !geo.ValidID(cid) {
+			return nil, &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
+				Reason: fmt.Sprintf("%q is not a valid collection id ([a-z0-9-], at most 128)", cid)}
 		}
+		out[i] = f.WithCollection(cid)
 	}
-	return nil
+	return out, nil
 }
 
 // resolve finds the collection of every feature, and which must be created.
@@ -99,12 +120,12 @@ func resolve(ctx context.Context, st store.Store, fs []*geo.Feature, defs []geo.
 	}
 	var created []geo.Collection
 	for _, f := range fs {
-		if _, ok := cols[f.Collection]; ok {
+		if _, ok := cols[f.Collection()]; ok {
 			continue
 		}
-		c, ok := byID[f.Collection]
+		c, ok := byID[f.Collection()]
 		if !ok {
-			c = geo.NewCollection(f.Collection)
+			c = geo.NewCollection(f.Collection())
 		}
 		cols[c.ID] = &c
 		created = append(created, c)
@@ -113,25 +134,25 @@ func resolve(ctx context.Context, st store.Store, fs []*geo.Feature, defs []geo.
 	return cols, created, nil
 }
 
-// validate checks every feature on every core, names the first that fails
-// (and its file, when there is one), and encodes the valid ones ahead of
-// the store's single-threaded write.
+// validate checks every feature on every core and names the first that
+// fails (and its file, when there is one). It stamps "updated" on the valid
+// ones, replacing them in fs: the store would otherwise re-encode each
+// feature to stamp it, on its one writing core.
 func validate(inputs []Input, fs []*geo.Feature, cols map[string]*geo.Collection) error {
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	err := parallel(len(fs), func(i int) error {
 		f := fs[i]
-		if err := geo.Validate(f, cols[f.Collection]); err != nil {
-			ve := err.(*geo.ValidationError)
-			ve.Feature = featureName(i, f.ID)
-			return ve
+		if err := geo.Validate(f, cols[f.Collection()]); err != nil {
+			var ve *geo.ValidationError
+			if errors.As(err, &ve) {
+				ve.Feature = featureName(i, f.ID())
+			}
+			return err
 		}
-		// The store would stamp "updated" and encode each feature on one
-		// core; both are done here on all of them.
-		if _, ok := f.Properties["updated"]; !ok {
-			f.SetString("updated", now)
+		if !f.Has("updated") {
+			fs[i] = f.WithString("updated", now)
 		}
-		_, err := f.AppendJSON(nil)
-		return err
+		return nil
 	})
 	if err == nil {
 		return nil

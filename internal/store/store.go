@@ -69,11 +69,11 @@ type Change struct {
 }
 
 // Store keeps collections of features. Features handed to writes must
-// already be valid (geo.Validate); the store sets Version, and "updated"
-// to the time of the write unless the caller set it (an import restoring
-// exported data keeps its times; the HTTP layer always clears it).
-// Features it returns may be shared with other readers: treat them as
-// read-only and Clone before changing them.
+// already be valid (geo.Validate). Features are immutable values: a store
+// never changes what it is given, and its writes return the features as
+// stored, with their ids, versions and "updated" (the time of the write,
+// unless the caller set it: an import restoring exported data keeps its
+// times; the HTTP layer always clears it).
 type Store interface {
 	// Collections lists every collection, with count, extents and version.
 	Collections(ctx context.Context) ([]geo.Collection, error)
@@ -91,13 +91,17 @@ type Store interface {
 	// Query returns a page of the features that match, ordered by q.Sort
 	// then id; ErrNotFound if the collection does not exist.
 	Query(ctx context.Context, q Query) (Page, error)
-	// Put writes features (each names its Collection, which must exist)
-	// all or nothing. Features without an id get one. In CreateOnly mode an
-	// existing id fails the whole batch with ErrConflict.
-	Put(ctx context.Context, fs []*geo.Feature, mode PutMode) error
-	// Replace overwrites an existing feature; if version is not 0 it must be
-	// the current version (ErrVersionMismatch). ErrNotFound if it is absent.
-	Replace(ctx context.Context, f *geo.Feature, version int64) error
+	// Put writes features all or nothing and returns them as stored, in
+	// order. Each names its Collection, which must exist or be among
+	// create: those collections are made in the same transaction, so a
+	// failed or killed write leaves none of them behind. Features without an
+	// id get one. In CreateOnly mode an existing id fails the whole batch
+	// with ErrConflict.
+	Put(ctx context.Context, fs []*geo.Feature, mode PutMode, create ...geo.Collection) ([]*geo.Feature, error)
+	// Replace overwrites an existing feature and returns it as stored; if
+	// version is not 0 it must be the current version (ErrVersionMismatch).
+	// ErrNotFound if it is absent.
+	Replace(ctx context.Context, f *geo.Feature, version int64) (*geo.Feature, error)
 	// Delete removes a feature, with the same version rule as Replace.
 	Delete(ctx context.Context, collection, id string, version int64) error
 

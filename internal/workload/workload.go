@@ -238,7 +238,11 @@ func (g *gen) feature(cid, id string, t Town, geom orb.Geometry) *geo.Feature {
 	if g.r.IntN(4) == 0 {
 		props["description"] = str("Generated feature near " + t.Name + ".")
 	}
-	return &geo.Feature{ID: id, Collection: cid, Geometry: geom, Properties: props}
+	f, err := geo.NewFeature(id, geom, props)
+	if err != nil {
+		panic(fmt.Sprintf("workload: %v", err)) // the generator makes valid JSON
+	}
+	return f.WithCollection(cid)
 }
 
 func str(s string) json.RawMessage { return json.RawMessage(strconv.Quote(s)) }
@@ -254,18 +258,10 @@ func WriteGeoJSON(w io.Writer, fs []*geo.Feature) error {
 	var buf []byte
 	for i, f := range fs {
 		out := f
-		if _, ok := f.Properties["collection"]; !ok && f.Collection != "" {
-			out = &geo.Feature{ID: f.ID, Geometry: f.Geometry, Properties: make(map[string]json.RawMessage, len(f.Properties)+1)}
-			for k, v := range f.Properties {
-				out.Properties[k] = v
-			}
-			out.Properties["collection"] = str(f.Collection)
+		if !f.Has("collection") && f.Collection() != "" {
+			out = f.WithString("collection", f.Collection())
 		}
-		var err error
-		buf, err = out.AppendJSON(buf[:0])
-		if err != nil {
-			return err
-		}
+		buf = out.AppendJSON(buf[:0])
 		sep := ",\n"
 		if i == 0 {
 			sep = "\n"

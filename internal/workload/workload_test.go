@@ -23,29 +23,29 @@ func TestGenerateIsValidAndDeterministic(t *testing.T) {
 	counts := map[string]int{}
 	ids := map[string]bool{}
 	for _, f := range fs {
-		c := cols[f.Collection]
+		c := cols[f.Collection()]
 		if c == nil {
-			t.Fatalf("%s: unknown collection %q", f.ID, f.Collection)
+			t.Fatalf("%s: unknown collection %q", f.ID(), f.Collection())
 		}
 		if err := geo.Validate(f, c); err != nil {
-			t.Fatalf("%s: %v", f.ID, err)
+			t.Fatalf("%s: %v", f.ID(), err)
 		}
-		if ids[f.ID] {
-			t.Fatalf("duplicate id %s", f.ID)
+		if ids[f.ID()] {
+			t.Fatalf("duplicate id %s", f.ID())
 		}
-		ids[f.ID] = true
-		counts[f.Collection]++
-		if !workload.Bound.Contains(f.Geometry.Bound().Min) || !workload.Bound.Contains(f.Geometry.Bound().Max) {
-			t.Fatalf("%s: %v is outside %v", f.ID, f.Geometry.Bound(), workload.Bound)
+		ids[f.ID()] = true
+		counts[f.Collection()]++
+		if !workload.Bound.Contains(f.Bound().Min) || !workload.Bound.Contains(f.Geometry().Bound().Max) {
+			t.Fatalf("%s: %v is outside %v", f.ID(), f.Bound(), workload.Bound)
 		}
-		switch g := f.Geometry.(type) {
+		switch g := f.Geometry().(type) {
 		case orb.Polygon:
 			if n := len(g[0]) - 1; n < 5 || n > 12 {
-				t.Errorf("%s: %d vertices, want 5–12", f.ID, n)
+				t.Errorf("%s: %d vertices, want 5–12", f.ID(), n)
 			}
 			b := g.Bound()
 			if h := (b.Max[1] - b.Min[1]) * 111.32; h > 5 {
-				t.Errorf("%s: %.1f km across, want at most 5", f.ID, h)
+				t.Errorf("%s: %.1f km across, want at most 5", f.ID(), h)
 			}
 		}
 	}
@@ -84,11 +84,11 @@ func TestWriteGeoJSON(t *testing.T) {
 		if err != nil {
 			t.Fatalf("feature %d: %v", i, err)
 		}
-		if f.ID != fs[i].ID || f.String("collection") != fs[i].Collection {
-			t.Errorf("feature %d: id %q collection %q, want %q %q", i, f.ID, f.String("collection"), fs[i].ID, fs[i].Collection)
+		if f.ID() != fs[i].ID() || f.String("collection") != fs[i].Collection() {
+			t.Errorf("feature %d: id %q collection %q, want %q %q", i, f.ID(), f.String("collection"), fs[i].ID(), fs[i].Collection())
 		}
-		if _, ok := fs[i].Properties["collection"]; ok {
-			t.Errorf("WriteGeoJSON changed the input feature %s", fs[i].ID)
+		if fs[i].Has("collection") {
+			t.Errorf("WriteGeoJSON changed the input feature %s", fs[i].ID())
 		}
 	}
 }

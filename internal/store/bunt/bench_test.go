@@ -41,7 +41,7 @@ func openWorkloadStore(tb testing.TB, path string) *bunt.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
-	if err := workload.Load(context.Background(), s, nil); err != nil {
+	if _, err := workload.Load(context.Background(), s, nil); err != nil {
 		tb.Fatal(err)
 	}
 	return s
@@ -57,18 +57,18 @@ func BenchmarkImport(b *testing.B) {
 	var validate, put, cpu time.Duration
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		fs := workload.Clone(all)
+		fs := all
 		s := openWorkloadStore(b, filepath.Join(b.TempDir(), "import-"+strconv.Itoa(i)+".db"))
 		runtime.GC()
 		b.StartTimer()
 
 		c0, _ := processCPU()
 		t0 := time.Now()
-		if err := geo.ValidateAll(fs, func(f *geo.Feature) *geo.Collection { return cols[f.Collection] }); err != nil {
+		if err := geo.ValidateAll(fs, func(f *geo.Feature) *geo.Collection { return cols[f.Collection()] }); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		if err := s.Put(ctx, fs, store.Upsert); err != nil {
+		if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
 			b.Fatal(err)
 		}
 		t2 := time.Now()
@@ -110,7 +110,7 @@ func loadedWorkload(b *testing.B) *bunt.Store {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := workload.Load(context.Background(), s, workload.Clone(fullWorkload())); err != nil {
+		if _, err := workload.Load(context.Background(), s, fullWorkload()); err != nil {
 			b.Fatal(err)
 		}
 		loadedStore = s
@@ -166,7 +166,7 @@ func BenchmarkBBoxQuery(b *testing.B) {
 func BenchmarkBBoxQueryReopened(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "reopened.db")
 	s := openWorkloadStore(b, path)
-	if err := s.Put(context.Background(), workload.Clone(fullWorkload()), store.Upsert); err != nil {
+	if _, err := s.Put(context.Background(), fullWorkload(), store.Upsert); err != nil {
 		b.Fatal(err)
 	}
 	s.Close()
@@ -265,7 +265,7 @@ func TestMemoryReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := workload.Load(context.Background(), s, workload.Generate(1)); err != nil {
+	if _, err := workload.Load(context.Background(), s, workload.Generate(1)); err != nil {
 		t.Fatal(err)
 	}
 	report("import")

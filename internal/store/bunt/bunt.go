@@ -9,10 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/tidwall/buntdb"
 
@@ -38,6 +38,7 @@ const seqKey = "seq"
 // share it.
 type Store struct {
 	db   *buntdb.DB
+	lock *os.File // nil for ":memory:"
 	mu   sync.RWMutex
 	cols map[string]*collection
 	seq  int64
@@ -45,8 +46,28 @@ type Store struct {
 }
 
 // Open opens or creates the store file at path (":memory:" keeps nothing
-// on disk). Every commit is fsynced before it returns.
+// on disk). Every commit is fsynced before it returns. The file is this
+// process's until Close: a second Open fails at once with ErrInUse.
 func Open(path string) (*Store, error) {
+	var lock *os.File
+	if path != ":memory:" {
+		var err error
+		if lock, err = lockFile(path); err != nil {
+			return nil, err
+		}
+	}
+	s, err := open(path)
+	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+func open(path string) (*Store, error) {
 	db, err := buntdb.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -96,12 +117,11 @@ func (s *Store) load() error {
 		var derr error
 		err := tx.AscendKeys("f:*", func(k, v string) bool {
 			cid, _, _ := strings.Cut(k[2:], ":")
-			f, err := decodeRecord(v)
+			f, err := decodeRecord(cid, v)
 			if err != nil {
 				derr = fmt.Errorf("%s: %w", k, err)
 				return false
 			}
-			f.Collection = cid
 			if c := s.cols[cid]; c != nil {
 				c.add(f)
 			}
@@ -140,7 +160,7 @@ func (s *Store) checkRects() error {
 			if len(rest) <= zLen+1 || rest[zLen] != ':' || !validRect(v) {
 				return true
 			}
-			if f := c.feats[rest[zLen+1:]]; f != nil && rectKey(f, f.Geometry.Bound()) == k {
+			if f := c.feats[rest[zLen+1:]]; f != nil && rectKey(f) == k {
 				good++
 			}
 			return true
@@ -182,31 +202,19 @@ func (s *Store) addCollection(meta geo.Collection) error {
 		}
 		return nil
 	})
-	s.cols[meta.ID] = &collection{meta: meta, version: ver, feats: map[string]*geo.Feature{}}
+	s.cols[meta.ID] = newCollection(meta, ver)
 	return nil
 }
 
 // A record is the feature's version, then its GeoJSON. buntdb keeps every
-// record in memory as a string, so the feature's encoding cache points
-// into that string instead of holding a copy: strings never change.
-func encodeRecord(f *geo.Feature) (string, error) {
-	b, err := f.AppendJSON(strconv.AppendInt(nil, f.Version, 10))
-	if err != nil {
-		return "", err
-	}
-	rec := string(b)
-	shareEncoding(f, rec)
-	return rec, nil
+// record in memory as a string, so the stored feature holds the record's
+// GeoJSON (a substring, the same bytes) instead of a copy.
+func encodeRecord(f *geo.Feature) (string, *geo.Feature) {
+	rec := strconv.FormatInt(f.Version(), 10) + f.JSON()
+	return rec, f.SharingJSON(rec[len(rec)-len(f.JSON()):])
 }
 
-func shareEncoding(f *geo.Feature, rec string) {
-	if i := strings.IndexByte(rec, '{'); i > 0 {
-		json := rec[i:]
-		f.SetEncoded(unsafe.Slice(unsafe.StringData(json), len(json)))
-	}
-}
-
-func decodeRecord(v string) (*geo.Feature, error) {
+func decodeRecord(cid, v string) (*geo.Feature, error) {
 	i := strings.IndexByte(v, '{')
 	if i < 1 {
 		return nil, errors.New("malformed record")
@@ -219,15 +227,17 @@ func decodeRecord(v string) (*geo.Feature, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.Version = ver
-	shareEncoding(f, v)
-	return f, nil
+	return f.WithCollection(cid).WithVersion(ver).SharingJSON(v[i:]), nil
 }
 
-// Close closes the file.
+// Close closes the file and releases it to other processes.
 func (s *Store) Close() error {
 	s.hub.Close()
-	return s.db.Close()
+	err := s.db.Close()
+	if s.lock != nil {
+		s.lock.Close()
+	}
+	return err
 }
 
 // Ping reports whether the file is still open.

@@ -49,23 +49,25 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := workload.Generate(0.005)
-	if err := workload.Load(ctx, s, fs); err != nil {
+	fs, err := workload.Load(ctx, s, workload.Generate(0.005))
+	if err != nil {
 		t.Fatal(err)
 	}
 	// Some history: a replace and a delete.
-	changed := fs[3].Clone()
-	changed.Geometry = orb.Point{20, 52}
-	if err := s.Replace(ctx, changed, fs[3].Version); err != nil {
+	changed, err := fs[3].WithGeometry(orb.Point{20, 52})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete(ctx, fs[4].Collection, fs[4].ID, 0); err != nil {
+	if changed, err = s.Replace(ctx, changed, fs[3].Version()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, fs[4].Collection(), fs[4].ID(), 0); err != nil {
 		t.Fatal(err)
 	}
 	sub, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := s.Subscribe(sub)
-	if err := s.Put(ctx, []*geo.Feature{fs[5].Clone()}, store.Upsert); err != nil {
+	if _, err := s.Put(ctx, []*geo.Feature{fs[5]}, store.Upsert); err != nil {
 		t.Fatal(err)
 	}
 	lastSeq := (<-ch).Seq
@@ -92,8 +94,8 @@ func TestReopen(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sn.feats[c.ID+"/"+f.ID] = raw
-				sn.vers[c.ID+"/"+f.ID] = f.Version
+				sn.feats[c.ID+"/"+f.ID()] = raw
+				sn.vers[c.ID+"/"+f.ID()] = f.Version()
 			}
 		}
 		return sn
@@ -126,31 +128,30 @@ func TestReopen(t *testing.T) {
 	}
 
 	// The spatial index is back: a bbox query finds the replaced feature.
-	p, err := s.Query(ctx, store.Query{Collection: changed.Collection, Filter: geo.Filter{BBox: &geo.BBox{West: 19.99, South: 51.99, East: 20.01, North: 52.01}}})
+	p, err := s.Query(ctx, store.Query{Collection: changed.Collection(), Filter: geo.Filter{BBox: &geo.BBox{West: 19.99, South: 51.99, East: 20.01, North: 52.01}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(idsOf(p.Features), changed.ID) {
-		t.Errorf("bbox query after reopening misses %s: %v", changed.ID, idsOf(p.Features))
+	if !slices.Contains(idsOf(p.Features), changed.ID()) {
+		t.Errorf("bbox query after reopening misses %s: %v", changed.ID(), idsOf(p.Features))
 	}
 
 	// Versions and Seq carry on from where they were.
-	v, err := s.Version(ctx, changed.Collection)
+	v, err := s.Version(ctx, changed.Collection())
 	if err != nil {
 		t.Fatal(err)
 	}
 	ch = s.Subscribe(sub)
-	again := changed.Clone()
-	if err := s.Replace(ctx, again, before.vers[changed.Collection+"/"+changed.ID]); err != nil {
+	if _, err := s.Replace(ctx, changed, before.vers[changed.Collection()+"/"+changed.ID()]); err != nil {
 		t.Fatalf("Replace with the version from before reopening: %v", err)
 	}
 	if c := <-ch; c.Seq <= lastSeq {
 		t.Errorf("Seq %d after reopening, was already %d", c.Seq, lastSeq)
 	}
-	if v2, _ := s.Version(ctx, changed.Collection); v2 <= v {
+	if v2, _ := s.Version(ctx, changed.Collection()); v2 <= v {
 		t.Errorf("collection version %d after a write, was %d", v2, v)
 	}
-	if _, err := s.Get(ctx, fs[4].Collection, fs[4].ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Get(ctx, fs[4].Collection(), fs[4].ID()); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("deleted feature is back after reopening: %v", err)
 	}
 }
@@ -158,7 +159,7 @@ func TestReopen(t *testing.T) {
 func idsOf(fs []*geo.Feature) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
-		out[i] = f.ID
+		out[i] = f.ID()
 	}
 	return out
 }

@@ -26,10 +26,14 @@ type collection struct {
 	order  []string // ids in ascending order
 }
 
+func newCollection(meta geo.Collection, version int64) *collection {
+	return &collection{meta: meta, version: version, feats: map[string]*geo.Feature{}}
+}
+
 // add and drop keep notPoints; every change to feats goes through them.
 func (c *collection) add(f *geo.Feature) {
-	c.drop(f.ID)
-	c.feats[f.ID] = f
+	c.drop(f.ID())
+	c.feats[f.ID()] = f
 	if !isPoint(f) {
 		c.notPoints++
 	}
@@ -47,7 +51,7 @@ func (c *collection) drop(id string) {
 // isPoint: the feature's rect is its geometry, so intersecting the rect is
 // intersecting the feature.
 func isPoint(f *geo.Feature) bool {
-	b := f.Geometry.Bound()
+	b := f.Bound()
 	return b.Min == b.Max
 }
 
@@ -71,7 +75,7 @@ func (c *collection) refresh() {
 	first := true
 	for id, f := range c.feats {
 		c.order = append(c.order, id)
-		b := f.Geometry.Bound()
+		b := f.Bound()
 		iv := f.Extent()
 		if first {
 			ext.Bound, ext.Time, first = b, iv, false
@@ -102,5 +106,5 @@ func sortKey(f *geo.Feature, prop string) string {
 		}
 		return u
 	}
-	return f.ID
+	return f.ID()
 }

@@ -137,7 +137,7 @@ func (s *Store) spatial(c *collection, q store.Query, ids []string) ([]string, e
 					return true
 				}
 				f := c.feats[id]
-				if f == nil || (!inside && !geo.IntersectsBound(f.Geometry, b)) || (!noAttrs && !q.MatchAttributes(f)) {
+				if f == nil || (!inside && !geo.IntersectsBound(f.Geometry(), b)) || (!noAttrs && !q.MatchAttributes(f)) {
 					return true
 				}
 				ids = append(ids, id)
@@ -209,7 +209,7 @@ func within(a, b orb.Bound) bool {
 
 func sortFeatures(fs []*geo.Feature, by []store.Sort) {
 	if len(by) == 0 {
-		slices.SortFunc(fs, func(a, b *geo.Feature) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortFunc(fs, func(a, b *geo.Feature) int { return strings.Compare(a.ID(), b.ID()) })
 		return
 	}
 	// The keys are worked out once per feature, not once per comparison.
@@ -233,7 +233,7 @@ func sortFeatures(fs []*geo.Feature, by []store.Sort) {
 				return c
 			}
 		}
-		return strings.Compare(a.f.ID, b.f.ID)
+		return strings.Compare(a.f.ID(), b.f.ID())
 	})
 	for i := range ks {
 		fs[i] = ks[i].f

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -36,8 +37,8 @@ func checkBBoxes(t *testing.T, s store.Store, seed uint64) {
 			bb := geo.BBox{West: x, South: y, East: x + w, North: y + w}
 			var want []string
 			for _, f := range all.Features {
-				if geo.IntersectsBound(f.Geometry, orb.Bound{Min: orb.Point{bb.West, bb.South}, Max: orb.Point{bb.East, bb.North}}) {
-					want = append(want, f.ID)
+				if geo.IntersectsBound(f.Geometry(), orb.Bound{Min: orb.Point{bb.West, bb.South}, Max: orb.Point{bb.East, bb.North}}) {
+					want = append(want, f.ID())
 				}
 			}
 			slices.Sort(want)
@@ -73,7 +74,7 @@ func TestOlderRectLayouts(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "sitmap.db")
 			s := openFile(t, path)
 			fs := workload.Generate(0.01)
-			if err := workload.Load(ctx, s, fs); err != nil {
+			if _, err := workload.Load(ctx, s, fs); err != nil {
 				t.Fatal(err)
 			}
 			checkBBoxes(t, s, 1)
@@ -110,8 +111,8 @@ func TestOlderRectLayouts(t *testing.T) {
 				}
 				if layout == "text-by-id" {
 					for _, f := range fs {
-						b := f.Geometry.Bound()
-						if _, _, err := tx.Set("b:"+f.Collection+":"+f.ID, buntdb.Rect(b.Min[:], b.Max[:]), nil); err != nil {
+						b := f.Bound()
+						if _, _, err := tx.Set("b:"+f.Collection()+":"+f.ID(), buntdb.Rect(b.Min[:], b.Max[:]), nil); err != nil {
 							return err
 						}
 					}
@@ -130,12 +131,14 @@ func TestOlderRectLayouts(t *testing.T) {
 			}
 			checkBBoxes(t, s, 2)
 			// Writes after the rebuild find the rects where they put them.
-			moved := fs[0].Clone()
-			moved.Geometry = orb.Point{30.5, 55.5}
-			if err := s.Replace(ctx, moved, 0); err != nil {
+			moved, err := fs[0].WithGeometry(orb.Point{30.5, 55.5})
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Delete(ctx, fs[1].Collection, fs[1].ID, 0); err != nil {
+			if _, err := s.Replace(ctx, moved, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, fs[1].Collection(), fs[1].ID(), 0); err != nil {
 				t.Fatal(err)
 			}
 			checkBBoxes(t, s, 3)
@@ -152,11 +155,13 @@ func TestBBoxPointsThenShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	pt := func(id string, x, y float64) *geo.Feature {
-		f := &geo.Feature{ID: id, Collection: "layer", Geometry: orb.Point{x, y}, Properties: map[string]json.RawMessage{}}
-		f.SetString("name", id)
-		return f
+		f, err := geo.NewFeature(id, orb.Point{x, y}, map[string]json.RawMessage{"name": json.RawMessage(strconv.Quote(id))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.WithCollection("layer")
 	}
-	if err := s.Put(ctx, []*geo.Feature{pt("a", 20.5, 50.5), pt("b", 21.5, 50.5)}, store.Upsert); err != nil {
+	if _, err := s.Put(ctx, []*geo.Feature{pt("a", 20.5, 50.5), pt("b", 21.5, 50.5)}, store.Upsert); err != nil {
 		t.Fatal(err)
 	}
 	box := geo.BBox{West: 20, South: 50, East: 21, North: 51}
@@ -172,15 +177,17 @@ func TestBBoxPointsThenShapes(t *testing.T) {
 		t.Fatalf("points: %v, want [a]", got)
 	}
 	// A line whose rect meets the box but which passes outside it.
-	line := pt("b", 0, 0)
-	line.Geometry = orb.LineString{{20.9, 51.5}, {21.5, 50.9}}
-	if err := s.Replace(ctx, line, 0); err != nil {
+	line, err := pt("b", 0, 0).WithGeometry(orb.LineString{{20.9, 51.5}, {21.5, 50.9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Replace(ctx, line, 0); err != nil {
 		t.Fatal(err)
 	}
 	if got := query(); !slices.Equal(got, []string{"a"}) {
 		t.Fatalf("with a line outside the box: %v, want [a]", got)
 	}
-	if err := s.Replace(ctx, pt("b", 20.1, 50.1), 0); err != nil {
+	if _, err := s.Replace(ctx, pt("b", 20.1, 50.1), 0); err != nil {
 		t.Fatal(err)
 	}
 	if got := query(); !slices.Equal(got, []string{"a", "b"}) {

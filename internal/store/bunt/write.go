@@ -16,17 +16,14 @@ import (
 
 // PutCollection creates a collection or updates its metadata.
 func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
-	if !geo.ValidID(meta.ID) {
-		return fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
-	}
-	raw, err := json.Marshal(meta)
+	raw, err := encodeCollection(meta)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	err = s.db.Update(func(tx *buntdb.Tx) error {
-		_, _, err := tx.Set(collKey(meta.ID), string(raw), nil)
+		_, _, err := tx.Set(collKey(meta.ID), raw, nil)
 		return err
 	})
 	if err != nil {
@@ -48,6 +45,7 @@ type write struct {
 	deletes []*geo.Feature
 	changes []store.Change
 	vers    map[string]int64
+	created []*collection // made by this write, visible once it commits
 	// dups: a feature was put twice, so only its last put may write a rect.
 	dups bool
 }
@@ -56,52 +54,95 @@ func (s *Store) newWrite() *write {
 	return &write{s: s, now: time.Now().UTC().Format(time.RFC3339Nano), vers: map[string]int64{}}
 }
 
+// collection finds an existing collection or one this write creates.
+func (w *write) collection(cid string) *collection {
+	if c, ok := w.s.cols[cid]; ok {
+		return c
+	}
+	for _, c := range w.created {
+		if c.meta.ID == cid {
+			return c
+		}
+	}
+	return nil
+}
+
+// createCollections adds the collections that do not exist yet inside the
+// transaction, indexes included, so that a rollback leaves none behind.
+func (w *write) createCollections(tx *buntdb.Tx, metas []geo.Collection) error {
+	for _, meta := range metas {
+		if w.collection(meta.ID) != nil {
+			continue
+		}
+		raw, err := encodeCollection(meta)
+		if err != nil {
+			return err
+		}
+		if _, _, err := tx.Set(collKey(meta.ID), raw, nil); err != nil {
+			return fmt.Errorf("create collection %s: %w", meta.ID, err)
+		}
+		err = tx.CreateSpatialIndex(indexName(meta.ID), indexPattern(meta.ID), decodeRect)
+		if err != nil && !errors.Is(err, buntdb.ErrIndexExists) {
+			return fmt.Errorf("create collection %s: index: %w", meta.ID, err)
+		}
+		w.created = append(w.created, newCollection(meta, 0))
+	}
+	return nil
+}
+
+func encodeCollection(meta geo.Collection) (string, error) {
+	if !geo.ValidID(meta.ID) {
+		return "", fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
+	}
+	raw, err := json.Marshal(meta)
+	if err != nil {
+		return "", fmt.Errorf("collection %s: %w", meta.ID, err)
+	}
+	return string(raw), nil
+}
+
 // bump gives the next version of a collection within this write.
 func (w *write) bump(cid string) int64 {
 	v, ok := w.vers[cid]
 	if !ok {
-		v = w.s.cols[cid].version
+		v = w.collection(cid).version
 	}
 	w.vers[cid] = v + 1
 	return v + 1
 }
 
-func (w *write) record(tx *buntdb.Tx, typ store.ChangeType, f *geo.Feature) error {
+func (w *write) record(typ store.ChangeType, cid, fid string, version int64) {
 	w.s.seq++
 	w.changes = append(w.changes, store.Change{
-		Seq: w.s.seq, Type: typ, Collection: f.Collection, ID: f.ID, Version: f.Version,
+		Seq: w.s.seq, Type: typ, Collection: cid, ID: fid, Version: version,
 		Time: time.Now().UTC(),
 	})
-	return nil
 }
 
-func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) error {
-	f.Version = w.bump(f.Collection)
-	if _, ok := f.Properties["updated"]; !ok {
-		f.SetString("updated", w.now)
+// put writes f as its next version and returns what it stored: f is the
+// caller's and stays as it is.
+func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) (*geo.Feature, error) {
+	if !f.Has("updated") {
+		f = f.WithString("updated", w.now)
 	}
-	rec, err := encodeRecord(f)
-	if err != nil {
-		return err
+	rec, stored := encodeRecord(f.WithVersion(w.bump(f.Collection())))
+	if _, _, err := tx.Set(featKey(stored.Collection(), stored.ID()), rec, nil); err != nil {
+		return nil, err
 	}
-	if _, _, err := tx.Set(featKey(f.Collection, f.ID), rec, nil); err != nil {
-		return err
-	}
-	w.puts = append(w.puts, f)
-	return w.record(tx, typ, f)
+	w.puts = append(w.puts, stored)
+	w.record(typ, stored.Collection(), stored.ID(), stored.Version())
+	return stored, nil
 }
 
 func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
-	for _, k := range []string{featKey(f.Collection, f.ID), rectKey(f, f.Geometry.Bound())} {
+	for _, k := range []string{featKey(f.Collection(), f.ID()), rectKey(f)} {
 		if _, err := tx.Delete(k); err != nil {
 			return err
 		}
 	}
-	// Only the identity is needed; copying the feature would copy its
-	// cached encoding's atomic pointer.
-	gone := &geo.Feature{ID: f.ID, Collection: f.Collection, Version: w.bump(f.Collection)}
-	w.deletes = append(w.deletes, gone)
-	return w.record(tx, store.Deleted, gone)
+	w.deletes = append(w.deletes, f)
+	w.record(store.Deleted, f.Collection(), f.ID(), w.bump(f.Collection()))
+	return nil
 }
 
 func (w *write) finish(tx *buntdb.Tx) error {
@@ -131,11 +172,11 @@ func (w *write) writeRects(tx *buntdb.Tx) error {
 	if w.dups {
 		last := make(map[string]*geo.Feature, len(w.puts))
 		for _, f := range w.puts {
-			last[f.Collection+"/"+f.ID] = f
+			last[f.Collection()+"/"+f.ID()] = f
 		}
 		fs = make([]*geo.Feature, 0, len(last))
 		for _, f := range w.puts {
-			if last[f.Collection+"/"+f.ID] == f {
+			if last[f.Collection()+"/"+f.ID()] == f {
 				fs = append(fs, f)
 			}
 		}
@@ -143,9 +184,9 @@ func (w *write) writeRects(tx *buntdb.Tx) error {
 	for _, f := range fs {
 		// The key holds the old bound's z-order, which the in-memory copy
 		// (never changed in place) still has.
-		if old := w.s.cols[f.Collection].feats[f.ID]; old != nil {
-			if _, err := tx.Delete(rectKey(old, old.Geometry.Bound())); err != nil {
-				return fmt.Errorf("put %s/%s: old rect: %w", f.Collection, f.ID, err)
+		if old := w.collection(f.Collection()).feats[f.ID()]; old != nil {
+			if _, err := tx.Delete(rectKey(old)); err != nil {
+				return fmt.Errorf("put %s/%s: old rect: %w", f.Collection(), f.ID(), err)
 			}
 		}
 	}
@@ -154,11 +195,14 @@ func (w *write) writeRects(tx *buntdb.Tx) error {
 
 // apply updates memory after a successful commit.
 func (w *write) apply() {
+	for _, c := range w.created {
+		w.s.cols[c.meta.ID] = c
+	}
 	for _, f := range w.puts {
-		w.s.cols[f.Collection].add(f)
+		w.s.cols[f.Collection()].add(f)
 	}
 	for _, f := range w.deletes {
-		w.s.cols[f.Collection].drop(f.ID)
+		w.s.cols[f.Collection()].drop(f.ID())
 	}
 	for cid, v := range w.vers {
 		c := w.s.cols[cid]
@@ -186,22 +230,26 @@ func (s *Store) commit(fn func(w *write, tx *buntdb.Tx) error) error {
 	return nil
 }
 
-// Put writes a batch all or nothing.
-func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode) error {
+// Put writes a batch all or nothing, with the collections it creates.
+func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, create ...geo.Collection) ([]*geo.Feature, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.commit(func(w *write, tx *buntdb.Tx) error {
+	out := make([]*geo.Feature, len(fs))
+	err := s.commit(func(w *write, tx *buntdb.Tx) error {
+		if err := w.createCollections(tx, create); err != nil {
+			return err
+		}
 		seen := make(map[string]bool, len(fs))
-		for _, f := range fs {
-			c, ok := s.cols[f.Collection]
-			if !ok {
-				return fmt.Errorf("collection %s: %w", f.Collection, store.ErrNotFound)
+		for i, f := range fs {
+			c := w.collection(f.Collection())
+			if c == nil {
+				return fmt.Errorf("collection %s: %w", f.Collection(), store.ErrNotFound)
 			}
-			if f.ID == "" {
-				f.ID = geo.NewID()
+			if f.ID() == "" {
+				f = f.WithID(geo.NewID())
 			}
-			key := f.Collection + "/" + f.ID
-			_, exists := c.feats[f.ID]
+			key := f.Collection() + "/" + f.ID()
+			_, exists := c.feats[f.ID()]
 			if (exists || seen[key]) && mode == store.CreateOnly {
 				return fmt.Errorf("feature %s: %w", key, store.ErrConflict)
 			}
@@ -211,12 +259,17 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode) 
 				typ = store.Replaced
 			}
 			seen[key] = true
-			if err := w.put(tx, f, typ); err != nil {
+			var err error
+			if out[i], err = w.put(tx, f, typ); err != nil {
 				return fmt.Errorf("put %s: %w", key, err)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // current finds the feature a replace or delete acts on, checking the
@@ -230,22 +283,29 @@ func (s *Store) current(cid, fid string, version int64) (*geo.Feature, error) {
 	if !ok {
 		return nil, fmt.Errorf("feature %s/%s: %w", cid, fid, store.ErrNotFound)
 	}
-	if version != 0 && version != old.Version {
-		return nil, fmt.Errorf("feature %s/%s is at version %d, not %d: %w", cid, fid, old.Version, version, store.ErrVersionMismatch)
+	if version != 0 && version != old.Version() {
+		return nil, fmt.Errorf("feature %s/%s is at version %d, not %d: %w", cid, fid, old.Version(), version, store.ErrVersionMismatch)
 	}
 	return old, nil
 }
 
 // Replace overwrites an existing feature.
-func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) error {
+func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) (*geo.Feature, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.current(f.Collection, f.ID, version); err != nil {
-		return err
+	if _, err := s.current(f.Collection(), f.ID(), version); err != nil {
+		return nil, err
 	}
-	return s.commit(func(w *write, tx *buntdb.Tx) error {
-		return w.put(tx, f, store.Replaced)
+	var stored *geo.Feature
+	err := s.commit(func(w *write, tx *buntdb.Tx) error {
+		var err error
+		stored, err = w.put(tx, f, store.Replaced)
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return stored, nil
 }
 
 // Delete removes a feature.

@@ -33,7 +33,7 @@ func fullWorkload() []*geo.Feature {
 func openWorkloadStore(b *testing.B) *postgis.Store {
 	b.Helper()
 	s := open(b, pgtest.DSN(b))
-	if err := workload.Load(context.Background(), s, nil); err != nil {
+	if _, err := workload.Load(context.Background(), s, nil); err != nil {
 		b.Fatal(err)
 	}
 	return s
@@ -49,17 +49,17 @@ func BenchmarkImport(b *testing.B) {
 	var validate, put time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		fs := workload.Clone(all)
+		fs := all
 		s := openWorkloadStore(b)
 		runtime.GC()
 		b.StartTimer()
 
 		t0 := time.Now()
-		if err := geo.ValidateAll(fs, func(f *geo.Feature) *geo.Collection { return cols[f.Collection] }); err != nil {
+		if err := geo.ValidateAll(fs, func(f *geo.Feature) *geo.Collection { return cols[f.Collection()] }); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		if err := s.Put(ctx, fs, store.Upsert); err != nil {
+		if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
 			b.Fatal(err)
 		}
 		t2 := time.Now()
@@ -94,7 +94,7 @@ func randomBoxes(n int) []geo.BBox {
 // loadWorkload imports the full workload once for the sub-benchmarks of b.
 func loadWorkload(b *testing.B) *postgis.Store {
 	s := openWorkloadStore(b)
-	if err := s.Put(context.Background(), workload.Clone(fullWorkload()), store.Upsert); err != nil {
+	if _, err := s.Put(context.Background(), fullWorkload(), store.Upsert); err != nil {
 		b.Fatal(err)
 	}
 	return s

@@ -40,17 +40,14 @@ type row struct {
 }
 
 func encodeRow(f *geo.Feature) (row, error) {
-	g, err := wkb.Marshal(f.Geometry)
+	g, err := wkb.Marshal(f.Geometry())
 	if err != nil {
-		return row{}, fmt.Errorf("encode geometry of %s: %w", f.ID, err)
+		return row{}, fmt.Errorf("encode geometry of %s: %w", f.ID(), err)
 	}
-	raw, err := encodeProps(f.Properties)
-	if err != nil {
-		return row{}, fmt.Errorf("encode properties of %s: %w", f.ID, err)
-	}
-	b := f.Geometry.Bound()
+	raw := []byte(f.PropertiesJSON())
+	b := f.Bound()
 	r := row{
-		collection: f.Collection, id: f.ID, version: f.Version, wkb: g,
+		collection: f.Collection(), id: f.ID(), version: f.Version(), wkb: g,
 		xmin: b.Min[0], ymin: b.Min[1], xmax: b.Max[0], ymax: b.Max[1],
 		raw:        raw,
 		nameLower:  []byte(strings.ToLower(f.String("name"))),
@@ -87,21 +84,6 @@ func updatedKey(f *geo.Feature) string {
 	return u
 }
 
-// encodeProps writes the properties object compactly, leaving < > &
-// as they are (json.Marshal would escape them: "<b>" must come back "<b>").
-func encodeProps(props map[string]json.RawMessage) ([]byte, error) {
-	if props == nil {
-		props = map[string]json.RawMessage{}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(props); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // encodeTime splits t into what timestamptz keeps (microseconds) and the
 // nanoseconds it drops; the zero time (an open end) is NULL.
 func encodeTime(t time.Time) (pgtype.Timestamptz, int16) {
@@ -124,14 +106,15 @@ func decodeFeature(collection, id string, version int64, raw, geom []byte) (*geo
 	if err != nil {
 		return nil, fmt.Errorf("feature %s/%s: geometry: %w", collection, id, err)
 	}
-	f := &geo.Feature{ID: id, Collection: collection, Geometry: g, Version: version}
-	if err := json.Unmarshal(raw, &f.Properties); err != nil {
+	var props map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &props); err != nil {
 		return nil, fmt.Errorf("feature %s/%s: properties: %w", collection, id, err)
 	}
-	if f.Properties == nil {
-		f.Properties = map[string]json.RawMessage{}
+	f, err := geo.NewFeature(id, g, props)
+	if err != nil {
+		return nil, fmt.Errorf("feature %s/%s: %w", collection, id, err)
 	}
-	return f, nil
+	return f.WithCollection(collection).WithVersion(version), nil
 }
 
 // terms lists what property equality filters match: for each property,
@@ -141,8 +124,8 @@ func decodeFeature(collection, id string, version int64, raw, geom []byte) (*geo
 // give no terms (HasValue compares them as Go prints a map or a slice,
 // which no filter asks for).
 func terms(f *geo.Feature) []namedTerm {
-	out := make([]namedTerm, 0, len(f.Properties))
-	for k, raw := range f.Properties {
+	var out []namedTerm
+	for k, raw := range f.Properties() {
 		raw = bytes.TrimSpace(raw)
 		if len(raw) == 0 {
 			continue

@@ -43,22 +43,26 @@ func TestContract(t *testing.T) {
 }
 
 func feature(cid, id string, g orb.Geometry, props ...string) *geo.Feature {
-	f := &geo.Feature{ID: id, Collection: cid, Geometry: g, Properties: map[string]json.RawMessage{
+	m := map[string]json.RawMessage{
 		"name":       json.RawMessage(strconv.Quote("Feature " + id)),
 		"country":    json.RawMessage(`"PL"`),
 		"status":     json.RawMessage(`"active"`),
 		"confidence": json.RawMessage(`"confirmed"`),
 		"sources":    json.RawMessage(`[{"title":"t","publisher":"p","date":"2025-09-12","url":"https://example.org/"}]`),
-	}}
-	for i := 0; i+1 < len(props); i += 2 {
-		f.Properties[props[i]] = json.RawMessage(props[i+1])
 	}
-	return f
+	for i := 0; i+1 < len(props); i += 2 {
+		m[props[i]] = json.RawMessage(props[i+1])
+	}
+	f, err := geo.NewFeature(id, g, m)
+	if err != nil {
+		panic(err)
+	}
+	return f.WithCollection(cid)
 }
 
 func mustPut(t testing.TB, s store.Store, fs ...*geo.Feature) {
 	t.Helper()
-	if err := s.Put(ctx, fs, store.Upsert); err != nil {
+	if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
 		t.Fatalf("Put: %v", err)
 	}
 }
@@ -95,20 +99,20 @@ func TestTwoReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatalf("B does not see A's write: %v", err)
 	}
-	if va, _ := a.Version(ctx, "layer"); f.Version != va {
-		t.Errorf("B sees version %d, A says %d", f.Version, va)
+	if va, _ := a.Version(ctx, "layer"); f.Version() != va {
+		t.Errorf("B sees version %d, A says %d", f.Version(), va)
 	}
 	for name, ch := range map[string]<-chan store.Change{"A": subA, "B": subB} {
 		c := next(t, ch, 5*time.Second)
-		if c.Type != store.Created || c.ID != "from-a" || c.Version != f.Version {
-			t.Errorf("%s got %+v, want the creation of from-a at version %d", name, c, f.Version)
+		if c.Type != store.Created || c.ID != "from-a" || c.Version != f.Version() {
+			t.Errorf("%s got %+v, want the creation of from-a at version %d", name, c, f.Version())
 		}
 	}
 
-	if err := b.Replace(ctx, feature("layer", "from-a", orb.Point{28, 54}), f.Version); err != nil {
+	if _, err := b.Replace(ctx, feature("layer", "from-a", orb.Point{28, 54}), f.Version()); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Replace(ctx, feature("layer", "from-a", orb.Point{29, 55}), f.Version); !errors.Is(err, store.ErrVersionMismatch) {
+	if _, err := a.Replace(ctx, feature("layer", "from-a", orb.Point{29, 55}), f.Version()); !errors.Is(err, store.ErrVersionMismatch) {
 		t.Errorf("A replacing with the version B replaced: %v, want ErrVersionMismatch", err)
 	}
 	p, err := a.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{BBox: &geo.BBox{West: 27.9, South: 53.9, East: 28.1, North: 54.1}}})
@@ -146,7 +150,7 @@ func TestConcurrentWriters(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := range n {
-				if err := s.Put(ctx, []*geo.Feature{feature("layer", fmt.Sprintf("w%d-%d", i, j), orb.Point{1, 1})}, store.CreateOnly); err != nil {
+				if _, err := s.Put(ctx, []*geo.Feature{feature("layer", fmt.Sprintf("w%d-%d", i, j), orb.Point{1, 1})}, store.CreateOnly); err != nil {
 					t.Error(err)
 				}
 			}
@@ -212,7 +216,7 @@ func TestDatabaseRestart(t *testing.T) {
 	// log or by NOTIFY, whichever the reconnection sees.
 	var err error
 	for range 50 {
-		if err = other.Put(ctx, []*geo.Feature{feature("layer", "after", orb.Point{1, 1})}, store.Upsert); err == nil {
+		if _, err = other.Put(ctx, []*geo.Feature{feature("layer", "after", orb.Point{1, 1})}, store.Upsert); err == nil {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -259,7 +263,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 	mustPut(t, s, feature("layer", "a", orb.Point{1, 1}))
 	s.Close()
 	s = open(t, dsn)
-	if f, err := s.Get(ctx, "layer", "a"); err != nil || f.Version != 1 {
+	if f, err := s.Get(ctx, "layer", "a"); err != nil || f.Version() != 1 {
 		t.Fatalf("after reopening: %v %v", f, err)
 	}
 }
@@ -291,11 +295,13 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !orb.Equal(f.Geometry, g) {
-			t.Errorf("%s: geometry %v, want %v", id, f.Geometry, g)
+		if !orb.Equal(f.Geometry(), g) {
+			t.Errorf("%s: geometry %v, want %v", id, f.Geometry(), g)
 		}
-		if string(f.Properties["nul"]) != `"a\u0000b"` || string(f.Properties["big"]) != `12345678901234567890` {
-			t.Errorf("%s: properties %s %s", id, f.Properties["nul"], f.Properties["big"])
+		nul, _ := f.Property("nul")
+		big, _ := f.Property("big")
+		if string(nul) != `"a\u0000b"` || string(big) != `12345678901234567890` {
+			t.Errorf("%s: properties %s %s", id, nul, big)
 		}
 	}
 	c, err := s.Collection(ctx, "layer")
@@ -340,7 +346,7 @@ func TestSortIsBytewise(t *testing.T) {
 	}
 	got := make([]string, len(p.Features))
 	for i, f := range p.Features {
-		got[i] = f.ID
+		got[i] = f.ID()
 	}
 	want := slices.Clone(got)
 	key := func(id string) string {
@@ -395,16 +401,15 @@ func TestLargeBatch(t *testing.T) {
 		}
 		return fs
 	}
-	if err := s.Put(ctx, batch("first"), store.CreateOnly); err != nil {
+	if _, err := s.Put(ctx, batch("first"), store.CreateOnly); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Put(ctx, batch("second"), store.CreateOnly); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.Put(ctx, batch("second"), store.CreateOnly); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("CreateOnly of existing ids: %v, want ErrConflict", err)
 	}
 	second := batch("second")
-	second = append(second, second[0].Clone()) // an id twice: the last one wins
-	second[n].SetString("name", "third")
-	if err := s.Put(ctx, second, store.Upsert); err != nil {
+	second = append(second, second[0].WithString("name", "third")) // an id twice: the last one wins
+	if _, err := s.Put(ctx, second, store.Upsert); err != nil {
 		t.Fatal(err)
 	}
 	c, err := s.Collection(ctx, "layer")
@@ -412,8 +417,8 @@ func TestLargeBatch(t *testing.T) {
 		t.Fatalf("count %d version %d (%v), want %d and %d", c.Count, c.Version, err, n, 2*n+1)
 	}
 	f, err := s.Get(ctx, "layer", "f0000")
-	if err != nil || f.String("name") != "third" || f.Version != 2*n+1 {
-		t.Errorf("f0000: %q version %d (%v)", f.String("name"), f.Version, err)
+	if err != nil || f.String("name") != "third" || f.Version() != 2*n+1 {
+		t.Errorf("f0000: %q version %d (%v)", f.String("name"), f.Version(), err)
 	}
 	p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{Props: map[string]string{"list": "1.5", "name": "second"}, Text: "SEC"}, Limit: 10})
 	if err != nil || p.Matched != n-1 || len(p.Features) != 10 {

@@ -20,17 +20,41 @@ import (
 
 // PutCollection creates a collection or updates its metadata.
 func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
-	if !geo.ValidID(meta.ID) {
-		return fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
-	}
-	raw, err := json.Marshal(meta)
+	raw, err := encodeCollection(meta)
 	if err != nil {
 		return err
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO collections (id, meta) VALUES ($1, $2::jsonb)
-		ON CONFLICT (id) DO UPDATE SET meta = excluded.meta`, meta.ID, string(raw))
+		ON CONFLICT (id) DO UPDATE SET meta = excluded.meta`, meta.ID, raw)
 	if err != nil {
 		return fmt.Errorf("postgis: put collection %s: %w", meta.ID, err)
+	}
+	return nil
+}
+
+func encodeCollection(meta geo.Collection) (string, error) {
+	if !geo.ValidID(meta.ID) {
+		return "", fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
+	}
+	raw, err := json.Marshal(meta)
+	if err != nil {
+		return "", fmt.Errorf("collection %s: %w", meta.ID, err)
+	}
+	return string(raw), nil
+}
+
+// createCollections makes the collections that do not exist yet, inside
+// the write's transaction.
+func createCollections(ctx context.Context, tx pgx.Tx, metas []geo.Collection) error {
+	for _, meta := range metas {
+		raw, err := encodeCollection(meta)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO collections (id, meta) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING`, meta.ID, raw)
+		if err != nil {
+			return fmt.Errorf("create collection %s: %w", meta.ID, err)
+		}
 	}
 	return nil
 }
@@ -40,19 +64,16 @@ func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
 // writers of one collection take turns, Seq grows in commit order, and no
 // two writers wait for each other in a cycle.
 
-// Put writes a batch all or nothing.
-func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode) error {
-	if len(fs) == 0 {
-		return nil
-	}
-	for _, f := range fs {
-		if f.ID == "" {
-			f.ID = geo.NewID()
-		}
-	}
+// Put writes a batch all or nothing, with the collections it creates.
+func (s *Store) Put(ctx context.Context, in []*geo.Feature, mode store.PutMode, create ...geo.Collection) ([]*geo.Feature, error) {
+	fs := make([]*geo.Feature, len(in))
 	perColl := map[string]int64{}
-	for _, f := range fs {
-		perColl[f.Collection]++
+	for i, f := range in {
+		if f.ID() == "" {
+			f = f.WithID(geo.NewID())
+		}
+		fs[i] = f
+		perColl[f.Collection()]++
 	}
 	cids := make([]string, 0, len(perColl))
 	for cid := range perColl {
@@ -60,7 +81,11 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode) 
 	}
 	sort.Strings(cids)
 
-	return s.write(ctx, func(tx pgx.Tx, w *writer) error {
+	out := make([]*geo.Feature, len(fs))
+	err := s.write(ctx, func(tx pgx.Tx, w *writer) error {
+		if err := createCollections(ctx, tx, create); err != nil {
+			return err
+		}
 		next := map[string]int64{} // the version the next write of a collection gets
 		for _, cid := range cids {
 			v, err := lockCollection(ctx, tx, cid, perColl[cid])
@@ -76,25 +101,29 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode) 
 			return err
 		}
 		seen := make(map[[2]string]bool, len(fs))
-		for _, f := range fs {
-			if _, ok := next[f.Collection]; !ok {
-				return notFound("collection %s", f.Collection)
+		for i, f := range fs {
+			cid := f.Collection()
+			if _, ok := next[cid]; !ok {
+				return notFound("collection %s", cid)
 			}
-			key := [2]string{f.Collection, f.ID}
+			key := [2]string{cid, f.ID()}
 			if (exists[key] || seen[key]) && mode == store.CreateOnly {
-				return fmt.Errorf("feature %s/%s: %w", f.Collection, f.ID, store.ErrConflict)
+				return fmt.Errorf("feature %s/%s: %w", cid, f.ID(), store.ErrConflict)
 			}
 			typ := store.Created
 			if exists[key] || seen[key] {
 				typ = store.Replaced
 			}
 			seen[key] = true
-			f.Version = next[f.Collection]
-			next[f.Collection]++
-			w.put(f, typ)
+			out[i] = w.put(f.WithVersion(next[cid]), typ)
+			next[cid]++
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // lockCollection bumps the collection's version by n and returns the new
@@ -116,7 +145,7 @@ func existing(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) (map[[2]string]
 	cs := make([]string, len(fs))
 	ids := make([]string, len(fs))
 	for i, f := range fs {
-		cs[i], ids[i] = f.Collection, f.ID
+		cs[i], ids[i] = f.Collection(), f.ID()
 	}
 	rows, err := tx.Query(ctx, `SELECT f.collection, f.id FROM features f
 		JOIN unnest($1::text[], $2::text[]) AS u(c, i) ON f.collection = u.c AND f.id = u.i`, cs, ids)
@@ -153,19 +182,23 @@ func current(ctx context.Context, tx pgx.Tx, cid, fid string, version int64) err
 }
 
 // Replace overwrites an existing feature.
-func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) error {
-	return s.write(ctx, func(tx pgx.Tx, w *writer) error {
-		v, err := lockCollection(ctx, tx, f.Collection, 1)
+func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) (*geo.Feature, error) {
+	var stored *geo.Feature
+	err := s.write(ctx, func(tx pgx.Tx, w *writer) error {
+		v, err := lockCollection(ctx, tx, f.Collection(), 1)
 		if err != nil {
 			return err
 		}
-		if err := current(ctx, tx, f.Collection, f.ID, version); err != nil {
+		if err := current(ctx, tx, f.Collection(), f.ID(), version); err != nil {
 			return err
 		}
-		f.Version = v
-		w.put(f, store.Replaced)
+		stored = w.put(f.WithVersion(v), store.Replaced)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return stored, nil
 }
 
 // Delete removes a feature.
@@ -194,21 +227,20 @@ type writer struct {
 	changes []store.Change
 }
 
-func (w *writer) put(f *geo.Feature, typ store.ChangeType) {
-	if _, ok := f.Properties["updated"]; !ok {
-		if f.Properties == nil {
-			f.Properties = map[string]json.RawMessage{}
-		}
-		f.SetString("updated", w.now.Format(time.RFC3339Nano))
+// put adds a row and returns the feature as it will be stored.
+func (w *writer) put(f *geo.Feature, typ store.ChangeType) *geo.Feature {
+	if !f.Has("updated") {
+		f = f.WithString("updated", w.now.Format(time.RFC3339Nano))
 	}
-	key := [2]string{f.Collection, f.ID}
+	key := [2]string{f.Collection(), f.ID()}
 	if i, ok := w.index[key]; ok {
 		w.rows[i] = f
 	} else {
 		w.index[key] = len(w.rows)
 		w.rows = append(w.rows, f)
 	}
-	w.record(typ, f.Collection, f.ID, f.Version)
+	w.record(typ, f.Collection(), f.ID(), f.Version())
+	return f
 }
 
 func (w *writer) record(typ store.ChangeType, cid, fid string, version int64) {

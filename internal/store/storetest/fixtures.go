@@ -40,25 +40,24 @@ func otherCollection() geo.Collection {
 // feature builds a valid feature; props are name, raw JSON pairs that add
 // to or override the required properties.
 func feature(cid, id string, g orb.Geometry, props ...string) *geo.Feature {
-	f := &geo.Feature{
-		ID:         id,
-		Collection: cid,
-		Geometry:   g,
-		Properties: map[string]json.RawMessage{
-			"name":       json.RawMessage(strconv.Quote("Feature " + id)),
-			"country":    json.RawMessage(`"PL"`),
-			"status":     json.RawMessage(`"active"`),
-			"confidence": json.RawMessage(`"confirmed"`),
-			"sources":    json.RawMessage(`[{"title":"Test source","publisher":"storetest","date":"2025-09-12","url":"https://example.org/a"}]`),
-		},
+	m := map[string]json.RawMessage{
+		"name":       json.RawMessage(strconv.Quote("Feature " + id)),
+		"country":    json.RawMessage(`"PL"`),
+		"status":     json.RawMessage(`"active"`),
+		"confidence": json.RawMessage(`"confirmed"`),
+		"sources":    json.RawMessage(`[{"title":"Test source","publisher":"storetest","date":"2025-09-12","url":"https://example.org/a"}]`),
 	}
 	if len(props)%2 != 0 {
 		panic("feature: props come in name, value pairs")
 	}
 	for i := 0; i < len(props); i += 2 {
-		f.Properties[props[i]] = json.RawMessage(props[i+1])
+		m[props[i]] = json.RawMessage(props[i+1])
 	}
-	return f
+	f, err := geo.NewFeature(id, g, m)
+	if err != nil {
+		panic(err)
+	}
+	return f.WithCollection(cid)
 }
 
 func quote(s string) string { return strconv.Quote(s) }
@@ -75,12 +74,18 @@ func setup(t *testing.T, open func(t *testing.T) store.Store) store.Store {
 	return s
 }
 
-// mustPut writes features and fails the test on error.
-func mustPut(t *testing.T, s store.Store, mode store.PutMode, fs ...*geo.Feature) {
+// mustPut writes features, fails the test on error, and returns them as
+// stored.
+func mustPut(t *testing.T, s store.Store, mode store.PutMode, fs ...*geo.Feature) []*geo.Feature {
 	t.Helper()
-	if err := s.Put(context.Background(), fs, mode); err != nil {
+	out, err := s.Put(context.Background(), fs, mode)
+	if err != nil {
 		t.Fatalf("Put(%d features): %v", len(fs), err)
 	}
+	if len(out) != len(fs) {
+		t.Fatalf("Put(%d features) returned %d", len(fs), len(out))
+	}
+	return out
 }
 
 func mustGet(t *testing.T, s store.Store, cid, id string) *geo.Feature {
@@ -113,7 +118,7 @@ func mustVersion(t *testing.T, s store.Store, cid string) int64 {
 func ids(fs []*geo.Feature) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
-		out[i] = f.ID
+		out[i] = f.ID()
 	}
 	return out
 }
@@ -144,7 +149,7 @@ func snapshot(t *testing.T, s store.Store) state {
 		st.counts[c.ID] = c.Count
 		st.versions[c.ID] = mustVersion(t, s, c.ID)
 		for _, f := range mustQuery(t, s, store.Query{Collection: c.ID}).Features {
-			st.features[c.ID+"/"+f.ID] = f.Version
+			st.features[c.ID+"/"+f.ID()] = f.Version()
 		}
 	}
 	return st

@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PutAllOrNothing", testPutAllOrNothing},
 		{"PutUpsert", testPutUpsert},
 		{"PutAssignsIDs", testPutAssignsIDs},
+		{"PutLeavesCallersFeatures", testPutLeavesCallersFeatures},
+		{"PutCreatesCollections", testPutCreatesCollections},
 		{"PutSetsUpdated", testPutSetsUpdated},
 		{"Replace", testReplace},
 		{"Delete", testDelete},
@@ -187,23 +189,26 @@ func testVersionGrows(t *testing.T, open func(*testing.T) store.Store) {
 		last = v
 	}
 	step("create", func() error {
-		return s.Put(ctx, []*geo.Feature{feature(places, "a", orb.Point{1, 1})}, store.CreateOnly)
+		_, err := s.Put(ctx, []*geo.Feature{feature(places, "a", orb.Point{1, 1})}, store.CreateOnly)
+		return err
 	})
 	step("upsert", func() error {
-		return s.Put(ctx, []*geo.Feature{feature(places, "a", orb.Point{1, 2})}, store.Upsert)
+		_, err := s.Put(ctx, []*geo.Feature{feature(places, "a", orb.Point{1, 2})}, store.Upsert)
+		return err
 	})
 	step("batch", func() error {
-		return s.Put(ctx, []*geo.Feature{feature(places, "b", orb.Point{1, 1}), feature(places, "c", orb.Point{1, 1})}, store.Upsert)
+		_, err := s.Put(ctx, []*geo.Feature{feature(places, "b", orb.Point{1, 1}), feature(places, "c", orb.Point{1, 1})}, store.Upsert)
+		return err
 	})
-	step("replace", func() error { return s.Replace(ctx, feature(places, "a", orb.Point{2, 2}), 0) })
+	step("replace", func() error { _, err := s.Replace(ctx, feature(places, "a", orb.Point{2, 2}), 0); return err })
 	step("delete", func() error { return s.Delete(ctx, places, "b", 0) })
 
 	// Feature versions grow too, and Get reports them.
-	v1 := mustGet(t, s, places, "a").Version
-	if err := s.Replace(ctx, feature(places, "a", orb.Point{3, 3}), v1); err != nil {
+	v1 := mustGet(t, s, places, "a").Version()
+	if _, err := s.Replace(ctx, feature(places, "a", orb.Point{3, 3}), v1); err != nil {
 		t.Fatal(err)
 	}
-	if v2 := mustGet(t, s, places, "a").Version; v2 <= v1 {
+	if v2 := mustGet(t, s, places, "a").Version(); v2 <= v1 {
 		t.Errorf("feature version %d after a replace, was %d", v2, v1)
 	}
 }
@@ -214,16 +219,16 @@ func testGet(t *testing.T, open func(*testing.T) store.Store) {
 		"name_local", quote("Мачулішчы"), "icao", `"UMMM"`)
 	mustPut(t, s, store.CreateOnly, in)
 	f := mustGet(t, s, places, "airfield-machulishchy")
-	if f.ID != "airfield-machulishchy" || f.Geometry != (orb.Point{27.5807, 53.7744}) {
-		t.Errorf("Get: id %q geometry %v", f.ID, f.Geometry)
+	if f.ID() != "airfield-machulishchy" || f.Geometry() != (orb.Point{27.5807, 53.7744}) {
+		t.Errorf("Get: id %q geometry %v", f.ID(), f.Geometry())
 	}
-	if f.Collection != places {
-		t.Errorf("Get: Collection %q, want %q", f.Collection, places)
+	if f.Collection() != places {
+		t.Errorf("Get: Collection %q, want %q", f.Collection(), places)
 	}
 	if got := f.String("name_local"); got != "Мачулішчы" {
 		t.Errorf("name_local %q", got)
 	}
-	if f.Version == 0 {
+	if f.Version() == 0 {
 		t.Errorf("Get: Version 0; stores set a version on every write")
 	}
 	for _, tc := range []struct{ cid, id string }{
@@ -522,7 +527,7 @@ func testSortUpdated(t *testing.T, open func(*testing.T) store.Store) {
 	}
 
 	// A replace makes a feature the most recent.
-	if err := s.Replace(ctx, feature(places, "u-c", orb.Point{2, 2}), 0); err != nil {
+	if _, err := s.Replace(ctx, feature(places, "u-c", orb.Point{2, 2}), 0); err != nil {
 		t.Fatal(err)
 	}
 	p = mustQuery(t, s, store.Query{Collection: places, Sort: []store.Sort{{Property: "updated", Descending: true}}, Limit: 1})
@@ -609,13 +614,13 @@ func testPutAllOrNothing(t *testing.T, open func(*testing.T) store.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := snapshot(t, s)
-			err := s.Put(ctx, tt.batch, tt.mode)
+			_, err := s.Put(ctx, tt.batch, tt.mode)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Put: %v, want %v", err, tt.want)
 			}
 			before.diff(t, snapshot(t, s))
-			if f := mustGet(t, s, places, "existing"); !orb.Equal(f.Geometry, orb.Point{1, 1}) {
-				t.Errorf("existing feature changed to %v", f.Geometry)
+			if f := mustGet(t, s, places, "existing"); !orb.Equal(f.Geometry(), orb.Point{1, 1}) {
+				t.Errorf("existing feature changed to %v", f.Geometry())
 			}
 		})
 	}
@@ -624,17 +629,17 @@ func testPutAllOrNothing(t *testing.T, open func(*testing.T) store.Store) {
 func testPutUpsert(t *testing.T, open func(*testing.T) store.Store) {
 	s := setup(t, open)
 	mustPut(t, s, store.CreateOnly, feature(places, "a", orb.Point{1, 1}, "mode", `"road"`), feature(places, "b", orb.Point{1, 1}))
-	v := mustGet(t, s, places, "a").Version
+	v := mustGet(t, s, places, "a").Version()
 	mustPut(t, s, store.Upsert, feature(places, "a", orb.Point{2, 2}, "name", `"Renamed"`), feature(places, "c", orb.Point{3, 3}))
 	f := mustGet(t, s, places, "a")
-	if !orb.Equal(f.Geometry, orb.Point{2, 2}) || f.String("name") != "Renamed" {
-		t.Errorf("after upsert: %v %q, want the new geometry and name", f.Geometry, f.String("name"))
+	if !orb.Equal(f.Geometry(), orb.Point{2, 2}) || f.String("name") != "Renamed" {
+		t.Errorf("after upsert: %v %q, want the new geometry and name", f.Geometry(), f.String("name"))
 	}
-	if _, ok := f.Properties["mode"]; ok {
+	if f.Has("mode") {
 		t.Errorf("upsert merged properties; it must replace the feature")
 	}
-	if f.Version <= v {
-		t.Errorf("version %d after upsert, was %d", f.Version, v)
+	if f.Version() <= v {
+		t.Errorf("version %d after upsert, was %d", f.Version(), v)
 	}
 	c, err := s.Collection(ctx, places)
 	if err != nil || c.Count != 3 {
@@ -651,17 +656,104 @@ func testPutUpsert(t *testing.T, open func(*testing.T) store.Store) {
 	}
 }
 
+// Features without an id get distinct ids, in what Put returns, in what
+// Get and Query serve (the encoded body) and in the change feed.
 func testPutAssignsIDs(t *testing.T, open func(*testing.T) store.Store) {
 	s := setup(t, open)
-	a, b := feature(places, "", orb.Point{1, 1}), feature(places, "", orb.Point{2, 2})
-	mustPut(t, s, store.CreateOnly, a, b)
-	if !geo.ValidID(a.ID) || !geo.ValidID(b.ID) || a.ID == b.ID {
-		t.Fatalf("assigned ids %q and %q: want two different valid ids", a.ID, b.ID)
-	}
-	for _, f := range []*geo.Feature{a, b} {
-		if g := mustGet(t, s, places, f.ID); !orb.Equal(g.Geometry, f.Geometry) {
-			t.Errorf("Get(%s): geometry %v, want %v", f.ID, g.Geometry, f.Geometry)
+	in := []*geo.Feature{feature(places, "", orb.Point{1, 1}), feature(places, "", orb.Point{2, 2}), feature(places, "", orb.Point{3, 3})}
+	out := mustPut(t, s, store.CreateOnly, in...)
+	seen := map[string]bool{}
+	for i, f := range out {
+		if !geo.ValidID(f.ID()) || seen[f.ID()] {
+			t.Fatalf("assigned ids %v: want distinct valid ids", ids(out))
 		}
+		seen[f.ID()] = true
+		if in[i].ID() != "" {
+			t.Errorf("Put changed the caller's feature %d: id %q", i, in[i].ID())
+		}
+		checkServed(t, f, mustGet(t, s, places, f.ID()), in[i].Geometry())
+	}
+	p := mustQuery(t, s, store.Query{Collection: places})
+	if p.Matched != len(in) {
+		t.Fatalf("%d features stored, want %d", p.Matched, len(in))
+	}
+	for _, f := range p.Features {
+		checkServed(t, f, f, f.Geometry())
+	}
+}
+
+// checkServed checks that a served feature carries its id in its body.
+func checkServed(t *testing.T, put, got *geo.Feature, g orb.Geometry) {
+	t.Helper()
+	if got.ID() != put.ID() || !orb.Equal(got.Geometry(), g) {
+		t.Errorf("Get(%s): id %q geometry %v, want %v", put.ID(), got.ID(), got.Geometry(), g)
+	}
+	var body struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(got.JSON()), &body); err != nil || body.ID != put.ID() {
+		t.Errorf("served body of %s has id %q (%v): %s", put.ID(), body.ID, err, got.JSON())
+	}
+}
+
+// Writes never change what callers hand them, succeed or fail.
+func testPutLeavesCallersFeatures(t *testing.T, open func(*testing.T) store.Store) {
+	s := setup(t, open)
+	type look struct {
+		id, json string
+		version  int64
+	}
+	lookAt := func(fs []*geo.Feature) []look {
+		out := make([]look, len(fs))
+		for i, f := range fs {
+			out[i] = look{f.ID(), f.JSON(), f.Version()}
+		}
+		return out
+	}
+	ok := []*geo.Feature{feature(places, "", orb.Point{1, 1}), feature(places, "a", orb.Point{2, 2})}
+	bad := []*geo.Feature{feature(places, "", orb.Point{1, 1}), feature(places, "b", orb.Point{2, 2}), feature("no-such-collection", "c", orb.Point{1, 1})}
+	for _, batch := range [][]*geo.Feature{ok, bad} {
+		before := lookAt(batch)
+		_, _ = s.Put(ctx, batch, store.Upsert)
+		if after := lookAt(batch); !slices.Equal(before, after) {
+			t.Errorf("Put changed its arguments:\n%+v\nnow\n%+v", before, after)
+		}
+	}
+	f := feature(places, "a", orb.Point{5, 5})
+	before := f.JSON()
+	stored, err := s.Replace(ctx, f, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.JSON() != before || f.Version() != 0 || stored.Version() == 0 || !stored.Has("updated") {
+		t.Errorf("Replace: caller's feature %s v%d; stored v%d", f.JSON(), f.Version(), stored.Version())
+	}
+}
+
+// Collections a Put creates exist only if the Put succeeds.
+func testPutCreatesCollections(t *testing.T, open func(*testing.T) store.Store) {
+	s := setup(t, open)
+	fresh := geo.NewCollection("fresh")
+	before := snapshot(t, s)
+	_, err := s.Put(ctx, []*geo.Feature{feature("fresh", "a", orb.Point{1, 1}), feature("no-such-collection", "b", orb.Point{1, 1})}, store.Upsert, fresh)
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Put into an unknown collection: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Collection(ctx, "fresh"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a failed Put left its new collection behind: %v", err)
+	}
+	before.diff(t, snapshot(t, s))
+	out, err := s.Put(ctx, []*geo.Feature{feature("fresh", "a", orb.Point{1, 1})}, store.Upsert, fresh, placesCollection())
+	if err != nil {
+		t.Fatalf("Put with a new collection: %v", err)
+	}
+	c, err := s.Collection(ctx, "fresh")
+	if err != nil || c.Count != 1 || out[0].Collection() != "fresh" {
+		t.Fatalf("after Put: collection %+v (%v)", c, err)
+	}
+	// An existing collection among the ones to create stays as it was.
+	if c, err := s.Collection(ctx, places); err != nil || c.Title != placesCollection().Title || c.Count != 0 {
+		t.Errorf("places after a Put that named it to create: %+v (%v)", c, err)
 	}
 }
 
@@ -676,7 +768,7 @@ func testPutSetsUpdated(t *testing.T, open func(*testing.T) store.Store) {
 		f := mustGet(t, s, places, "a")
 		u, err := time.Parse(time.RFC3339Nano, f.String("updated"))
 		if err != nil {
-			t.Fatalf("%s: updated %s is not RFC 3339: %v", what, f.Properties["updated"], err)
+			t.Fatalf("%s: updated %q is not RFC 3339: %v", what, f.String("updated"), err)
 		}
 		if u.Before(lo.Add(-slack)) || u.After(hi.Add(slack)) {
 			t.Errorf("%s: updated %v, want between %v and %v", what, u, lo, hi)
@@ -686,7 +778,7 @@ func testPutSetsUpdated(t *testing.T, open func(*testing.T) store.Store) {
 	u1 := check("put", before, after)
 	time.Sleep(5 * time.Millisecond)
 	before = time.Now()
-	if err := s.Replace(ctx, feature(places, "a", orb.Point{2, 2}), 0); err != nil {
+	if _, err := s.Replace(ctx, feature(places, "a", orb.Point{2, 2}), 0); err != nil {
 		t.Fatal(err)
 	}
 	if u2 := check("replace", before, time.Now()); !u2.After(u1) {
@@ -704,35 +796,35 @@ func testPutSetsUpdated(t *testing.T, open func(*testing.T) store.Store) {
 func testReplace(t *testing.T, open func(*testing.T) store.Store) {
 	s := setup(t, open)
 	mustPut(t, s, store.CreateOnly, feature(places, "a", orb.Point{1, 1}))
-	v1 := mustGet(t, s, places, "a").Version
+	v1 := mustGet(t, s, places, "a").Version()
 
 	// The right version.
-	if err := s.Replace(ctx, feature(places, "a", orb.Point{2, 2}), v1); err != nil {
+	if _, err := s.Replace(ctx, feature(places, "a", orb.Point{2, 2}), v1); err != nil {
 		t.Fatalf("Replace with the current version: %v", err)
 	}
 	f := mustGet(t, s, places, "a")
-	v2 := f.Version
-	if !orb.Equal(f.Geometry, orb.Point{2, 2}) || v2 <= v1 {
-		t.Errorf("after Replace: %v version %d (was %d)", f.Geometry, v2, v1)
+	v2 := f.Version()
+	if !orb.Equal(f.Geometry(), orb.Point{2, 2}) || v2 <= v1 {
+		t.Errorf("after Replace: %v version %d (was %d)", f.Geometry(), v2, v1)
 	}
 
 	// A stale version changes nothing.
 	before := snapshot(t, s)
-	err := s.Replace(ctx, feature(places, "a", orb.Point{3, 3}), v1)
+	_, err := s.Replace(ctx, feature(places, "a", orb.Point{3, 3}), v1)
 	if !errors.Is(err, store.ErrVersionMismatch) {
 		t.Errorf("Replace with a stale version: %v, want ErrVersionMismatch", err)
 	}
 	before.diff(t, snapshot(t, s))
-	if f := mustGet(t, s, places, "a"); !orb.Equal(f.Geometry, orb.Point{2, 2}) {
-		t.Errorf("a failed Replace changed the geometry to %v", f.Geometry)
+	if f := mustGet(t, s, places, "a"); !orb.Equal(f.Geometry(), orb.Point{2, 2}) {
+		t.Errorf("a failed Replace changed the geometry to %v", f.Geometry())
 	}
 
 	// Version 0 is unconditional.
-	if err := s.Replace(ctx, feature(places, "a", orb.Point{4, 4}), 0); err != nil {
+	if _, err := s.Replace(ctx, feature(places, "a", orb.Point{4, 4}), 0); err != nil {
 		t.Fatalf("Replace with version 0: %v", err)
 	}
-	if f := mustGet(t, s, places, "a"); !orb.Equal(f.Geometry, orb.Point{4, 4}) || f.Version <= v2 {
-		t.Errorf("after Replace(0): %v version %d", f.Geometry, f.Version)
+	if f := mustGet(t, s, places, "a"); !orb.Equal(f.Geometry(), orb.Point{4, 4}) || f.Version() <= v2 {
+		t.Errorf("after Replace(0): %v version %d", f.Geometry(), f.Version())
 	}
 
 	// Unknown feature or collection.
@@ -742,8 +834,8 @@ func testReplace(t *testing.T, open func(*testing.T) store.Store) {
 		feature("no-such-collection", "a", orb.Point{1, 1}),
 	} {
 		for _, v := range []int64{0, v1} {
-			if err := s.Replace(ctx, f, v); !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("Replace(%s/%s, %d): %v, want ErrNotFound", f.Collection, f.ID, v, err)
+			if _, err := s.Replace(ctx, f, v); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("Replace(%s/%s, %d): %v, want ErrNotFound", f.Collection(), f.ID(), v, err)
 			}
 		}
 	}
@@ -757,7 +849,7 @@ func testDelete(t *testing.T, open func(*testing.T) store.Store) {
 	s := setup(t, open)
 	mustPut(t, s, store.CreateOnly,
 		feature(places, "a", orb.Point{1, 1}), feature(places, "b", orb.Point{1, 1}), feature(places, "c", orb.Point{1, 1}))
-	va := mustGet(t, s, places, "a").Version
+	va := mustGet(t, s, places, "a").Version()
 
 	// A stale version changes nothing.
 	mustPut(t, s, store.Upsert, feature(places, "a", orb.Point{1, 1}))
@@ -768,7 +860,7 @@ func testDelete(t *testing.T, open func(*testing.T) store.Store) {
 	before.diff(t, snapshot(t, s))
 
 	// The right version, then version 0.
-	if err := s.Delete(ctx, places, "a", mustGet(t, s, places, "a").Version); err != nil {
+	if err := s.Delete(ctx, places, "a", mustGet(t, s, places, "a").Version()); err != nil {
 		t.Fatalf("Delete with the current version: %v", err)
 	}
 	if err := s.Delete(ctx, places, "b", 0); err != nil {
@@ -818,7 +910,8 @@ func testUnknownProperties(t *testing.T, open func(*testing.T) store.Store) {
 		t.Helper()
 		for k, want := range extra {
 			var got bytes.Buffer
-			if err := json.Compact(&got, f.Properties[k]); err != nil {
+			raw, _ := f.Property(k)
+			if err := json.Compact(&got, raw); err != nil {
 				t.Errorf("%s: property %s: %v", where, k, err)
 				continue
 			}
@@ -847,11 +940,11 @@ func testSubscribe(t *testing.T, open func(*testing.T) store.Store) {
 	ch := s.Subscribe(sctx)
 
 	mustPut(t, s, store.CreateOnly, feature(places, "a", orb.Point{1, 1}), feature(other, "o", orb.Point{1, 1}))
-	vCreated := mustGet(t, s, places, "a").Version
-	if err := s.Replace(ctx, feature(places, "a", orb.Point{2, 2}), 0); err != nil {
+	vCreated := mustGet(t, s, places, "a").Version()
+	if _, err := s.Replace(ctx, feature(places, "a", orb.Point{2, 2}), 0); err != nil {
 		t.Fatal(err)
 	}
-	vReplaced := mustGet(t, s, places, "a").Version
+	vReplaced := mustGet(t, s, places, "a").Version()
 	if err := s.Delete(ctx, places, "a", 0); err != nil {
 		t.Fatal(err)
 	}
@@ -907,7 +1000,7 @@ func testSubscribe(t *testing.T, open func(*testing.T) store.Store) {
 	}
 
 	// A failed write reports nothing; cancelling ends the stream.
-	_ = s.Put(ctx, []*geo.Feature{feature(places, "z", orb.Point{1, 1}), feature("no-such-collection", "z", orb.Point{1, 1})}, store.Upsert)
+	_, _ = s.Put(ctx, []*geo.Feature{feature(places, "z", orb.Point{1, 1}), feature("no-such-collection", "z", orb.Point{1, 1})}, store.Upsert)
 	cancel()
 	timeout = time.After(10 * time.Second)
 	for {
