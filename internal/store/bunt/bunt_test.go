@@ -34,6 +34,20 @@ func TestContract(t *testing.T) {
 	})
 }
 
+func TestContractReopen(t *testing.T) {
+	path := func(t *testing.T) string { return filepath.Join(t.TempDir(), "sitmap.db") }
+	paths := map[*testing.T]string{}
+	storetest.RunReopen(t, func(t *testing.T) store.Store {
+		paths[t] = path(t)
+		return openFile(t, paths[t])
+	}, func(t *testing.T, s store.Store) store.Store {
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return openFile(t, paths[t])
+	})
+}
+
 func TestContractInMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		return openFile(t, ":memory:")

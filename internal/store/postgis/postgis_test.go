@@ -42,6 +42,19 @@ func TestContract(t *testing.T) {
 	})
 }
 
+func TestContractReopen(t *testing.T) {
+	dsns := map[*testing.T]string{}
+	storetest.RunReopen(t, func(t *testing.T) store.Store {
+		dsns[t] = pgtest.DSN(t)
+		return open(t, dsns[t])
+	}, func(t *testing.T, s store.Store) store.Store {
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return open(t, dsns[t])
+	})
+}
+
 func feature(cid, id string, g orb.Geometry, props ...string) *geo.Feature {
 	m := map[string]json.RawMessage{
 		"name":       json.RawMessage(strconv.Quote("Feature " + id)),
