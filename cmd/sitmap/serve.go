@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
@@ -22,10 +21,13 @@ import (
 // a full tile cache before the garbage collector works harder.
 const memoryHeadroom = 256 << 20
 
-// limitMemory keeps Go's soft memory limit at the live heap plus the tile
-// cache plus headroom, so a read-heavy server's heap does not double
-// between collections (Go's default), and follows the data as it grows.
-// GOMEMLIMIT, when set, wins.
+// limitMemory keeps Go's soft memory limit at the live heap and half
+// again (the fragmentation, stacks and metadata a heap of many small
+// objects carries) plus the tile cache plus headroom, so a read-heavy
+// server's heap does not double between collections (Go's default), and
+// follows the data as it grows. A limit below what the process needs to
+// hold its data would make the collector run back to back even when the
+// server is idle. GOMEMLIMIT, when set, wins.
 func limitMemory(ctx context.Context, log *slog.Logger, tileCache int64, goMemLimit string) {
 	if goMemLimit != "" {
 		return
@@ -33,11 +35,14 @@ func limitMemory(ctx context.Context, log *slog.Logger, tileCache int64, goMemLi
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	set := func() int64 {
 		metrics.Read(live)
-		limit := int64(live[0].Value.Uint64()) + tileCache + memoryHeadroom
+		heap := int64(live[0].Value.Uint64())
+		limit := heap + heap/2 + tileCache + memoryHeadroom
 		debug.SetMemoryLimit(limit)
 		return limit
 	}
-	runtime.GC()
+	// Opening a store leaves garbage behind (decoded records): give it
+	// back before serving.
+	debug.FreeOSMemory()
 	log.Info("memory", "soft_limit_mb", set()>>20)
 	go func() {
 		tick := time.NewTicker(10 * time.Second)
