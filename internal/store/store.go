@@ -40,6 +40,14 @@ type Page struct {
 	Matched  int
 }
 
+// Clock is where a store reads the time of a write (once per write, so
+// every feature and change of it has the same time); tests set it instead
+// of sleeping.
+type Clock func() time.Time
+
+// SystemClock is the wall clock in UTC.
+func SystemClock() time.Time { return time.Now().UTC() }
+
 // PutMode says what a Put does with ids that exist already.
 type PutMode int
 

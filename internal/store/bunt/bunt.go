@@ -38,6 +38,7 @@ const seqKey = "seq"
 // Store is the buntdb-backed store. Writers are serialised by mu; readers
 // share it.
 type Store struct {
+	now  store.Clock
 	db   *buntdb.DB
 	lock *os.File // nil for ":memory:"
 	mu   sync.RWMutex
@@ -46,10 +47,16 @@ type Store struct {
 	hub  store.Hub
 }
 
+// Option changes how Open sets up the store.
+type Option func(*Store)
+
+// WithClock makes the store read the time of its writes from now.
+func WithClock(now store.Clock) Option { return func(s *Store) { s.now = now } }
+
 // Open opens or creates the store file at path (":memory:" keeps nothing
 // on disk). Every commit is fsynced before it returns. The file is this
 // process's until Close: a second Open fails at once with ErrInUse.
-func Open(path string) (*Store, error) {
+func Open(path string, opts ...Option) (*Store, error) {
 	var lock *os.File
 	if path != ":memory:" {
 		var err error
@@ -65,6 +72,9 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	s.lock = lock
+	for _, o := range opts {
+		o(s)
+	}
 	return s, nil
 }
 
@@ -83,7 +93,7 @@ func open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, cols: map[string]*collection{}}
+	s := &Store{now: store.SystemClock, db: db, cols: map[string]*collection{}}
 	if err := s.load(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

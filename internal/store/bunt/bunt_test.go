@@ -18,9 +18,9 @@ import (
 
 // openFile opens a bunt store in a file of its own and closes it when the
 // test ends.
-func openFile(t *testing.T, path string) *bunt.Store {
+func openFile(t *testing.T, path string, opts ...bunt.Option) *bunt.Store {
 	t.Helper()
-	s, err := bunt.Open(path)
+	s, err := bunt.Open(path, opts...)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", path, err)
 	}
@@ -29,17 +29,17 @@ func openFile(t *testing.T, path string) *bunt.Store {
 }
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		return openFile(t, filepath.Join(t.TempDir(), "sitmap.db"))
+	storetest.Run(t, func(t *testing.T, now store.Clock) store.Store {
+		return openFile(t, filepath.Join(t.TempDir(), "sitmap.db"), bunt.WithClock(now))
 	})
 }
 
 func TestContractReopen(t *testing.T) {
 	path := func(t *testing.T) string { return filepath.Join(t.TempDir(), "sitmap.db") }
 	paths := map[*testing.T]string{}
-	storetest.RunReopen(t, func(t *testing.T) store.Store {
+	storetest.RunReopen(t, func(t *testing.T, now store.Clock) store.Store {
 		paths[t] = path(t)
-		return openFile(t, paths[t])
+		return openFile(t, paths[t], bunt.WithClock(now))
 	}, func(t *testing.T, s store.Store) store.Store {
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
@@ -49,8 +49,8 @@ func TestContractReopen(t *testing.T) {
 }
 
 func TestContractInMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		return openFile(t, ":memory:")
+	storetest.Run(t, func(t *testing.T, now store.Clock) store.Store {
+		return openFile(t, ":memory:", bunt.WithClock(now))
 	})
 }
 

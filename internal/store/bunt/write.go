@@ -40,7 +40,8 @@ func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
 // memory once buntdb has committed them.
 type write struct {
 	s       *Store
-	now     string
+	at      time.Time
+	now     string // at, as "updated" holds it
 	puts    []*geo.Feature
 	deletes []*geo.Feature
 	changes []store.Change
@@ -51,7 +52,8 @@ type write struct {
 }
 
 func (s *Store) newWrite() *write {
-	return &write{s: s, now: time.Now().UTC().Format(time.RFC3339Nano), vers: map[string]int64{}}
+	at := s.now().UTC()
+	return &write{s: s, at: at, now: at.Format(time.RFC3339Nano), vers: map[string]int64{}}
 }
 
 // collection finds an existing collection or one this write creates.
@@ -114,8 +116,7 @@ func (w *write) bump(cid string) int64 {
 func (w *write) record(typ store.ChangeType, cid, fid string, version int64) {
 	w.s.seq++
 	w.changes = append(w.changes, store.Change{
-		Seq: w.s.seq, Type: typ, Collection: cid, ID: fid, Version: version,
-		Time: time.Now().UTC(),
+		Seq: w.s.seq, Type: typ, Collection: cid, ID: fid, Version: version, Time: w.at,
 	})
 }
 

@@ -36,6 +36,7 @@ var _ store.Store = (*Store)(nil)
 // Store keeps features in PostgreSQL. It is safe for concurrent use, and
 // several Stores (in one process or many) may share a database.
 type Store struct {
+	now    store.Clock
 	pool   *pgxpool.Pool
 	origin string // tags this Store's notifications, so it skips its own
 	hub    store.Hub
@@ -51,6 +52,12 @@ type Store struct {
 // PingTimeout bounds Ping when the caller's context has no deadline.
 const PingTimeout = 2 * time.Second
 
+// Option changes how Open sets up the store.
+type Option func(*Store)
+
+// WithClock makes the store read the time of its writes from now.
+func WithClock(now store.Clock) Option { return func(s *Store) { s.now = now } }
+
 // Open connects to the database at dsn (a postgres:// URL or a libpq
 // key=value string), creates or migrates the schema, and starts listening
 // for other replicas' changes. The database needs the postgis and
@@ -63,7 +70,7 @@ const PingTimeout = 2 * time.Second
 // commit order. A Store publishes its own changes to its subscribers as it
 // commits; changes by other Stores arrive by NOTIFY, and after a lost
 // connection from the change log (the last hour of changes).
-func Open(ctx context.Context, dsn string) (*Store, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: %w", err)
@@ -83,10 +90,14 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	s := &Store{
+		now:       store.SystemClock,
 		pool:      pool,
 		origin:    hex.EncodeToString(b[:]),
 		listenCfg: cfg.ConnConfig.Copy(),
 		ext:       map[string]geo.Collection{},
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	if err := s.startListener(ctx); err != nil {
 		pool.Close()

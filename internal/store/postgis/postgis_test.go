@@ -26,9 +26,9 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 var ctx = context.Background()
 
 // open opens a store on dsn and closes it when the test ends.
-func open(t testing.TB, dsn string) *postgis.Store {
+func open(t testing.TB, dsn string, opts ...postgis.Option) *postgis.Store {
 	t.Helper()
-	s, err := postgis.Open(ctx, dsn)
+	s, err := postgis.Open(ctx, dsn, opts...)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -37,16 +37,16 @@ func open(t testing.TB, dsn string) *postgis.Store {
 }
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		return open(t, pgtest.DSN(t))
+	storetest.Run(t, func(t *testing.T, now store.Clock) store.Store {
+		return open(t, pgtest.DSN(t), postgis.WithClock(now))
 	})
 }
 
 func TestContractReopen(t *testing.T) {
 	dsns := map[*testing.T]string{}
-	storetest.RunReopen(t, func(t *testing.T) store.Store {
+	storetest.RunReopen(t, func(t *testing.T, now store.Clock) store.Store {
 		dsns[t] = pgtest.DSN(t)
-		return open(t, dsns[t])
+		return open(t, dsns[t], postgis.WithClock(now))
 	}, func(t *testing.T, s store.Store) store.Store {
 		if err := s.Close(); err != nil {
 			t.Fatal(err)

@@ -252,7 +252,7 @@ func (w *writer) record(typ store.ChangeType, cid, fid string, version int64) {
 // go to this Store's subscribers at once (other Stores get them by
 // NOTIFY). On any error nothing is written and nothing is published.
 func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error {
-	w := &writer{now: time.Now().UTC(), index: map[[2]string]int{}}
+	w := &writer{now: s.now().UTC(), index: map[[2]string]int{}}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := fn(tx, w); err != nil {
 			return err

@@ -15,9 +15,9 @@ type Reopen func(t *testing.T, s store.Store) store.Store
 // RunReopen runs the part of the contract that needs the data opened again:
 // what a store acknowledged, ids it assigned included, is what it holds
 // after Close and Open.
-func RunReopen(t *testing.T, open func(t *testing.T) store.Store, reopen Reopen) {
+func RunReopen(t *testing.T, open Open, reopen Reopen) {
 	t.Run("AssignedIDsSurvive", func(t *testing.T) {
-		s := setup(t, open)
+		s := setup(t, newHarness(open).open)
 		stored := mustPut(t, s, store.CreateOnly,
 			feature(places, "", orb.Point{1, 1}), feature(places, "", orb.Point{2, 2}), feature(places, "", orb.Point{3, 3}))
 		batch := mustPut(t, s, store.Upsert, feature(other, "", orb.Point{4, 4}), feature(other, "named", orb.Point{5, 5}))
@@ -37,7 +37,7 @@ func RunReopen(t *testing.T, open func(t *testing.T) store.Store, reopen Reopen)
 		}
 	})
 	t.Run("FailedPutLeavesNothing", func(t *testing.T) {
-		s := setup(t, open)
+		s := setup(t, newHarness(open).open)
 		_, _ = s.Put(ctx, []*geo.Feature{feature("fresh", "a", orb.Point{1, 1}), feature("no-such-collection", "b", orb.Point{1, 1})},
 			store.Upsert, geo.NewCollection("fresh"))
 		s = reopen(t, s)
