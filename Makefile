@@ -14,6 +14,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/sitmap ./cmd/sitmap
 
 test: deps imports
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) test -race -timeout 25m ./...
 	# The HTTP suite (GDAL included) again on PostGIS; the browser and the
@@ -42,7 +43,9 @@ imports:
 	@bad=$$($(GO) list -deps ./geo | grep 'sitmap/sitmap/' | grep -v '/geo$$'); \
 	if [ -n "$$bad" ]; then echo "geo must not import: $$bad"; exit 1; fi; \
 	bad=$$($(GO) list -deps ./internal/store/... | grep -E 'sitmap/sitmap/(web|cmd|internal/dataset)'); \
-	if [ -n "$$bad" ]; then echo "internal/store must not import: $$bad"; exit 1; fi
+	if [ -n "$$bad" ]; then echo "internal/store must not import: $$bad"; exit 1; fi; \
+	bad=$$($(GO) list -deps ./web | grep -E 'sitmap/sitmap/internal/store/(bunt|postgis)$$'); \
+	if [ -n "$$bad" ]; then echo "web must not import a backend: $$bad"; exit 1; fi
 
 # bench prints the figures the issues ask for: store import and bbox query
 # times, tile render times, and load tests from a second process (wrk);

@@ -257,36 +257,6 @@ func scalar(raw string) (string, bool) {
 	return raw, true
 }
 
-// HasValue reports whether the property equals value: a scalar equal to
-// it, or an array of scalars that contains it (countries=PL).
-func (f *Feature) HasValue(name, value string) bool {
-	raw, ok := f.raw(name)
-	if !ok {
-		return false
-	}
-	if s, ok := scalar(raw); ok {
-		return s == value
-	}
-	var list []json.RawMessage
-	if raw[0] != '[' || json.Unmarshal([]byte(raw), &list) != nil {
-		return false
-	}
-	for _, v := range list {
-		if s, ok := scalar(string(v)); ok && s == value {
-			return true
-		}
-	}
-	return false
-}
-
-// MatchesText reports whether q occurs, ignoring case, in the name or the
-// local name.
-func (f *Feature) MatchesText(q string) bool {
-	q = strings.ToLower(q)
-	return strings.Contains(strings.ToLower(f.String("name")), q) ||
-		strings.Contains(strings.ToLower(f.String("name_local")), q)
-}
-
 // kvs lists the properties for a rebuild.
 func (f *Feature) kvs(extra int) []kv {
 	out := make([]kv, len(f.props), len(f.props)+extra)

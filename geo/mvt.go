@@ -312,14 +312,8 @@ func tileValue(raw json.RawMessage) (any, bool) {
 	}
 	switch raw[0] {
 	case '"':
-		if bytes.IndexByte(raw, '\\') < 0 {
-			return string(raw[1 : len(raw)-1]), true
-		}
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil, false
-		}
-		return s, true
+		s, ok := decodeString(string(raw))
+		return s, ok
 	case 't':
 		return true, true
 	case 'f':

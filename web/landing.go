@@ -93,9 +93,6 @@ func (s *Server) landing(r *http.Request, format apiFormat) landingPage {
 		links = append(links, link{Href: b + "/tiles", Rel: relTilesVector, Type: mediaJSON, Title: "Vector tile sets"})
 	}
 	v := s.cfg.Version
-	if v == "" {
-		v = "dev"
-	}
 	return landingPage{
 		Title:       "sitmap",
 		Description: "Situation map: OGC API – Features and vector tiles of the situation map layers.",

@@ -106,9 +106,6 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 		fmt.Fprintf(&buf, "sitmap_store_version{collection=%q} %d\n", c.ID, c.Version)
 	}
 	v := s.cfg.Version
-	if v == "" {
-		v = "dev"
-	}
 	fmt.Fprintf(&buf, "# HELP sitmap_build_info The running version.\n# TYPE sitmap_build_info gauge\nsitmap_build_info{version=%q} 1\n", v)
 	w.Header().Set("Cache-Control", "no-store")
 	return writeBytes(w, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", buf.Bytes())

@@ -51,9 +51,6 @@ func (s *Server) openAPI(ctx context.Context, base string) map[string]any {
 		tagList = append(tagList, map[string]any{"name": t})
 	}
 	v := s.cfg.Version
-	if v == "" {
-		v = "dev"
-	}
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{

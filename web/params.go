@@ -238,12 +238,11 @@ func parseSortBy(val string) ([]store.Sort, error) {
 		case strings.HasPrefix(key, "+"):
 			key = key[1:]
 		}
-		switch key {
-		case "name", "updated", "id":
-			out = append(out, store.Sort{Property: key, Descending: desc})
-		default:
+		k, ok := geo.ParseSortKey(key)
+		if !ok {
 			return nil, badRequest("sortby", fmt.Sprintf("cannot sort by %q: use name, updated or id, with - for descending", part))
 		}
+		out = append(out, store.Sort{Property: k, Descending: desc})
 	}
 	return out, nil
 }

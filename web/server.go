@@ -1,6 +1,3 @@
-// Package web serves sitmap over HTTP: OGC API – Features, vector tiles,
-// OGC API – Tiles, the change feed and the map page. It is the only package
-// that knows net/http and gorilla/mux.
 package web
 
 import (
@@ -86,6 +83,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev" // a build without the Makefile's -X main.version
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	ctx, cancel := context.WithCancel(context.Background())

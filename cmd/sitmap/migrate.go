@@ -6,8 +6,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/sitmap/sitmap/geo"
-	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/internal/dataset"
 )
 
 // migrateCmd copies an embedded store into PostGIS: every collection's
@@ -33,36 +32,10 @@ func migrateCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer dst.Close()
-	n, err := copyStore(ctx, src, dst)
+	n, err := dataset.Copy(ctx, src, dst)
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", *from, err)
 	}
 	fmt.Fprintf(e.stdout, "copied %d features\n", n)
 	return nil
-}
-
-func copyStore(ctx context.Context, src, dst store.Store) (int, error) {
-	cols, err := src.Collections(ctx)
-	if err != nil {
-		return 0, err
-	}
-	var all []*geo.Feature
-	for _, c := range cols {
-		page, err := src.Query(ctx, store.Query{Collection: c.ID})
-		if err != nil {
-			return 0, err
-		}
-		for _, f := range page.Features {
-			all = append(all, f)
-		}
-	}
-	for _, c := range cols {
-		if err := dst.PutCollection(ctx, c); err != nil {
-			return 0, err
-		}
-	}
-	if _, err := dst.Put(ctx, all, store.Upsert); err != nil {
-		return 0, err
-	}
-	return len(all), nil
 }

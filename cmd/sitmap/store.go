@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/store/bunt"
@@ -21,7 +20,7 @@ type storeFlags struct {
 
 func (sf *storeFlags) register(fs *flag.FlagSet, e env) {
 	fs.StringVar(&sf.db, "db", "data/sitmap.db", "embedded store file")
-	fs.StringVar(&sf.dsn, "store", e.getenv("SITMAP_STORE"), "PostgreSQL URL (postgres://...); overrides --db (env SITMAP_STORE)")
+	fs.StringVar(&sf.dsn, "store", e.getenv("SITMAP_STORE"), "PostgreSQL: a postgres:// URL or a key=value string; overrides --db (env SITMAP_STORE)")
 }
 
 // open opens the chosen backend.
@@ -41,10 +40,9 @@ func openBunt(path string) (store.Store, error) {
 	return bunt.Open(path)
 }
 
+// openPostgres accepts what postgis.Open does: a postgres:// URL or a
+// libpq key=value string ("host=db dbname=sitmap").
 func openPostgres(ctx context.Context, dsn string) (store.Store, error) {
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		return nil, fmt.Errorf("--store %q: want a postgres:// URL", dsn)
-	}
 	st, err := postgis.Open(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("--store: %w", err)

@@ -1,6 +1,3 @@
-// Package basemap holds the offline basemap (countries, borders, coasts,
-// lakes, rivers and place names) in memory, indexed on a one-degree grid,
-// and hands out the features of each layer that reach a tile.
 package basemap
 
 import (

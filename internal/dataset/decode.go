@@ -1,6 +1,3 @@
-// Package dataset moves features between files and a store: import (validate
-// everything, then write everything or nothing), export, and the one-time
-// load of the embedded seed data set.
 package dataset
 
 import (

@@ -1,5 +1,3 @@
-// Package store defines the contract between the HTTP layer and the
-// backends that keep features: the embedded buntdb store and PostGIS.
 package store
 
 import (
@@ -21,7 +19,7 @@ var (
 
 // Sort orders query results; ties break on id so paging is stable.
 type Sort struct {
-	Property   string // "id", "name" or "updated"
+	Property   geo.SortKey
 	Descending bool
 }
 

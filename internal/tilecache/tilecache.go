@@ -1,8 +1,3 @@
-// Package tilecache keeps rendered tiles in memory, least recently used
-// first out, bounded by the bytes they hold. Keys carry everything a tile
-// depends on (tileset, z/x/y, datetime and the store versions involved), so
-// the cache is never flushed: a write changes the key of the tiles it
-// affects, and their old entries age out.
 package tilecache
 
 import (

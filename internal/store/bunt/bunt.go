@@ -1,7 +1,3 @@
-// Package bunt is the embedded Store: one buntdb file, fsynced on every
-// commit, with buntdb's R-tree per collection on the features' bounding
-// rects, so bbox queries walk the index and never scan. Decoded features
-// are also kept in memory so filters never re-parse JSON.
 package bunt
 
 import (

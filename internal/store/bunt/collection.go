@@ -2,7 +2,6 @@ package bunt
 
 import (
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -90,21 +89,4 @@ func (c *collection) refresh() {
 	sort.Strings(c.order)
 	c.extent = ext
 	c.dirty = false
-}
-
-// sortKey is the value a Sort orders by.
-func sortKey(f *geo.Feature, prop string) string {
-	switch prop {
-	case "name":
-		return strings.ToLower(f.String("name"))
-	case "updated":
-		// As an instant: RFC 3339 strings with offsets or fractions of a
-		// second do not sort as text ("08:00:00Z" > "08:00:00.5Z").
-		u := f.String("updated")
-		if t, err := geo.ParseTime(u, false); err == nil {
-			return t.UTC().Format("2006-01-02T15:04:05.000000000")
-		}
-		return u
-	}
-	return f.ID()
 }

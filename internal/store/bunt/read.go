@@ -221,7 +221,7 @@ func sortFeatures(fs []*geo.Feature, by []store.Sort) {
 	for i, f := range fs {
 		ks[i] = keyed{f: f, keys: make([]string, len(by))}
 		for j, s := range by {
-			ks[i].keys[j] = sortKey(f, s.Property)
+			ks[i].keys[j] = f.SortValue(s.Property)
 		}
 	}
 	slices.SortFunc(ks, func(a, b keyed) int {

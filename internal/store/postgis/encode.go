@@ -49,11 +49,11 @@ func encodeRow(f *geo.Feature) (row, error) {
 	r := row{
 		collection: f.Collection(), id: f.ID(), version: f.Version(), wkb: g,
 		xmin: b.Min[0], ymin: b.Min[1], xmax: b.Max[0], ymax: b.Max[1],
-		raw:        raw,
-		nameLower:  []byte(strings.ToLower(f.String("name"))),
-		localLower: []byte(strings.ToLower(f.String("name_local"))),
-		updated:    []byte(updatedKey(f)),
+		raw:     raw,
+		updated: []byte(f.SortValue(geo.SortUpdated)),
 	}
+	name, local := f.SearchText()
+	r.nameLower, r.localLower = []byte(name), []byte(local)
 	// jsonb refuses \u0000 and the text type refuses invalid UTF-8: such
 	// rows keep only raw.
 	if utf8.Valid(raw) && !bytes.Contains(raw, []byte(`\u0000`)) {
@@ -70,18 +70,6 @@ func encodeRow(f *geo.Feature) (row, error) {
 	r.validFrom, r.validFromNs = encodeTime(iv.Start)
 	r.validTo, r.validToNs = encodeTime(iv.End)
 	return r, nil
-}
-
-// updatedKey is what sorting by "updated" compares, as the embedded store
-// does: the time as an instant in a fixed-width UTC form (RFC 3339 text
-// with offsets or fractions does not sort), or the text when it is not a
-// time.
-func updatedKey(f *geo.Feature) string {
-	u := f.String("updated")
-	if t, err := geo.ParseTime(u, false); err == nil {
-		return t.UTC().Format("2006-01-02T15:04:05.000000000")
-	}
-	return u
 }
 
 // encodeTime splits t into what timestamptz keeps (microseconds) and the
@@ -117,50 +105,13 @@ func decodeFeature(collection, id string, version int64, raw, geom []byte) (*geo
 	return f.WithCollection(collection).WithVersion(version), nil
 }
 
-// terms lists what property equality filters match: for each property,
-// its scalar value, or each element of an array, exactly as
+// terms lists what property equality filters match, exactly as
 // geo.Feature.HasValue compares them. A query for name=value matches when
-// the row's terms hold term(name, value). Objects and arrays inside arrays
-// give no terms (HasValue compares them as Go prints a map or a slice,
-// which no filter asks for).
+// the row's terms hold term(name, value).
 func terms(f *geo.Feature) []namedTerm {
 	var out []namedTerm
-	for k, raw := range f.Properties() {
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
-			continue
-		}
-		switch raw[0] {
-		case '{':
-		case '[':
-			var list []json.RawMessage
-			if json.Unmarshal(raw, &list) != nil {
-				continue
-			}
-			vals := make([]string, 0, len(list))
-			ok := true
-			for _, e := range list {
-				v, isScalar, valid := element(e)
-				if !valid {
-					ok = false // HasValue's unmarshal into []any fails: nothing matches
-					break
-				}
-				if isScalar {
-					vals = append(vals, v)
-				}
-			}
-			if ok {
-				for _, v := range vals {
-					out = appendTerm(out, k, term(k, v))
-				}
-			}
-		case 'n':
-			// null: neither a scalar nor a list
-		default:
-			if s, ok := scalar(raw); ok {
-				out = appendTerm(out, k, term(k, s))
-			}
-		}
+	for k, v := range f.EqualityTerms() {
+		out = appendTerm(out, k, term(k, v))
 	}
 	return out
 }
@@ -191,65 +142,6 @@ func termColumn(k string) string {
 		return "terms_text"
 	}
 	return "terms"
-}
-
-// scalar is geo.Feature.Scalar for a raw value that is not an object, an
-// array or null: strings decoded, numbers and booleans as written.
-func scalar(raw []byte) (string, bool) {
-	if raw[0] != '"' {
-		return string(raw), true
-	}
-	if s, ok := plainString(raw); ok {
-		return s, true
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, true
-}
-
-// plainString decodes a JSON string that needs no unescaping.
-func plainString(raw []byte) (string, bool) {
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-		return "", false
-	}
-	in := raw[1 : len(raw)-1]
-	if bytes.IndexByte(in, '\\') >= 0 || bytes.IndexByte(in, '"') >= 0 || !utf8.Valid(in) {
-		return "", false
-	}
-	for _, c := range in {
-		if c < 0x20 {
-			return "", false
-		}
-	}
-	return string(in), true
-}
-
-// element is an array element as fmt.Sprint prints what encoding/json
-// decodes it to (HasValue's comparison): isScalar is false for objects and
-// arrays; valid is false when decoding into any would fail.
-func element(raw json.RawMessage) (v string, isScalar, valid bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "", false, false
-	}
-	switch raw[0] {
-	case '{', '[':
-		return "", false, true // the array it is in decoded, so it is valid
-	case '"':
-		s, ok := scalar(raw)
-		return s, ok, ok
-	case 't', 'f':
-		return string(raw), true, true
-	case 'n':
-		return fmt.Sprint(nil), true, true
-	}
-	var x float64
-	if json.Unmarshal(raw, &x) != nil {
-		return "", false, false
-	}
-	return fmt.Sprint(x), true, true
 }
 
 // term is "name\x1fvalue", or a hash of both when they are long or hold

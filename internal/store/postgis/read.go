@@ -228,9 +228,9 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	for i, srt := range q.Sort {
 		col := "f.id"
 		switch srt.Property {
-		case "name":
+		case geo.SortName:
 			col = "f.name_lower"
-		case "updated":
+		case geo.SortUpdated:
 			col = "f.updated"
 		}
 		alias := fmt.Sprintf("s%d", i)

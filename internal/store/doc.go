@@ -1,0 +1,5 @@
+// Package store defines the contract between the HTTP layer and the
+// backends that keep features: the embedded buntdb store and PostGIS.
+//
+// It imports geo only; backends import it, never the other way round.
+package store
