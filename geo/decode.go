@@ -20,6 +20,14 @@ type featureDoc struct {
 // DecodeFeature parses one GeoJSON Feature. Errors are ValidationErrors that
 // name the field; the id may be empty (the store assigns one).
 func DecodeFeature(data []byte) (*Feature, error) {
+	if f, ok := decodeFast(data); ok {
+		return f, nil
+	}
+	return decodeSlow(data)
+}
+
+// decodeSlow reads any Feature encoding/json reads, and names what is wrong.
+func decodeSlow(data []byte) (*Feature, error) {
 	var doc featureDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, invalid("", "not a GeoJSON Feature: %v", err)

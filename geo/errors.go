@@ -32,6 +32,26 @@ func (e *ValidationError) Error() string {
 
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
+// InFeature names the feature a validation error is about: by its position
+// in the input and its id when it has one ("#3 (crossing-x)"); prefix, if
+// not empty, goes before the field ("features[3]"). Other errors pass
+// through; the original error is never changed.
+func InFeature(err error, index int, id, prefix string) error {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	named := *ve
+	named.Feature = fmt.Sprintf("#%d", index)
+	if id != "" {
+		named.Feature = fmt.Sprintf("#%d (%s)", index, id)
+	}
+	if prefix != "" && named.Field != "" {
+		named.Field = prefix + "." + named.Field
+	}
+	return &named
+}
+
 func invalid(field, format string, args ...any) *ValidationError {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }

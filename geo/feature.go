@@ -62,8 +62,7 @@ func NewFeature(id string, g orb.Geometry, props map[string]json.RawMessage) (*F
 // g's encoding already (a copy of another feature's), saving a re-encode;
 // only encoding g can fail (NaN or infinite coordinates).
 func build(id, collection string, version int64, g orb.Geometry, geomJSON string, props []kv) (*Feature, error) {
-	slices.SortFunc(props, func(a, b kv) int { return strings.Compare(a.key, b.key) })
-	props = slices.CompactFunc(props, func(a, b kv) bool { return a.key == b.key })
+	props = lastOfEach(props)
 	size := 64 + len(id) + len(geomJSON)
 	if geomJSON == "" {
 		size += 48 * vertices(g)
@@ -117,6 +116,21 @@ func build(id, collection string, version int64, g orb.Geometry, geomJSON string
 	}
 	f.from, f.to = validity(f)
 	return f, nil
+}
+
+// lastOfEach sorts props by key and keeps the last of a repeated key, as
+// encoding/json does.
+func lastOfEach(props []kv) []kv {
+	slices.SortStableFunc(props, func(a, b kv) int { return strings.Compare(a.key, b.key) })
+	out := props[:0]
+	for _, p := range props {
+		if n := len(out); n > 0 && out[n-1].key == p.key {
+			out[n-1] = p
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // validity reads valid_from and valid_to; unparsable values (rejected by

@@ -39,12 +39,7 @@ func Validate(f *Feature, c *Collection) error {
 func ValidateAll(fs []*Feature, c func(f *Feature) *Collection) error {
 	for i, f := range fs {
 		if err := Validate(f, c(f)); err != nil {
-			ve := err.(*ValidationError)
-			ve.Feature = fmt.Sprintf("#%d", i)
-			if f.ID() != "" {
-				ve.Feature = fmt.Sprintf("#%d (%s)", i, f.ID())
-			}
-			return ve
+			return InFeature(err, i, f.ID(), "")
 		}
 	}
 	return nil

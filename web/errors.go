@@ -58,6 +58,12 @@ func classify(err error) *apiError {
 	}
 	var ve *geo.ValidationError
 	var tooBig *http.MaxBytesError
+	var se *store.Error
+	if errors.As(err, &se) {
+		// The store's message names what failed; its wrapping says how,
+		// which is for the log, not the client.
+		return storeError(se)
+	}
 	switch {
 	case errors.As(err, &tooBig):
 		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "PayloadTooLarge",
@@ -70,15 +76,26 @@ func classify(err error) *apiError {
 		return &apiError{Status: http.StatusBadRequest, Code: "InvalidValue", Description: ve.Error(), Field: field}
 	case errors.Is(err, geo.ErrInvalid):
 		return &apiError{Status: http.StatusBadRequest, Code: "InvalidValue", Description: err.Error()}
-	case errors.Is(err, store.ErrNotFound):
-		return notFound(err.Error())
-	case errors.Is(err, store.ErrConflict):
-		return &apiError{Status: http.StatusConflict, Code: "Conflict", Description: err.Error()}
-	case errors.Is(err, store.ErrVersionMismatch):
-		return preconditionFailed(err.Error())
+	case errors.Is(err, geo.ErrTileTooLarge):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "TileTooLarge",
+			Description: "the tile holds more than a tile may carry even at its coarsest: ask for a higher zoom or filter it"}
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads this, and it is not our fault.
 		return &apiError{Status: 499, Code: "ClientClosedRequest", Description: "client closed the request"}
+	}
+	return &apiError{Status: http.StatusInternalServerError, Code: "ServerError", Description: "internal server error"}
+}
+
+// storeError maps each store sentinel; an Error of no known kind is the
+// server's fault.
+func storeError(se *store.Error) *apiError {
+	switch {
+	case errors.Is(se.Kind, store.ErrNotFound):
+		return notFound(se.Message)
+	case errors.Is(se.Kind, store.ErrConflict):
+		return &apiError{Status: http.StatusConflict, Code: "Conflict", Description: se.Message}
+	case errors.Is(se.Kind, store.ErrVersionMismatch):
+		return preconditionFailed(se.Message)
 	}
 	return &apiError{Status: http.StatusInternalServerError, Code: "ServerError", Description: "internal server error"}
 }

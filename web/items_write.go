@@ -71,14 +71,7 @@ func readFeatures(w http.ResponseWriter, r *http.Request, many bool) ([]*geo.Fea
 		for i, raw := range head.Features {
 			f, err := geo.DecodeFeature(raw)
 			if err != nil {
-				var ve *geo.ValidationError
-				if errors.As(err, &ve) {
-					ve.Feature = fmt.Sprintf("#%d", i)
-					if ve.Field != "" {
-						ve.Field = fmt.Sprintf("features[%d].%s", i, ve.Field)
-					}
-				}
-				return nil, err
+				return nil, geo.InFeature(err, i, "", fmt.Sprintf("features[%d]", i))
 			}
 			fs = append(fs, f)
 		}

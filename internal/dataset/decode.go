@@ -106,11 +106,7 @@ func parallel(n int, fn func(i int) error) error {
 func decodeFeature(raw json.RawMessage, index int) (*geo.Feature, error) {
 	f, err := geo.DecodeFeature(bytes.TrimSpace(raw))
 	if err != nil {
-		var ve *geo.ValidationError
-		if errors.As(err, &ve) {
-			ve.Feature = featureName(index, peekID(raw))
-		}
-		return nil, err
+		return nil, geo.InFeature(err, index, peekID(raw), "")
 	}
 	return f, nil
 }

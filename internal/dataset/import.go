@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -143,11 +142,7 @@ func validate(inputs []Input, fs []*geo.Feature, cols map[string]*geo.Collection
 	err := parallel(len(fs), func(i int) error {
 		f := fs[i]
 		if err := geo.Validate(f, cols[f.Collection()]); err != nil {
-			var ve *geo.ValidationError
-			if errors.As(err, &ve) {
-				ve.Feature = featureName(i, f.ID())
-			}
-			return err
+			return geo.InFeature(err, i, f.ID(), "")
 		}
 		if !f.Has("updated") {
 			fs[i] = f.WithString("updated", now)
@@ -161,12 +156,4 @@ func validate(inputs []Input, fs []*geo.Feature, cols map[string]*geo.Collection
 		return fmt.Errorf("import %s: %w", inputs[0].Name, err)
 	}
 	return fmt.Errorf("import: %w", err)
-}
-
-// featureName is how errors name a feature: its position and its id.
-func featureName(i int, id string) string {
-	if id == "" {
-		return fmt.Sprintf("#%d", i)
-	}
-	return fmt.Sprintf("#%d (%s)", i, id)
 }

@@ -2,19 +2,9 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/sitmap/sitmap/geo"
-)
-
-// Errors every backend returns, so callers can branch on them.
-var (
-	ErrNotFound = errors.New("not found")
-	// ErrConflict: a create hit an existing id.
-	ErrConflict = errors.New("already exists")
-	// ErrVersionMismatch: a replace or delete expected another version.
-	ErrVersionMismatch = errors.New("version mismatch")
 )
 
 // Sort orders query results; ties break on id so paging is stable.

@@ -33,7 +33,7 @@ func (s *Store) Collection(ctx context.Context, id string) (geo.Collection, erro
 	defer s.mu.RUnlock()
 	c, ok := s.cols[id]
 	if !ok {
-		return geo.Collection{}, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
+		return geo.Collection{}, store.Errorf(store.ErrNotFound, "collection %s does not exist", id)
 	}
 	ext, _ := c.derived()
 	return ext, nil
@@ -45,7 +45,7 @@ func (s *Store) Version(ctx context.Context, id string) (int64, error) {
 	defer s.mu.RUnlock()
 	c, ok := s.cols[id]
 	if !ok {
-		return 0, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
+		return 0, store.Errorf(store.ErrNotFound, "collection %s does not exist", id)
 	}
 	return c.version, nil
 }
@@ -56,11 +56,11 @@ func (s *Store) Get(ctx context.Context, cid, fid string) (*geo.Feature, error) 
 	defer s.mu.RUnlock()
 	c, ok := s.cols[cid]
 	if !ok {
-		return nil, fmt.Errorf("collection %s: %w", cid, store.ErrNotFound)
+		return nil, store.Errorf(store.ErrNotFound, "collection %s does not exist", cid)
 	}
 	f, ok := c.feats[fid]
 	if !ok {
-		return nil, fmt.Errorf("feature %s/%s: %w", cid, fid, store.ErrNotFound)
+		return nil, store.Errorf(store.ErrNotFound, "feature %s/%s does not exist", cid, fid)
 	}
 	return f, nil
 }
@@ -72,7 +72,7 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	defer s.mu.RUnlock()
 	c, ok := s.cols[q.Collection]
 	if !ok {
-		return store.Page{}, fmt.Errorf("collection %s: %w", q.Collection, store.ErrNotFound)
+		return store.Page{}, store.Errorf(store.ErrNotFound, "collection %s does not exist", q.Collection)
 	}
 	var matched []*geo.Feature
 	if q.BBox != nil {

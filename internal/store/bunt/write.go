@@ -244,7 +244,7 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 		for i, f := range fs {
 			c := w.collection(f.Collection())
 			if c == nil {
-				return fmt.Errorf("collection %s: %w", f.Collection(), store.ErrNotFound)
+				return store.Errorf(store.ErrNotFound, "collection %s does not exist", f.Collection())
 			}
 			if f.ID() == "" {
 				f = f.WithID(geo.NewID())
@@ -252,7 +252,7 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 			key := f.Collection() + "/" + f.ID()
 			_, exists := c.feats[f.ID()]
 			if (exists || seen[key]) && mode == store.CreateOnly {
-				return fmt.Errorf("feature %s: %w", key, store.ErrConflict)
+				return store.Errorf(store.ErrConflict, "feature %s already exists", key)
 			}
 			typ := store.Created
 			w.dups = w.dups || seen[key]
@@ -278,14 +278,14 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 func (s *Store) current(cid, fid string, version int64) (*geo.Feature, error) {
 	c, ok := s.cols[cid]
 	if !ok {
-		return nil, fmt.Errorf("collection %s: %w", cid, store.ErrNotFound)
+		return nil, store.Errorf(store.ErrNotFound, "collection %s does not exist", cid)
 	}
 	old, ok := c.feats[fid]
 	if !ok {
-		return nil, fmt.Errorf("feature %s/%s: %w", cid, fid, store.ErrNotFound)
+		return nil, store.Errorf(store.ErrNotFound, "feature %s/%s does not exist", cid, fid)
 	}
 	if version != 0 && version != old.Version() {
-		return nil, fmt.Errorf("feature %s/%s is at version %d, not %d: %w", cid, fid, old.Version(), version, store.ErrVersionMismatch)
+		return nil, store.Errorf(store.ErrVersionMismatch, "feature %s/%s is at version %d, not %d", cid, fid, old.Version(), version)
 	}
 	return old, nil
 }
@@ -320,7 +320,7 @@ func (s *Store) Delete(ctx context.Context, cid, fid string, version int64) erro
 	return s.commit(func(w *write, tx *buntdb.Tx) error {
 		err := w.delete(tx, old)
 		if errors.Is(err, buntdb.ErrNotFound) {
-			return fmt.Errorf("feature %s/%s: %w", cid, fid, store.ErrNotFound)
+			return store.Errorf(store.ErrNotFound, "feature %s/%s does not exist", cid, fid)
 		}
 		return err
 	})

@@ -187,7 +187,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // notFound wraps store.ErrNotFound with what was missing.
 func notFound(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), store.ErrNotFound)
+	return store.Errorf(store.ErrNotFound, "%s does not exist", fmt.Sprintf(format, args...))
 }
 
 // isNoRows reports whether a QueryRow found nothing.

@@ -108,7 +108,7 @@ func (s *Store) Put(ctx context.Context, in []*geo.Feature, mode store.PutMode, 
 			}
 			key := [2]string{cid, f.ID()}
 			if (exists[key] || seen[key]) && mode == store.CreateOnly {
-				return fmt.Errorf("feature %s/%s: %w", cid, f.ID(), store.ErrConflict)
+				return store.Errorf(store.ErrConflict, "feature %s/%s already exists", cid, f.ID())
 			}
 			typ := store.Created
 			if exists[key] || seen[key] {
@@ -176,7 +176,7 @@ func current(ctx context.Context, tx pgx.Tx, cid, fid string, version int64) err
 		return fmt.Errorf("get %s/%s: %w", cid, fid, err)
 	}
 	if version != 0 && version != have {
-		return fmt.Errorf("feature %s/%s is at version %d, not %d: %w", cid, fid, have, version, store.ErrVersionMismatch)
+		return store.Errorf(store.ErrVersionMismatch, "feature %s/%s is at version %d, not %d", cid, fid, have, version)
 	}
 	return nil
 }
@@ -274,9 +274,6 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		return s.notify(ctx, tx, w.changes)
 	})
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrVersionMismatch) {
-			return err
-		}
 		return fmt.Errorf("postgis: write: %w", err)
 	}
 	s.hub.Publish(w.changes)

@@ -1,0 +1,52 @@
+package geo
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The fast path gives exactly what the general path gives, or declines.
+func TestDecodeFastAgreesWithDecodeSlow(t *testing.T) {
+	inputs := []string{
+		`{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[27.5,53.9]},"properties":{"name":"A","n":1.50,"x":{"b": [1, 2]},"s":"é \"q\" \u00e9"}}`,
+		` { "properties" : null , "geometry" : { "coordinates" : [ [ 1 , 2 ] , [3,4] ] , "type" : "LineString" } , "type" : "Feature" , "bbox":[1,2,3,4]} `,
+		`{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]],[[5.1,5.1],[5.2,5.1],[5.2,5.2],[5.1,5.1]]]]},"properties":{}}`,
+		`{"type":"Feature","id":"m","geometry":{"type":"MultiLineString","coordinates":[[[1,2],[3,4]],[[5,6],[7,8]]]},"properties":{"k":[]}}`,
+		`{"type":"Feature","id":"p","geometry":{"type":"MultiPoint","coordinates":[[1e-7,-2.5E3]]},"properties":{"a":1,"a":2}}`,
+		`{"type":"Feature","id":"h","geometry":{"type":"Point","coordinates":[1,2,300]},"properties":{}}`,
+		`{"type":"Feature","id":"e","geometry":{"type":"Point","coordinates":[]},"properties":{}}`,
+		`{"type":"Feature","id":"n","geometry":null,"properties":{}}`,
+		`{"type":"Feature","id":7,"geometry":{"type":"Point","coordinates":[1,2]}}`,
+		`{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":[1]}`,
+		`{"type":"Feature","geometry":{"type":"Point","coordinates":[01,2]}}`,
+		`{"type":"Feature","geometry":{"type":"GeometryCollection","geometries":[]}}`,
+		`{"type":"FeatureCollection","features":[]}`,
+		`{"type":"Feature","id":"u","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"q\u0041":"\ud83d\ude00"}}`,
+	}
+	files, _ := filepath.Glob("testdata/*.geojson")
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err == nil && strings.HasPrefix(strings.TrimSpace(string(raw)), `{"type":"Feature",`) {
+			inputs = append(inputs, string(raw))
+		}
+	}
+	for _, in := range inputs {
+		slow, slowErr := decodeSlow([]byte(in))
+		fast, ok := decodeFast([]byte(in))
+		if !ok {
+			continue
+		}
+		if slowErr != nil {
+			t.Errorf("fast path took what the general path refuses (%v):\n%s", slowErr, in)
+			continue
+		}
+		if fast.JSON() != slow.JSON() || fast.ID() != slow.ID() {
+			t.Errorf("fast and general paths differ on\n%s\nfast %s\nslow %s", in, fast.JSON(), slow.JSON())
+		}
+	}
+	if _, ok := decodeFast([]byte(inputs[0])); !ok {
+		t.Errorf("the fast path declined a plain feature")
+	}
+}
