@@ -62,7 +62,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	doc := &tileJSON{TileJSON: "3.0.0", Name: name, Version: "1.0.0", Scheme: "xyz", MaxZoom: geo.MaxZoom,
 		Tiles: []string{t.base(r) + "/tiles/" + pathEscape(name) + "/{z}/{x}/{y}.mvt"}}
 	if name == tilesetBasemap {
-		bm, err := t.loadBasemap()
+		bm, err := t.p.Basemap()
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +78,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 		doc.Center = center(bound)
 		return doc, nil
 	}
-	src, _, err := t.source(ctx, name, nil)
+	layers, err := t.p.Layers(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 		return nil, err
 	}
 	want := map[string]bool{}
-	for _, id := range src.collections() {
+	for _, id := range layers {
 		want[id] = true
 	}
 	doc.Attribution = attributionData

@@ -1,39 +1,24 @@
 package web
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/gorilla/mux"
-	"github.com/klauspost/compress/gzip"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/sitmap/sitmap/geo"
-	"github.com/sitmap/sitmap/internal/basemap"
-	"github.com/sitmap/sitmap/internal/store"
-	"github.com/sitmap/sitmap/internal/tilecache"
+	"github.com/sitmap/sitmap/internal/tiles"
 )
 
 const (
 	mediaMVT = "application/vnd.mapbox-vector-tile"
 	// tilesetAll is every collection, one layer each; tilesetBasemap is
 	// the embedded offline basemap.
-	tilesetAll     = "all"
-	tilesetBasemap = "basemap"
-	basemapAsset   = "basemap/basemap.geojson.gz"
-	// basemapVersion keys basemap tiles: the asset only changes with the binary.
-	basemapVersion = "1"
+	tilesetAll     = tiles.All
+	tilesetBasemap = tiles.Basemap
 	tileMaxAge     = "public, max-age=60"
-	renderTimeout  = 30 * time.Second
 )
 
 // OGC API – Tiles conformance classes served by the tile routes.
@@ -56,30 +41,15 @@ func tileConformance() []string {
 		confTilesOAS30, confTilesTMSCore, confTilesTMSJSON, confTilesTMSLimit}
 }
 
-// tiler renders, caches and serves vector tiles. tileRoutes makes one per
-// server; its handlers close over it.
+// tiler serves the tile pipeline's tiles over HTTP. tileRoutes makes one
+// per server; its handlers close over it.
 type tiler struct {
-	s     *Server
-	cache *tilecache.Cache
-
-	basemapOnce sync.Once
-	basemap     *basemap.Basemap
-	basemapErr  error
-
-	mu       sync.Mutex
-	inflight map[string]*flight
-}
-
-// flight is one render in progress; concurrent requests for the same key
-// wait for it instead of rendering again.
-type flight struct {
-	done chan struct{}
-	tile *tilecache.Tile
-	err  error
+	s *Server
+	p *tiles.Pipeline
 }
 
 func newTiler(s *Server) *tiler {
-	return &tiler{s: s, cache: tilecache.New(s.cfg.TileCacheBytes), inflight: map[string]*flight{}}
+	return &tiler{s: s, p: tiles.New(s.cfg.Store, s.cfg.Assets, s.cfg.TileCacheBytes, s.log.Info)}
 }
 
 // tileRoutes lists the vector tile, TileJSON and OGC API – Tiles routes.
@@ -136,8 +106,7 @@ func (t *tiler) handleTile(w http.ResponseWriter, r *http.Request) error {
 	return t.serveTile(w, r, v["tileset"], tile)
 }
 
-// serveTile answers one tile request: from the cache when the key (which
-// holds the store versions) is there, else rendered once for all waiters.
+// serveTile answers one tile request with the pipeline's tile.
 func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string, tile maptile.Tile) error {
 	var when geo.Interval
 	var dt string
@@ -151,21 +120,9 @@ func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string
 		}
 		when = iv
 	}
-	var buf [128]byte
-	src, k, err := t.source(r.Context(), tileset, buf[:0])
+	ct, err := t.p.Get(r.Context(), tileset, tile, when, dt)
 	if err != nil {
 		return err
-	}
-	k = append(k, '/')
-	k = append(strconv.AppendUint(k, uint64(tile.Z), 10), '/')
-	k = append(strconv.AppendUint(k, uint64(tile.X), 10), '/')
-	k = append(strconv.AppendUint(k, uint64(tile.Y), 10), '?')
-	key := string(append(k, dt...))
-	ct, ok := t.cache.Get(key)
-	if !ok {
-		if ct, err = t.render(r.Context(), key, &src, tile, when); err != nil {
-			return err
-		}
 	}
 	return writeTile(w, r, ct)
 }
@@ -177,17 +134,7 @@ var (
 	hdrGzip   = []string{"gzip"}
 )
 
-// tileHeaders are a tile's header values, made once when it is rendered.
-type tileHeaders struct {
-	etag, gzipETag, length, gzipLength []string
-}
-
-func newTileHeaders(ct *tilecache.Tile) *tileHeaders {
-	return &tileHeaders{etag: []string{ct.ETag}, gzipETag: []string{ct.GzipETag},
-		length: []string{strconv.Itoa(len(ct.Data))}, gzipLength: []string{strconv.Itoa(len(ct.Gzip))}}
-}
-
-func writeTile(w http.ResponseWriter, r *http.Request, ct *tilecache.Tile) error {
+func writeTile(w http.ResponseWriter, r *http.Request, ct *tiles.Tile) error {
 	h := w.Header()
 	h["Cache-Control"] = hdrMaxAge
 	if len(ct.Data) == 0 {
@@ -196,27 +143,21 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tilecache.Tile) error
 	}
 	// The gzip form is another representation, so it has its own tag;
 	// If-None-Match compares weakly, so either tag revalidates.
-	hv, _ := ct.Extra.(*tileHeaders)
-	if hv == nil {
-		hv = newTileHeaders(ct)
-	}
 	gz := wantsGzip(r.Header.Get("Accept-Encoding"))
+	body, tag := ct.Data, ct.ETag
 	if gz {
-		h["Etag"] = hv.gzipETag
-	} else {
-		h["Etag"] = hv.etag
+		body, tag = ct.Gzip, ct.GzipETag
 	}
+	h["Etag"] = []string{tag}
 	h["Content-Type"] = hdrMVT
 	if inm := r.Header.Get("If-None-Match"); inm != "" && (etagMatches(inm, ct.ETag, true) || etagMatches(inm, ct.GzipETag, true)) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	body, length := ct.Data, hv.length
 	if gz {
 		h["Content-Encoding"] = hdrGzip
-		body, length = ct.Gzip, hv.gzipLength
 	}
-	h["Content-Length"] = length
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
@@ -233,170 +174,4 @@ func wantsGzip(ae string) bool {
 		return true
 	}
 	return acceptsGzip(ae)
-}
-
-// tileSource is where a tile set's features come from.
-type tileSource struct {
-	name    string
-	cols    []geo.Collection // for "all": every collection, one layer each
-	basemap *basemap.Basemap
-}
-
-// collections lists the store collections drawn, one layer each.
-func (src *tileSource) collections() []string {
-	if src.basemap != nil {
-		return nil
-	}
-	if src.name != tilesetAll {
-		return []string{src.name}
-	}
-	ids := make([]string, len(src.cols))
-	for i, c := range src.cols {
-		ids[i] = c.ID
-	}
-	return ids
-}
-
-// source resolves a tile set name (ErrNotFound, 404, for an unknown one)
-// and appends to key what changes when its features do: the change
-// version of each collection involved.
-func (t *tiler) source(ctx context.Context, tileset string, key []byte) (tileSource, []byte, error) {
-	key = append(key, tileset...)
-	switch tileset {
-	case tilesetBasemap:
-		bm, err := t.loadBasemap()
-		if err != nil {
-			return tileSource{}, nil, err
-		}
-		return tileSource{name: tileset, basemap: bm}, append(key, "@"+basemapVersion...), nil
-	case tilesetAll:
-		cols, err := t.s.cfg.Store.Collections(ctx)
-		if err != nil {
-			return tileSource{}, nil, err
-		}
-		for _, c := range cols {
-			key = append(append(append(key, ','), c.ID...), '@')
-			key = strconv.AppendInt(key, c.Version, 10)
-		}
-		return tileSource{name: tileset, cols: cols}, key, nil
-	}
-	v, err := t.s.cfg.Store.Version(ctx, tileset)
-	if errors.Is(err, store.ErrNotFound) {
-		return tileSource{}, nil, notFound("no tile set " + strconv.Quote(tileset) + ": use a collection id, \"all\" or \"basemap\"")
-	}
-	if err != nil {
-		return tileSource{}, nil, err
-	}
-	return tileSource{name: tileset}, strconv.AppendInt(append(key, '@'), v, 10), nil
-}
-
-// loadBasemap reads the embedded basemap on first use.
-func (t *tiler) loadBasemap() (*basemap.Basemap, error) {
-	t.basemapOnce.Do(func() {
-		if t.s.cfg.Assets == nil {
-			t.basemapErr = errors.New("no assets configured: the basemap is unavailable")
-			return
-		}
-		f, err := t.s.cfg.Assets.Open(basemapAsset)
-		if err != nil {
-			t.basemapErr = fmt.Errorf("open basemap: %w", err)
-			return
-		}
-		defer f.Close()
-		start := time.Now()
-		t.basemap, t.basemapErr = basemap.LoadGzip(f)
-		t.s.log.Info("basemap loaded", "duration", time.Since(start), "err", t.basemapErr)
-	})
-	return t.basemap, t.basemapErr
-}
-
-// render makes the tile under key once, however many requests ask for it
-// at the same time, and caches it (an empty tile too, as no data).
-func (t *tiler) render(ctx context.Context, key string, src *tileSource, tile maptile.Tile, when geo.Interval) (*tilecache.Tile, error) {
-	t.mu.Lock()
-	if f, ok := t.inflight[key]; ok {
-		t.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.tile, f.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	f := &flight{done: make(chan struct{})}
-	t.inflight[key] = f
-	t.mu.Unlock()
-
-	// The render outlives the request that started it (others may be
-	// waiting for it), so a client going away does not cancel it.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
-	f.tile, f.err = t.renderTile(rctx, src, tile, when)
-	cancel()
-	if f.err == nil {
-		t.cache.Put(key, f.tile)
-	}
-	t.mu.Lock()
-	delete(t.inflight, key)
-	t.mu.Unlock()
-	close(f.done)
-	return f.tile, f.err
-}
-
-// tileGzip reuses compressors: each holds about a megabyte of tables.
-var tileGzip = sync.Pool{New: func() any {
-	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-	return zw
-}}
-
-func (t *tiler) renderTile(ctx context.Context, src *tileSource, tile maptile.Tile, when geo.Interval) (*tilecache.Tile, error) {
-	layers, err := t.layers(ctx, src, tile, when)
-	if err != nil {
-		return nil, err
-	}
-	data, err := geo.Render(layers, tile, geo.RenderOptions{Time: when})
-	if err != nil {
-		return nil, fmt.Errorf("render %s %d/%d/%d: %w", src.name, tile.Z, tile.X, tile.Y, err)
-	}
-	if len(data) == 0 {
-		return &tilecache.Tile{}, nil
-	}
-	var buf bytes.Buffer
-	zw := tileGzip.Get().(*gzip.Writer)
-	zw.Reset(&buf)
-	_, _ = zw.Write(data)
-	err = zw.Close()
-	zw.Reset(nil)
-	tileGzip.Put(zw)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(data)
-	tag := hex.EncodeToString(sum[:12])
-	ct := &tilecache.Tile{Data: data, Gzip: buf.Bytes(), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}
-	ct.Extra = newTileHeaders(ct)
-	return ct, nil
-}
-
-// layers fetches the features of each layer of the tile through the
-// store's spatial index (or the basemap's grid).
-func (t *tiler) layers(ctx context.Context, src *tileSource, tile maptile.Tile, when geo.Interval) ([]geo.TileLayer, error) {
-	if src.basemap != nil {
-		return src.basemap.Tile(geo.TileBound(tile)), nil
-	}
-	bbox := geo.TileBBox(tile)
-	ids := src.collections()
-	out := make([]geo.TileLayer, 0, len(ids))
-	for _, cid := range ids {
-		page, err := t.s.cfg.Store.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bbox, Time: when}})
-		if errors.Is(err, store.ErrNotFound) && src.name == tilesetAll {
-			continue // deleted since we listed the collections
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(page.Features) > 0 {
-			out = append(out, geo.TileLayer{Name: cid, Features: page.Features})
-		}
-	}
-	return out, nil
 }

@@ -5,32 +5,23 @@ import (
 	"sync"
 )
 
-// Tile is one cached tile: the encoded bytes, optionally their gzip form,
-// and the strong ETags of each. Callers must not change it.
-type Tile struct {
-	Data     []byte
-	Gzip     []byte
-	ETag     string
-	GzipETag string
-	// Extra is the caller's, kept with the tile (prepared response
-	// headers, say); it is not counted against the bound.
-	Extra any
-}
+// Sized is a value that knows what it costs the cache in bytes.
+type Sized interface{ Size() int64 }
 
-// size is what an entry costs against the bound: its bytes plus the key
-// and a fixed overhead for the list element and map slot.
-func (t *Tile) size(key string) int64 {
-	return int64(len(t.Data)+len(t.Gzip)+len(t.ETag)+len(t.GzipETag)+len(key)) + 128
-}
+// overhead is what an entry costs beyond its value and key: the list
+// element and the map slot.
+const overhead = 64
 
-type entry struct {
-	key  string
-	tile *Tile
+func cost[V Sized](key string, v V) int64 { return v.Size() + int64(len(key)) + overhead }
+
+type entry[V Sized] struct {
+	key   string
+	value V
 }
 
 // Cache is an LRU bounded in bytes, safe for concurrent use. The zero value
 // is not usable; call New.
-type Cache struct {
+type Cache[V Sized] struct {
 	mu    sync.Mutex
 	max   int64
 	used  int64
@@ -42,48 +33,50 @@ type Cache struct {
 
 // New makes a cache holding at most maxBytes; maxBytes ≤ 0 disables it
 // (every Get misses, Put keeps nothing).
-func New(maxBytes int64) *Cache {
-	return &Cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
+func New[V Sized](maxBytes int64) *Cache[V] {
+	return &Cache[V]{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
 }
 
-// Get returns the tile under key and marks it recently used.
-func (c *Cache) Get(key string) (*Tile, bool) {
+// Get returns the value under key and marks it recently used.
+func (c *Cache[V]) Get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
 	if !ok {
 		c.misses++
-		return nil, false
+		var zero V
+		return zero, false
 	}
 	c.hits++
 	c.ll.MoveToFront(el)
-	return el.Value.(*entry).tile, true
+	return el.Value.(*entry[V]).value, true
 }
 
-// Put stores a tile, evicting the least recently used until it fits. A
-// tile larger than the whole cache is not kept.
-func (c *Cache) Put(key string, t *Tile) {
-	sz := t.size(key)
+// Put stores a value, evicting the least recently used until it fits. A
+// value larger than the whole cache is not kept.
+func (c *Cache[V]) Put(key string, v V) {
+	sz := cost(key, v)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if sz > c.max {
 		return
 	}
 	if el, ok := c.items[key]; ok {
-		c.used -= el.Value.(*entry).tile.size(key)
-		el.Value.(*entry).tile = t
+		e := el.Value.(*entry[V])
+		c.used -= cost(key, e.value)
+		e.value = v
 		c.used += sz
 		c.ll.MoveToFront(el)
 	} else {
-		c.items[key] = c.ll.PushFront(&entry{key: key, tile: t})
+		c.items[key] = c.ll.PushFront(&entry[V]{key: key, value: v})
 		c.used += sz
 	}
 	for c.used > c.max {
 		el := c.ll.Back()
-		e := el.Value.(*entry)
+		e := el.Value.(*entry[V])
 		c.ll.Remove(el)
 		delete(c.items, e.key)
-		c.used -= e.tile.size(e.key)
+		c.used -= cost(e.key, e.value)
 	}
 }
 
@@ -95,7 +88,7 @@ type Stats struct {
 }
 
 // Stats returns the current figures.
-func (c *Cache) Stats() Stats {
+func (c *Cache[V]) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return Stats{Entries: len(c.items), Bytes: c.used, Max: c.max, Hits: c.hits, Misses: c.misses}

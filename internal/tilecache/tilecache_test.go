@@ -8,10 +8,15 @@ import (
 	"github.com/sitmap/sitmap/internal/tilecache"
 )
 
-func tile(n int) *tilecache.Tile { return &tilecache.Tile{Data: make([]byte, n), ETag: `"e"`} }
+// blob is a value of n bytes.
+type blob []byte
+
+func (b blob) Size() int64 { return int64(len(b)) }
+
+func tile(n int) blob { return make(blob, n) }
 
 func TestCache_EvictsLeastRecentlyUsed(t *testing.T) {
-	c := tilecache.New(3 * (1000 + 200))
+	c := tilecache.New[blob](3 * (1000 + 200))
 	c.Put("a", tile(1000))
 	c.Put("b", tile(1000))
 	c.Put("c", tile(1000))
@@ -33,7 +38,7 @@ func TestCache_EvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestCache_Bounds(t *testing.T) {
-	c := tilecache.New(10_000)
+	c := tilecache.New[blob](10_000)
 	c.Put("huge", tile(20_000))
 	if _, ok := c.Get("huge"); ok {
 		t.Error("a tile larger than the cache was kept")
@@ -48,7 +53,7 @@ func TestCache_Bounds(t *testing.T) {
 	if s := c.Stats(); s.Bytes > s.Max {
 		t.Errorf("replace: %d bytes over %d", s.Bytes, s.Max)
 	}
-	off := tilecache.New(0)
+	off := tilecache.New[blob](0)
 	off.Put("a", tile(1))
 	if _, ok := off.Get("a"); ok {
 		t.Error("a disabled cache kept a tile")
@@ -56,7 +61,7 @@ func TestCache_Bounds(t *testing.T) {
 }
 
 func TestCache_Concurrent(t *testing.T) {
-	c := tilecache.New(50_000)
+	c := tilecache.New[blob](50_000)
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
