@@ -306,588 +306,610 @@ const (
 
 func TestPage(t *testing.T) {
 	env := newPageEnv(t)
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, *pageEnv)
+	}{
+		{"LoadsOfflineWithoutErrors", pageLoadsOfflineWithoutErrors},
+		{"LayersToggle", pageLayersToggle},
+		{"PopupShowsSources", pagePopupShowsSources},
+		{"SliderChangesCrossingState", pageSliderChangesCrossingState},
+		{"SliderHighlightsExerciseGrounds", pageSliderHighlightsExerciseGrounds},
+		{"SearchFliesToFeature", pageSearchFliesToFeature},
+		{"ReadsMGRS", pageReadsMGRS},
+		{"MeasureAndRangeRings", pageMeasureAndRangeRings},
+		{"PermalinkRestoresView", pagePermalinkRestoresView},
+		{"ExportDownloadsGeoJSON", pageExportDownloadsGeoJSON},
+		{"EditIsSavedAndSeenLive", pageEditIsSavedAndSeenLive},
+		{"EditorAddsMovesAndDeletes", pageEditorAddsMovesAndDeletes},
+		{"EditorReshapesPolygon", pageEditorReshapesPolygon},
+		{"EscapedNameRunsNothing", pageEscapedNameRunsNothing},
+		{"TabletWidth", pageTabletWidth},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, env) })
+	}
+}
 
-	// 1. Offline and pinned: no console error, nothing from another host, small.
-	t.Run("LoadsOfflineWithoutErrors", func(t *testing.T) {
-		tb := env.newTab(t, 1280, 720)
-		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
-		tb.waitJS("basemap tiles", `document.querySelectorAll(".leaflet-tile-pane canvas.leaflet-tile-loaded").length > 4`)
-		if h := pageEval[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 500 {
-			t.Errorf("map is %v px high at 1280×720", h)
+// 1. Offline and pinned: no console error, nothing from another host, small.
+func pageLoadsOfflineWithoutErrors(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
+	tb.waitJS("basemap tiles", `document.querySelectorAll(".leaflet-tile-pane canvas.leaflet-tile-loaded").length > 4`)
+	if h := pageEval[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 500 {
+		t.Errorf("map is %v px high at 1280×720", h)
+	}
+	tb.do(chromedp.Sleep(500 * time.Millisecond))
+	tb.screenshot("01-situation-2025-09-13.png")
+	tb.noErrors()
+	tb.mu.Lock()
+	total := tb.bytes
+	tb.mu.Unlock()
+	t.Logf("first load transferred %.0f KB", total/1024)
+	if total > 1<<20 {
+		t.Errorf("first load transferred %.0f bytes, want under 1 MB", total)
+	}
+	libs := pageEval[[]string](tb, `[...document.scripts].map(s => s.src).filter(Boolean)`)
+	for _, s := range libs {
+		if !strings.HasPrefix(s, env.http.URL+"/static/") {
+			t.Errorf("script %s is not served by sitmap", s)
 		}
-		tb.do(chromedp.Sleep(500 * time.Millisecond))
-		tb.screenshot("01-situation-2025-09-13.png")
-		tb.noErrors()
-		tb.mu.Lock()
-		total := tb.bytes
-		tb.mu.Unlock()
-		t.Logf("first load transferred %.0f KB", total/1024)
-		if total > 1<<20 {
-			t.Errorf("first load transferred %.0f bytes, want under 1 MB", total)
-		}
-		libs := pageEval[[]string](tb, `[...document.scripts].map(s => s.src).filter(Boolean)`)
-		for _, s := range libs {
-			if !strings.HasPrefix(s, env.http.URL+"/static/") {
-				t.Errorf("script %s is not served by sitmap", s)
-			}
-		}
-	})
+	}
+}
 
-	// 2 and 3. Map, layer control with counts, toggling a layer.
-	t.Run("LayersToggle", func(t *testing.T) {
-		tb := env.newTab(t, 1280, 720)
-		tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-13", pageTerespolLat, pageTerespolLng))
-		tb.waitJS("feature counts", `/^[1-9]\d*$/.test(document.getElementById("count-border-crossings").textContent)`)
-		if n := pageEval[int](tb, `document.querySelectorAll("#layer-list input[type=checkbox]").length`); n != 5 {
-			t.Errorf("layer control has %d layers, want 5", n)
-		}
-		if n := pageEval[int](tb, `document.querySelectorAll(".leaflet-control-scale").length`); n != 1 {
-			t.Errorf("no scale bar")
-		}
-		pickCrossing := fmt.Sprintf(`sitmap.pickAt(L.latLng(%f, %f)).some(p => p.collection === "border-crossings")`, pageTerespolLat, pageTerespolLng)
-		tb.waitJS("the crossing under the cursor", pickCrossing)
-		tb.do(chromedp.Click(chromedp.CSS("#layer-border-crossings")))
-		tb.waitJS("the layer hidden", `!sitmap.state.visible.has("border-crossings") && !location.hash.includes("border-crossings")`)
-		if pageEval[bool](tb, pickCrossing) {
-			t.Error("a hidden layer can still be clicked")
-		}
-		tb.screenshot("02-crossings-hidden.png")
-		tb.do(chromedp.Click(chromedp.CSS("#layer-border-crossings")))
-		tb.waitJS("the layer shown again", `sitmap.state.visible.has("border-crossings")`)
-		tb.waitJS("the crossing clickable again", pickCrossing)
-		tb.noErrors()
-	})
+// 2 and 3. Map, layer control with counts, toggling a layer.
+func pageLayersToggle(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-13", pageTerespolLat, pageTerespolLng))
+	tb.waitJS("feature counts", `/^[1-9]\d*$/.test(document.getElementById("count-border-crossings").textContent)`)
+	if n := pageEval[int](tb, `document.querySelectorAll("#layer-list input[type=checkbox]").length`); n != 5 {
+		t.Errorf("layer control has %d layers, want 5", n)
+	}
+	if n := pageEval[int](tb, `document.querySelectorAll(".leaflet-control-scale").length`); n != 1 {
+		t.Errorf("no scale bar")
+	}
+	pickCrossing := fmt.Sprintf(`sitmap.pickAt(L.latLng(%f, %f)).some(p => p.collection === "border-crossings")`, pageTerespolLat, pageTerespolLng)
+	tb.waitJS("the crossing under the cursor", pickCrossing)
+	tb.do(chromedp.Click(chromedp.CSS("#layer-border-crossings")))
+	tb.waitJS("the layer hidden", `!sitmap.state.visible.has("border-crossings") && !location.hash.includes("border-crossings")`)
+	if pageEval[bool](tb, pickCrossing) {
+		t.Error("a hidden layer can still be clicked")
+	}
+	tb.screenshot("02-crossings-hidden.png")
+	tb.do(chromedp.Click(chromedp.CSS("#layer-border-crossings")))
+	tb.waitJS("the layer shown again", `sitmap.state.visible.has("border-crossings")`)
+	tb.waitJS("the crossing clickable again", pickCrossing)
+	tb.noErrors()
+}
 
-	// 4. Inspect: a click opens the panel with status, timeline and sources.
-	t.Run("PopupShowsSources", func(t *testing.T) {
-		tb := env.newTab(t, 1280, 720)
-		tb.open(fmt.Sprintf("/#map=10/%f/%f&date=2025-09-13&layers=border-crossings", pageTerespolLat, pageTerespolLng))
-		tb.clickMap(pageTerespolLat, pageTerespolLng)
-		tb.waitJS("the details panel", `!document.getElementById("panel").hidden && document.querySelectorAll("#panel .sources li").length > 0`)
-		title := pageEval[string](tb, `ftitle()`)
-		if !strings.Contains(title, "Terespol") {
-			t.Errorf("panel title %q, want a Terespol crossing", title)
+// 4. Inspect: a click opens the panel with status, timeline and sources.
+func pagePopupShowsSources(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open(fmt.Sprintf("/#map=10/%f/%f&date=2025-09-13&layers=border-crossings", pageTerespolLat, pageTerespolLng))
+	tb.clickMap(pageTerespolLat, pageTerespolLng)
+	tb.waitJS("the details panel", `!document.getElementById("panel").hidden && document.querySelectorAll("#panel .sources li").length > 0`)
+	title := pageEval[string](tb, `ftitle()`)
+	if !strings.Contains(title, "Terespol") {
+		t.Errorf("panel title %q, want a Terespol crossing", title)
+	}
+	links := pageEval[[]string](tb, `[...document.querySelectorAll("#panel .sources a")].map(a => a.href)`)
+	if len(links) == 0 {
+		t.Fatal("no source links in the panel")
+	}
+	for _, l := range links {
+		if !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
+			t.Errorf("source link %q is not http(s)", l)
 		}
-		links := pageEval[[]string](tb, `[...document.querySelectorAll("#panel .sources a")].map(a => a.href)`)
-		if len(links) == 0 {
-			t.Fatal("no source links in the panel")
+	}
+	text := pageEval[string](tb, `document.getElementById("panel-body").innerText`)
+	for _, want := range []string{"Status on 2025-09-13", "closed", "Confidence", "Timeline", "Sources"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("panel lacks %q:\n%s", want, text)
 		}
-		for _, l := range links {
-			if !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
-				t.Errorf("source link %q is not http(s)", l)
-			}
-		}
-		text := pageEval[string](tb, `document.getElementById("panel-body").innerText`)
-		for _, want := range []string{"Status on 2025-09-13", "closed", "Confidence", "Timeline", "Sources"} {
-			if !strings.Contains(text, want) {
-				t.Errorf("panel lacks %q:\n%s", want, text)
-			}
-		}
-		tb.screenshot("03-crossing-details.png")
+	}
+	tb.screenshot("03-crossing-details.png")
 
-		// The same by keyboard: focus the map, Enter inspects its centre.
-		tb.do(chromedp.Click(chromedp.CSS("#panel-close")))
-		tb.waitJS("the panel closed", `document.getElementById("panel").hidden`)
-		pageEval[bool](tb, fmt.Sprintf(`(sitmap.map.setView([%f, %f], 10, {animate: false}), true)`, pageTerespolLat, pageTerespolLng))
-		tb.do(chromedp.Focus(chromedp.CSS("#map")), chromedp.KeyEvent(kb.Enter))
-		tb.waitJS("the panel opened by keyboard", `!document.getElementById("panel").hidden && ftitle().includes("Terespol")`)
-		tb.noErrors()
-	})
+	// The same by keyboard: focus the map, Enter inspects its centre.
+	tb.do(chromedp.Click(chromedp.CSS("#panel-close")))
+	tb.waitJS("the panel closed", `document.getElementById("panel").hidden`)
+	pageEval[bool](tb, fmt.Sprintf(`(sitmap.map.setView([%f, %f], 10, {animate: false}), true)`, pageTerespolLat, pageTerespolLng))
+	tb.do(chromedp.Focus(chromedp.CSS("#map")), chromedp.KeyEvent(kb.Enter))
+	tb.waitJS("the panel opened by keyboard", `!document.getElementById("panel").hidden && ftitle().includes("Terespol")`)
+	tb.noErrors()
+}
 
-	// 5. Time: the slider changes a crossing's state between 10 and 13 Sep.
-	t.Run("SliderChangesCrossingState", func(t *testing.T) {
-		tb := env.newTab(t, 1280, 720)
-		tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-10", pageTerespolLat, pageTerespolLng))
-		tb.waitJS("the crossing in the tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, pageTerespolID))
-		if got := tb.renderedProp("border-crossings", pageTerespolID, "status"); got != "open" {
-			t.Fatalf("on 10 Sep the crossing is drawn %q, want open", got)
-		}
-		tb.screenshot("04-2025-09-10.png")
-		// Keyboard: three days forward on the slider.
-		tb.do(chromedp.Focus(chromedp.CSS("#date-slider")),
-			chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight))
-		tb.waitJS("13 Sep chosen", `sitmap.state.day === "2025-09-13" && document.getElementById("date-label").dataset.day === "2025-09-13"`)
-		tb.waitDataTiles()
-		tb.waitJS("the crossing in the new tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, pageTerespolID))
-		if got := tb.renderedProp("border-crossings", pageTerespolID, "status"); got != "closed" {
-			t.Errorf("on 13 Sep the crossing is drawn %q, want closed", got)
-		}
-		if !strings.Contains(pageEval[string](tb, `location.hash`), "date=2025-09-13") {
-			t.Error("the date is not in the URL")
-		}
-		tb.screenshot("04-2025-09-13.png")
-		// Play moves the date on by itself.
-		tb.do(chromedp.Click(chromedp.CSS("#play")))
-		tb.waitJS("play to advance", `sitmap.state.day > "2025-09-13"`)
-		tb.do(chromedp.Click(chromedp.CSS("#play")))
-		if p := pageEval[string](tb, `document.getElementById("play").getAttribute("aria-pressed")`); p != "false" {
-			t.Errorf("play did not stop: aria-pressed=%s", p)
-		}
-		tb.noErrors()
-	})
+// 5. Time: the slider changes a crossing's state between 10 and 13 Sep.
+func pageSliderChangesCrossingState(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-10", pageTerespolLat, pageTerespolLng))
+	tb.waitJS("the crossing in the tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, pageTerespolID))
+	if got := tb.renderedProp("border-crossings", pageTerespolID, "status"); got != "open" {
+		t.Fatalf("on 10 Sep the crossing is drawn %q, want open", got)
+	}
+	tb.screenshot("04-2025-09-10.png")
+	// Keyboard: three days forward on the slider.
+	tb.do(chromedp.Focus(chromedp.CSS("#date-slider")),
+		chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight))
+	tb.waitJS("13 Sep chosen", `sitmap.state.day === "2025-09-13" && document.getElementById("date-label").dataset.day === "2025-09-13"`)
+	tb.waitDataTiles()
+	tb.waitJS("the crossing in the new tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, pageTerespolID))
+	if got := tb.renderedProp("border-crossings", pageTerespolID, "status"); got != "closed" {
+		t.Errorf("on 13 Sep the crossing is drawn %q, want closed", got)
+	}
+	if !strings.Contains(pageEval[string](tb, `location.hash`), "date=2025-09-13") {
+		t.Error("the date is not in the URL")
+	}
+	tb.screenshot("04-2025-09-13.png")
+	// Play moves the date on by itself.
+	tb.do(chromedp.Click(chromedp.CSS("#play")))
+	tb.waitJS("play to advance", `sitmap.state.day > "2025-09-13"`)
+	tb.do(chromedp.Click(chromedp.CSS("#play")))
+	if p := pageEval[string](tb, `document.getElementById("play").getAttribute("aria-pressed")`); p != "false" {
+		t.Errorf("play did not stop: aria-pressed=%s", p)
+	}
+	tb.noErrors()
+}
 
-	// 5. Time: the training grounds of Zapad 2025 are active 12–16 Sep only.
-	t.Run("SliderHighlightsExerciseGrounds", func(t *testing.T) {
-		const tg = "tg-gozhsky"
-		tb := env.newTab(t, 1280, 720)
-		for _, c := range []struct{ day, want string }{{"2025-09-10", "inactive"}, {"2025-09-13", "active"}, {"2025-09-18", "inactive"}} {
-			tb.open("/#map=8/53.8200/24.0200&layers=training-grounds&date=" + c.day)
-			tb.waitJS("the ground in the tiles", fmt.Sprintf(`sitmap.state.day === %q && sitmap.renderedProps("training-grounds", %q) !== null`, c.day, tg))
-			if got := tb.renderedProp("training-grounds", tg, "status"); got != c.want {
-				t.Errorf("on %s the ground is drawn %q, want %q", c.day, got, c.want)
-			}
-			if c.want == "active" {
-				tb.screenshot("05-exercise-grounds-active.png")
-			}
+// 5. Time: the training grounds of Zapad 2025 are active 12–16 Sep only.
+func pageSliderHighlightsExerciseGrounds(t *testing.T, env *pageEnv) {
+	const tg = "tg-gozhsky"
+	tb := env.newTab(t, 1280, 720)
+	for _, c := range []struct{ day, want string }{{"2025-09-10", "inactive"}, {"2025-09-13", "active"}, {"2025-09-18", "inactive"}} {
+		tb.open("/#map=8/53.8200/24.0200&layers=training-grounds&date=" + c.day)
+		tb.waitJS("the ground in the tiles", fmt.Sprintf(`sitmap.state.day === %q && sitmap.renderedProps("training-grounds", %q) !== null`, c.day, tg))
+		if got := tb.renderedProp("training-grounds", tg, "status"); got != c.want {
+			t.Errorf("on %s the ground is drawn %q, want %q", c.day, got, c.want)
 		}
-		tb.noErrors()
-	})
+		if c.want == "active" {
+			tb.screenshot("05-exercise-grounds-active.png")
+		}
+	}
+	tb.noErrors()
+}
 
-	// 6. Find: search by name, fly to the feature and open it.
-	t.Run("SearchFliesToFeature", func(t *testing.T) {
-		tb := env.newTab(t, 1280, 720)
-		tb.open("/#map=6/54.0000/25.0000&date=2025-09-13")
-		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "Machulishchy"))
-		tb.waitJS("search results", `[...document.querySelectorAll("#search-results li.result")].some(li => li.textContent.includes("Machulishchy"))`)
-		tb.do(chromedp.KeyEvent(kb.Enter))
-		tb.waitJS("the feature opened", `ftitle().includes("Machulishchy")`)
-		tb.waitJS("the map to arrive", `(() => { const c = sitmap.map.getCenter(), f = sitmap.state.selected.feature.geometry.coordinates; return !sitmap.map._animatingZoom && Math.abs(c.lat - f[1]) < 0.01 && Math.abs(c.lng - f[0]) < 0.01 && sitmap.map.getZoom() >= 9; })()`)
-		tb.screenshot("06-search.png")
-		tb.noErrors()
-	})
+// 6. Find: search by name, fly to the feature and open it.
+func pageSearchFliesToFeature(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/#map=6/54.0000/25.0000&date=2025-09-13")
+	tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "Machulishchy"))
+	tb.waitJS("search results", `[...document.querySelectorAll("#search-results li.result")].some(li => li.textContent.includes("Machulishchy"))`)
+	tb.do(chromedp.KeyEvent(kb.Enter))
+	tb.waitJS("the feature opened", `ftitle().includes("Machulishchy")`)
+	tb.waitJS("the map to arrive", `(() => { const c = sitmap.map.getCenter(), f = sitmap.state.selected.feature.geometry.coordinates; return !sitmap.map._animatingZoom && Math.abs(c.lat - f[1]) < 0.01 && Math.abs(c.lng - f[0]) < 0.01 && sitmap.map.getZoom() >= 9; })()`)
+	tb.screenshot("06-search.png")
+	tb.noErrors()
+}
 
-	// 7. Where: MGRS and lat/lon typed in the search box; cursor position.
-	t.Run("ReadsMGRS", func(t *testing.T) {
-		tb := env.newTab(t, 1280, 720)
-		tb.open("/#map=6/54.0000/25.0000&date=2025-09-13")
-		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "35U NV 36890 73042"))
-		tb.waitJS("the MGRS result", `document.querySelector("#search-results li.result[data-kind=place]") !== null`)
-		tb.do(chromedp.KeyEvent(kb.Enter))
-		tb.waitJS("the map at the MGRS point", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.abs(c.lat - 53.9045) < 0.001 && Math.abs(c.lng - 27.5615) < 0.001; })()`)
-		x, y := tb.pointOf(53.9045, 27.5615)
-		tb.do(chromedp.MouseEvent("mouseMoved", x, y))
-		tb.waitJS("the cursor readout", `document.getElementById("cursor-dd").textContent.startsWith("Cursor")`)
-		readout := pageEval[string](tb, `document.getElementById("cursor-mgrs").textContent`)
-		var e, n int
-		if _, err := fmt.Sscanf(readout, "MGRS 35U NV %d %d", &e, &n); err != nil || pageAbs(e-36890) > 300 || pageAbs(n-73042) > 300 {
-			t.Errorf("cursor MGRS %q, want about 35U NV 36890 73042", readout)
-		}
-		dd := pageEval[string](tb, `document.getElementById("cursor-dd").textContent`)
-		if !regexp.MustCompile(`53\.90\d+°N 27\.56\d+°E`).MatchString(dd) {
-			t.Errorf("cursor decimal degrees %q", dd)
-		}
-		tb.screenshot("07-mgrs.png")
-		pageSetValue(tb, "#search", "")
-		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "52.2297, 21.0122"), chromedp.KeyEvent(kb.Enter))
-		tb.waitJS("the map at Warsaw", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.abs(c.lat - 52.2297) < 0.001 && Math.abs(c.lng - 21.0122) < 0.001; })()`)
-		tb.noErrors()
-	})
+// 7. Where: MGRS and lat/lon typed in the search box; cursor position.
+func pageReadsMGRS(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/#map=6/54.0000/25.0000&date=2025-09-13")
+	tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "35U NV 36890 73042"))
+	tb.waitJS("the MGRS result", `document.querySelector("#search-results li.result[data-kind=place]") !== null`)
+	tb.do(chromedp.KeyEvent(kb.Enter))
+	tb.waitJS("the map at the MGRS point", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.abs(c.lat - 53.9045) < 0.001 && Math.abs(c.lng - 27.5615) < 0.001; })()`)
+	x, y := tb.pointOf(53.9045, 27.5615)
+	tb.do(chromedp.MouseEvent("mouseMoved", x, y))
+	tb.waitJS("the cursor readout", `document.getElementById("cursor-dd").textContent.startsWith("Cursor")`)
+	readout := pageEval[string](tb, `document.getElementById("cursor-mgrs").textContent`)
+	var e, n int
+	if _, err := fmt.Sscanf(readout, "MGRS 35U NV %d %d", &e, &n); err != nil || pageAbs(e-36890) > 300 || pageAbs(n-73042) > 300 {
+		t.Errorf("cursor MGRS %q, want about 35U NV 36890 73042", readout)
+	}
+	dd := pageEval[string](tb, `document.getElementById("cursor-dd").textContent`)
+	if !regexp.MustCompile(`53\.90\d+°N 27\.56\d+°E`).MatchString(dd) {
+		t.Errorf("cursor decimal degrees %q", dd)
+	}
+	tb.screenshot("07-mgrs.png")
+	pageSetValue(tb, "#search", "")
+	tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "52.2297, 21.0122"), chromedp.KeyEvent(kb.Enter))
+	tb.waitJS("the map at Warsaw", `(() => { const c = sitmap.map.getCenter(); return !sitmap.map._animatingZoom && Math.abs(c.lat - 52.2297) < 0.001 && Math.abs(c.lng - 21.0122) < 0.001; })()`)
+	tb.noErrors()
+}
 
-	// 8. Measure: geodesic distance and bearing; range rings.
-	t.Run("MeasureAndRangeRings", func(t *testing.T) {
-		tb := env.newTab(t, 1280, 720)
-		tb.open("/#map=6/53.0000/25.0000&date=2025-09-13&layers=")
-		tb.do(chromedp.Click(chromedp.CSS("#tool-measure")))
-		tb.clickMap(52.2297, 21.0122) // Warsaw
-		tb.clickMap(53.9045, 27.5615) // Minsk
-		tb.waitJS("a measured leg", `document.querySelectorAll("#measure-legs li").length === 1`)
-		total := pageEval[string](tb, `document.getElementById("measure-total").textContent`)
-		var km float64
-		fmt.Sscanf(strings.TrimPrefix(total, "Total: "), "%f km", &km)
-		if km < 470 || km > 480 { // Warsaw–Minsk is about 475 km
-			t.Errorf("measured %q, want about 475 km", total)
-		}
-		leg := pageEval[string](tb, `document.querySelector("#measure-legs li").textContent`)
-		if !strings.Contains(leg, "bearing 06") {
-			t.Errorf("leg %q: want a bearing of about 64°", leg)
-		}
-		tb.do(chromedp.KeyEvent(kb.Escape))
-		tb.do(chromedp.Click(chromedp.CSS("#tool-rings")))
-		tb.do(chromedp.Click(chromedp.CSS("#ring-5500")))
-		tb.clickMap(53.6, 28.1)
-		tb.waitJS("range rings", `document.querySelectorAll("path.range-ring").length === 4`)
-		info := pageEval[string](tb, `document.getElementById("ring-info").textContent`)
-		if !strings.Contains(info, "300, 500, 1000, 5500 km") {
-			t.Errorf("ring info %q", info)
-		}
-		tb.do(chromedp.Click(chromedp.CSS("#tool-rings")))
-		tb.do(chromedp.Sleep(300 * time.Millisecond))
-		tb.screenshot("08-measure-rings.png")
-		tb.noErrors()
-	})
+// 8. Measure: geodesic distance and bearing; range rings.
+func pageMeasureAndRangeRings(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/#map=6/53.0000/25.0000&date=2025-09-13&layers=")
+	tb.do(chromedp.Click(chromedp.CSS("#tool-measure")))
+	tb.clickMap(52.2297, 21.0122) // Warsaw
+	tb.clickMap(53.9045, 27.5615) // Minsk
+	tb.waitJS("a measured leg", `document.querySelectorAll("#measure-legs li").length === 1`)
+	total := pageEval[string](tb, `document.getElementById("measure-total").textContent`)
+	var km float64
+	fmt.Sscanf(strings.TrimPrefix(total, "Total: "), "%f km", &km)
+	if km < 470 || km > 480 { // Warsaw–Minsk is about 475 km
+		t.Errorf("measured %q, want about 475 km", total)
+	}
+	leg := pageEval[string](tb, `document.querySelector("#measure-legs li").textContent`)
+	if !strings.Contains(leg, "bearing 06") {
+		t.Errorf("leg %q: want a bearing of about 64°", leg)
+	}
+	tb.do(chromedp.KeyEvent(kb.Escape))
+	tb.do(chromedp.Click(chromedp.CSS("#tool-rings")))
+	tb.do(chromedp.Click(chromedp.CSS("#ring-5500")))
+	tb.clickMap(53.6, 28.1)
+	tb.waitJS("range rings", `document.querySelectorAll("path.range-ring").length === 4`)
+	info := pageEval[string](tb, `document.getElementById("ring-info").textContent`)
+	if !strings.Contains(info, "300, 500, 1000, 5500 km") {
+		t.Errorf("ring info %q", info)
+	}
+	tb.do(chromedp.Click(chromedp.CSS("#tool-rings")))
+	tb.do(chromedp.Sleep(300 * time.Millisecond))
+	tb.screenshot("08-measure-rings.png")
+	tb.noErrors()
+}
 
-	// 9. Share: the URL restores centre, zoom, layers, date and selection.
-	t.Run("PermalinkRestoresView", func(t *testing.T) {
-		tb := env.newTab(t, 1280, 720)
-		tb.open("/#map=8/52.5000/24.1000&date=2025-09-14&layers=border-crossings,airfields&sel=airfields/airfield-lida")
-		lat, lng, z := tb.centre()
-		if z != 8 || math.Abs(lat-52.5) > 0.01 || math.Abs(lng-24.1) > 0.01 {
-			t.Errorf("view %f/%f/%f, want 8/52.5/24.1", z, lat, lng)
-		}
-		tb.waitJS("the selection", `ftitle().includes("Lida")`)
-		// Change the view with the controls, then copy the address.
-		tb.do(chromedp.Click(chromedp.CSS("#day-next")))
-		tb.waitJS("15 Sep", `sitmap.state.day === "2025-09-15"`)
-		tb.do(chromedp.Click(chromedp.CSS("#layer-airfields")))
-		tb.do(chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")))
-		tb.waitJS("zoom 9 in the URL", `location.hash.includes("map=9/") && location.hash.includes("date=2025-09-15") && location.hash.includes("layers=border-crossings&")`)
-		link := pageEval[string](tb, `location.href`)
-		wantLat, wantLng, _ := tb.centre()
+// 9. Share: the URL restores centre, zoom, layers, date and selection.
+func pagePermalinkRestoresView(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/#map=8/52.5000/24.1000&date=2025-09-14&layers=border-crossings,airfields&sel=airfields/airfield-lida")
+	lat, lng, z := tb.centre()
+	if z != 8 || math.Abs(lat-52.5) > 0.01 || math.Abs(lng-24.1) > 0.01 {
+		t.Errorf("view %f/%f/%f, want 8/52.5/24.1", z, lat, lng)
+	}
+	tb.waitJS("the selection", `ftitle().includes("Lida")`)
+	// Change the view with the controls, then copy the address.
+	tb.do(chromedp.Click(chromedp.CSS("#day-next")))
+	tb.waitJS("15 Sep", `sitmap.state.day === "2025-09-15"`)
+	tb.do(chromedp.Click(chromedp.CSS("#layer-airfields")))
+	tb.do(chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")))
+	tb.waitJS("zoom 9 in the URL", `location.hash.includes("map=9/") && location.hash.includes("date=2025-09-15") && location.hash.includes("layers=border-crossings&")`)
+	link := pageEval[string](tb, `location.href`)
+	wantLat, wantLng, _ := tb.centre()
 
-		other := env.newTab(t, 1280, 720)
-		other.do(chromedp.Navigate(link))
-		other.waitJS("the page to start", `document.body.dataset.ready === "1"`)
-		other.waitDataTiles()
-		lat, lng, z = other.centre()
-		if z != 9 || math.Abs(lat-wantLat) > 0.01 || math.Abs(lng-wantLng) > 0.01 {
-			t.Errorf("restored view %f/%f/%f, want 9/%f/%f", z, lat, lng, wantLat, wantLng)
-		}
-		if d := pageEval[string](other, `sitmap.state.day`); d != "2025-09-15" {
-			t.Errorf("restored date %s", d)
-		}
-		vis := pageEval[[]string](other, `[...document.querySelectorAll("#layer-list input:checked")].map(c => c.dataset.collection)`)
-		if strings.Join(vis, ",") != "border-crossings" {
-			t.Errorf("restored layers %v", vis)
-		}
-		other.waitJS("the restored selection", `ftitle().includes("Lida")`)
-		other.screenshot("09-permalink.png")
-		tb.noErrors()
-		other.noErrors()
-	})
+	other := env.newTab(t, 1280, 720)
+	other.do(chromedp.Navigate(link))
+	other.waitJS("the page to start", `document.body.dataset.ready === "1"`)
+	other.waitDataTiles()
+	lat, lng, z = other.centre()
+	if z != 9 || math.Abs(lat-wantLat) > 0.01 || math.Abs(lng-wantLng) > 0.01 {
+		t.Errorf("restored view %f/%f/%f, want 9/%f/%f", z, lat, lng, wantLat, wantLng)
+	}
+	if d := pageEval[string](other, `sitmap.state.day`); d != "2025-09-15" {
+		t.Errorf("restored date %s", d)
+	}
+	vis := pageEval[[]string](other, `[...document.querySelectorAll("#layer-list input:checked")].map(c => c.dataset.collection)`)
+	if strings.Join(vis, ",") != "border-crossings" {
+		t.Errorf("restored layers %v", vis)
+	}
+	other.waitJS("the restored selection", `ftitle().includes("Lida")`)
+	other.screenshot("09-permalink.png")
+	tb.noErrors()
+	other.noErrors()
+}
 
-	// 10. Export: the features in view download as GeoJSON; the API link.
-	t.Run("ExportDownloadsGeoJSON", func(t *testing.T) {
-		tb := env.newTab(t, 1280, 720)
-		dir := t.TempDir()
-		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13&layers=border-crossings")
-		tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: pagePtr(true),
-			})
-			return err
-		}), chromedp.Click(chromedp.CSS("#export-view")))
-		tb.waitJS("the export", `(sitmap.lastExport || null) !== null`)
-		var raw []byte
-		for deadline := time.Now().Add(20 * time.Second); ; {
-			files, _ := filepath.Glob(filepath.Join(dir, "*.geojson"))
-			if len(files) == 1 {
-				if b, err := os.ReadFile(files[0]); err == nil && json.Valid(b) {
-					if !strings.HasPrefix(filepath.Base(files[0]), "sitmap-2025-09-13-view") {
-						t.Errorf("download named %s", filepath.Base(files[0]))
-					}
-					raw = b
-					break
+// 10. Export: the features in view download as GeoJSON; the API link.
+func pageExportDownloadsGeoJSON(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	dir := t.TempDir()
+	tb.open("/#map=7/53.0000/25.5000&date=2025-09-13&layers=border-crossings")
+	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: pagePtr(true),
+		})
+		return err
+	}), chromedp.Click(chromedp.CSS("#export-view")))
+	tb.waitJS("the export", `(sitmap.lastExport || null) !== null`)
+	var raw []byte
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.geojson"))
+		if len(files) == 1 {
+			if b, err := os.ReadFile(files[0]); err == nil && json.Valid(b) {
+				if !strings.HasPrefix(filepath.Base(files[0]), "sitmap-2025-09-13-view") {
+					t.Errorf("download named %s", filepath.Base(files[0]))
 				}
-			}
-			if time.Now().After(deadline) {
-				all, _ := os.ReadDir(dir)
-				t.Fatalf("no downloaded GeoJSON in %s (%v); page errors %v", dir, all, tb.errors())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		var fc struct {
-			Type     string `json:"type"`
-			Features []struct {
-				Type       string          `json:"type"`
-				ID         any             `json:"id"`
-				Geometry   json.RawMessage `json:"geometry"`
-				Properties map[string]any  `json:"properties"`
-			} `json:"features"`
-		}
-		if err := json.Unmarshal(raw, &fc); err != nil {
-			t.Fatalf("export is not JSON: %v", err)
-		}
-		if fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
-			t.Fatalf("export: type %q with %d features", fc.Type, len(fc.Features))
-		}
-		for _, f := range fc.Features {
-			if f.Type != "Feature" || len(f.Geometry) == 0 || f.Properties["name"] == nil {
-				t.Errorf("bad feature in export: %v", f)
-			}
-			if !strings.HasPrefix(fmt.Sprint(f.ID), "crossing-") {
-				t.Errorf("export holds %v, from a hidden layer", f.ID)
+				raw = b
+				break
 			}
 		}
+		if time.Now().After(deadline) {
+			all, _ := os.ReadDir(dir)
+			t.Fatalf("no downloaded GeoJSON in %s (%v); page errors %v", dir, all, tb.errors())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			Type       string          `json:"type"`
+			ID         any             `json:"id"`
+			Geometry   json.RawMessage `json:"geometry"`
+			Properties map[string]any  `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(raw, &fc); err != nil {
+		t.Fatalf("export is not JSON: %v", err)
+	}
+	if fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
+		t.Fatalf("export: type %q with %d features", fc.Type, len(fc.Features))
+	}
+	for _, f := range fc.Features {
+		if f.Type != "Feature" || len(f.Geometry) == 0 || f.Properties["name"] == nil {
+			t.Errorf("bad feature in export: %v", f)
+		}
+		if !strings.HasPrefix(fmt.Sprint(f.ID), "crossing-") {
+			t.Errorf("export holds %v, from a hidden layer", f.ID)
+		}
+	}
 
-		// The API link gives the same query.
-		tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
-		tb.waitJS("the API links", `document.getElementById("api-links") && document.getElementById("api-links").value.includes("/collections/border-crossings/items?")`)
-		link := pageEval[string](tb, `document.getElementById("api-links").value.trim()`)
-		if strings.Contains(link, "\n") {
-			t.Errorf("one visible layer, several links: %q", link)
-		}
-		resp, err := http.Get(link)
+	// The API link gives the same query.
+	tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
+	tb.waitJS("the API links", `document.getElementById("api-links") && document.getElementById("api-links").value.includes("/collections/border-crossings/items?")`)
+	link := pageEval[string](tb, `document.getElementById("api-links").value.trim()`)
+	if strings.Contains(link, "\n") {
+		t.Errorf("one visible layer, several links: %q", link)
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var api struct {
+		NumberMatched int `json:"numberMatched"`
+	}
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&api) != nil {
+		t.Fatalf("API link %s: status %d", link, resp.StatusCode)
+	}
+	if api.NumberMatched != len(fc.Features) {
+		t.Errorf("API link matches %d features, the export has %d", api.NumberMatched, len(fc.Features))
+	}
+	tb.noErrors()
+}
+
+// 11 and 12. Edit with a token; the change shows live in a second page.
+func pageEditIsSavedAndSeenLive(t *testing.T, env *pageEnv) {
+	const cid, fid = "airfields", "airfield-lida"
+	viewer := env.newTab(t, 1280, 720)
+	viewer.open("/#map=9/53.8800/25.3200&date=2025-09-13&layers=airfields")
+	viewer.waitJS("the airfield in the viewer's tiles", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, fid))
+	viewer.waitJS("the change feed", `document.getElementById("live-state").textContent.includes("live")`)
+	if n := pageEval[int](viewer, `document.querySelectorAll("#edit-feature, #edit-bar:not([hidden])").length`); n != 0 {
+		t.Error("editing controls show without a token")
+	}
+
+	editor := env.newTab(t, 1280, 720)
+	editor.open(fmt.Sprintf("/#map=9/53.8800/25.3200&date=2025-09-13&layers=airfields&sel=%s/%s", cid, fid))
+	editor.waitJS("the panel", `ftitle().includes("Lida")`)
+	if n := pageEval[int](editor, `document.querySelectorAll("#edit-feature").length`); n != 0 {
+		t.Error("an edit button shows without a token")
+	}
+	editor.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
+	editor.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
+	editor.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+	editor.waitJS("the edit button", `document.getElementById("edit-feature") !== null && window.L && L.PM !== undefined`)
+	if v := pageEval[string](editor, `sessionStorage.getItem("sitmap-token") || ""`); v != env.ts.token {
+		t.Error("the token is not in sessionStorage")
+	}
+	if v := pageEval[string](editor, `localStorage.getItem("sitmap-token") || ""`); v != "" {
+		t.Error("the token leaked into localStorage")
+	}
+	editor.do(chromedp.Click(chromedp.CSS("#edit-feature")))
+	editor.waitJS("the form", `document.getElementById("edit-form") !== null`)
+
+	// A validation error from the server shows next to its field.
+	pageSetValue(editor, "#f-properties-name", "")
+	editor.do(chromedp.Click(chromedp.CSS("#edit-save")))
+	editor.waitJS("the error next to the name", `(() => { const i = document.getElementById("f-properties-name"); return i && i.getAttribute("aria-invalid") === "true" && i.closest(".field").querySelector(".field-error") !== null; })()`)
+	editor.screenshot("11-validation-error.png")
+
+	const newName = "Lida air base (edited in test)"
+	pageSetValue(editor, "#f-properties-name", newName)
+	editor.do(chromedp.Click(chromedp.CSS("#edit-save")))
+	saved := time.Now()
+	editor.waitJS("the save", `window.sitmap.lastSave && window.sitmap.lastSave.status === 200`)
+
+	var got struct {
+		Properties map[string]any `json:"properties"`
+	}
+	rec := env.ts.get("/collections/" + cid + "/items/" + fid)
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Properties["name"] != newName {
+		t.Fatalf("stored name %v (%v), want %q", got.Properties["name"], err, newName)
+	}
+	if len(got.Properties["sources"].([]any)) == 0 {
+		t.Error("the edit lost the sources")
+	}
+	viewer.waitJS("the edit in the viewer's map", fmt.Sprintf(`(sitmap.renderedProps(%q, %q) || {}).name === %q`, cid, fid, newName))
+	t.Logf("the viewer saw the edit %v after the save", time.Since(saved).Round(time.Millisecond))
+	if n := pageEval[int](viewer, `sitmap.state.events`); n < 1 {
+		t.Errorf("viewer got %d events", n)
+	}
+	viewer.screenshot("12-live-viewer.png")
+	viewer.noErrors()
+}
+
+// 11. Edit: add a point, move it, then delete it, all from the page.
+func pageEditorAddsMovesAndDeletes(t *testing.T, env *pageEnv) {
+	const cid = "military-sites"
+	viewer := env.newTab(t, 1280, 720)
+	viewer.open("/#map=9/53.5000/26.5000&date=2025-09-13&layers=" + cid)
+	viewer.waitJS("the change feed", `document.getElementById("live-state").textContent.includes("live")`)
+
+	ed := env.newTab(t, 1280, 720)
+	ed.open("/#map=9/53.5000/26.5000&date=2025-09-13&layers=" + cid)
+	ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
+	ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
+	ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+	ed.waitJS("the editing toolbar", `!document.getElementById("edit-bar").hidden && window.L && L.PM !== undefined`)
+	pageEval[bool](ed, `(() => { const s = document.getElementById("new-collection"); s.value = "military-sites"; s.dispatchEvent(new Event("change")); return true; })()`)
+	ed.do(chromedp.Click(chromedp.CSS("#add-point")))
+	ed.waitJS("draw mode", `sitmap.map.pm.globalDrawModeEnabled()`)
+	ed.clickMap(53.5, 26.5)
+	ed.waitJS("the new feature form", `document.getElementById("edit-form") !== null`)
+	pageSetValue(ed, "#f-properties-name", "Test depot")
+	pageSetValue(ed, "#f-properties-country", "by")
+	pageSetValue(ed, `.source-row input[data-src="title"]`, "Test source")
+	pageSetValue(ed, `.source-row input[data-src="url"]`, "https://example.org/depot")
+	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
+	ed.waitJS("the create", `sitmap.lastSave && sitmap.lastSave.status === 201 && sitmap.lastSave.id !== ""`)
+	id := pageEval[string](ed, `sitmap.lastSave.id`)
+	ed.waitJS("the new feature opened", `ftitle() === "Test depot"`)
+	viewer.waitJS("the new feature in the viewer's map", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, id))
+
+	// Move it: drag the marker 100 px east.
+	pageClick(ed, "#edit-feature")
+	ed.waitJS("the edit form", `document.getElementById("edit-form") !== null && document.querySelector(".leaflet-marker-icon") !== null`)
+	x, y := ed.pointOf(53.5, 26.5)
+	drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y-10),
+		chromedp.MouseEvent("mousePressed", x, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1))}
+	for i := 1; i <= 10; i++ {
+		drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*10), y-10, chromedp.ButtonLeft))
+	}
+	drag = append(drag, chromedp.MouseEvent("mouseReleased", x+100, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	for i, a := range drag {
+		c, cancel := context.WithTimeout(ed.ctx, 5*time.Second)
+		err := chromedp.Do(c, a)
+		cancel()
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("drag step %d: %v", i, err)
 		}
-		defer resp.Body.Close()
-		var api struct {
-			NumberMatched int `json:"numberMatched"`
-		}
-		if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&api) != nil {
-			t.Fatalf("API link %s: status %d", link, resp.StatusCode)
-		}
-		if api.NumberMatched != len(fc.Features) {
-			t.Errorf("API link matches %d features, the export has %d", api.NumberMatched, len(fc.Features))
-		}
-		tb.noErrors()
-	})
+	}
+	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
+	ed.waitJS("the move", `sitmap.lastSave && sitmap.lastSave.status === 200`)
+	var moved struct {
+		Geometry struct {
+			Coordinates []float64 `json:"coordinates"`
+		} `json:"geometry"`
+	}
+	rec := env.ts.get("/collections/" + cid + "/items/" + id)
+	if err := json.Unmarshal(rec.Body.Bytes(), &moved); err != nil || len(moved.Geometry.Coordinates) != 2 {
+		t.Fatalf("moved feature: %v %s", err, rec.Body)
+	}
+	if lng := moved.Geometry.Coordinates[0]; lng < 26.6 || lng > 26.8 {
+		t.Errorf("after the drag the point is at lon %f, want about 26.69", lng)
+	}
 
-	// 11 and 12. Edit with a token; the change shows live in a second page.
-	t.Run("EditIsSavedAndSeenLive", func(t *testing.T) {
-		const cid, fid = "airfields", "airfield-lida"
-		viewer := env.newTab(t, 1280, 720)
-		viewer.open("/#map=9/53.8800/25.3200&date=2025-09-13&layers=airfields")
-		viewer.waitJS("the airfield in the viewer's tiles", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, fid))
-		viewer.waitJS("the change feed", `document.getElementById("live-state").textContent.includes("live")`)
-		if n := pageEval[int](viewer, `document.querySelectorAll("#edit-feature, #edit-bar:not([hidden])").length`); n != 0 {
-			t.Error("editing controls show without a token")
-		}
+	// Delete it.
+	pageEval[bool](ed, `(() => { window.confirm = () => true; return true; })()`)
+	ed.waitJS("the delete button", `document.getElementById("delete-feature") !== null`)
+	pageClick(ed, "#delete-feature")
+	ed.waitJS("the panel closed", `document.getElementById("panel").hidden`)
+	if rec := env.ts.get("/collections/" + cid + "/items/" + id); rec.Code != http.StatusNotFound {
+		t.Errorf("after delete: GET status %d", rec.Code)
+	}
+	viewer.waitJS("the feature gone from the viewer's map", fmt.Sprintf(`sitmap.renderedProps(%q, %q) === null`, cid, id))
+	viewer.noErrors()
+}
 
-		editor := env.newTab(t, 1280, 720)
-		editor.open(fmt.Sprintf("/#map=9/53.8800/25.3200&date=2025-09-13&layers=airfields&sel=%s/%s", cid, fid))
-		editor.waitJS("the panel", `ftitle().includes("Lida")`)
-		if n := pageEval[int](editor, `document.querySelectorAll("#edit-feature").length`); n != 0 {
-			t.Error("an edit button shows without a token")
-		}
-		editor.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
-		editor.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
-		editor.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
-		editor.waitJS("the edit button", `document.getElementById("edit-feature") !== null && window.L && L.PM !== undefined`)
-		if v := pageEval[string](editor, `sessionStorage.getItem("sitmap-token") || ""`); v != env.ts.token {
-			t.Error("the token is not in sessionStorage")
-		}
-		if v := pageEval[string](editor, `localStorage.getItem("sitmap-token") || ""`); v != "" {
-			t.Error("the token leaked into localStorage")
-		}
-		editor.do(chromedp.Click(chromedp.CSS("#edit-feature")))
-		editor.waitJS("the form", `document.getElementById("edit-form") !== null`)
-
-		// A validation error from the server shows next to its field.
-		pageSetValue(editor, "#f-properties-name", "")
-		editor.do(chromedp.Click(chromedp.CSS("#edit-save")))
-		editor.waitJS("the error next to the name", `(() => { const i = document.getElementById("f-properties-name"); return i && i.getAttribute("aria-invalid") === "true" && i.closest(".field").querySelector(".field-error") !== null; })()`)
-		editor.screenshot("11-validation-error.png")
-
-		const newName = "Lida air base (edited in test)"
-		pageSetValue(editor, "#f-properties-name", newName)
-		editor.do(chromedp.Click(chromedp.CSS("#edit-save")))
-		saved := time.Now()
-		editor.waitJS("the save", `window.sitmap.lastSave && window.sitmap.lastSave.status === 200`)
-
-		var got struct {
-			Properties map[string]any `json:"properties"`
-		}
-		rec := env.ts.get("/collections/" + cid + "/items/" + fid)
-		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Properties["name"] != newName {
-			t.Fatalf("stored name %v (%v), want %q", got.Properties["name"], err, newName)
-		}
-		if len(got.Properties["sources"].([]any)) == 0 {
-			t.Error("the edit lost the sources")
-		}
-		viewer.waitJS("the edit in the viewer's map", fmt.Sprintf(`(sitmap.renderedProps(%q, %q) || {}).name === %q`, cid, fid, newName))
-		t.Logf("the viewer saw the edit %v after the save", time.Since(saved).Round(time.Millisecond))
-		if n := pageEval[int](viewer, `sitmap.state.events`); n < 1 {
-			t.Errorf("viewer got %d events", n)
-		}
-		viewer.screenshot("12-live-viewer.png")
-		viewer.noErrors()
-	})
-
-	// 11. Edit: add a point, move it, then delete it, all from the page.
-	t.Run("EditorAddsMovesAndDeletes", func(t *testing.T) {
-		const cid = "military-sites"
-		viewer := env.newTab(t, 1280, 720)
-		viewer.open("/#map=9/53.5000/26.5000&date=2025-09-13&layers=" + cid)
-		viewer.waitJS("the change feed", `document.getElementById("live-state").textContent.includes("live")`)
-
-		ed := env.newTab(t, 1280, 720)
-		ed.open("/#map=9/53.5000/26.5000&date=2025-09-13&layers=" + cid)
-		ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
-		ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
-		ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
-		ed.waitJS("the editing toolbar", `!document.getElementById("edit-bar").hidden && window.L && L.PM !== undefined`)
-		pageEval[bool](ed, `(() => { const s = document.getElementById("new-collection"); s.value = "military-sites"; s.dispatchEvent(new Event("change")); return true; })()`)
-		ed.do(chromedp.Click(chromedp.CSS("#add-point")))
-		ed.waitJS("draw mode", `sitmap.map.pm.globalDrawModeEnabled()`)
-		ed.clickMap(53.5, 26.5)
-		ed.waitJS("the new feature form", `document.getElementById("edit-form") !== null`)
-		pageSetValue(ed, "#f-properties-name", "Test depot")
-		pageSetValue(ed, "#f-properties-country", "by")
-		pageSetValue(ed, `.source-row input[data-src="title"]`, "Test source")
-		pageSetValue(ed, `.source-row input[data-src="url"]`, "https://example.org/depot")
-		ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
-		ed.waitJS("the create", `sitmap.lastSave && sitmap.lastSave.status === 201 && sitmap.lastSave.id !== ""`)
-		id := pageEval[string](ed, `sitmap.lastSave.id`)
-		ed.waitJS("the new feature opened", `ftitle() === "Test depot"`)
-		viewer.waitJS("the new feature in the viewer's map", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, id))
-
-		// Move it: drag the marker 100 px east.
-		pageClick(ed, "#edit-feature")
-		ed.waitJS("the edit form", `document.getElementById("edit-form") !== null && document.querySelector(".leaflet-marker-icon") !== null`)
-		x, y := ed.pointOf(53.5, 26.5)
-		drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y-10),
-			chromedp.MouseEvent("mousePressed", x, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1))}
-		for i := 1; i <= 10; i++ {
-			drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*10), y-10, chromedp.ButtonLeft))
-		}
-		drag = append(drag, chromedp.MouseEvent("mouseReleased", x+100, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1)))
-		for i, a := range drag {
-			c, cancel := context.WithTimeout(ed.ctx, 5*time.Second)
-			err := chromedp.Do(c, a)
-			cancel()
-			if err != nil {
-				t.Fatalf("drag step %d: %v", i, err)
-			}
-		}
-		ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
-		ed.waitJS("the move", `sitmap.lastSave && sitmap.lastSave.status === 200`)
-		var moved struct {
+// 11. Edit: reshape a polygon by dragging one of its vertices.
+func pageEditorReshapesPolygon(t *testing.T, env *pageEnv) {
+	const cid, fid = "training-grounds", "tg-gozhsky"
+	vertices := func() [][]float64 {
+		var f struct {
 			Geometry struct {
-				Coordinates []float64 `json:"coordinates"`
+				Coordinates [][][]float64 `json:"coordinates"`
 			} `json:"geometry"`
 		}
-		rec := env.ts.get("/collections/" + cid + "/items/" + id)
-		if err := json.Unmarshal(rec.Body.Bytes(), &moved); err != nil || len(moved.Geometry.Coordinates) != 2 {
-			t.Fatalf("moved feature: %v %s", err, rec.Body)
+		rec := env.ts.get("/collections/" + cid + "/items/" + fid)
+		if err := json.Unmarshal(rec.Body.Bytes(), &f); err != nil || len(f.Geometry.Coordinates) == 0 {
+			t.Fatalf("polygon: %v %s", err, rec.Body)
 		}
-		if lng := moved.Geometry.Coordinates[0]; lng < 26.6 || lng > 26.8 {
-			t.Errorf("after the drag the point is at lon %f, want about 26.69", lng)
+		return f.Geometry.Coordinates[0]
+	}
+	before := vertices()
+	ed := env.newTab(t, 1280, 720)
+	ed.open(fmt.Sprintf("/#map=10/53.8200/24.0200&date=2025-09-13&layers=%s&sel=%s/%s", cid, cid, fid))
+	ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
+	ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
+	ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+	pageClick(ed, "#edit-feature")
+	ed.waitJS("the vertex handles", `document.querySelectorAll(".marker-icon:not(.marker-icon-middle)").length > 3`)
+	xy := pageEval[[]float64](ed, `(() => { const r = document.querySelector(".marker-icon:not(.marker-icon-middle)").getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+	x, y := xy[0], xy[1]
+	drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y),
+		chromedp.MouseEvent("mousePressed", x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))}
+	for i := 1; i <= 8; i++ {
+		drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*5), y+float64(i*5), chromedp.ButtonLeft))
+	}
+	drag = append(drag, chromedp.MouseEvent("mouseReleased", x+40, y+40, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	ed.do(drag...)
+	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
+	ed.waitJS("the save", `sitmap.lastSave && sitmap.lastSave.status === 200`)
+	after := vertices()
+	if len(after) != len(before) {
+		t.Fatalf("vertex count %d, was %d", len(after), len(before))
+	}
+	changed := 0
+	for i := range before {
+		if math.Abs(before[i][0]-after[i][0]) > 1e-4 || math.Abs(before[i][1]-after[i][1]) > 1e-4 {
+			changed++
 		}
+	}
+	if changed != 1 && !(changed == 2 && before[0][0] == before[len(before)-1][0]) {
+		t.Errorf("%d vertices moved, want the one dragged", changed)
+	}
+	ed.screenshot("11-reshaped-polygon.png")
+	ed.noErrors()
+}
 
-		// Delete it.
-		pageEval[bool](ed, `(() => { window.confirm = () => true; return true; })()`)
-		ed.waitJS("the delete button", `document.getElementById("delete-feature") !== null`)
-		pageClick(ed, "#delete-feature")
-		ed.waitJS("the panel closed", `document.getElementById("panel").hidden`)
-		if rec := env.ts.get("/collections/" + cid + "/items/" + id); rec.Code != http.StatusNotFound {
-			t.Errorf("after delete: GET status %d", rec.Code)
-		}
-		viewer.waitJS("the feature gone from the viewer's map", fmt.Sprintf(`sitmap.renderedProps(%q, %q) === null`, cid, id))
-		viewer.noErrors()
-	})
+// 4 (escaping). A hostile name shows as text and runs nothing.
+func pageEscapedNameRunsNothing(t *testing.T, env *pageEnv) {
+	const evil = `<img src=x onerror=alert(1)>`
+	body := map[string]any{
+		"type":     "Feature",
+		"geometry": map[string]any{"type": "Point", "coordinates": []float64{23.9, 52.6}},
+		"properties": map[string]any{
+			"name": evil, "name_local": `<script>window.__xss=1</script>`,
+			"country": "PL", "status": "open", "confidence": "reported",
+			"description": `<img src=x onerror="window.__xss=2"><b>bold</b>`,
+			"sources":     []map[string]any{{"title": `<b onmouseover=alert(3)>src</b>`, "publisher": "<i>p</i>", "date": "2025-09-01", "url": "https://example.org/a?b=<c>"}},
+		},
+	}
+	buf, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, env.http.URL+"/collections/border-crossings/items", bytes.NewReader(buf))
+	req.Header.Set("Content-Type", "application/geo+json")
+	req.Header.Set("Authorization", "Bearer "+env.ts.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: status %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	id := loc[strings.LastIndex(loc, "/")+1:]
 
-	// 11. Edit: reshape a polygon by dragging one of its vertices.
-	t.Run("EditorReshapesPolygon", func(t *testing.T) {
-		const cid, fid = "training-grounds", "tg-gozhsky"
-		vertices := func() [][]float64 {
-			var f struct {
-				Geometry struct {
-					Coordinates [][][]float64 `json:"coordinates"`
-				} `json:"geometry"`
-			}
-			rec := env.ts.get("/collections/" + cid + "/items/" + fid)
-			if err := json.Unmarshal(rec.Body.Bytes(), &f); err != nil || len(f.Geometry.Coordinates) == 0 {
-				t.Fatalf("polygon: %v %s", err, rec.Body)
-			}
-			return f.Geometry.Coordinates[0]
-		}
-		before := vertices()
-		ed := env.newTab(t, 1280, 720)
-		ed.open(fmt.Sprintf("/#map=10/53.8200/24.0200&date=2025-09-13&layers=%s&sel=%s/%s", cid, cid, fid))
-		ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
-		ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
-		ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
-		pageClick(ed, "#edit-feature")
-		ed.waitJS("the vertex handles", `document.querySelectorAll(".marker-icon:not(.marker-icon-middle)").length > 3`)
-		xy := pageEval[[]float64](ed, `(() => { const r = document.querySelector(".marker-icon:not(.marker-icon-middle)").getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
-		x, y := xy[0], xy[1]
-		drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y),
-			chromedp.MouseEvent("mousePressed", x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))}
-		for i := 1; i <= 8; i++ {
-			drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*5), y+float64(i*5), chromedp.ButtonLeft))
-		}
-		drag = append(drag, chromedp.MouseEvent("mouseReleased", x+40, y+40, chromedp.ButtonLeft, chromedp.ClickCount(1)))
-		ed.do(drag...)
-		ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
-		ed.waitJS("the save", `sitmap.lastSave && sitmap.lastSave.status === 200`)
-		after := vertices()
-		if len(after) != len(before) {
-			t.Fatalf("vertex count %d, was %d", len(after), len(before))
-		}
-		changed := 0
-		for i := range before {
-			if math.Abs(before[i][0]-after[i][0]) > 1e-4 || math.Abs(before[i][1]-after[i][1]) > 1e-4 {
-				changed++
-			}
-		}
-		if changed != 1 && !(changed == 2 && before[0][0] == before[len(before)-1][0]) {
-			t.Errorf("%d vertices moved, want the one dragged", changed)
-		}
-		ed.screenshot("11-reshaped-polygon.png")
-		ed.noErrors()
-	})
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/#map=10/52.6000/23.9000&date=2025-09-13&layers=border-crossings&sel=border-crossings/" + id)
+	tb.waitJS("the panel", `ftitle().length > 0 && document.querySelectorAll("#panel .sources li").length > 0`)
+	if title := pageEval[string](tb, `ftitle()`); title != evil {
+		t.Errorf("title shows %q, want the characters %q", title, evil)
+	}
+	// And through search and a click on the map.
+	tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "onerror"))
+	tb.waitJS("the result", `document.querySelectorAll("#search-results li.result").length > 0`)
+	hx, hy := tb.pointOf(52.6, 23.9)
+	tb.do(chromedp.MouseEvent("mouseMoved", hx, hy))
+	tb.waitJS("the hover name", `[...document.querySelectorAll(".hover-tip")].some(e => e.textContent.includes("<img"))`)
+	tb.clickMap(52.6, 23.9)
+	tb.do(chromedp.Sleep(500 * time.Millisecond))
+	if n := pageEval[int](tb, `document.querySelectorAll("#panel img, #panel script, #panel b, #panel i, #search-results img, #search-results b, .leaflet-tooltip img").length`); n != 0 {
+		t.Errorf("feature text became %d elements", n)
+	}
+	if v := pageEval[string](tb, `String(window.__xss)`); v != "undefined" {
+		t.Errorf("injected script ran: window.__xss = %s", v)
+	}
+	tb.screenshot("04-escaped-name.png")
+	tb.noErrors() // no alert dialog, no error
+}
 
-	// 4 (escaping). A hostile name shows as text and runs nothing.
-	t.Run("EscapedNameRunsNothing", func(t *testing.T) {
-		const evil = `<img src=x onerror=alert(1)>`
-		body := map[string]any{
-			"type":     "Feature",
-			"geometry": map[string]any{"type": "Point", "coordinates": []float64{23.9, 52.6}},
-			"properties": map[string]any{
-				"name": evil, "name_local": `<script>window.__xss=1</script>`,
-				"country": "PL", "status": "open", "confidence": "reported",
-				"description": `<img src=x onerror="window.__xss=2"><b>bold</b>`,
-				"sources":     []map[string]any{{"title": `<b onmouseover=alert(3)>src</b>`, "publisher": "<i>p</i>", "date": "2025-09-01", "url": "https://example.org/a?b=<c>"}},
-			},
-		}
-		buf, _ := json.Marshal(body)
-		req, _ := http.NewRequest(http.MethodPost, env.http.URL+"/collections/border-crossings/items", bytes.NewReader(buf))
-		req.Header.Set("Content-Type", "application/geo+json")
-		req.Header.Set("Authorization", "Bearer "+env.ts.token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			t.Fatalf("create: status %d", resp.StatusCode)
-		}
-		loc := resp.Header.Get("Location")
-		id := loc[strings.LastIndex(loc, "/")+1:]
-
-		tb := env.newTab(t, 1280, 720)
-		tb.open("/#map=10/52.6000/23.9000&date=2025-09-13&layers=border-crossings&sel=border-crossings/" + id)
-		tb.waitJS("the panel", `ftitle().length > 0 && document.querySelectorAll("#panel .sources li").length > 0`)
-		if title := pageEval[string](tb, `ftitle()`); title != evil {
-			t.Errorf("title shows %q, want the characters %q", title, evil)
-		}
-		// And through search and a click on the map.
-		tb.do(chromedp.SendKeys(chromedp.CSS("#search"), "onerror"))
-		tb.waitJS("the result", `document.querySelectorAll("#search-results li.result").length > 0`)
-		hx, hy := tb.pointOf(52.6, 23.9)
-		tb.do(chromedp.MouseEvent("mouseMoved", hx, hy))
-		tb.waitJS("the hover name", `[...document.querySelectorAll(".hover-tip")].some(e => e.textContent.includes("<img"))`)
-		tb.clickMap(52.6, 23.9)
-		tb.do(chromedp.Sleep(500 * time.Millisecond))
-		if n := pageEval[int](tb, `document.querySelectorAll("#panel img, #panel script, #panel b, #panel i, #search-results img, #search-results b, .leaflet-tooltip img").length`); n != 0 {
-			t.Errorf("feature text became %d elements", n)
-		}
-		if v := pageEval[string](tb, `String(window.__xss)`); v != "undefined" {
-			t.Errorf("injected script ran: window.__xss = %s", v)
-		}
-		tb.screenshot("04-escaped-name.png")
-		tb.noErrors() // no alert dialog, no error
-	})
-
-	// 13. Tablet width: the layer list folds away behind a button.
-	t.Run("TabletWidth", func(t *testing.T) {
-		tb := env.newTab(t, 820, 1180)
-		tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
-		if pageEval[bool](tb, `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`) {
-			t.Error("the sidebar covers the map on a tablet")
-		}
-		tb.do(chromedp.Click(chromedp.CSS("#sidebar-toggle")))
-		tb.waitJS("the sidebar", `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`)
-		if h := pageEval[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 600 {
-			t.Errorf("map is %v px high on a tablet", h)
-		}
-		if w := pageEval[float64](tb, `document.documentElement.scrollWidth`); w > 820 {
-			t.Errorf("page is %v px wide at 820", w)
-		}
-		tb.screenshot("13-tablet.png")
-		tb.noErrors()
-	})
+// 13. Tablet width: the layer list folds away behind a button.
+func pageTabletWidth(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 820, 1180)
+	tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
+	if pageEval[bool](tb, `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`) {
+		t.Error("the sidebar covers the map on a tablet")
+	}
+	tb.do(chromedp.Click(chromedp.CSS("#sidebar-toggle")))
+	tb.waitJS("the sidebar", `getComputedStyle(document.getElementById("sidebar")).visibility === "visible"`)
+	if h := pageEval[float64](tb, `document.getElementById("map").getBoundingClientRect().height`); h < 600 {
+		t.Errorf("map is %v px high on a tablet", h)
+	}
+	if w := pageEval[float64](tb, `document.documentElement.scrollWidth`); w > 820 {
+		t.Errorf("page is %v px wide at 820", w)
+	}
+	tb.screenshot("13-tablet.png")
+	tb.noErrors()
 }
 
 func pagePtr[T any](v T) *T { return &v }

@@ -7,15 +7,28 @@ import { timelineOf, sourcesOf } from './panel.js';
 
 const TOKEN_KEY = 'sitmap-token';
 
-export const VOCAB = {
-  'training-grounds': ['active', 'inactive'],
-  'border-crossings': ['open', 'closed', 'restricted'],
-  'airspace-restrictions': ['active', 'inactive'],
-  airfields: ['active', 'modernised', 'inactive'],
-  'military-sites': ['active', 'under-construction', 'suspected'],
-};
-const POINT_ONLY = new Set(['border-crossings', 'airfields']);
-const POLY_ONLY = new Set(['training-grounds', 'airspace-restrictions']);
+// The collection documents say what each collection accepts: its status
+// vocabulary and geometry types (empty: anything).
+function collectionDoc(ctx, collection) {
+  return ctx.state.byId.get(collection) || {};
+}
+
+function vocabularyOf(ctx, collection) {
+  const s = collectionDoc(ctx, collection).statuses;
+  return Array.isArray(s) && s.length ? s.map(String) : null;
+}
+
+// drawShape is the shape to draw for a collection: the one asked for when
+// the collection takes it, else the one it takes.
+function drawShape(ctx, collection, shape) {
+  const types = collectionDoc(ctx, collection).geometryTypes || [];
+  if (!types.length) return shape;
+  const points = types.some((t) => t.endsWith('Point'));
+  const polygons = types.some((t) => t.endsWith('Polygon'));
+  if (shape === 'Marker' && !points && polygons) return 'Polygon';
+  if (shape === 'Polygon' && !polygons && points) return 'Marker';
+  return shape;
+}
 
 function loadScript(src) {
   return new Promise((resolve, reject) => {
@@ -54,21 +67,6 @@ export class Editor {
 
   busy() {
     return Boolean(this.editing) || Boolean(this.drawing);
-  }
-
-  // loadVocab reads a collection's status vocabulary from its queryables
-  // (the server's word), falling back to the known vocabularies.
-  async loadVocab(collection) {
-    if (VOCAB[collection] && this.vocabChecked?.has(collection)) return;
-    this.vocabChecked = this.vocabChecked || new Set();
-    try {
-      const q = await this.ctx.getJSON(`/collections/${encodeURIComponent(collection)}/queryables`);
-      const e = q && q.properties && q.properties.status && q.properties.status.enum;
-      if (Array.isArray(e) && e.length) VOCAB[collection] = e.map(String);
-    } catch {
-      /* keep the fallback */
-    }
-    this.vocabChecked.add(collection);
   }
 
   async ensureGeoman() {
@@ -153,8 +151,7 @@ export class Editor {
 
   async startDraw(collection, shape) {
     await this.ensureGeoman();
-    if (shape === 'Marker' && POLY_ONLY.has(collection)) shape = 'Polygon';
-    if (shape === 'Polygon' && POINT_ONLY.has(collection)) shape = 'Marker';
+    shape = drawShape(this.ctx, collection, shape);
     this.cancel();
     this.drawing = { collection };
     this.map.pm.enableDraw(shape, { markerStyle: { draggable: true } });
@@ -167,15 +164,14 @@ export class Editor {
       return;
     }
     const { collection } = this.drawing;
-    await this.loadVocab(collection);
     this.drawing = null;
-    const vocab = VOCAB[collection] || [];
+    const vocab = vocabularyOf(this.ctx, collection) || [];
     const feature = { type: 'Feature', geometry: e.layer.toGeoJSON().geometry, properties: { name: '', country: '', status: vocab[0] || '', confidence: 'reported', sources: [{ title: '', publisher: '', date: new Date().toISOString().slice(0, 10), url: '' }] } };
     this.startEditing({ collection, id: null, feature, etag: null }, e.layer);
   }
 
   async edit(sel) {
-    await Promise.all([this.ensureGeoman(), this.loadVocab(sel.collection)]);
+    await this.ensureGeoman();
     this.cancel();
     const layer = L.geoJSON(sel.feature, { pointToLayer: (f, ll) => L.marker(ll, { draggable: true }), style: { color: '#2563eb', weight: 3 } }).getLayers()[0];
     layer.addTo(this.map);
@@ -227,7 +223,7 @@ export class Editor {
         hint ? h('p', { class: 'hint' }, hint) : null, err ? h('p', { class: 'field-error', id: errId, role: 'alert' }, err) : null);
     };
     const text = (k, v) => h('input', { type: 'text', name: k, value: v == null ? '' : String(v) });
-    const vocab = VOCAB[ed.collection];
+    const vocab = vocabularyOf(this.ctx, ed.collection);
     let statusInput;
     if (vocab) {
       statusInput = h('select', { name: 'status' });
