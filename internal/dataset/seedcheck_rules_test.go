@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -193,8 +194,10 @@ func checkSourceLinks(_ *countryMap, _ string, f *geo.Feature) []string {
 		if u, err := url.Parse(s.URL); s.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			out = append(out, fmt.Sprintf("sources[%d] (%s) has no http(s) url", i, s.Publisher))
 		}
-		if _, err := geo.ParseTime(s.Date, false); s.Date == "" || err != nil {
+		if d, err := geo.ParseTime(s.Date, false); s.Date == "" || err != nil {
 			out = append(out, fmt.Sprintf("sources[%d] (%s) has no valid date", i, s.Publisher))
+		} else if d.After(time.Now()) {
+			out = append(out, fmt.Sprintf("sources[%d] (%s) is dated %s, in the future", i, s.Publisher, s.Date))
 		}
 		if strings.TrimSpace(s.Publisher) == "" {
 			out = append(out, fmt.Sprintf("sources[%d] has no publisher", i))

@@ -112,6 +112,8 @@ func TestSeedRulesCatch(t *testing.T) {
 		{"source-url-and-date", "border-crossings", `"date":"2025-10-30",`, ``},
 		{"source-url-and-date", "border-crossings", `"url":"https://a.example/1"}`, `"url":"ftp://a.example/1"}`},
 		{"source-url-and-date", "border-crossings", `"publisher":"Publisher A"`, `"publisher":"compiler's knowledge"`},
+		{"source-url-and-date", "border-crossings", `"date":"2025-10-30"`, `"date":"2999-01-01"`},
+		{"source-url-and-date", "border-crossings", `"role":"claim+position"`, `"role":"both"`},
 		{"confirmed-two-publishers", "border-crossings", `"Publisher B"`, `"Publisher A"`},
 		{"confirmed-two-publishers", "border-crossings", `"role":"claim+position"`, `"role":"position"`},
 		{"position-reference", "border-crossings", `"role":"claim+position"`, `"role":"claim"`},
