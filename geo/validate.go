@@ -230,12 +230,12 @@ const MaxUncertainty = 2_000_000
 // validateUncertainty checks the optional uncertainty_m: the radius in
 // metres within which the true position lies, as the sources allow.
 func validateUncertainty(f *Feature, _ *Collection) error {
-	raw, present := f.Properties["uncertainty_m"]
-	if !present || string(raw) == "null" {
+	raw, present := f.raw("uncertainty_m")
+	if !present || raw == "null" {
 		return nil
 	}
 	var v float64
-	if err := json.Unmarshal(raw, &v); err != nil {
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
 		return invalid("properties.uncertainty_m", "must be a number of metres, got %s", raw)
 	}
 	if v < 0 || v > MaxUncertainty {

@@ -57,14 +57,11 @@ type timelineEntry struct {
 	Source string `json:"source"`
 }
 
-// prop keeps direct property access in one place (the feature model is
-// about to hide its fields).
+// prop is a property's value; null counts as absent.
 func prop(f *geo.Feature, name string) (json.RawMessage, bool) {
-	raw, ok := f.Properties[name]
+	raw, ok := f.Property(name)
 	return raw, ok && string(raw) != "null"
 }
-
-func geometry(f *geo.Feature) orb.Geometry { return f.Geometry }
 
 // countryMap is the basemap's land polygons by ISO code and its border lines
 // by the sorted pair of codes ("BY-PL").
@@ -78,7 +75,7 @@ func newCountryMap(bm *basemap.Basemap) *countryMap {
 	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
 	for _, l := range bm.Layers {
 		for _, f := range l.Features(world) {
-			switch g := geometry(f).(type) {
+			switch g := f.Geometry().(type) {
 			case orb.Polygon:
 				if l.Name == "land" {
 					cm.land[f.String("iso_a2")] = append(cm.land[f.String("iso_a2")], g)
@@ -171,7 +168,7 @@ func checkSeedFeature(cm *countryMap, collection string, f *geo.Feature) []strin
 	var out []string
 	for _, r := range seedRules {
 		for _, p := range r.check(cm, collection, f) {
-			out = append(out, fmt.Sprintf("%s: %s: %s", f.ID, r.name, p))
+			out = append(out, fmt.Sprintf("%s: %s: %s", f.ID(), r.name, p))
 		}
 	}
 	return out
@@ -235,7 +232,7 @@ func checkConfirmed(_ *countryMap, _ string, f *geo.Feature) []string {
 // checkPositionReference: every point, and every polygon whose outline is
 // stated as approximate, cites where its position comes from.
 func checkPositionReference(_ *countryMap, _ string, f *geo.Feature) []string {
-	_, isPoint := geometry(f).(orb.Point)
+	_, isPoint := f.Geometry().(orb.Point)
 	if _, hasU := prop(f, "uncertainty_m"); !isPoint && !hasU {
 		return nil
 	}
@@ -250,7 +247,7 @@ func checkPositionReference(_ *countryMap, _ string, f *geo.Feature) []string {
 
 func checkUncertainty(_ *countryMap, _ string, f *geo.Feature) []string {
 	raw, ok := prop(f, "uncertainty_m")
-	_, isPoint := geometry(f).(orb.Point)
+	_, isPoint := f.Geometry().(orb.Point)
 	if !ok {
 		if isPoint {
 			return []string{"a point needs uncertainty_m"}
@@ -276,7 +273,7 @@ func checkInsideCountry(cm *countryMap, collection string, f *geo.Feature) []str
 	if len(cm.land[cc]) == 0 {
 		return []string{fmt.Sprintf("the basemap has no land for country %q", cc)}
 	}
-	switch g := geometry(f).(type) {
+	switch g := f.Geometry().(type) {
 	case orb.Point:
 		if cm.inside(cc, g) {
 			return nil
@@ -335,7 +332,7 @@ func checkCrossingAtBorder(cm *countryMap, collection string, f *geo.Feature) []
 	if !ok {
 		return []string{"a crossing needs countries: the two ISO codes it joins"}
 	}
-	p, ok := geometry(f).(orb.Point)
+	p, ok := f.Geometry().(orb.Point)
 	if !ok {
 		return []string{"a crossing must be a point"}
 	}
