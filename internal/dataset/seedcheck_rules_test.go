@@ -220,13 +220,22 @@ func checkConfirmed(_ *countryMap, _ string, f *geo.Feature) []string {
 	pubs := map[string]bool{}
 	for _, s := range ss {
 		if s.backsClaim() {
-			pubs[strings.ToLower(strings.TrimSpace(s.Publisher))] = true
+			pubs[publisherKey(s.Publisher)] = true
 		}
 	}
 	if len(pubs) < 2 {
 		return []string{fmt.Sprintf("confirmed rests on %d publisher(s) backing the claim, needs 2", len(pubs))}
 	}
 	return nil
+}
+
+// publisherKey folds the forms of one publisher together: "BelTA (via
+// news.mail.ru)" and "BelTA (German service)" are one publisher, not two.
+func publisherKey(p string) string {
+	if i := strings.Index(p, " ("); i > 0 {
+		p = p[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(p))
 }
 
 // checkPositionReference: every point, and every polygon whose outline is

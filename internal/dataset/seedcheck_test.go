@@ -115,6 +115,7 @@ func TestSeedRulesCatch(t *testing.T) {
 		{"source-url-and-date", "border-crossings", `"date":"2025-10-30"`, `"date":"2999-01-01"`},
 		{"source-url-and-date", "border-crossings", `"role":"claim+position"`, `"role":"both"`},
 		{"confirmed-two-publishers", "border-crossings", `"Publisher B"`, `"Publisher A"`},
+		{"confirmed-two-publishers", "border-crossings", `"Publisher B"`, `"Publisher A (via another site)"`},
 		{"confirmed-two-publishers", "border-crossings", `"role":"claim+position"`, `"role":"position"`},
 		{"position-reference", "border-crossings", `"role":"claim+position"`, `"role":"claim"`},
 		{"uncertainty", "border-crossings", `"uncertainty_m":500,`, ``},
