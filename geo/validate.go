@@ -26,6 +26,7 @@ func Validate(f *Feature, c *Collection) error {
 	for _, check := range []func(*Feature, *Collection) error{
 		validateName, validateCountry, validateStatus, validateConfidence,
 		validateSources, validateValidity, validateTimeline, validateText,
+		validateUncertainty,
 	} {
 		if err := check(f, c); err != nil {
 			return err
@@ -218,6 +219,27 @@ func validateConfidence(f *Feature, _ *Collection) error {
 	}
 	if !contains(Confidences, s) {
 		return invalid("properties.confidence", "%q is not one of %s", s, strings.Join(Confidences, ", "))
+	}
+	return nil
+}
+
+// MaxUncertainty bounds uncertainty_m: 2,000 km is wider than any country
+// the data is about, so a larger radius is a unit mistake, not a position.
+const MaxUncertainty = 2_000_000
+
+// validateUncertainty checks the optional uncertainty_m: the radius in
+// metres within which the true position lies, as the sources allow.
+func validateUncertainty(f *Feature, _ *Collection) error {
+	raw, present := f.raw("uncertainty_m")
+	if !present || raw == "null" {
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		return invalid("properties.uncertainty_m", "must be a number of metres, got %s", raw)
+	}
+	if v < 0 || v > MaxUncertainty {
+		return invalid("properties.uncertainty_m", "%v is outside [0, %d] metres", v, MaxUncertainty)
 	}
 	return nil
 }

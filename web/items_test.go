@@ -514,7 +514,7 @@ func TestQueryables(t *testing.T) {
 		t.Errorf("schema head: %v %v %v", s["$schema"], s["type"], s["$id"])
 	}
 	props := s["properties"].(map[string]any)
-	for _, k := range []string{"country", "status", "confidence", "mode"} {
+	for _, k := range []string{"country", "status", "confidence", "mode", "uncertainty_m"} {
 		if _, ok := props[k]; !ok {
 			t.Errorf("queryable %s missing", k)
 		}
@@ -534,6 +534,9 @@ func TestQueryables(t *testing.T) {
 func sampleValue(schema map[string]any) string {
 	if e, ok := schema["enum"].([]any); ok && len(e) > 0 {
 		return fmt.Sprint(e[0])
+	}
+	if schema["type"] == "number" || schema["type"] == "integer" {
+		return "1"
 	}
 	return "x"
 }

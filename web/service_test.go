@@ -320,7 +320,7 @@ func TestMetrics(t *testing.T) {
 		`sitmap_http_requests_total{route="getFeatures",status="404"} 1`,
 		`sitmap_http_request_duration_seconds_bucket{route="getFeatures",le="+Inf"} 2`,
 		`sitmap_http_request_duration_seconds_count{route="getFeatures"} 2`,
-		`sitmap_store_features{collection="airfields"} 9`,
+		`sitmap_store_features{collection="airfields"} 10`,
 		"# TYPE sitmap_http_request_duration_seconds histogram",
 	} {
 		if !strings.Contains(body, want) {

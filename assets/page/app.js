@@ -19,6 +19,7 @@ import { renderFeature } from './panel.js';
 import { fmtLatLng, toMGRS, parseLocation } from './geo.js';
 import { Tools } from './tools.js';
 import { Editor } from './edit.js';
+import { UncertaintyCircles } from './uncertainty.js';
 
 const DAY_MS = 86400000;
 
@@ -158,6 +159,7 @@ function makeDataLayer() {
   });
   setTimeout(dropOld, 4000);
   layer.addTo(map);
+  circles.update();
 }
 sitmap.loads = 0;
 
@@ -178,6 +180,7 @@ function redrawData() {
   if (!dataLayer) return;
   dataLayer.clearLayout();
   dataLayer.rerenderTiles();
+  circles.update();
 }
 
 // ---------- inspect ----------
@@ -717,6 +720,9 @@ const tools = new Tools(ctx);
 const editor = new Editor(ctx);
 sitmap.tools = tools;
 sitmap.editor = editor;
+const circles = new UncertaintyCircles(ctx);
+sitmap.circles = circles;
+map.on('moveend', () => circles.update());
 
 // ---------- start ----------
 async function start() {

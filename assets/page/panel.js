@@ -3,6 +3,7 @@
 import { h, clear, safeURL } from './dom.js';
 import { STATUS_COLOURS } from './style.js';
 import { fmtLatLng, toMGRS } from './geo.js';
+import { uncertaintyRadius, fmtUncertainty } from './uncertainty.js';
 
 // instant parses an RFC 3339 date-time, or a bare date as UTC midnight
 // (end: the last instant of that day), as the server does.
@@ -65,7 +66,7 @@ function badge(status) {
   return h('span', { class: 'badge', style: `background:${colour}` }, String(status ?? 'unknown'));
 }
 
-const KNOWN = new Set(['name', 'name_local', 'country', 'status', 'confidence', 'valid_from', 'valid_to', 'timeline', 'sources', 'description', 'updated', 'id', 'count']);
+const KNOWN = new Set(['name', 'name_local', 'country', 'status', 'confidence', 'valid_from', 'valid_to', 'timeline', 'sources', 'description', 'updated', 'id', 'count', 'uncertainty_m']);
 const EXTRA_LABELS = { mode: 'Mode', countries: 'Countries', lower: 'Lower limit', upper: 'Upper limit', schedule: 'Schedule', icao: 'ICAO', kind: 'Kind', exercise: 'Exercise' };
 
 // renderFeature fills el with the details of a GeoJSON feature.
@@ -100,6 +101,10 @@ export function renderFeature(el, feature, opts) {
     const [lng, lat] = feature.geometry.coordinates;
     row('Position', fmtLatLng({ lat, lng }), h('br'), toMGRS({ lat, lng }));
   }
+  const u = uncertaintyRadius(p);
+  const isPoint = feature.geometry && feature.geometry.type === 'Point';
+  if (u) row('Position uncertainty', `${fmtUncertainty(u)} ${isPoint ? '(radius: the faint circle round the point when zoomed in)' : '(the outline is approximate)'}`);
+  else if (p.uncertainty_m !== undefined && p.uncertainty_m !== null) row('Position uncertainty', String(p.uncertainty_m));
 
   const parts = [head, dl];
   if (p.description) parts.push(h('section', null, h('h3', null, 'Description'), h('p', { class: 'desc' }, String(p.description))));
