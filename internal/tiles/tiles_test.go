@@ -1,0 +1,93 @@
+package tiles_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/internal/store/bunt"
+	"github.com/sitmap/sitmap/internal/tiles"
+)
+
+func point(t *testing.T, id string, p orb.Point) *geo.Feature {
+	t.Helper()
+	f, err := geo.NewFeature(id, p, map[string]json.RawMessage{"name": json.RawMessage(`"` + id + `"`), "status": json.RawMessage(`"open"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.WithCollection("layer")
+}
+
+func TestPipeline(t *testing.T) {
+	ctx := context.Background()
+	st, err := bunt.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Put(ctx, []*geo.Feature{point(t, "a", orb.Point{23.6, 52.1})}, store.Upsert); err != nil {
+		t.Fatal(err)
+	}
+	p := tiles.New(st, nil, 1<<20, func(string, ...any) {})
+	tile := maptile.At(orb.Point{23.6, 52.1}, 9)
+
+	// Many requests at once: one tile, rendered once and cached once.
+	var wg sync.WaitGroup
+	got := make([]*tiles.Tile, 16)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], _ = p.Get(ctx, "layer", tile, geo.Interval{}, "")
+		}()
+	}
+	wg.Wait()
+	for i, g := range got {
+		if g == nil || len(g.Data) == 0 || len(g.Gzip) == 0 || g.ETag == "" || g.ETag == g.GzipETag {
+			t.Fatalf("request %d: tile %+v", i, g)
+		}
+		if g != got[0] {
+			t.Errorf("request %d got a tile of its own: the render was not shared", i)
+		}
+	}
+	if s := p.CacheStats(); s.Entries != 1 {
+		t.Errorf("%d cache entries after one tile, want 1", s.Entries)
+	}
+
+	// A write changes the key: the next request renders the new data.
+	if _, err := st.Put(ctx, []*geo.Feature{point(t, "b", orb.Point{23.61, 52.11})}, store.Upsert); err != nil {
+		t.Fatal(err)
+	}
+	after, err := p.Get(ctx, "layer", tile, geo.Interval{}, "")
+	if err != nil || after.ETag == got[0].ETag {
+		t.Errorf("after a write: tile %v (%v), want a new one", after, err)
+	}
+	// An empty tile is a tile with no data; an unknown tile set is NotFound.
+	empty, err := p.Get(ctx, "layer", maptile.At(orb.Point{-100, 40}, 9), geo.Interval{}, "")
+	if err != nil || len(empty.Data) != 0 {
+		t.Errorf("empty tile: %v (%v)", empty, err)
+	}
+	if _, err := p.Get(ctx, "nope", tile, geo.Interval{}, ""); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown tile set: %v, want ErrNotFound", err)
+	}
+	if layers, err := p.Layers(ctx, tiles.All); err != nil || len(layers) != 1 || layers[0] != "layer" {
+		t.Errorf("Layers(all) = %v (%v)", layers, err)
+	}
+}
+
+func TestKeyString(t *testing.T) {
+	k := tiles.Key{Tileset: "all", Tile: maptile.New(3, 5, 9), Versions: "a@1,b@2", Datetime: "2025-09-13"}
+	if got, want := k.String(), "all@a@1,b@2/9/3/5?2025-09-13"; got != want {
+		t.Errorf("Key = %q, want %q", got, want)
+	}
+}
