@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,20 +15,21 @@ import (
 
 // Decode reads GeoJSON: a FeatureCollection, a single Feature, or
 // newline-delimited features (any sequence of those). Errors name the
-// feature by its position in the input.
+// feature by its position in the input. A collection's features are read
+// one at a time and decoded in batches on every core, so an import holds
+// the decoded features and one batch of raw text, not the whole file twice.
 func Decode(r io.Reader) ([]*geo.Feature, error) {
 	dec := json.NewDecoder(r)
 	var out []*geo.Feature
 	for {
-		var doc document
-		err := dec.Decode(&doc)
+		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
-		if err != nil {
-			return nil, fmt.Errorf("after feature #%d: not a GeoJSON object: %w", len(out), err)
+		if err != nil || tok != json.Delim('{') {
+			return nil, fmt.Errorf("after feature #%d: not a GeoJSON object (%v)", len(out), cmp.Or(err, fmt.Errorf("%v", tok)))
 		}
-		fs, err := doc.features(len(out))
+		fs, err := decodeObject(dec, len(out))
 		if err != nil {
 			return nil, err
 		}
@@ -35,20 +37,76 @@ func Decode(r io.Reader) ([]*geo.Feature, error) {
 	}
 }
 
-// document is any top-level GeoJSON value we accept, read in one pass: a
-// collection's features stay raw until decodeAll spreads them over cores.
-type document struct {
-	Type       string            `json:"type"`
-	Features   []json.RawMessage `json:"features,omitempty"`
-	ID         json.RawMessage   `json:"id,omitempty"`
-	Geometry   json.RawMessage   `json:"geometry"`
-	Properties json.RawMessage   `json:"properties"`
+// batchSize is how many raw features are decoded together.
+const batchSize = 4096
+
+// decodeObject reads the members of a top-level object whose "{" has been
+// read: a collection's features as they come, anything else kept raw
+// until the object's type says what it is.
+func decodeObject(dec *json.Decoder, first int) ([]*geo.Feature, error) {
+	members := map[string]json.RawMessage{}
+	var out []*geo.Feature
+	var batch []json.RawMessage
+	flush := func() error {
+		fs, err := decodeAll(batch, first+len(out))
+		out, batch = append(out, fs...), batch[:0]
+		return err
+	}
+	bad := func(err error) error {
+		return fmt.Errorf("after feature #%d: not a GeoJSON object: %w", first+len(out)+len(batch), err)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, bad(err)
+		}
+		key, _ := tok.(string)
+		if key != "features" {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return nil, bad(err)
+			}
+			members[key] = raw
+			continue
+		}
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			return nil, fmt.Errorf("feature #%d: \"features\" must be an array", first)
+		}
+		for dec.More() {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return nil, bad(err)
+			}
+			if batch = append(batch, raw); len(batch) == batchSize {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if _, err := dec.Token(); err != nil { // the closing ]
+			return nil, bad(err)
+		}
+		members[key] = nil
+	}
+	if _, err := dec.Token(); err != nil { // the closing }
+		return nil, bad(err)
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return finishObject(members, out, first)
 }
 
-func (d *document) features(first int) ([]*geo.Feature, error) {
-	switch d.Type {
+// finishObject checks the object's type: a FeatureCollection's features
+// are decoded already; a Feature is decoded from its members.
+func finishObject(members map[string]json.RawMessage, out []*geo.Feature, first int) ([]*geo.Feature, error) {
+	var typ string
+	_ = json.Unmarshal(members["type"], &typ)
+	switch typ {
+	case "FeatureCollection":
+		return out, nil
 	case "Feature":
-		raw, err := json.Marshal(d)
+		raw, err := json.Marshal(members)
 		if err != nil {
 			return nil, fmt.Errorf("feature #%d: %w", first, err)
 		}
@@ -57,10 +115,8 @@ func (d *document) features(first int) ([]*geo.Feature, error) {
 			return nil, err
 		}
 		return []*geo.Feature{f}, nil
-	case "FeatureCollection":
-		return decodeAll(d.Features, first)
 	}
-	return nil, fmt.Errorf("feature #%d: type %q is neither Feature nor FeatureCollection", first, d.Type)
+	return nil, fmt.Errorf("feature #%d: type %q is neither Feature nor FeatureCollection", first, typ)
 }
 
 // decodeAll decodes features on every core: decoding is most of an
