@@ -95,7 +95,7 @@ func (t *tiler) style(base, id string) (map[string]any, error) {
 		for k, v := range data["sources"].(map[string]any) {
 			sources[k] = v
 		}
-		doc["layers"] = append(doc["layers"].([]any), data["layers"].([]any)...)
+		doc["layers"] = append(withoutBackground(doc["layers"].([]any)), data["layers"].([]any)...)
 		doc["name"] = "sitmap: all collections over the basemap"
 	}
 	for _, v := range doc["sources"].(map[string]any) {
@@ -109,6 +109,20 @@ func (t *tiler) style(base, id string) (map[string]any, error) {
 		doc["glyphs"] = base + g
 	}
 	return doc, nil
+}
+
+// withoutBackground drops the background (the sea colour) from the layers:
+// QGIS, which draws each tile set as its own layer, paints a style's
+// background over every layer under it, so the "all" layer would hide the
+// basemap layer.
+func withoutBackground(layers []any) []any {
+	out := layers[:0:0]
+	for _, l := range layers {
+		if m, ok := l.(map[string]any); !ok || m["type"] != "background" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // styleAsset decodes a style file afresh, so each answer can be changed.
