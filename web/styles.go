@@ -2,12 +2,17 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gorilla/mux"
+
+	"github.com/sitmap/sitmap/internal/glyphs"
 )
 
 // mediaStyle is the media type of a MapLibre (Mapbox GL) style in OGC API
@@ -38,7 +43,25 @@ func styleLink(base, id string) link {
 	return link{Href: styleHref(base, id), Rel: relStylesheet, Type: mediaStyle, Title: "MapLibre style for " + id}
 }
 
+// glyphFonts are the fonts the styles name in text-font, by fontstack
+// name, inside Config.Assets (DejaVu, from Debian's fonts-dejavu-core).
+var glyphFonts = map[string]string{
+	"DejaVu Sans Book": "fonts/DejaVuSans.ttf",
+	"DejaVu Sans Bold": "fonts/DejaVuSans-Bold.ttf",
+}
+
+const mediaProtobuf = "application/x-protobuf"
+
+// fontCache renders each glyph range once; there are at most 256 ranges
+// of two fonts, so it needs no eviction.
+type fontCache struct {
+	mu     sync.Mutex
+	fonts  map[string]*glyphs.Font
+	ranges map[string][]byte
+}
+
 func (t *tiler) styleRoutes() []route {
+	str := map[string]any{"type": "string"}
 	id := param{Name: "styleId", In: "path", Required: true, Description: "the tile set the style draws",
 		Schema: map[string]any{"type": "string", "enum": styleIDs}}
 	tags := []string{"Styles"}
@@ -48,7 +71,76 @@ func (t *tiler) styleRoutes() []route {
 		{Method: http.MethodGet, Path: "/styles/{styleId}", Name: "getStyle",
 			Summary: "A MapLibre style (version 8) that draws a tile set as the map page does", Tags: tags,
 			Params: []param{id}, Responses: map[string][]string{"200": {mediaStyle}, "404": {mediaJSON}}, Handle: t.handleStyle},
+		{Method: http.MethodGet, Path: "/fonts/{fontstack}/{range}.pbf", Name: "getGlyphs",
+			Summary: "Glyphs of a font for the styles' labels (signed distance fields, as MapLibre loads them)", Tags: tags,
+			Params: []param{{Name: "fontstack", In: "path", Required: true, Schema: str,
+				Description: "font names, comma-separated; the first one served is used: DejaVu Sans Book or DejaVu Sans Bold"},
+				{Name: "range", In: "path", Required: true, Schema: str, Description: "256 code points, e.g. 0-255 or 1024-1279"}},
+			Responses: map[string][]string{"200": {mediaProtobuf}, "400": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleGlyphs},
 	}
+}
+
+func (t *tiler) handleGlyphs(w http.ResponseWriter, r *http.Request) error {
+	v := mux.Vars(r)
+	start, end, ok := strings.Cut(v["range"], "-")
+	a, errA := strconv.Atoi(start)
+	b, errB := strconv.Atoi(end)
+	if !ok || errA != nil || errB != nil || b != a+255 {
+		return badRequest("range", "range: "+strconv.Quote(v["range"])+" is not START-END with END = START+255")
+	}
+	var name string
+	for _, n := range strings.Split(v["fontstack"], ",") {
+		if _, ok := glyphFonts[strings.TrimSpace(n)]; ok {
+			name = strings.TrimSpace(n)
+			break
+		}
+	}
+	if name == "" {
+		return notFound("no font in " + strconv.Quote(v["fontstack"]) + ": the fonts are DejaVu Sans Book and DejaVu Sans Bold")
+	}
+	pbf, err := t.glyphRange(name, a)
+	if errors.Is(err, glyphs.ErrRange) {
+		return badRequest("range", "range: "+err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	return writeBytes(w, http.StatusOK, mediaProtobuf, pbf)
+}
+
+// glyphRange renders a range of a font once and keeps it.
+func (t *tiler) glyphRange(name string, start int) ([]byte, error) {
+	c := &t.fonts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := name + "/" + strconv.Itoa(start)
+	if b, ok := c.ranges[key]; ok {
+		return b, nil
+	}
+	f := c.fonts[name]
+	if f == nil {
+		if t.s.cfg.Assets == nil {
+			return nil, errors.New("no assets configured: fonts are unavailable")
+		}
+		data, err := fs.ReadFile(t.s.cfg.Assets, glyphFonts[name])
+		if err != nil {
+			return nil, fmt.Errorf("read font: %w", err)
+		}
+		if f, err = glyphs.Parse(name, data); err != nil {
+			return nil, err
+		}
+		if c.fonts == nil {
+			c.fonts, c.ranges = map[string]*glyphs.Font{}, map[string][]byte{}
+		}
+		c.fonts[name] = f
+	}
+	b, err := f.Range(start)
+	if err != nil {
+		return nil, err
+	}
+	c.ranges[key] = b
+	return b, nil
 }
 
 func (t *tiler) handleStyles(w http.ResponseWriter, r *http.Request) error {

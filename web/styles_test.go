@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -170,5 +171,53 @@ func TestStyles_Validator(t *testing.T) {
 	}
 	if out, err := exec.Command(node, append([]string{script}, files...)...).CombinedOutput(); err != nil {
 		t.Errorf("style-spec validator: %v\n%s", err, out)
+	}
+}
+
+// TestGlyphs fetches, as MapLibre does from the styles' glyphs template,
+// every font the styles' labels name, in the ranges of the place names
+// (Latin, Polish, Cyrillic).
+func TestGlyphs(t *testing.T) {
+	ts := newTestServer(t)
+	fonts := map[string]bool{}
+	for _, id := range []string{"all", "basemap"} {
+		doc := ts.style(id)
+		for _, l := range doc.Layers {
+			if tf, ok := l.Layout["text-font"].([]any); ok {
+				var names []string
+				for _, n := range tf {
+					names = append(names, n.(string))
+				}
+				fonts[strings.Join(names, ",")] = true
+			}
+		}
+	}
+	if len(fonts) < 2 {
+		t.Fatalf("the styles name fonts %v, want a regular and a bold one", fonts)
+	}
+	tmpl := path(ts.style("basemap").Glyphs)
+	for stack := range fonts {
+		for _, rng := range []string{"0-255", "256-511", "1024-1279"} {
+			u := strings.NewReplacer("{fontstack}", url.PathEscape(stack), "{range}", rng).Replace(tmpl)
+			rec := ts.get(u)
+			if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/x-protobuf" || rec.Body.Len() < 1000 {
+				t.Errorf("GET %s: %d %s, %d bytes", u, rec.Code, rec.Header().Get("Content-Type"), rec.Body.Len())
+			}
+		}
+	}
+	for _, tc := range []struct {
+		target string
+		code   int
+		field  string
+	}{
+		{"/fonts/DejaVu%20Sans%20Book/0-100.pbf", 400, "range"},
+		{"/fonts/DejaVu%20Sans%20Book/1-256.pbf", 400, "range"},
+		{"/fonts/DejaVu%20Sans%20Book/65536-65791.pbf", 400, "range"},
+		{"/fonts/Comic%20Sans/0-255.pbf", 404, ""},
+	} {
+		rec := ts.get(tc.target)
+		if rec.Code != tc.code || !strings.Contains(rec.Body.String(), tc.field) {
+			t.Errorf("GET %s: %d %s, want %d naming %q", tc.target, rec.Code, rec.Body, tc.code, tc.field)
+		}
 	}
 }

@@ -46,6 +46,8 @@ func tileConformance() []string {
 type tiler struct {
 	s *Server
 	p *tiles.Pipeline
+
+	fonts fontCache // the glyph ranges of the styles' labels
 }
 
 func newTiler(s *Server) *tiler {
