@@ -169,3 +169,40 @@ func gdalAtLeast(t *testing.T, major, minor, patch int) bool {
 	}
 	return true
 }
+
+// TestGDAL_MVTTileSet reads whole tile sets over HTTP with GDAL's MVT
+// driver, which finds our TileJSON where tileserver-gl keeps it
+// (/tiles/all.json beside /tiles/all/7) and types each layer from its
+// tilestats: without them every layer is "Unknown (any)".
+func TestGDAL_MVTTileSet(t *testing.T) {
+	ogrinfo := gdal(t, "ogrinfo")
+	ts := newTestServer(t, func(c *web.Config) { c.BaseURL = "" })
+	hs := httptest.NewServer(ts.srv)
+	defer hs.Close()
+	for _, tc := range []struct {
+		src  string
+		want map[string]string
+	}{
+		{"/tiles/all/7", map[string]string{"airfields": "Multi Point", "border-crossings": "Multi Point",
+			"training-grounds": "Multi Polygon", "airspace-restrictions": "Multi Polygon", "military-sites": "Unknown (any)"}},
+		{"/tiles/basemap/2", map[string]string{"land": "Multi Polygon", "boundaries": "Multi Line String", "labels": "Multi Point"}},
+	} {
+		out := run(t, ogrinfo, "-ro", "-so", "-al", "MVT:"+hs.URL+tc.src, "-oo", "TILE_EXTENSION=mvt")
+		got := map[string]string{}
+		var layer string
+		for _, line := range strings.Split(out, "\n") {
+			if v, ok := strings.CutPrefix(line, "Layer name: "); ok {
+				layer = v
+			} else if v, ok := strings.CutPrefix(line, "Geometry: "); ok {
+				got[layer] = v
+			} else if v, ok := strings.CutPrefix(line, "Feature Count: "); ok && v == "0" {
+				t.Errorf("%s: layer %s has no features", tc.src, layer)
+			}
+		}
+		for l, g := range tc.want {
+			if got[l] != g {
+				t.Errorf("%s: layer %s is %q, want %q\n%s", tc.src, l, got[l], g, out)
+			}
+		}
+	}
+}
