@@ -2,8 +2,11 @@
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
-# Debian packages the tests drive: a real browser, GDAL's clients, PostGIS.
-TEST_PACKAGES := chromium gdal-bin postgresql postgis
+# Debian packages the tests drive: a real browser, GDAL's clients, PostGIS,
+# QGIS's Python bindings, and node for the MapLibre style-spec validator.
+TEST_PACKAGES := chromium gdal-bin postgresql postgis python3-qgis nodejs npm
+# The style-spec validator the style tests run, pinned in its package-lock.json.
+STYLESPEC := web/testdata/stylespec
 
 .PHONY: run build test deps imports bench assets clean
 
@@ -30,12 +33,17 @@ deps:
 	command -v ogrinfo >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing="$$missing postgis"; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	/usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || missing="$$missing python3-qgis"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
 	else \
 		echo "missing:$$missing (install with: apt-get install$$missing); the tests that need them will fail"; \
+	fi
+	@if [ ! -d $(STYLESPEC)/node_modules ] && command -v npm >/dev/null 2>&1; then \
+		npm --prefix $(STYLESPEC) ci --no-audit --no-fund >/dev/null; \
 	fi
 
 # imports enforces the one-way flow cmd -> web -> internal/store -> geo.
@@ -61,6 +69,7 @@ bench: deps
 assets:
 	npm --prefix assets ci && node assets/vendor.mjs
 	npm --prefix assets/basemap/src ci && node assets/basemap/src/build.mjs
+	node assets/styles/build.mjs
 
 clean:
 	rm -rf bin

@@ -10,6 +10,7 @@ require (
 	github.com/klauspost/compress v1.20.4
 	github.com/paulmach/orb v0.14.0
 	github.com/tidwall/buntdb v1.3.0
+	golang.org/x/image v0.41.0
 	golang.org/x/sync v0.22.0
 )
 

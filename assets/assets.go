@@ -4,7 +4,7 @@ package assets
 
 import "embed"
 
-// FS holds page/, vendor/, seed/ and basemap/basemap.geojson.gz.
+// FS holds page/, vendor/, seed/, styles/, fonts/ and basemap/basemap.geojson.gz.
 //
-//go:embed page vendor seed basemap/basemap.geojson.gz
+//go:embed page vendor seed styles fonts basemap/basemap.geojson.gz
 var FS embed.FS

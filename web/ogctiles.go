@@ -24,7 +24,11 @@ const (
 )
 
 type tileMatrix struct {
-	ID               string     `json:"id"`
+	ID string `json:"id"`
+	// Identifier and TopLeftCorner repeat ID and PointOfOrigin under their
+	// TMS 1.0 names: GDAL up to 3.6 reads only those.
+	Identifier       string     `json:"identifier"`
+	TopLeftCorner    [2]float64 `json:"topLeftCorner"`
 	ScaleDenominator float64    `json:"scaleDenominator"`
 	CellSize         float64    `json:"cellSize"`
 	CornerOfOrigin   string     `json:"cornerOfOrigin"`
@@ -40,7 +44,7 @@ func webMercatorQuad() map[string]any {
 	ms := make([]tileMatrix, geo.MaxZoom+1)
 	for z := range ms {
 		n := int64(1) << z
-		ms[z] = tileMatrix{ID: itoa(int64(z)), ScaleDenominator: wmqScale0 / float64(n), CellSize: wmqCellSize0 / float64(n),
+		ms[z] = tileMatrix{ID: itoa(int64(z)), Identifier: itoa(int64(z)), TopLeftCorner: [2]float64{-wmqOrigin, wmqOrigin}, ScaleDenominator: wmqScale0 / float64(n), CellSize: wmqCellSize0 / float64(n),
 			CornerOfOrigin: "topLeft", PointOfOrigin: [2]float64{-wmqOrigin, wmqOrigin}, TileWidth: 256, TileHeight: 256,
 			MatrixWidth: n, MatrixHeight: n}
 	}
@@ -52,7 +56,10 @@ func webMercatorQuad() map[string]any {
 		"orderedAxes":       []string{"E", "N"},
 		"wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
 		"boundingBox": map[string]any{"lowerLeft": []float64{-wmqOrigin, -wmqOrigin},
-			"upperRight": []float64{wmqOrigin, wmqOrigin}, "crs": crs3857},
+			"upperRight": []float64{wmqOrigin, wmqOrigin}, "crs": crs3857,
+			"lowerCorner": []float64{-wmqOrigin, -wmqOrigin}, "upperCorner": []float64{wmqOrigin, wmqOrigin}},
+		"identifier":   tmsID,
+		"supportedCRS": crs3857,
 		"tileMatrices": ms,
 	}
 }

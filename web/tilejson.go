@@ -27,6 +27,22 @@ type tileJSON struct {
 	Bounds       [4]float64    `json:"bounds"`
 	Center       [3]float64    `json:"center"`
 	VectorLayers []vectorLayer `json:"vector_layers"`
+	// TileStats repeats each layer's geometry type in the form GDAL's MVT
+	// driver reads (mapbox-geostats, as tippecanoe writes it).
+	TileStats tileStats `json:"tilestats"`
+	// Links lead to the style that draws the tile set, where there is one.
+	Links []link `json:"links,omitempty"`
+}
+
+type tileStats struct {
+	LayerCount int             `json:"layerCount"`
+	Layers     []tileStatLayer `json:"layers"`
+}
+
+type tileStatLayer struct {
+	Layer    string `json:"layer"`
+	Count    int    `json:"count,omitempty"`
+	Geometry string `json:"geometry,omitempty"` // Point, LineString or Polygon
 }
 
 type vectorLayer struct {
@@ -35,6 +51,42 @@ type vectorLayer struct {
 	MinZoom     int               `json:"minzoom"`
 	MaxZoom     int               `json:"maxzoom"`
 	Fields      map[string]string `json:"fields"`
+	// GeometryType is "point", "line" or "polygon" (as tegola and
+	// GeoServer write it), "unknown" for a layer of several kinds.
+	GeometryType string `json:"geometry_type"`
+}
+
+// geometryKinds maps GeoJSON types to the vector tile geometry kinds.
+var geometryKinds = map[string]string{"Point": "point", "MultiPoint": "point", "LineString": "line",
+	"MultiLineString": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
+
+// tileStatGeometry names a kind as mapbox-geostats does.
+var tileStatGeometry = map[string]string{"point": "Point", "line": "LineString", "polygon": "Polygon"}
+
+// geometryKind is the one kind of the GeoJSON types given, or "unknown"
+// when they are of several kinds or none is declared.
+func geometryKind(types []string) string {
+	kind := ""
+	for _, t := range types {
+		k := geometryKinds[t]
+		if k == "" || kind != "" && k != kind {
+			return "unknown"
+		}
+		kind = k
+	}
+	if kind == "" {
+		return "unknown"
+	}
+	return kind
+}
+
+// addStats appends the tilestats entry of each vector layer.
+func (doc *tileJSON) addStats(counts map[string]int) {
+	for _, l := range doc.VectorLayers {
+		doc.TileStats.Layers = append(doc.TileStats.Layers,
+			tileStatLayer{Layer: l.ID, Count: counts[l.ID], Geometry: tileStatGeometry[l.GeometryType]})
+	}
+	doc.TileStats.LayerCount = len(doc.TileStats.Layers)
 }
 
 const attributionData = "sitmap: each feature cites its sources (the sources property)"
@@ -62,21 +114,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	doc := &tileJSON{TileJSON: "3.0.0", Name: name, Version: "1.0.0", Scheme: "xyz", MaxZoom: geo.MaxZoom,
 		Tiles: []string{t.base(r) + "/tiles/" + pathEscape(name) + "/{z}/{x}/{y}.mvt"}}
 	if name == tilesetBasemap {
-		bm, err := t.p.Basemap()
-		if err != nil {
-			return nil, err
-		}
-		doc.Description = "Offline basemap: land, lakes, rivers, coastlines, country borders and place names"
-		doc.Attribution = basemap.Attribution
-		doc.MaxZoom = basemap.MaxZoom
-		for _, l := range bm.Layers {
-			doc.VectorLayers = append(doc.VectorLayers, vectorLayer{ID: l.Name, MaxZoom: basemap.MaxZoom,
-				Description: "basemap " + l.Name, Fields: tippecanoeTypes(l.Fields)})
-		}
-		bound, _ := t.dataBound(ctx, nil)
-		doc.Bounds = [4]float64{-180, -geo.MaxLatitude, 180, geo.MaxLatitude}
-		doc.Center = center(bound)
-		return doc, nil
+		return t.basemapTileJSON(r, doc)
 	}
 	layers, err := t.p.Layers(ctx, name)
 	if err != nil {
@@ -95,6 +133,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	if name == tilesetAll {
 		doc.Description = "every sitmap collection, one layer each"
 	}
+	counts := map[string]int{}
 	for _, c := range cols {
 		if !want[c.ID] {
 			continue
@@ -110,13 +149,44 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 		if c.Description != "" {
 			desc += ": " + c.Description
 		}
-		doc.VectorLayers = append(doc.VectorLayers, vectorLayer{ID: c.ID, Description: desc, MaxZoom: geo.MaxZoom, Fields: fields})
+		doc.VectorLayers = append(doc.VectorLayers, vectorLayer{ID: c.ID, Description: desc, MaxZoom: geo.MaxZoom,
+			Fields: fields, GeometryType: geometryKind(c.Geometry)})
+		counts[c.ID] = c.Count
+	}
+	doc.addStats(counts)
+	if hasStyle(name) {
+		doc.Links = []link{styleLink(t.base(r), name)}
 	}
 	bound, ok := t.dataBound(ctx, want)
 	doc.Bounds = [4]float64{-180, -geo.MaxLatitude, 180, geo.MaxLatitude}
 	if ok {
 		doc.Bounds = [4]float64{bound.Min[0], math.Max(bound.Min[1], -geo.MaxLatitude), bound.Max[0], math.Min(bound.Max[1], geo.MaxLatitude)}
 	}
+	doc.Center = center(bound)
+	return doc, nil
+}
+
+// basemapTileJSON fills in the basemap's layers, credits and bounds.
+func (t *tiler) basemapTileJSON(r *http.Request, doc *tileJSON) (*tileJSON, error) {
+	bm, err := t.p.Basemap()
+	if err != nil {
+		return nil, err
+	}
+	doc.Description = "Offline basemap: land, lakes, rivers, coastlines, country borders and place names"
+	doc.Attribution = basemap.Attribution
+	doc.MaxZoom = basemap.MaxZoom
+	for _, l := range bm.Layers {
+		types := make([]string, 0, len(l.Geometries))
+		for g := range l.Geometries {
+			types = append(types, g)
+		}
+		doc.VectorLayers = append(doc.VectorLayers, vectorLayer{ID: l.Name, MaxZoom: basemap.MaxZoom,
+			Description: "basemap " + l.Name, Fields: tippecanoeTypes(l.Fields), GeometryType: geometryKind(types)})
+	}
+	doc.addStats(nil)
+	doc.Links = []link{styleLink(t.base(r), tilesetBasemap)}
+	bound, _ := t.dataBound(r.Context(), nil)
+	doc.Bounds = [4]float64{-180, -geo.MaxLatitude, 180, geo.MaxLatitude}
 	doc.Center = center(bound)
 	return doc, nil
 }
@@ -203,11 +273,15 @@ func (t *tiler) handleTilesets(w http.ResponseWriter, r *http.Request) error {
 	}
 	b := t.base(r)
 	entry := func(id, title string) tilesetSummary {
-		return tilesetSummary{ID: id, Title: title, DataType: "vector", CRS: crs3857, TileMatrixSetURI: tmsURI,
+		ts := tilesetSummary{ID: id, Title: title, DataType: "vector", CRS: crs3857, TileMatrixSetURI: tmsURI,
 			Links: []link{
 				{Href: b + "/tiles/" + pathEscape(id) + ".json", Rel: "describedby", Type: mediaJSON, Title: "TileJSON of " + title},
 				{Href: b + "/tiles/" + pathEscape(id) + "/{z}/{x}/{y}.mvt", Rel: "item", Type: mediaMVT, Title: "Tiles of " + title, Templated: true},
 			}}
+		if hasStyle(id) {
+			ts.Links = append(ts.Links, styleLink(b, id))
+		}
+		return ts
 	}
 	list := []tilesetSummary{entry(tilesetAll, "All collections"), entry(tilesetBasemap, "Offline basemap")}
 	sort.Slice(cols, func(i, j int) bool { return cols[i].ID < cols[j].ID })

@@ -46,6 +46,8 @@ func tileConformance() []string {
 type tiler struct {
 	s *Server
 	p *tiles.Pipeline
+
+	fonts fontCache // the glyph ranges of the styles' labels
 }
 
 func newTiler(s *Server) *tiler {
@@ -73,7 +75,7 @@ func (s *Server) tileRoutes() []route {
 		Schema: map[string]any{"type": "string", "enum": []string{tmsID}}}
 	tileResp := map[string][]string{"200": {mediaMVT}, "204": nil, "304": nil, "400": {mediaJSON}, "404": {mediaJSON}}
 	tags := []string{"Tiles"}
-	return []route{
+	return append([]route{
 		{Method: http.MethodGet, Path: "/tiles", Name: "getTilesets", Summary: "The vector tile sets: each collection, all collections, the basemap",
 			Tags: tags, Responses: map[string][]string{"200": {mediaJSON}}, Handle: t.handleTilesets},
 		{Method: http.MethodGet, Path: "/tiles/{tileset}.json", Name: "getTileJSON", Summary: "TileJSON 3.0.0 of a tile set",
@@ -94,7 +96,7 @@ func (s *Server) tileRoutes() []route {
 			Params: []param{cid, tms, zoom("tileMatrix"), zxy("tileRow", "row, 0 to 2^tileMatrix-1"),
 				zxy("tileCol", "column, 0 to 2^tileMatrix-1"), datetime},
 			Responses: tileResp, Handle: t.handleCollectionTile},
-	}
+	}, t.styleRoutes()...)
 }
 
 func (t *tiler) handleTile(w http.ResponseWriter, r *http.Request) error {

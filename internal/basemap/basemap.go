@@ -30,11 +30,13 @@ const Attribution = "Natural Earth (public domain); GeoNames (CC BY 4.0)"
 type Layer struct {
 	Name string
 	// Fields maps each property to "string" or "number", for TileJSON.
-	Fields   map[string]string
-	features []*geo.Feature
-	bounds   []orb.Bound
-	cells    map[[2]int][]int32 // one-degree cell → feature indexes
-	big      []int32            // features spanning too many cells to index
+	Fields map[string]string
+	// Geometries are the GeoJSON geometry types the layer holds.
+	Geometries map[string]bool
+	features   []*geo.Feature
+	bounds     []orb.Bound
+	cells      map[[2]int][]int32 // one-degree cell → feature indexes
+	big        []int32            // features spanning too many cells to index
 }
 
 // Basemap is the loaded asset. It is read-only and safe for concurrent use.
@@ -92,7 +94,7 @@ func Load(r io.Reader) (*Basemap, error) {
 		}
 		l := byName[name]
 		if l == nil {
-			l = &Layer{Name: name, Fields: map[string]string{}, cells: map[[2]int][]int32{}}
+			l = &Layer{Name: name, Fields: map[string]string{}, Geometries: map[string]bool{}, cells: map[[2]int][]int32{}}
 			byName[name] = l
 			b.Layers = append(b.Layers, l)
 		}
@@ -100,6 +102,7 @@ func Load(r io.Reader) (*Basemap, error) {
 		if err != nil {
 			return nil, fmt.Errorf("basemap: feature %d: %w", i, err)
 		}
+		l.Geometries[gf.Geometry.GeoJSONType()] = true
 		l.add(f)
 		if i == 0 {
 			b.Bound = f.Bound()
