@@ -79,8 +79,11 @@ func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collecti
 	links := []link{
 		{Href: href + "?f=json", Rel: "self", Type: mediaJSON, Title: c.Title},
 		{Href: href + "?f=html", Rel: "alternate", Type: mediaHTML, Title: c.Title + " as HTML"},
-		{Href: href + "/items?f=json", Rel: relItems, Type: mediaGeoJSON, Title: c.Title + " (GeoJSON)"},
-		{Href: href + "/items?f=html", Rel: relItems, Type: mediaHTML, Title: c.Title + " (HTML)"},
+		// Clients append "/{featureId}" or their own query string to the
+		// items href (GDAL does both), so it carries no ?f=: the type says
+		// which Accept header gets which representation.
+		{Href: href + "/items", Rel: relItems, Type: mediaGeoJSON, Title: c.Title + " (GeoJSON)"},
+		{Href: href + "/items", Rel: relItems, Type: mediaHTML, Title: c.Title + " (HTML)"},
 		{Href: href + "/queryables", Rel: relQueryables, Type: mediaSchema, Title: "Queryable properties of " + c.Title},
 	}
 	if s.hasRoute("/collections/{collectionId}/tiles") {

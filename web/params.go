@@ -247,17 +247,12 @@ func parseSortBy(val string) ([]store.Sort, error) {
 	return out, nil
 }
 
-// checkQueryable rejects values that cannot match: not in the enum, or
-// not a number for a numeric property.
+// checkQueryable rejects values of the wrong type: not a number for a
+// numeric property, and so on. A string outside the collection's
+// vocabulary is a valid value that matches nothing: a client filtering
+// every layer on status=closed gets the closed features of each layer and
+// none from layers that have no such status, not an error.
 func checkQueryable(name, val string, qb geo.Queryable) error {
-	if len(qb.Enum) > 0 {
-		for _, e := range qb.Enum {
-			if e == val {
-				return nil
-			}
-		}
-		return badRequest(name, fmt.Sprintf("%s=%q is not one of %s", name, val, strings.Join(qb.Enum, ", ")))
-	}
 	switch qb.Type {
 	case "number":
 		if _, err := strconv.ParseFloat(val, 64); err != nil {
