@@ -1,0 +1,173 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/sitmap/sitmap/geo"
+)
+
+const (
+	mediaMergePatch = "application/merge-patch+json"
+	confUpdate      = "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update"
+)
+
+// handlePatch applies a JSON merge patch (RFC 7396) to one feature: the
+// members the patch names change, every other one (geometry, sources,
+// timeline, unknown properties) stays as stored. The result is validated
+// exactly as a PUT body, and written only if the feature is still at the
+// version the patch was applied to, so that a concurrent write is never
+// overwritten by a merge with stale data (412 instead).
+func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) error {
+	if err := s.authorize(r); err != nil {
+		return err
+	}
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	fid := mux.Vars(r)["featureId"]
+	patch, err := readMergePatch(w, r)
+	if err != nil {
+		return err
+	}
+	cur, err := s.cfg.Store.Get(r.Context(), c.ID, fid)
+	if err != nil {
+		return err
+	}
+	if im := r.Header.Get("If-Match"); im != "" && !etagMatches(im, etag(cur), false) {
+		return preconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
+	}
+	stored, err := cur.AppendJSON(nil)
+	if err != nil {
+		return err
+	}
+	crs, err := contentCRS(r)
+	if err != nil {
+		return err
+	}
+	if patch, err = patchInCRS84(patch, crs); err != nil {
+		return err
+	}
+	merged, err := mergeFeature(stored, patch, fid)
+	if err != nil {
+		return err
+	}
+	f, err := geo.DecodeFeature(merged)
+	if err != nil {
+		return err
+	}
+	f.ID = fid
+	if err := validate([]*geo.Feature{f}, c); err != nil {
+		return err
+	}
+	if err := s.cfg.Store.Replace(r.Context(), f, cur.Version); err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(f))
+	body, err := featureJSON(f, s.featureLinks(r, c, f, formatJSON))
+	if err != nil {
+		return err
+	}
+	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
+}
+
+// readMergePatch reads a merge patch body: a JSON object of at most
+// maxBody bytes, sent as application/merge-patch+json (or plain JSON).
+func readMergePatch(w http.ResponseWriter, r *http.Request) (json.RawMessage, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != mediaMergePatch && mt != mediaJSON) {
+			return nil, unsupportedMediaType(fmt.Sprintf("Content-Type %q: send a JSON merge patch as %s", ct, mediaMergePatch))
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
+		return nil, badRequest("body", "the body is not a JSON object (a merge patch of the feature)")
+	}
+	return body, nil
+}
+
+// mergeFeature applies the patch to the stored feature's GeoJSON. The id
+// and type cannot change; "updated" is the server's to set.
+func mergeFeature(stored, patch json.RawMessage, fid string) (json.RawMessage, error) {
+	var p map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, badRequest("body", "the body is not a JSON object")
+	}
+	if raw, ok := p["id"]; ok {
+		var id string
+		if json.Unmarshal(raw, &id) != nil || id != fid {
+			return nil, badRequest("id", fmt.Sprintf("a patch cannot change the id: %s is not %q", raw, fid))
+		}
+	}
+	if raw, ok := p["type"]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte(`"Feature"`)) {
+		return nil, badRequest("type", fmt.Sprintf("a patch cannot change the type to %s", raw))
+	}
+	if props, ok := p["properties"]; ok && isNull(props) {
+		return nil, badRequest("properties", "a patch cannot remove every property: name the ones to remove with null")
+	}
+	merged, err := mergePatch(stored, patch)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(merged, &doc); err != nil {
+		return nil, fmt.Errorf("merged feature: %w", err)
+	}
+	var props map[string]json.RawMessage
+	if err := json.Unmarshal(doc["properties"], &props); err != nil {
+		return nil, badRequest("properties", "properties must be an object")
+	}
+	delete(props, "updated")
+	if doc["properties"], err = json.Marshal(props); err != nil {
+		return nil, err
+	}
+	return json.Marshal(doc)
+}
+
+// mergePatch is RFC 7396: an object patch merges member by member (null
+// removes), anything else replaces the target. Values the patch does not
+// touch keep their bytes.
+func mergePatch(target, patch json.RawMessage) (json.RawMessage, error) {
+	var p map[string]json.RawMessage
+	if len(bytes.TrimSpace(patch)) == 0 || bytes.TrimSpace(patch)[0] != '{' {
+		return patch, nil
+	}
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, badRequest("body", "the patch is not JSON: "+err.Error())
+	}
+	var t map[string]json.RawMessage
+	if tt := bytes.TrimSpace(target); len(tt) == 0 || tt[0] != '{' || json.Unmarshal(target, &t) != nil {
+		t = map[string]json.RawMessage{}
+	}
+	for k, v := range p {
+		if isNull(v) {
+			delete(t, k)
+			continue
+		}
+		m, err := mergePatch(t[k], v)
+		if err != nil {
+			return nil, err
+		}
+		t[k] = m
+	}
+	return json.Marshal(t)
+}
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
