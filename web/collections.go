@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/crs"
 )
 
 const (
@@ -22,6 +23,7 @@ type collectionDoc struct {
 	Description string   `json:"description"`
 	ItemType    string   `json:"itemType"`
 	CRS         []string `json:"crs"`
+	StorageCRS  string   `json:"storageCrs"`
 	Extent      extent   `json:"extent"`
 	// GeometryTypes and Statuses say what the collection accepts (empty:
 	// any), so that editors and importers can check before they write.
@@ -96,7 +98,7 @@ func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collecti
 	return collectionDoc{
 		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature",
 		GeometryTypes: c.Geometry, Statuses: c.Statuses,
-		CRS:    []string{crs84},
+		CRS: crs.URIs(), StorageCRS: crs.CRS84,
 		Extent: collectionExtent(c), Count: c.Count, Links: links,
 	}
 }

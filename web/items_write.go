@@ -108,6 +108,9 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if fs, err = toCRS84(r, fs); err != nil {
+		return err
+	}
 	if fs, err = validate(fs, c); err != nil {
 		return err
 	}
@@ -166,6 +169,9 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
 	fid := mux.Vars(r)["featureId"]
 	fs, err := readFeatures(w, r, false)
 	if err != nil {
+		return err
+	}
+	if fs, err = toCRS84(r, fs); err != nil {
 		return err
 	}
 	if id := fs[0].ID(); id != "" && id != fid {

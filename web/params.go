@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -49,6 +50,8 @@ func itemsParams() []param {
 			Schema: map[string]any{"type": "integer", "minimum": 0, "default": 0}},
 		{Name: "q", In: "query", Description: "Case-insensitive text search in name and name_local.",
 			Schema: map[string]any{"type": "string"}},
+		crsParam,
+		bboxCRSParam,
 		{Name: "sortby", In: "query", Description: "Comma-separated sort keys among name, updated and id; a leading - sorts descending, + or nothing ascending.",
 			Schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?(name|updated|id)$`}}},
 		fParam,
@@ -151,6 +154,8 @@ func pickMedia(accept string, offers []string) (string, error) {
 type itemsQuery struct {
 	store.Query
 	LimitGiven bool
+	// CRS is the CRS of the response (nil: CRS84).
+	CRS *crs.CRS
 }
 
 // parseItemsQuery turns the query string into a store query, rejecting
@@ -167,11 +172,13 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var bbox string
+	var bboxCRS *crs.CRS
 	for _, k := range keys {
 		vals := v[k]
 		_, isQueryable := queryables[k]
 		if !known[k] && !isQueryable {
-			return q, badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, datetime, limit, offset, q, sortby, f or a queryable of %s (%s)",
+			return q, badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, f or a queryable of %s (%s)",
 				k, c.ID, strings.Join(sortedKeys(queryables), ", ")))
 		}
 		if len(vals) > 1 {
@@ -182,10 +189,12 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		switch k {
 		case "f":
 		case "bbox":
-			var b geo.BBox
-			if b, err = geo.ParseBBox(val); err == nil {
-				q.BBox = &b
-			}
+			// Read once bbox-crs, which sorts after it, is known.
+			bbox = val
+		case "bbox-crs":
+			bboxCRS, err = lookupCRS(k, val)
+		case "crs":
+			q.CRS, err = lookupCRS(k, val)
 		case "datetime":
 			// An offset's "+" that arrived unencoded decodes to a space;
 			// a datetime never holds one, so put it back.
@@ -213,6 +222,13 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		if err != nil {
 			return q, err
 		}
+	}
+	if _, ok := v["bbox"]; ok {
+		b, err := bboxIn(bbox, bboxCRS)
+		if err != nil {
+			return q, err
+		}
+		q.BBox = &b
 	}
 	return q, nil
 }

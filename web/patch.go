@@ -45,30 +45,11 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) error {
 	if im := r.Header.Get("If-Match"); im != "" && !etagMatches(im, etag(cur), false) {
 		return preconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
 	}
-	stored, err := cur.AppendJSON(nil)
+	f, err := patched(r, c, cur, patch)
 	if err != nil {
 		return err
 	}
-	crs, err := contentCRS(r)
-	if err != nil {
-		return err
-	}
-	if patch, err = patchInCRS84(patch, crs); err != nil {
-		return err
-	}
-	merged, err := mergeFeature(stored, patch, fid)
-	if err != nil {
-		return err
-	}
-	f, err := geo.DecodeFeature(merged)
-	if err != nil {
-		return err
-	}
-	f.ID = fid
-	if err := validate([]*geo.Feature{f}, c); err != nil {
-		return err
-	}
-	if err := s.cfg.Store.Replace(r.Context(), f, cur.Version); err != nil {
+	if f, err = s.cfg.Store.Replace(r.Context(), f, cur.Version()); err != nil {
 		return err
 	}
 	w.Header().Set("ETag", etag(f))
@@ -77,6 +58,35 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
+}
+
+// patched is the stored feature with the patch applied, validated as a
+// PUT body is.
+func patched(r *http.Request, c *geo.Collection, cur *geo.Feature, patch json.RawMessage) (*geo.Feature, error) {
+	in, err := contentCRS(r)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := mergeFeature(cur.AppendJSON(nil), patch, cur.ID())
+	if err != nil {
+		return nil, err
+	}
+	f, err := geo.DecodeFeature(merged)
+	if err != nil {
+		return nil, err
+	}
+	fs := []*geo.Feature{f.WithID(cur.ID())}
+	if patchesGeometry(patch) {
+		// Only the patch's coordinates are in Content-Crs; the stored
+		// ones are CRS84 already.
+		if fs, err = fromCRS(fs, in); err != nil {
+			return nil, err
+		}
+	}
+	if fs, err = validate(fs, c); err != nil {
+		return nil, err
+	}
+	return fs[0], nil
 }
 
 // readMergePatch reads a merge patch body: a JSON object of at most
@@ -135,10 +145,10 @@ func mergeFeature(stored, patch json.RawMessage, fid string) (json.RawMessage, e
 		return nil, badRequest("properties", "properties must be an object")
 	}
 	delete(props, "updated")
-	if doc["properties"], err = json.Marshal(props); err != nil {
+	if doc["properties"], err = marshalObject(props); err != nil {
 		return nil, err
 	}
-	return json.Marshal(doc)
+	return marshalObject(doc)
 }
 
 // mergePatch is RFC 7396: an object patch merges member by member (null
@@ -167,7 +177,28 @@ func mergePatch(target, patch json.RawMessage) (json.RawMessage, error) {
 		}
 		t[k] = m
 	}
-	return json.Marshal(t)
+	return marshalObject(t)
+}
+
+// marshalObject encodes an object of raw values without escaping <, >
+// and & in them, so that the values a patch does not touch keep their
+// bytes.
+func marshalObject(m map[string]json.RawMessage) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, fmt.Errorf("encode merged feature: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// patchesGeometry reports whether a merge patch sets the geometry.
+func patchesGeometry(patch json.RawMessage) bool {
+	var p map[string]json.RawMessage
+	_ = json.Unmarshal(patch, &p)
+	g, ok := p["geometry"]
+	return ok && !isNull(g)
 }
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
