@@ -87,6 +87,8 @@ func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collecti
 		{Href: href + "/items", Rel: relItems, Type: mediaGeoJSON, Title: c.Title + " (GeoJSON)"},
 		{Href: href + "/items", Rel: relItems, Type: mediaHTML, Title: c.Title + " (HTML)"},
 		{Href: href + "/queryables", Rel: relQueryables, Type: mediaSchema, Title: "Queryable properties of " + c.Title},
+		{Href: href + "/schema", Rel: relDescribe, Type: mediaSchema, Title: "Schema of the features of " + c.Title},
+		{Href: href + "/schema", Rel: relSchema, Type: mediaSchema, Title: "Schema of the features of " + c.Title},
 	}
 	if s.hasRoute("/collections/{collectionId}/tiles") {
 		links = append(links, link{Href: href + "/tiles", Rel: relTilesVector, Type: mediaJSON, Title: "Vector tiles of " + c.Title})

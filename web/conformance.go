@@ -4,7 +4,7 @@ package web
 // beside OGC API – Features Part 1: Part 2 (web/crs.go), Part 4's update
 // when writes are enabled (web/patch.go) and the tiles (web/tiles.go).
 func (s *Server) extraConformance() []string {
-	out := []string{confCRS}
+	out := []string{confCRS, confSchemas}
 	if s.cfg.Token != "" {
 		out = append(out, confUpdate)
 	}

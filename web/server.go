@@ -136,6 +136,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.tileRoutes()...)
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.featureRoutes()...)
+	rs = append(rs, s.schemaRoute())
 	rs = append(rs, s.serviceRoutes()...)
 	return rs
 }
