@@ -2,8 +2,9 @@
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
-# Debian packages the tests drive: a real browser, GDAL's clients, PostGIS.
-TEST_PACKAGES := chromium gdal-bin postgresql postgis
+# Debian packages the tests drive: a real browser, GDAL's clients, PostGIS,
+# and PROJ's cs2cs, which the CRS conversions are checked against.
+TEST_PACKAGES := chromium gdal-bin postgresql postgis proj-bin
 
 .PHONY: run build test deps imports bench assets clean
 
@@ -28,6 +29,7 @@ deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v ogrinfo >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	command -v cs2cs >/dev/null 2>&1 || missing="$$missing proj-bin"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing="$$missing postgis"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
