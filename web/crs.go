@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,15 @@ func lookupCRS(name, val string) (*crs.CRS, error) {
 		return nil, badRequest(name, fmt.Sprintf("%s=%q is not offered: use one of %s", name, val, strings.Join(crs.URIs(), ", ")))
 	}
 	return c, nil
+}
+
+// bboxCRSOf is the CRS a query's bbox is given in; nil for CRS84.
+func bboxCRSOf(v url.Values) (*crs.CRS, error) {
+	vals := v["bbox-crs"]
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	return lookupCRS("bbox-crs", vals[0])
 }
 
 // contentCRS is the CRS of a write's body: the Content-Crs header

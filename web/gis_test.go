@@ -138,6 +138,16 @@ func TestPatch(t *testing.T) {
 		}
 	})
 
+}
+
+// TestPatchRejects: a patch that fails validation, its precondition or
+// authorization is an error naming the field, and changes nothing.
+func TestPatchRejects(t *testing.T) {
+	ts := newTestServer(t)
+	tag := ts.get(patchTarget).Header().Get("ETag")
+	if res := ts.patch(`{"properties":{"name":"Moved on"}}`); res.Code != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", res.Code, res.Body)
+	}
 	current := ts.getJSON(patchTarget)
 	for _, tc := range []struct {
 		name, body string
@@ -354,6 +364,13 @@ func TestCRS(t *testing.T) {
 		t.Errorf("EPSG:4326 puts latitude first: %v, stored %v", c, stored["crossing-bobrowniki-berestovitsa-road"])
 	}
 
+}
+
+// TestCRSInput: bbox-crs reads the box in that CRS and Content-Crs the
+// body of a write; a CRS we do not offer is a 400 naming the parameter.
+func TestCRSInput(t *testing.T) {
+	ts := newTestServer(t)
+	const items = "/collections/border-crossings/items?limit=10000"
 	t.Run("bbox-crs", func(t *testing.T) {
 		want := featureIDs(t, ts.getJSON(items+"&bbox=23.5,52,28,54.5"))
 		merc, _ := crs.Lookup("EPSG:3857")

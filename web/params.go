@@ -172,8 +172,11 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var bbox string
-	var bboxCRS *crs.CRS
+	// The bbox is read in bbox-crs, which sorts after it.
+	bboxCRS, err := bboxCRSOf(v)
+	if err != nil {
+		return q, err
+	}
 	for _, k := range keys {
 		vals := v[k]
 		_, isQueryable := queryables[k]
@@ -189,10 +192,11 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		switch k {
 		case "f":
 		case "bbox":
-			// Read once bbox-crs, which sorts after it, is known.
-			bbox = val
+			var b geo.BBox
+			if b, err = bboxIn(val, bboxCRS); err == nil {
+				q.BBox = &b
+			}
 		case "bbox-crs":
-			bboxCRS, err = lookupCRS(k, val)
 		case "crs":
 			q.CRS, err = lookupCRS(k, val)
 		case "datetime":
@@ -222,13 +226,6 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		if err != nil {
 			return q, err
 		}
-	}
-	if _, ok := v["bbox"]; ok {
-		b, err := bboxIn(bbox, bboxCRS)
-		if err != nil {
-			return q, err
-		}
-		q.BBox = &b
 	}
 	return q, nil
 }
