@@ -182,7 +182,7 @@ func TestGDALWhere(t *testing.T) {
 		}
 		for _, f := range ts.all(cid) {
 			if f.String("status") == "closed" {
-				want = append(want, f.ID)
+				want = append(want, f.ID())
 			}
 		}
 		sort.Strings(got)
