@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sitmap/sitmap/geo"
@@ -295,7 +296,7 @@ func TestSchema(t *testing.T) {
 // method, path and query string (secrets redacted), status, bytes,
 // duration and request id.
 func TestRequestLog(t *testing.T) {
-	var buf bytes.Buffer
+	var buf syncBuffer
 	ts := newTestServer(t, func(c *web.Config) { c.Log = slog.New(slog.NewTextHandler(&buf, nil)) })
 	ts.get("/collections/airfields/items?status=active&limit=2&access_token=hunter2", "X-Request-ID", "req-get")
 	ts.do(http.MethodOptions, "/collections/airfields/items", nil, "X-Request-ID", "req-options")
@@ -325,6 +326,25 @@ func TestRequestLog(t *testing.T) {
 	if strings.Contains(buf.String(), "hunter2") || strings.Contains(buf.String(), testToken) {
 		t.Errorf("a secret reached the log:\n%s", buf.String())
 	}
+}
+
+// syncBuffer is a log destination that the server's goroutines and the
+// test can share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestCRS: Part 2. Collections list the CRSs (CRS84 first) and the

@@ -233,7 +233,7 @@ func TestMiddleware(t *testing.T) {
 		lts := newTestServer(t, func(c *web.Config) { c.Log = slog.New(slog.NewTextHandler(&lockedWriter{w: &buf}, nil)) })
 		lts.get("/collections/airfields/items?limit=2", "X-Request-ID", "req-42")
 		line := buf.String()
-		for _, want := range []string{"method=GET", "path=/collections/airfields/items", "status=200", "bytes=", "duration=", "request_id=req-42"} {
+		for _, want := range []string{"method=GET", `path="/collections/airfields/items?limit=2"`, "status=200", "bytes=", "duration=", "request_id=req-42"} {
 			if !strings.Contains(line, want) {
 				t.Errorf("log line lacks %s: %s", want, line)
 			}
