@@ -63,7 +63,8 @@ func contentCRS(r *http.Request) (*crs.CRS, error) {
 	return lookupCRS("Content-Crs", strings.TrimSuffix(strings.TrimPrefix(h, "<"), ">"))
 }
 
-// setContentCRS sets the Content-Crs header of a response.
+// setContentCRS sets the Content-Crs header of a response with features;
+// nil is CRS84, which write responses use whatever the body came in.
 func setContentCRS(w http.ResponseWriter, c *crs.CRS) {
 	if c == nil {
 		c = crs.All()[0]

@@ -417,6 +417,9 @@ func TestCRSInput(t *testing.T) {
 		if res.Code != http.StatusCreated {
 			t.Fatalf("POST in EPSG:2180: %d %s", res.Code, res.Body)
 		}
+		if res.Header.Get("Content-Crs") != "<"+crs.CRS84+">" {
+			t.Errorf("Content-Crs of the write response %q", res.Header.Get("Content-Crs"))
+		}
 		c := decode(t, res.Body)["geometry"].(map[string]any)["coordinates"].([]any)
 		if d := max(abs(c[0].(float64)-23.5), abs(c[1].(float64)-52.1)); d > 1e-7 {
 			t.Errorf("stored at %v, want 23.5 52.1", c)

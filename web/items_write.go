@@ -125,6 +125,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		setContentCRS(w, nil)
 		return writeBytes(w, http.StatusCreated, mediaGeoJSON, body)
 	}
 	buf := []byte(`{"type":"FeatureCollection","numberReturned":`)
@@ -137,6 +138,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		buf = f.AppendJSON(buf)
 	}
 	buf = append(buf, "]}"...)
+	setContentCRS(w, nil)
 	return writeBytes(w, http.StatusCreated, mediaGeoJSON, buf)
 }
 
@@ -194,6 +196,7 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	setContentCRS(w, nil)
 	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
 }
 

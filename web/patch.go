@@ -57,6 +57,7 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	setContentCRS(w, nil)
 	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
 }
 
