@@ -49,7 +49,9 @@ imports:
 	bad=$$($(GO) list -deps ./web | grep -E 'sitmap/sitmap/internal/store/(bunt|postgis)$$'); \
 	if [ -n "$$bad" ]; then echo "web must not import a backend: $$bad"; exit 1; fi; \
 	bad=$$($(GO) list -deps ./internal/tiles | grep -E '^net/http$$|sitmap/sitmap/(web|internal/store/(bunt|postgis))$$'); \
-	if [ -n "$$bad" ]; then echo "internal/tiles must not import: $$bad"; exit 1; fi
+	if [ -n "$$bad" ]; then echo "internal/tiles must not import: $$bad"; exit 1; fi; \
+	bad=$$($(GO) list -deps ./internal/crs | grep -v '/internal/crs$$' | grep '\.'); \
+	if [ -n "$$bad" ]; then echo "internal/crs must import only the standard library: $$bad"; exit 1; fi
 
 # bench prints the figures the issues ask for: store import and bbox query
 # times, tile render times, and load tests from a second process (wrk);

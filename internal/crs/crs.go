@@ -1,7 +1,3 @@
-// Package crs holds the coordinate reference systems the server offers
-// besides CRS84 (OGC API – Features Part 2): their URIs, axis orders and
-// projections, in pure Go so that the binary stays static. Features are
-// stored in CRS84; these convert on the way out and on the way in.
 package crs
 
 import (
