@@ -465,3 +465,38 @@ func pointsByID(t *testing.T, body []byte) map[string][2]float64 {
 	}
 	return out
 }
+
+// TestPatchConcurrent: patches of different properties sent at once never
+// lose each other's changes: each one that succeeds is in the result (a
+// patch is written only on the version it was merged with).
+func TestPatchConcurrent(t *testing.T) {
+	ts := newTestServer(t)
+	const n = 8
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = ts.patch(fmt.Sprintf(`{"properties":{"note_%d":"patch %d"}}`, i, i)).Code
+		}()
+	}
+	wg.Wait()
+	props := ts.getJSON(patchTarget)["properties"].(map[string]any)
+	ok := 0
+	for i, code := range codes {
+		switch code {
+		case http.StatusOK:
+			ok++
+			if props[fmt.Sprintf("note_%d", i)] != fmt.Sprintf("patch %d", i) {
+				t.Errorf("patch %d was acknowledged but is lost: %v", i, props)
+			}
+		case http.StatusPreconditionFailed:
+		default:
+			t.Errorf("patch %d: %d", i, code)
+		}
+	}
+	if ok == 0 {
+		t.Error("no concurrent patch succeeded")
+	}
+}

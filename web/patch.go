@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
 )
 
 const (
@@ -38,18 +39,8 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cur, err := s.cfg.Store.Get(r.Context(), c.ID, fid)
+	f, err := s.applyPatch(r, c, fid, patch)
 	if err != nil {
-		return err
-	}
-	if im := r.Header.Get("If-Match"); im != "" && !etagMatches(im, etag(cur), false) {
-		return preconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
-	}
-	f, err := patched(r, c, cur, patch)
-	if err != nil {
-		return err
-	}
-	if f, err = s.cfg.Store.Replace(r.Context(), f, cur.Version()); err != nil {
 		return err
 	}
 	w.Header().Set("ETag", etag(f))
@@ -59,6 +50,35 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) error {
 	}
 	setContentCRS(w, nil)
 	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
+}
+
+// patchTries bounds how often a patch without If-Match is applied again
+// to a feature that another writer changed in the meantime.
+const patchTries = 3
+
+// applyPatch merges the patch into the current feature and replaces it if
+// it is still at the version read. Without If-Match the client asked for
+// the patch on whatever is current, so a concurrent write only makes it
+// read and merge again; with If-Match, or after patchTries, it is a 412.
+func (s *Server) applyPatch(r *http.Request, c *geo.Collection, fid string, patch json.RawMessage) (*geo.Feature, error) {
+	im := r.Header.Get("If-Match")
+	for try := 1; ; try++ {
+		cur, err := s.cfg.Store.Get(r.Context(), c.ID, fid)
+		if err != nil {
+			return nil, err
+		}
+		if im != "" && !etagMatches(im, etag(cur), false) {
+			return nil, preconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
+		}
+		f, err := patched(r, c, cur, patch)
+		if err != nil {
+			return nil, err
+		}
+		f, err = s.cfg.Store.Replace(r.Context(), f, cur.Version())
+		if !errors.Is(err, store.ErrVersionMismatch) || im != "" || try == patchTries {
+			return f, err
+		}
+	}
 }
 
 // patched is the stored feature with the patch applied, validated as a
