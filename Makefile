@@ -3,8 +3,9 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 # Debian packages the tests drive: a real browser, GDAL's clients, PostGIS,
-# QGIS's Python bindings, and node for the MapLibre style-spec validator.
-TEST_PACKAGES := chromium gdal-bin postgresql postgis python3-qgis nodejs npm
+# QGIS's Python bindings, node for the MapLibre style-spec validator, and
+# PROJ's cs2cs, which the CRS conversions are checked against.
+TEST_PACKAGES := chromium gdal-bin postgresql postgis python3-qgis nodejs npm proj-bin
 # The style-spec validator the style tests run, pinned in its package-lock.json.
 STYLESPEC := web/testdata/stylespec
 
@@ -31,6 +32,7 @@ deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v ogrinfo >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	command -v cs2cs >/dev/null 2>&1 || missing="$$missing proj-bin"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing="$$missing postgis"; \
 	/usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || missing="$$missing python3-qgis"; \
@@ -55,7 +57,9 @@ imports:
 	bad=$$($(GO) list -deps ./web | grep -E 'sitmap/sitmap/internal/store/(bunt|postgis)$$'); \
 	if [ -n "$$bad" ]; then echo "web must not import a backend: $$bad"; exit 1; fi; \
 	bad=$$($(GO) list -deps ./internal/tiles | grep -E '^net/http$$|sitmap/sitmap/(web|internal/store/(bunt|postgis))$$'); \
-	if [ -n "$$bad" ]; then echo "internal/tiles must not import: $$bad"; exit 1; fi
+	if [ -n "$$bad" ]; then echo "internal/tiles must not import: $$bad"; exit 1; fi; \
+	bad=$$($(GO) list -deps ./internal/crs | grep -v '/internal/crs$$' | grep '\.'); \
+	if [ -n "$$bad" ]; then echo "internal/crs must import only the standard library: $$bad"; exit 1; fi
 
 # bench prints the figures the issues ask for: store import and bbox query
 # times, tile render times, and load tests from a second process (wrk);

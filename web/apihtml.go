@@ -64,7 +64,7 @@ func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
 }
 
 func methodOrder(m string) int {
-	return strings.Index("get post put delete", m)
+	return strings.Index("get post put patch delete", m)
 }
 
 func strOr(v any) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/crs"
 )
 
 const (
@@ -22,6 +23,7 @@ type collectionDoc struct {
 	Description string   `json:"description"`
 	ItemType    string   `json:"itemType"`
 	CRS         []string `json:"crs"`
+	StorageCRS  string   `json:"storageCrs"`
 	Extent      extent   `json:"extent"`
 	// GeometryTypes and Statuses say what the collection accepts (empty:
 	// any), so that editors and importers can check before they write.
@@ -79,9 +81,14 @@ func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collecti
 	links := []link{
 		{Href: href + "?f=json", Rel: "self", Type: mediaJSON, Title: c.Title},
 		{Href: href + "?f=html", Rel: "alternate", Type: mediaHTML, Title: c.Title + " as HTML"},
-		{Href: href + "/items?f=json", Rel: relItems, Type: mediaGeoJSON, Title: c.Title + " (GeoJSON)"},
-		{Href: href + "/items?f=html", Rel: relItems, Type: mediaHTML, Title: c.Title + " (HTML)"},
+		// Clients append "/{featureId}" or their own query string to the
+		// items href (GDAL does both), so it carries no ?f=: the type says
+		// which Accept header gets which representation.
+		{Href: href + "/items", Rel: relItems, Type: mediaGeoJSON, Title: c.Title + " (GeoJSON)"},
+		{Href: href + "/items", Rel: relItems, Type: mediaHTML, Title: c.Title + " (HTML)"},
 		{Href: href + "/queryables", Rel: relQueryables, Type: mediaSchema, Title: "Queryable properties of " + c.Title},
+		{Href: href + "/schema", Rel: relDescribe, Type: mediaSchema, Title: "Schema of the features of " + c.Title},
+		{Href: href + "/schema", Rel: relSchema, Type: mediaSchema, Title: "Schema of the features of " + c.Title},
 	}
 	if s.hasRoute("/collections/{collectionId}/tiles") {
 		links = append(links, link{Href: href + "/tiles", Rel: relTilesVector, Type: mediaJSON, Title: "Vector tiles of " + c.Title})
@@ -93,7 +100,7 @@ func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collecti
 	return collectionDoc{
 		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature",
 		GeometryTypes: c.Geometry, Statuses: c.Statuses,
-		CRS:    []string{crs84},
+		CRS: crs.URIs(), StorageCRS: crs.CRS84,
 		Extent: collectionExtent(c), Count: c.Count, Links: links,
 	}
 }

@@ -1,7 +1,12 @@
 package web
 
 // extraConformance is the conformance of the other route groups served
-// beside OGC API – Features: the tiles (web/tiles.go).
+// beside OGC API – Features Part 1: Part 2 (web/crs.go), Part 4's update
+// when writes are enabled (web/patch.go) and the tiles (web/tiles.go).
 func (s *Server) extraConformance() []string {
-	return tileConformance()
+	out := []string{confCRS, confSchemas}
+	if s.cfg.Token != "" {
+		out = append(out, confUpdate)
+	}
+	return append(out, tileConformance()...)
 }

@@ -149,3 +149,137 @@ func sameValue(got, want any) bool {
 	}
 	return false
 }
+
+// TestGDALWhere: GDAL turns -where into requests. An equality on the id
+// fetches /items/{id}, appended to the rel=items href (which therefore
+// carries no ?f=); an equality on status goes to every layer as
+// ?status=, and a layer whose vocabulary lacks the value has no match
+// rather than an error.
+func TestGDALWhere(t *testing.T) {
+	ogrinfo, ogr2ogr := gdal(t, "ogrinfo"), gdal(t, "ogr2ogr")
+	ts := newTestServer(t, func(c *web.Config) { c.BaseURL = "" })
+	hs := httptest.NewServer(ts.srv)
+	defer hs.Close()
+	src := "OAPIF:" + hs.URL
+
+	const fid = "crossing-lavoriskes-kotlovka-road"
+	out := run(t, ogrinfo, "-ro", "-q", src, "border-crossings", "-where", "id = '"+fid+"'")
+	name := ts.getJSON("/collections/border-crossings/items/" + fid)["properties"].(map[string]any)["name"].(string)
+	if strings.Count(out, "OGRFeature(") != 1 || !strings.Contains(out, name) {
+		t.Errorf("ogrinfo -where id: want the one feature %q:\n%s", name, out)
+	}
+
+	dir := t.TempDir()
+	gpkg := filepath.Join(dir, "closed.gpkg")
+	run(t, ogr2ogr, "-f", "GPKG", gpkg, src, "-where", "status = 'closed'")
+	closed := 0
+	for _, cid := range seedCollections {
+		dst := filepath.Join(dir, cid+".json")
+		run(t, ogr2ogr, "-f", "GeoJSON", dst, gpkg, cid)
+		var got, want []string
+		for id := range readGeoJSON(t, dst) {
+			got = append(got, id)
+		}
+		for _, f := range ts.all(cid) {
+			if f.String("status") == "closed" {
+				want = append(want, f.ID())
+			}
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: status = 'closed' gave %v, want %v", cid, got, want)
+		}
+		closed += len(want)
+	}
+	if closed == 0 {
+		t.Error("no closed feature in the seed: the test tests nothing")
+	}
+}
+
+// TestGDALCRS: items fetched with crs= and converted back to CRS84 by
+// GDAL (PROJ) land where the stored coordinates are, to 1 cm. GDAL reads
+// GeoJSON coordinates as easting first, so the systems here are those
+// with that axis order; the northing-first ones are checked against
+// PROJ's cs2cs in internal/crs.
+func TestGDALCRS(t *testing.T) {
+	ogr2ogr := gdal(t, "ogr2ogr")
+	ts := newTestServer(t, func(c *web.Config) { c.BaseURL = "" })
+	hs := httptest.NewServer(ts.srv)
+	defer hs.Close()
+	for _, cid := range []string{"border-crossings", "training-grounds"} {
+		stored := coordinates(t, ts.get("/collections/"+cid+"/items?limit=10000").Body.Bytes())
+		for _, code := range []string{"3857", "32634", "32635"} {
+			t.Run(cid+"/EPSG:"+code, func(t *testing.T) {
+				dst := filepath.Join(t.TempDir(), "out.json")
+				url := hs.URL + "/collections/" + cid + "/items?limit=10000&crs=http://www.opengis.net/def/crs/EPSG/0/" + code
+				run(t, ogr2ogr, "-f", "GeoJSON", "-s_srs", "EPSG:"+code, "-t_srs", "OGC:CRS84",
+					"-lco", "COORDINATE_PRECISION=10", dst, "GeoJSON:"+url)
+				b, err := os.ReadFile(dst)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := coordinates(t, b)
+				if len(got) != len(stored) {
+					t.Fatalf("%d features, want %d", len(got), len(stored))
+				}
+				for id, want := range stored {
+					g := got[id]
+					if len(g) != len(want) {
+						t.Fatalf("%s: %d positions, want %d", id, len(g), len(want))
+					}
+					for i := range want {
+						// 1e-7 degrees is about 1 cm here.
+						if d := max(abs(g[i][0]-want[i][0]), abs(g[i][1]-want[i][1])); d > 1e-7 {
+							t.Errorf("%s position %d: GDAL gives %v, stored %v", id, i, g[i], want[i])
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// coordinates flattens each feature's positions, by feature id.
+func coordinates(t *testing.T, body []byte) map[string][][2]float64 {
+	t.Helper()
+	var fc struct {
+		Features []struct {
+			ID       any `json:"id"`
+			Geometry struct {
+				Coordinates json.RawMessage `json:"coordinates"`
+			} `json:"geometry"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(body, &fc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][][2]float64{}
+	for _, f := range fc.Features {
+		id, _ := f.ID.(string)
+		if id == "" {
+			id, _ = f.Properties["id"].(string)
+		}
+		var v any
+		if err := json.Unmarshal(f.Geometry.Coordinates, &v); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = flatten(v, nil)
+	}
+	return out
+}
+
+func flatten(v any, out [][2]float64) [][2]float64 {
+	a, ok := v.([]any)
+	if !ok || len(a) == 0 {
+		return out
+	}
+	if x, ok := a[0].(float64); ok {
+		return append(out, [2]float64{x, a[1].(float64)})
+	}
+	for _, e := range a {
+		out = flatten(e, out)
+	}
+	return out
+}

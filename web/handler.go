@@ -14,6 +14,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 type errorHandler struct {
 	fn  handlerFunc
 	log *slog.Logger
+	// allow is the Allow header for a 405 at the request's path.
+	allow func(r *http.Request) (string, bool)
 }
 
 func (h errorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -36,6 +38,11 @@ func (h errorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ri.status = 499
 		}
 		return
+	}
+	if ae.Status == http.StatusMethodNotAllowed && h.allow != nil {
+		if allow, ok := h.allow(r); ok {
+			w.Header().Set("Allow", allow)
+		}
 	}
 	writeError(w, ae)
 }

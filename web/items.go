@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -31,15 +32,18 @@ func (s *Server) featureRoutes() []route {
 			Tags: []string{"Data"}, Params: append([]param{collectionIDParam}, itemsParams()...), MoreParams: s.queryableParams,
 			Responses: map[string][]string{"200": geoHTML}, Handle: s.handleItems},
 		{Method: http.MethodGet, Path: item, Name: "getFeature", Summary: "One feature, with a strong ETag",
-			Tags: []string{"Data"}, Params: []param{collectionIDParam, featureIDParam, fParam,
+			Tags: []string{"Data"}, Params: []param{collectionIDParam, featureIDParam, fParam, crsParam,
 				{Name: "If-None-Match", In: "header", Description: "ETag of a copy the client has; 304 when it is current", Schema: map[string]any{"type": "string"}}},
 			Responses: map[string][]string{"200": geoHTML, "304": nil}, Handle: s.handleFeature},
 		{Method: http.MethodPost, Path: items, Name: "createFeatures", Summary: "Create a Feature, or every feature of a FeatureCollection (all or nothing); needs a Bearer token",
-			Tags: []string{"Write"}, Params: []param{collectionIDParam}, Body: []string{mediaGeoJSON, mediaJSON},
+			Tags: []string{"Write"}, Params: []param{collectionIDParam, contentCRSParam}, Body: []string{mediaGeoJSON, mediaJSON},
 			Responses: writeResp("201"), Handle: s.handleCreate},
 		{Method: http.MethodPut, Path: item, Name: "replaceFeature", Summary: "Replace a feature; If-Match is honoured; needs a Bearer token",
-			Tags: []string{"Write"}, Params: []param{collectionIDParam, featureIDParam, ifMatchParam}, Body: []string{mediaGeoJSON, mediaJSON},
+			Tags: []string{"Write"}, Params: []param{collectionIDParam, featureIDParam, ifMatchParam, contentCRSParam}, Body: []string{mediaGeoJSON, mediaJSON},
 			Responses: writeResp("200"), Handle: s.handleReplace},
+		{Method: http.MethodPatch, Path: item, Name: "updateFeature", Summary: "Change some members of a feature with a JSON merge patch (RFC 7396); If-Match is honoured; needs a Bearer token",
+			Tags: []string{"Write"}, Params: []param{collectionIDParam, featureIDParam, ifMatchParam, contentCRSParam}, Body: []string{mediaMergePatch},
+			Responses: writeResp("200"), Handle: s.handlePatch},
 		{Method: http.MethodDelete, Path: item, Name: "deleteFeature", Summary: "Delete a feature; If-Match is honoured; needs a Bearer token",
 			Tags: []string{"Write"}, Params: []param{collectionIDParam, featureIDParam, ifMatchParam},
 			Responses: map[string][]string{"204": nil, "401": nil, "404": nil, "405": nil, "412": nil}, Handle: s.handleDelete},
@@ -183,10 +187,19 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 				return ctx.Err()
 			}
 		}
-		buf = f.AppendJSON(buf)
+		if q.CRS == nil || q.CRS.IsCRS84() {
+			buf = f.AppendJSON(buf)
+			continue
+		}
+		pf, err := inCRS(f, q.CRS)
+		if err != nil {
+			return err
+		}
+		buf = pf.AppendJSON(buf)
 	}
 	buf = append(buf, "]}"...)
 	*bp = buf
+	setContentCRS(w, q.CRS)
 	return writeBytes(w, http.StatusOK, mediaGeoJSON, buf)
 }
 
@@ -263,9 +276,16 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for k := range r.URL.Query() {
-		if k != "f" {
-			return badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f", k))
+	var inc *crs.CRS
+	for k, v := range r.URL.Query() {
+		switch k {
+		case "f":
+		case "crs":
+			if inc, err = lookupCRS(k, v[0]); err != nil {
+				return err
+			}
+		default:
+			return badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f and crs", k))
 		}
 	}
 	format, err := negotiate(r, mediaGeoJSON, mediaJSON, mediaHTML)
@@ -290,10 +310,15 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	if format == formatHTML {
 		return writeHTML(w, http.StatusOK, featureHTML(c, f, links))
 	}
-	b, err := featureJSON(f, links)
+	pf, err := inCRS(f, inc)
 	if err != nil {
 		return err
 	}
+	b, err := featureJSON(pf, links)
+	if err != nil {
+		return err
+	}
+	setContentCRS(w, inc)
 	return writeBytes(w, http.StatusOK, mediaGeoJSON, b)
 }
 

@@ -108,6 +108,9 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if fs, err = toCRS84(r, fs); err != nil {
+		return err
+	}
 	if fs, err = validate(fs, c); err != nil {
 		return err
 	}
@@ -122,6 +125,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		setContentCRS(w, nil)
 		return writeBytes(w, http.StatusCreated, mediaGeoJSON, body)
 	}
 	buf := []byte(`{"type":"FeatureCollection","numberReturned":`)
@@ -134,6 +138,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		buf = f.AppendJSON(buf)
 	}
 	buf = append(buf, "]}"...)
+	setContentCRS(w, nil)
 	return writeBytes(w, http.StatusCreated, mediaGeoJSON, buf)
 }
 
@@ -168,6 +173,9 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if fs, err = toCRS84(r, fs); err != nil {
+		return err
+	}
 	if id := fs[0].ID(); id != "" && id != fid {
 		return badRequest("id", fmt.Sprintf("the body's id %q differs from %q in the URL", id, fid))
 	}
@@ -188,6 +196,7 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	setContentCRS(w, nil)
 	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
 }
 

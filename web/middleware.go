@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,10 +52,11 @@ func named(name string, h http.Handler) http.Handler {
 }
 
 // middleware wraps the router: request id, log line and metrics outermost,
-// then CORS, then gzip.
-func (s *Server) middleware(next http.Handler) http.Handler {
+// then CORS, then gzip. OPTIONS requests that are not CORS preflights go
+// to options.
+func (s *Server) middleware(next, options http.Handler) http.Handler {
 	next = gzipHandler(next)
-	next = cors(next)
+	next = cors(next, options, s.allowed)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
@@ -76,9 +78,42 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		s.metrics.observe(route, ri.status, d)
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", ri.status,
+		s.log.Info("request", "method", r.Method, "path", logTarget(r.URL), "status", ri.status,
 			"bytes", ri.bytes, "duration", d, "request_id", id, "route", route)
 	})
+}
+
+// logTarget is the path and query string for the request log, with the
+// values of parameters that may carry a secret replaced: writes take their
+// token from the Authorization header, which is never logged, but a client
+// may still put one in the URL.
+func logTarget(u *url.URL) string {
+	if u.RawQuery == "" {
+		return u.Path
+	}
+	parts := strings.Split(u.RawQuery, "&")
+	for i, part := range parts {
+		k, _, hasValue := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if hasValue && secretParam(name) {
+			parts[i] = k + "=REDACTED"
+		}
+	}
+	return u.Path + "?" + strings.Join(parts, "&")
+}
+
+// secretParam reports whether a query parameter's name suggests a secret.
+func secretParam(name string) bool {
+	name = strings.ToLower(name)
+	for _, w := range []string{"token", "key", "secret", "password", "passwd", "auth", "signature", "session"} {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // requestIDs are a random per-process prefix and a counter: unique across
@@ -127,21 +162,31 @@ func (r *recorder) Flush() {
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // cors lets pages on any origin read (GET, HEAD) the API; writes stay
-// same-origin. Preflights are answered here.
-func cors(next http.Handler) http.Handler {
+// same-origin, whatever the route allows. Preflights are answered here;
+// other OPTIONS requests (QGIS asks which methods a layer offers) go to
+// options.
+func cors(next, options http.Handler, allowed func(*http.Request) (string, bool)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Expose-Headers", "ETag, Location, Link, X-Request-ID")
-		if r.Method == http.MethodOptions {
-			h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-			h.Set("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Language, If-None-Match, Last-Event-ID, X-Request-ID, Cache-Control")
-			h.Set("Access-Control-Max-Age", "86400")
-			h.Set("Allow", "GET, HEAD, OPTIONS")
-			w.WriteHeader(http.StatusNoContent)
+		h.Set("Access-Control-Expose-Headers", "ETag, Location, Link, X-Request-ID, Content-Crs")
+		if r.Method != http.MethodOptions {
+			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r)
+		if r.Header.Get("Access-Control-Request-Method") == "" {
+			options.ServeHTTP(w, r)
+			return
+		}
+		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Language, If-None-Match, Last-Event-ID, X-Request-ID, Cache-Control")
+		h.Set("Access-Control-Max-Age", "86400")
+		allow, ok := allowed(r)
+		if !ok {
+			allow = "GET, HEAD, OPTIONS"
+		}
+		h.Set("Allow", allow)
+		w.WriteHeader(http.StatusNoContent)
 	})
 }
 

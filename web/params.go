@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -49,6 +50,8 @@ func itemsParams() []param {
 			Schema: map[string]any{"type": "integer", "minimum": 0, "default": 0}},
 		{Name: "q", In: "query", Description: "Case-insensitive text search in name and name_local.",
 			Schema: map[string]any{"type": "string"}},
+		crsParam,
+		bboxCRSParam,
 		{Name: "sortby", In: "query", Description: "Comma-separated sort keys among name, updated and id; a leading - sorts descending, + or nothing ascending.",
 			Schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?(name|updated|id)$`}}},
 		fParam,
@@ -151,6 +154,8 @@ func pickMedia(accept string, offers []string) (string, error) {
 type itemsQuery struct {
 	store.Query
 	LimitGiven bool
+	// CRS is the CRS of the response (nil: CRS84).
+	CRS *crs.CRS
 }
 
 // parseItemsQuery turns the query string into a store query, rejecting
@@ -167,11 +172,16 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// The bbox is read in bbox-crs, which sorts after it.
+	bboxCRS, err := bboxCRSOf(v)
+	if err != nil {
+		return q, err
+	}
 	for _, k := range keys {
 		vals := v[k]
 		_, isQueryable := queryables[k]
 		if !known[k] && !isQueryable {
-			return q, badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, datetime, limit, offset, q, sortby, f or a queryable of %s (%s)",
+			return q, badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, f or a queryable of %s (%s)",
 				k, c.ID, strings.Join(sortedKeys(queryables), ", ")))
 		}
 		if len(vals) > 1 {
@@ -183,9 +193,12 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		case "f":
 		case "bbox":
 			var b geo.BBox
-			if b, err = geo.ParseBBox(val); err == nil {
+			if b, err = bboxIn(val, bboxCRS); err == nil {
 				q.BBox = &b
 			}
+		case "bbox-crs":
+		case "crs":
+			q.CRS, err = lookupCRS(k, val)
 		case "datetime":
 			// An offset's "+" that arrived unencoded decodes to a space;
 			// a datetime never holds one, so put it back.
@@ -247,17 +260,12 @@ func parseSortBy(val string) ([]store.Sort, error) {
 	return out, nil
 }
 
-// checkQueryable rejects values that cannot match: not in the enum, or
-// not a number for a numeric property.
+// checkQueryable rejects values of the wrong type: not a number for a
+// numeric property, and so on. A string outside the collection's
+// vocabulary is a valid value that matches nothing: a client filtering
+// every layer on status=closed gets the closed features of each layer and
+// none from layers that have no such status, not an error.
 func checkQueryable(name, val string, qb geo.Queryable) error {
-	if len(qb.Enum) > 0 {
-		for _, e := range qb.Enum {
-			if e == val {
-				return nil
-			}
-		}
-		return badRequest(name, fmt.Sprintf("%s=%q is not one of %s", name, val, strings.Join(qb.Enum, ", ")))
-	}
 	switch qb.Type {
 	case "number":
 		if _, err := strconv.ParseFloat(val, 64); err != nil {

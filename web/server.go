@@ -77,6 +77,8 @@ type Server struct {
 	querySlots chan struct{}
 	// staticTags caches the content hash of each served asset file.
 	staticTags sync.Map
+	// allow lists the methods of each path, for OPTIONS and 405s.
+	allow []pathMethods
 }
 
 // New builds a server; call Close when done to stop background work.
@@ -93,23 +95,27 @@ func New(cfg Config) *Server {
 		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0))}
 	s.events = newFeed(ctx, cfg.Store, eventRing)
 	s.routes = s.allRoutes()
+	s.allow = s.allowTable()
 	s.router = mux.NewRouter()
-	s.router.NotFoundHandler = errorHandler{fn: func(w http.ResponseWriter, r *http.Request) error {
+	s.router.NotFoundHandler = s.errorHandler(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no resource at " + r.URL.Path)
-	}, log: s.log}
-	s.router.MethodNotAllowedHandler = errorHandler{fn: func(w http.ResponseWriter, r *http.Request) error {
+	})
+	s.router.MethodNotAllowedHandler = s.errorHandler(func(w http.ResponseWriter, r *http.Request) error {
 		return methodNotAllowed(r.Method + " is not allowed on " + r.URL.Path)
-	}, log: s.log}
+	})
 	for _, rt := range s.routes {
 		methods := []string{rt.Method}
 		if rt.Method == http.MethodGet {
 			methods = append(methods, http.MethodHead)
 		}
-		h := named(rt.Name, errorHandler{fn: rt.Handle, log: s.log})
-		s.router.Handle(rt.Path, h).Methods(methods...).Name(rt.Name)
+		s.router.Handle(rt.Path, named(rt.Name, s.errorHandler(rt.Handle))).Methods(methods...).Name(rt.Name)
 	}
-	s.handler = s.middleware(s.router)
+	s.handler = s.middleware(s.router, named("options", s.errorHandler(s.handleOptions)))
 	return s
+}
+
+func (s *Server) errorHandler(fn handlerFunc) errorHandler {
+	return errorHandler{fn: fn, log: s.log, allow: s.allowed}
 }
 
 // ServeHTTP serves a request.
@@ -130,6 +136,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.tileRoutes()...)
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.featureRoutes()...)
+	rs = append(rs, s.schemaRoute())
 	rs = append(rs, s.serviceRoutes()...)
 	return rs
 }

@@ -194,7 +194,8 @@ func TestBadWritesChangeNothing(t *testing.T) {
 		{"DELETE wrong token", "DELETE", item, "", []string{"Authorization", "Bearer nope"}, 401, ""},
 		{"DELETE stale", "DELETE", item, "", []string{"If-Match", `"999999"`}, 412, "If-Match"},
 		{"DELETE missing", "DELETE", items + "/no-such-feature", "", nil, 404, ""},
-		{"PATCH", "PATCH", item, newCrossing, nil, 405, ""},
+		{"PATCH with a GeoJSON body", "PATCH", item, newCrossing, nil, 415, "Content-Type"},
+		{"PATCH invalid", "PATCH", item, `{"properties":{"confidence":"sure"}}`, []string{"Content-Type", "application/merge-patch+json"}, 400, "properties.confidence"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
