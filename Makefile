@@ -9,7 +9,7 @@ TEST_PACKAGES := chromium gdal-bin postgresql postgis python3-qgis nodejs npm pr
 # The style-spec validator the style tests run, pinned in its package-lock.json.
 STYLESPEC := web/testdata/stylespec
 
-.PHONY: run build test deps imports bench assets clean
+.PHONY: run build test deps imports bench assets generate clean
 
 run: build
 	./bin/sitmap serve --db data/sitmap.db
@@ -47,6 +47,12 @@ deps:
 	@if [ ! -d $(STYLESPEC)/node_modules ] && command -v npm >/dev/null 2>&1; then \
 		npm --prefix $(STYLESPEC) ci --no-audit --no-fund >/dev/null; \
 	fi
+
+# generate rebuilds the FlatGeobuf code (committed) from its schema with
+# Debian's flatc; nothing else needs flatc.
+generate:
+	@command -v flatc >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq flatbuffers-compiler >/dev/null; }
+	$(GO) generate ./internal/formats/flatgeobuf
 
 # imports enforces the one-way flow cmd -> web -> internal/store -> geo.
 imports:

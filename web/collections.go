@@ -90,6 +90,7 @@ func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collecti
 		{Href: href + "/schema", Rel: relDescribe, Type: mediaSchema, Title: "Schema of the features of " + c.Title},
 		{Href: href + "/schema", Rel: relSchema, Type: mediaSchema, Title: "Schema of the features of " + c.Title},
 	}
+	links = append(links, encodingLinks(href+"/items", c.Title, false)...)
 	if s.hasRoute("/collections/{collectionId}/tiles") {
 		links = append(links, link{Href: href + "/tiles", Rel: relTilesVector, Type: mediaJSON, Title: "Vector tiles of " + c.Title})
 	}

@@ -23,7 +23,7 @@ const maxBody = 32 << 20
 func (s *Server) featureRoutes() []route {
 	items := "/collections/{collectionId}/items"
 	item := items + "/{featureId}"
-	geoHTML := []string{mediaGeoJSON, mediaHTML}
+	geoHTML := append([]string{mediaGeoJSON, mediaHTML}, fileMediaTypes()...)
 	writeResp := func(code string) map[string][]string {
 		return map[string][]string{code: {mediaGeoJSON}, "400": nil, "401": nil, "404": nil, "405": nil, "412": nil, "413": nil}
 	}
@@ -32,7 +32,7 @@ func (s *Server) featureRoutes() []route {
 			Tags: []string{"Data"}, Params: append([]param{collectionIDParam}, itemsParams()...), MoreParams: s.queryableParams,
 			Responses: map[string][]string{"200": geoHTML}, Handle: s.handleItems},
 		{Method: http.MethodGet, Path: item, Name: "getFeature", Summary: "One feature, with a strong ETag",
-			Tags: []string{"Data"}, Params: []param{collectionIDParam, featureIDParam, fParam, crsParam,
+			Tags: []string{"Data"}, Params: []param{collectionIDParam, featureIDParam, itemsFParam, crsParam,
 				{Name: "If-None-Match", In: "header", Description: "ETag of a copy the client has; 304 when it is current", Schema: map[string]any{"type": "string"}}},
 			Responses: map[string][]string{"200": geoHTML, "304": nil}, Handle: s.handleFeature},
 		{Method: http.MethodPost, Path: items, Name: "createFeatures", Summary: "Create a Feature, or every feature of a FeatureCollection (all or nothing); needs a Bearer token",
@@ -132,6 +132,12 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	q, err := parseItemsQuery(query, c)
 	if err != nil {
 		return err
+	}
+	if ff, ok, err := fileFormat(r); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return s.handleItemsFile(w, r, c, q, ff)
 	}
 	format, err := negotiate(r, mediaGeoJSON, mediaJSON, mediaHTML)
 	if err != nil {
@@ -288,13 +294,25 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 			return badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f and crs", k))
 		}
 	}
-	format, err := negotiate(r, mediaGeoJSON, mediaJSON, mediaHTML)
+	ff, isFile, err := fileFormat(r)
 	if err != nil {
 		return err
+	}
+	var format apiFormat
+	if !isFile {
+		if format, err = negotiate(r, mediaGeoJSON, mediaJSON, mediaHTML); err != nil {
+			return err
+		}
 	}
 	f, err := s.cfg.Store.Get(r.Context(), c.ID, mux.Vars(r)["featureId"])
 	if err != nil {
 		return err
+	}
+	if isFile {
+		if err := fileCRS(inc); err != nil {
+			return err
+		}
+		return featureFile(r.Context(), w, c, f, ff)
 	}
 	tag := etag(f)
 	if format == formatHTML {

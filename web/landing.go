@@ -86,6 +86,7 @@ func (s *Server) landing(r *http.Request, format apiFormat) landingPage {
 		link{Href: b + "/collections", Rel: relData, Type: mediaJSON, Title: "The feature collections"},
 		link{Href: b + "/events", Rel: "related", Type: "text/event-stream", Title: "Change feed (Server-Sent Events)"},
 	)
+	links = append(links, encodingLinks(b+"/collections/{collectionId}/items", "The features of a collection", true)...)
 	if s.hasRoute("/tileMatrixSets") {
 		links = append(links, link{Href: b + "/tileMatrixSets", Rel: relTilingSch, Type: mediaJSON, Title: "Tile matrix sets"})
 	}

@@ -943,3 +943,57 @@ func pageSetValue(tb *pageTab, sel, v string) {
 	b, _ := json.Marshal(v)
 	pageEval[bool](tb, fmt.Sprintf(`(() => { const i = document.querySelector(%q); i.focus(); i.value = %s; i.dispatchEvent(new Event("input", {bubbles: true})); i.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, sel, b))
 }
+
+// TestPageExportFormats: the format menu of Export view and Export area
+// downloads the visible layer's query as a file (a GeoPackage of the view,
+// a KML of a drawn area), which GDAL reads with every matching feature.
+func TestPageExportFormats(t *testing.T) {
+	env := newPageEnv(t)
+	tb := env.newTab(t, 1280, 720)
+	dir := t.TempDir()
+	tb.open("/#map=7/53.0000/25.5000&date=2025-09-13&layers=border-crossings")
+	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: pagePtr(true),
+		})
+		return err
+	}))
+	// download waits for the one file of the export and checks it against
+	// the same query as GeoJSON.
+	download := func(ext string) {
+		t.Helper()
+		tb.waitJS("the export of "+ext, fmt.Sprintf(`(sitmap.lastExportFiles || []).some((u) => u.includes("f=%s"))`, ext))
+		u := pageEval[[]string](tb, `sitmap.lastExportFiles`)
+		if len(u) != 1 || !strings.HasPrefix(u[0], "/collections/border-crossings/items?") || !strings.Contains(u[0], "datetime=2025-09-13") {
+			t.Fatalf("export URLs %v", u)
+		}
+		want := int(env.ts.getJSON(strings.Replace(u[0], "f="+ext, "f=json", 1) + "&limit=1000")["numberMatched"].(float64))
+		name := filepath.Join(dir, "border-crossings."+ext) // as the server names it
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			if _, err := os.Stat(name); err == nil {
+				if partial, _ := filepath.Glob(filepath.Join(dir, "*.crdownload")); len(partial) == 0 {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				all, _ := os.ReadDir(dir)
+				t.Fatalf("no %s in %s (%v); page errors %v", name, dir, all, tb.errors())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if got := len(ogrFeatures(t, name)); got != want || want == 0 {
+			t.Errorf("%s: GDAL reads %d features, the query matches %d", name, got, want)
+		}
+	}
+	pageSetValue(tb, "#export-format", "gpkg")
+	pageClick(tb, "#export-view")
+	download("gpkg")
+
+	pageSetValue(tb, "#export-format", "kml")
+	pageClick(tb, "#tool-area")
+	tb.clickMap(54.5, 22.5)
+	tb.clickMap(51.5, 27.5)
+	download("kml")
+	tb.screenshot("export-formats.png")
+	tb.noErrors()
+}

@@ -54,7 +54,7 @@ func itemsParams() []param {
 		bboxCRSParam,
 		{Name: "sortby", In: "query", Description: "Comma-separated sort keys among name, updated and id; a leading - sorts descending, + or nothing ascending.",
 			Schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?(name|updated|id)$`}}},
-		fParam,
+		itemsFParam,
 	}
 }
 

@@ -75,6 +75,8 @@ type Server struct {
 	// querySlots bounds the item queries that run at once, so that a burst
 	// of requests (or of clients that give up) cannot swamp the CPUs.
 	querySlots chan struct{}
+	// exportSlots bounds the file exports (whole collections) that run at once.
+	exportSlots chan struct{}
 	// staticTags caches the content hash of each served asset file.
 	staticTags sync.Map
 	// allow lists the methods of each path, for OPTIONS and 405s.
@@ -92,7 +94,7 @@ func New(cfg Config) *Server {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, log: cfg.Log, metrics: newMetrics(), cancel: cancel,
-		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0))}
+		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0)), exportSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.events = newFeed(ctx, cfg.Store, eventRing)
 	s.routes = s.allRoutes()
 	s.allow = s.allowTable()

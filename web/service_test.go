@@ -66,7 +66,11 @@ func TestLanding(t *testing.T) {
 		if l["type"] == "text/event-stream" {
 			continue // a stream does not end; TestEvents reads it
 		}
-		if rec := ts.get(path(l["href"].(string)), "Accept", l["type"].(string)); rec.Code != 200 {
+		href := l["href"].(string)
+		if l["templated"] == true {
+			href = strings.ReplaceAll(href, "{collectionId}", "airfields")
+		}
+		if rec := ts.get(path(href), "Accept", l["type"].(string)); rec.Code != 200 {
 			t.Errorf("link %s %s: %d", l["rel"], l["href"], rec.Code)
 		}
 	}
@@ -131,7 +135,11 @@ func TestNegotiation(t *testing.T) {
 		{"/api.html", "", 200, "text/html; charset=utf-8"},
 		{"/collections", "image/png", 406, "application/json"},
 		{"/collections/airfields/items", "application/xml", 406, "application/json"},
-		{"/collections/airfields/items/airfield-machulishchy", "text/csv", 406, "application/json"},
+		{"/collections/airfields/items/airfield-machulishchy", "image/png", 406, "application/json"},
+		{"/collections/airfields/items/airfield-machulishchy", "text/csv", 200, "text/csv; charset=utf-8"},
+		{"/collections/airfields/items", "application/geopackage+sqlite3", 200, "application/geopackage+sqlite3"},
+		{"/collections/airfields/items?f=kml", "application/json", 200, "application/vnd.google-earth.kml+xml"},
+		{"/collections/airfields/items?f=shp", "", 400, "application/json"},
 		{"/collections/airfields/items", "application/json;q=0", 406, "application/json"},
 		{"/collections?f=csv", "", 400, "application/json"},
 	}

@@ -159,6 +159,11 @@ export class Tools {
   }
 
   async exportBounds(bounds, what) {
+    const format = $('#export-format').value;
+    if (format !== 'geojson') {
+      this.exportFiles(bounds, what, format);
+      return;
+    }
     const { state, announce } = this.ctx;
     const features = [];
     const counts = {};
@@ -192,6 +197,26 @@ export class Tools {
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
     window.sitmap.lastExport = fc;
     announce(`Exported ${features.length} features (${what}, ${state.day}).`);
+  }
+
+  // exportFiles downloads one file per visible layer in a file format: the
+  // server encodes the same query (bbox, date) with every matching feature.
+  exportFiles(bounds, what, format) {
+    const { state, announce } = this.ctx;
+    const label = $('#export-format').selectedOptions[0].textContent;
+    const bbox = this.bboxOf(bounds).join(',');
+    const urls = [];
+    for (const c of state.collections.filter((c) => state.visible.has(c.id))) {
+      const url = this.ctx.itemsURL(c.id, { bbox, datetime: state.day, f: format });
+      // The server names the file (Content-Disposition wins over a name here).
+      const a = h('a', { href: url, download: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      urls.push(url);
+    }
+    window.sitmap.lastExportFiles = urls;
+    announce(`Exporting ${urls.length} ${urls.length === 1 ? 'layer' : 'layers'} as ${label} (${what}, ${state.day}).`);
   }
 
   copyAPILinks(bounds) {

@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/sitmap/sitmap/assets"
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/dataset"
+	"github.com/sitmap/sitmap/internal/formats"
 )
 
 // progressThreshold is the file size above which import reports progress.
@@ -25,27 +27,27 @@ func importCmd(ctx context.Context, e env, args []string) error {
 	collection := fs.String("collection", "", "collection for every feature (default: each feature's \"collection\" property)")
 	apiURL := fs.String("url", "", "load into the running server at this URL (http://HOST:PORT) through its API, instead of into --db/--store")
 	token := fs.String("token", e.getenv("SITMAP_TOKEN"), "with --url: the server's write token (env SITMAP_TOKEN)")
+	formatName := fs.String("format", "", "format of every file: geojson, gpkg, fgb, kml, kmz or csv (default: by extension)")
+	set := setFlag{}
+	fs.Var(set, "set", "key=value: give features that lack the property this value (repeatable); "+
+		"source-url=URL (and source-title=TEXT) give features without sources one source")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return errors.New("no input files: sitmap import [flags] FILE.geojson ...")
+		return errors.New("no input files: sitmap import [flags] FILE.geojson|.gpkg|.fgb|.kml|.kmz|.csv ...")
 	}
-	var inputs []dataset.Input
-	for _, name := range fs.Args() {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		inputs = append(inputs, dataset.Input{Name: name, R: withProgress(f, name, e.stderr)})
+	inputs, closeAll, err := openInputs(fs.Args(), *formatName, e.stderr)
+	if err != nil {
+		return err
 	}
+	defer closeAll()
 	if *apiURL != "" {
 		c, err := newAPIClient(*apiURL, *token)
 		if err != nil {
 			return err
 		}
-		return importURL(ctx, e, c, inputs, *collection)
+		return importURL(ctx, e, c, inputs, *collection, set)
 	}
 	defs, err := dataset.SeedCollections(assets.FS)
 	if err != nil {
@@ -56,7 +58,7 @@ func importCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	counts, err := dataset.Import(ctx, st, inputs, dataset.Options{Collection: *collection, Collections: defs})
+	counts, err := dataset.Import(ctx, st, inputs, dataset.Options{Collection: *collection, Collections: defs, Set: set})
 	if err != nil {
 		return err
 	}
@@ -68,6 +70,57 @@ func importCmd(ctx context.Context, e env, args []string) error {
 	for _, id := range ids {
 		fmt.Fprintf(e.stdout, "%s\t%d\n", id, counts[id])
 	}
+	return nil
+}
+
+// openInputs opens the files to import, each with its format: the one
+// given, else by extension. GeoJSON is read as a stream (with progress);
+// the other decoders want the file itself.
+func openInputs(names []string, formatName string, stderr io.Writer) ([]dataset.Input, func(), error) {
+	var format formats.Format
+	if formatName != "" {
+		var ok bool
+		if format, ok = formats.Parse(formatName); !ok {
+			return nil, nil, fmt.Errorf("--format %q: use geojson, gpkg, fgb, kml, kmz or csv", formatName)
+		}
+	}
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	var inputs []dataset.Input
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		files = append(files, f)
+		in := dataset.Input{Name: name, R: f, Format: format}
+		if in.Format == "" {
+			in.Format = formats.ByExtension(name)
+		}
+		if in.Format == formats.GeoJSON {
+			in.R = withProgress(f, name, stderr)
+		}
+		inputs = append(inputs, in)
+	}
+	return inputs, closeAll, nil
+}
+
+// setFlag collects --set key=value pairs.
+type setFlag map[string]string
+
+func (s setFlag) String() string { return "" }
+
+func (s setFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(k) == "" {
+		return fmt.Errorf("%q is not key=value", v)
+	}
+	s[strings.TrimSpace(k)] = val
 	return nil
 }
 
@@ -105,8 +158,14 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 	sf.register(fs, e)
 	collection := fs.String("collection", "", "export only this collection")
 	bboxFlag := fs.String("bbox", "", "only features intersecting w,s,e,n")
+	formatName := fs.String("format", "geojson", "geojson, gpkg, fgb, kml, kmz or csv")
+	out := fs.String("out", "", "write to this file (default: standard output)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	format, ok := formats.Parse(*formatName)
+	if !ok {
+		return fmt.Errorf("--format %q: use geojson, gpkg, fgb, kml, kmz or csv", *formatName)
 	}
 	var bbox *geo.BBox
 	if *bboxFlag != "" {
@@ -121,8 +180,24 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	n, err := dataset.Export(ctx, st, e.stdout, *collection, bbox)
+	w := e.stdout
+	var file *os.File
+	if *out != "" {
+		if file, err = os.Create(*out); err != nil {
+			return err
+		}
+		defer file.Close()
+		w = file
+	}
+	n, err := dataset.ExportFormat(ctx, st, w, dataset.ExportOptions{Format: format, Collection: *collection, BBox: bbox,
+		Progress: func(n int) { fmt.Fprintf(e.stderr, "export: %d features so far\n", n) }})
+	if err == nil && file != nil {
+		err = file.Close()
+	}
 	if err != nil {
+		if file != nil {
+			os.Remove(*out) // a partial file must not pass for an export
+		}
 		return err
 	}
 	fmt.Fprintf(e.stderr, "exported %d features\n", n)

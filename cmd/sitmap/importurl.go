@@ -40,8 +40,8 @@ func newAPIClient(base, token string) (*apiClient, error) {
 // FeatureCollection (all or nothing on the server). If a later collection
 // fails, the features the earlier ones created are deleted again, so the
 // server ends as it began.
-func importURL(ctx context.Context, e env, c *apiClient, inputs []dataset.Input, collection string) error {
-	fs, err := dataset.Read(inputs, collection)
+func importURL(ctx context.Context, e env, c *apiClient, inputs []dataset.Input, collection string, set map[string]string) error {
+	fs, err := dataset.Read(inputs, collection, set)
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,9 @@ type env struct {
 
 const usage = `usage:
   sitmap serve  [--addr 127.0.0.1:8080] [--db data/sitmap.db | --store postgres://...] [--token T]
-  sitmap import [--db ... | --store ...] [--collection CID] FILE.geojson ...
-  sitmap export [--db ... | --store ...] [--collection CID] [--bbox w,s,e,n] > out.geojson
+  sitmap import [--db ... | --store ...] [--collection CID] [--format F] [--set key=value ...] FILE ...
+  sitmap export [--db ... | --store ...] [--collection CID] [--bbox w,s,e,n] [--format F --out FILE] > out.geojson
+    F: geojson (default), gpkg, fgb, kml, kmz or csv; import guesses it from the extension
   sitmap migrate --from FILE.db --to postgres://...
   sitmap version
 `

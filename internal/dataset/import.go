@@ -2,13 +2,17 @@ package dataset
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"path/filepath"
 	"slices"
 	"sort"
 	"time"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/formats"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -16,6 +20,9 @@ import (
 type Input struct {
 	Name string
 	R    io.Reader
+	// Format is the file's encoding; "" guesses it from Name's extension
+	// (GeoJSON when none fits).
+	Format formats.Format
 }
 
 // Options steer an import.
@@ -26,13 +33,16 @@ type Options struct {
 	// Collections are created when missing, with these definitions
 	// (e.g. the seed's); other unknown ids get geo.NewCollection.
 	Collections []geo.Collection
+	// Set gives properties to the features that lack them (import's
+	// --set key=value); see fill for source-url and source-title.
+	Set map[string]string
 }
 
 // Import decodes and validates every feature of every input first, then
 // writes them all in one store write, or nothing. It returns the number of
 // features per collection.
 func Import(ctx context.Context, st store.Store, inputs []Input, opts Options) (map[string]int, error) {
-	all, err := Read(inputs, opts.Collection)
+	all, err := Read(inputs, opts.Collection, opts.Set)
 	if err != nil {
 		return nil, err
 	}
@@ -56,13 +66,17 @@ func Import(ctx context.Context, st store.Store, inputs []Input, opts Options) (
 	return counts, nil
 }
 
-// Read decodes every input and puts each feature in the collection of
+// Read decodes every input, gives the features the properties of set
+// that they lack (see fill), and puts each feature in the collection of
 // collection or, when that is empty, of its "collection" property.
-func Read(inputs []Input, collection string) ([]*geo.Feature, error) {
+func Read(inputs []Input, collection string, set map[string]string) ([]*geo.Feature, error) {
 	var all []*geo.Feature
 	for _, in := range inputs {
-		fs, err := Decode(in.R)
+		fs, err := decodeInput(in)
 		if err != nil {
+			return nil, fmt.Errorf("import %s: %w", in.Name, err)
+		}
+		if fs, err = fill(fs, set, in.Name); err != nil {
 			return nil, fmt.Errorf("import %s: %w", in.Name, err)
 		}
 		fs, err = assign(fs, collection)
@@ -72,6 +86,59 @@ func Read(inputs []Input, collection string) ([]*geo.Feature, error) {
 		all = append(all, fs...)
 	}
 	return all, nil
+}
+
+func decodeInput(in Input) ([]*geo.Feature, error) {
+	f := in.Format
+	if f == "" {
+		f = formats.ByExtension(in.Name)
+	}
+	if f == formats.GeoJSON {
+		return Decode(in.R)
+	}
+	return formats.Decode(f, in.R)
+}
+
+// fill gives each feature the properties of set that it lacks. Two keys
+// make a source instead: a feature without sources gets one,
+// {"title": source-title, "url": source-url}, its title "Imported from"
+// and the file's name when source-title is not given.
+func fill(fs []*geo.Feature, set map[string]string, file string) ([]*geo.Feature, error) {
+	if len(set) == 0 {
+		return fs, nil
+	}
+	props := map[string]json.RawMessage{}
+	for k, v := range set {
+		if k != "source-url" && k != "source-title" {
+			props[k] = formats.PropertyValue(k, v)
+		}
+	}
+	url, hasURL := set["source-url"]
+	title, hasTitle := set["source-title"]
+	if hasURL || hasTitle {
+		if !hasTitle {
+			title = "Imported from " + filepath.Base(file)
+		}
+		src := map[string]string{"title": title}
+		if hasURL {
+			src["url"] = url
+		}
+		props["sources"], _ = json.Marshal([]map[string]string{src})
+	}
+	out := make([]*geo.Feature, len(fs))
+	for i, f := range fs {
+		for _, k := range slices.Sorted(maps.Keys(props)) {
+			if f.Has(k) {
+				continue
+			}
+			var err error
+			if f, err = f.WithProperty(k, props[k]); err != nil {
+				return nil, fmt.Errorf("--set %s: %w", k, err)
+			}
+		}
+		out[i] = f
+	}
+	return out, nil
 }
 
 // Check validates every feature against its collection as Import does,
