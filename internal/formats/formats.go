@@ -1,7 +1,3 @@
-// Package formats encodes features as the files analysts open directly
-// (GeoPackage, FlatGeobuf, KML/KMZ, CSV) and decodes them back for the
-// importer. Encoders stream: they hold a few bytes per feature at most
-// (FlatGeobuf's index entries), never the features themselves.
 package formats
 
 import (
