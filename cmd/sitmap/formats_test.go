@@ -75,7 +75,8 @@ func TestImportSet(t *testing.T) {
 	csv := filepath.Join(dir, "sightings.csv")
 	os.WriteFile(csv, []byte("id,name,country,status,lon,lat\r\nsite-a,Site A,BY,active,27.5,53.9\r\nsite-b,\"Site B, north\",BY,active,27.6,54.1\r\n"), 0o644)
 	code, _, errOut := runCLI(t, "import", "--db", db, "--collection", "sightings", csv)
-	if code == 0 || !strings.Contains(errOut, "sightings.csv") || !strings.Contains(errOut, "#0 (site-a)") || !strings.Contains(errOut, "properties.confidence") {
+	if code == 0 || !strings.Contains(errOut, "sightings.csv") || !strings.Contains(errOut, "#0 (site-a)") || !strings.Contains(errOut, "properties.confidence") ||
+		!strings.Contains(errOut, "--set confidence=VALUE") {
 		t.Fatalf("import without confidence = %d, stderr %q; want the file, feature and field named", code, errOut)
 	}
 	if _, out, _ := runCLI(t, "export", "--db", db); strings.Contains(out, "site-a") {

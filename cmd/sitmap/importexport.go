@@ -47,7 +47,7 @@ func importCmd(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return importURL(ctx, e, c, inputs, *collection, set)
+		return setHint(importURL(ctx, e, c, inputs, *collection, set))
 	}
 	defs, err := dataset.SeedCollections(assets.FS)
 	if err != nil {
@@ -60,7 +60,7 @@ func importCmd(ctx context.Context, e env, args []string) error {
 	defer st.Close()
 	counts, err := dataset.Import(ctx, st, inputs, dataset.Options{Collection: *collection, Collections: defs, Set: set})
 	if err != nil {
-		return err
+		return setHint(err)
 	}
 	ids := make([]string, 0, len(counts))
 	for id := range counts {
@@ -108,6 +108,21 @@ func openInputs(names []string, formatName string, stderr io.Writer) ([]dataset.
 		inputs = append(inputs, in)
 	}
 	return inputs, closeAll, nil
+}
+
+// setHint tells how to fill a required property that the file lacks.
+func setHint(err error) error {
+	var ve *geo.ValidationError
+	if !errors.As(err, &ve) || !strings.HasPrefix(ve.Reason, "is required") {
+		return err
+	}
+	switch name, ok := strings.CutPrefix(ve.Field, "properties."); {
+	case name == "sources":
+		return fmt.Errorf("%w (give features without sources one with --set source-url=URL)", err)
+	case ok && !strings.ContainsAny(name, ".["):
+		return fmt.Errorf("%w (give it to the features that lack it with --set %s=VALUE)", err, name)
+	}
+	return err
 }
 
 // setFlag collects --set key=value pairs.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -209,4 +210,43 @@ func sortedIDs(m map[string]orb.Geometry) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestDecodeErrors: a broken file fails with an error that names the
+// feature (position and id) and the field, or says what the file is not.
+func TestDecodeErrors(t *testing.T) {
+	cols, byCol := seed(t)
+	fgb, err := os.ReadFile(encode(t, formats.FGB, cols, byCol))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		format formats.Format
+		data   string
+		want   []string
+	}{
+		{formats.CSV, "id,name,wkt\r\na,A,POINT(23 52)\r\nb,B,POINT(23\r\n", []string{"feature #1 (b)", "wkt", "not WKT"}},
+		{formats.CSV, "id,name,lon,lat\r\na,A,23,north\r\n", []string{"feature #0 (a)", "lat", "not a number"}},
+		{formats.CSV, "id,name\r\na,A\r\n", []string{"no geometry"}},
+		{formats.CSV, "id,lon,lat,other_properties\r\na,23,52,{oops\r\n", []string{"feature #0 (a)", "other_properties", "JSON object"}},
+		{formats.KML, `<kml><Document><Placemark><name>x</name><ExtendedData><Data name="id"><value>p-1</value></Data></ExtendedData></Placemark></Document></kml>`,
+			[]string{"feature #0 (p-1)", "geometry"}},
+		{formats.KML, `<kml><Placemark><Point><coordinates>23</coordinates></Point></Placemark></kml>`, []string{"feature #0", "geometry", "lon,lat"}},
+		{formats.KMZ, "not a zip", []string{"kmz", "zip"}},
+		{formats.GPKG, "not a database, but long enough to look at it twice over", []string{"gpkg"}},
+		{formats.FGB, string(fgb[:len(fgb)-10]), []string{"fgb", "truncated"}},
+		{formats.FGB, "fgb\x03fgb\x00", []string{"fgb header"}},
+	}
+	for _, c := range cases {
+		_, err := formats.Decode(c.format, strings.NewReader(c.data))
+		if err == nil {
+			t.Errorf("%s %.40q: no error", c.format, c.data)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s %.40q: error %q does not say %q", c.format, c.data, err, w)
+			}
+		}
+	}
 }
