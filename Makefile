@@ -4,8 +4,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 # Debian packages the tests drive: a real browser, GDAL's clients, PostGIS,
 # QGIS's Python bindings, node for the MapLibre style-spec validator, and
-# PROJ's cs2cs, which the CRS conversions are checked against.
-TEST_PACKAGES := chromium gdal-bin postgresql postgis python3-qgis nodejs npm proj-bin
+# PROJ's cs2cs, which the CRS conversions are checked against; and
+# python3-gdal for GDAL's GeoPackage validator.
+TEST_PACKAGES := chromium gdal-bin postgresql postgis python3-qgis nodejs npm proj-bin python3-gdal
 # The style-spec validator the style tests run, pinned in its package-lock.json.
 STYLESPEC := web/testdata/stylespec
 
@@ -33,6 +34,7 @@ deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v ogrinfo >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
 	command -v cs2cs >/dev/null 2>&1 || missing="$$missing proj-bin"; \
+	[ -f /usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py ] || missing="$$missing python3-gdal"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing="$$missing postgis"; \
 	/usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || missing="$$missing python3-qgis"; \
