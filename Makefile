@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 # Debian packages the tests drive: a real browser, GDAL's clients, PostGIS,
-# QGIS's Python bindings, node for the MapLibre style-spec validator, and
+# QGIS's Python bindings, node for the MapLibre style-spec validator,
 # PROJ's cs2cs, which the CRS conversions are checked against; and
 # python3-gdal for GDAL's GeoPackage validator.
 TEST_PACKAGES := chromium gdal-bin postgresql postgis python3-qgis nodejs npm proj-bin python3-gdal
