@@ -136,8 +136,11 @@ func withCollection(f *geo.Feature, cid string) *geo.Feature {
 	return f.WithCollection(cid)
 }
 
-// featureFile answers one feature as a file.
-func featureFile(ctx context.Context, w http.ResponseWriter, c *geo.Collection, f *geo.Feature, ff formats.Format) error {
+// featureFile answers one feature as a file (in WGS 84: see fileCRS).
+func featureFile(ctx context.Context, w http.ResponseWriter, c *geo.Collection, f *geo.Feature, ff formats.Format, in *crs.CRS) error {
+	if err := fileCRS(in); err != nil {
+		return err
+	}
 	enc, err := formats.NewEncoder(ff, &fileWriter{w: w, f: ff, name: c.ID + "-" + f.ID()}, []geo.Collection{*c})
 	if err != nil {
 		return err

@@ -133,10 +133,9 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if ff, ok, err := fileFormat(r); err != nil || ok {
-		if err != nil {
-			return err
-		}
+	if ff, ok, err := fileFormat(r); err != nil {
+		return err
+	} else if ok {
 		return s.handleItemsFile(w, r, c, q, ff)
 	}
 	format, err := negotiate(r, mediaGeoJSON, mediaJSON, mediaHTML)
@@ -309,10 +308,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if isFile {
-		if err := fileCRS(inc); err != nil {
-			return err
-		}
-		return featureFile(r.Context(), w, c, f, ff)
+		return featureFile(r.Context(), w, c, f, ff, inc)
 	}
 	tag := etag(f)
 	if format == formatHTML {
