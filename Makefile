@@ -2,11 +2,6 @@
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
-# Debian packages the tests drive: a real browser, GDAL's clients, PostGIS,
-# QGIS's Python bindings, node for the MapLibre style-spec validator,
-# PROJ's cs2cs, which the CRS conversions are checked against; and
-# python3-gdal for GDAL's GeoPackage validator.
-TEST_PACKAGES := chromium gdal-bin postgresql postgis python3-qgis nodejs npm proj-bin python3-gdal
 # The style-spec validator the style tests run, pinned in its package-lock.json.
 STYLESPEC := web/testdata/stylespec
 
@@ -29,6 +24,11 @@ test: deps imports
 # deps installs what the tests need when it is missing and we may (root on
 # Debian); otherwise it says what is missing and the tests that need it fail
 # with an install hint.
+# The Debian packages the tests drive: a real browser, GDAL's clients and
+# Python bindings, PROJ's cs2cs (the CRS conversions are checked against
+# it), PostgreSQL with PostGIS, QGIS's Python bindings, and npm for the
+# MapLibre style-spec validator. Only the missing ones are installed: a
+# machine whose node comes from elsewhere keeps it.
 deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
@@ -42,7 +42,7 @@ deps:
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
 		echo "missing:$$missing (install with: apt-get install$$missing); the tests that need them will fail"; \
 	fi
