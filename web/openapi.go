@@ -25,8 +25,27 @@ var responseText = map[string]string{
 // openAPI builds the OpenAPI 3.0 document from the routes the router
 // serves, so the two cannot drift apart.
 func (s *Server) openAPI(ctx context.Context, base string) map[string]any {
+	paths, tags := s.openAPIPaths(ctx)
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{
+			"title":       "sitmap",
+			"version":     s.cfg.Version,
+			"description": "Situation map: OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 queryables; Part 4 create, replace, delete) and vector tiles.",
+			"license":     map[string]any{"name": "see the project"},
+		},
+		"servers":    []any{map[string]any{"url": base}},
+		"tags":       tags,
+		"paths":      paths,
+		"components": openAPIComponents(),
+	}
+}
+
+// openAPIPaths is the route table as OpenAPI paths, and the tags in the
+// order the routes first use them.
+func (s *Server) openAPIPaths(ctx context.Context) (map[string]any, []any) {
 	paths := map[string]any{}
-	var tags []string
+	var tags []any
 	seenTag := map[string]bool{}
 	for _, rt := range s.routes {
 		if rt.Hidden {
@@ -42,74 +61,63 @@ func (s *Server) openAPI(ctx context.Context, base string) map[string]any {
 		for _, t := range rt.Tags {
 			if !seenTag[t] {
 				seenTag[t] = true
-				tags = append(tags, t)
+				tags = append(tags, map[string]any{"name": t})
 			}
 		}
 	}
-	tagList := make([]any, 0, len(tags))
-	for _, t := range tags {
-		tagList = append(tagList, map[string]any{"name": t})
-	}
-	v := s.cfg.Version
+	return paths, tags
+}
+
+// openAPIComponents are the schemas the operations refer to, and the
+// bearer token scheme.
+func openAPIComponents() map[string]any {
 	return map[string]any{
-		"openapi": "3.0.3",
-		"info": map[string]any{
-			"title":       "sitmap",
-			"version":     v,
-			"description": "Situation map: OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 queryables; Part 4 create, replace, delete) and vector tiles.",
-			"license":     map[string]any{"name": "see the project"},
+		"schemas": map[string]any{
+			"exception": map[string]any{
+				"type":     "object",
+				"required": []string{"code", "description"},
+				"properties": map[string]any{
+					"code":        map[string]any{"type": "string"},
+					"description": map[string]any{"type": "string"},
+					"field":       map[string]any{"type": "string", "description": "the parameter or body field at fault"},
+				},
+			},
+			"featureGeoJSON": map[string]any{
+				"type":     "object",
+				"required": []string{"type", "geometry", "properties"},
+				"properties": map[string]any{
+					"type":       map[string]any{"type": "string", "enum": []string{"Feature"}},
+					"id":         map[string]any{"type": "string"},
+					"geometry":   map[string]any{"type": "object", "nullable": true},
+					"properties": map[string]any{"type": "object", "nullable": true},
+					"links":      map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/link"}},
+				},
+			},
+			"featureCollectionGeoJSON": map[string]any{
+				"type":     "object",
+				"required": []string{"type", "features"},
+				"properties": map[string]any{
+					"type":           map[string]any{"type": "string", "enum": []string{"FeatureCollection"}},
+					"features":       map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/featureGeoJSON"}},
+					"links":          map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/link"}},
+					"timeStamp":      map[string]any{"type": "string", "format": "date-time"},
+					"numberMatched":  map[string]any{"type": "integer", "minimum": 0},
+					"numberReturned": map[string]any{"type": "integer", "minimum": 0},
+				},
+			},
+			"link": map[string]any{
+				"type":     "object",
+				"required": []string{"href", "rel"},
+				"properties": map[string]any{
+					"href":  map[string]any{"type": "string"},
+					"rel":   map[string]any{"type": "string"},
+					"type":  map[string]any{"type": "string"},
+					"title": map[string]any{"type": "string"},
+				},
+			},
 		},
-		"servers": []any{map[string]any{"url": base}},
-		"tags":    tagList,
-		"paths":   paths,
-		"components": map[string]any{
-			"schemas": map[string]any{
-				"exception": map[string]any{
-					"type":     "object",
-					"required": []string{"code", "description"},
-					"properties": map[string]any{
-						"code":        map[string]any{"type": "string"},
-						"description": map[string]any{"type": "string"},
-						"field":       map[string]any{"type": "string", "description": "the parameter or body field at fault"},
-					},
-				},
-				"featureGeoJSON": map[string]any{
-					"type":     "object",
-					"required": []string{"type", "geometry", "properties"},
-					"properties": map[string]any{
-						"type":       map[string]any{"type": "string", "enum": []string{"Feature"}},
-						"id":         map[string]any{"type": "string"},
-						"geometry":   map[string]any{"type": "object", "nullable": true},
-						"properties": map[string]any{"type": "object", "nullable": true},
-						"links":      map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/link"}},
-					},
-				},
-				"featureCollectionGeoJSON": map[string]any{
-					"type":     "object",
-					"required": []string{"type", "features"},
-					"properties": map[string]any{
-						"type":           map[string]any{"type": "string", "enum": []string{"FeatureCollection"}},
-						"features":       map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/featureGeoJSON"}},
-						"links":          map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/link"}},
-						"timeStamp":      map[string]any{"type": "string", "format": "date-time"},
-						"numberMatched":  map[string]any{"type": "integer", "minimum": 0},
-						"numberReturned": map[string]any{"type": "integer", "minimum": 0},
-					},
-				},
-				"link": map[string]any{
-					"type":     "object",
-					"required": []string{"href", "rel"},
-					"properties": map[string]any{
-						"href":  map[string]any{"type": "string"},
-						"rel":   map[string]any{"type": "string"},
-						"type":  map[string]any{"type": "string"},
-						"title": map[string]any{"type": "string"},
-					},
-				},
-			},
-			"securitySchemes": map[string]any{
-				"bearerAuth": map[string]any{"type": "http", "scheme": "bearer"},
-			},
+		"securitySchemes": map[string]any{
+			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer"},
 		},
 	}
 }
