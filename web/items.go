@@ -290,7 +290,9 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		default:
-			return badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f and crs", k))
+			if !featureParams[k] {
+				return badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f, crs, datetime and as_of", k))
+			}
 		}
 	}
 	ff, isFile, err := fileFormat(r)
@@ -307,6 +309,11 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	at, err := featureDatetime(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	f = atInstant([]*geo.Feature{f}, at)[0]
 	if isFile {
 		return featureFile(r.Context(), w, c, f, ff, inc)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/tiles"
 )
 
@@ -110,17 +111,17 @@ func (t *tiler) handleTile(w http.ResponseWriter, r *http.Request) error {
 
 // serveTile answers one tile request with the pipeline's tile.
 func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string, tile maptile.Tile) error {
-	var when geo.Interval
+	var when store.Query
 	var dt string
 	if r.URL.RawQuery != "" {
 		dt = r.URL.Query().Get("datetime")
 	}
 	if dt != "" {
-		iv, err := geo.ParseDatetime(dt)
+		iv, at, err := geo.ParseDatetimeAt(dt)
 		if err != nil {
 			return err
 		}
-		when = iv
+		when.Time, when.At = iv, at
 	}
 	ct, err := t.p.Get(r.Context(), tileset, tile, when, dt)
 	if err != nil {

@@ -23,6 +23,7 @@ func Run(t *testing.T, open Open) {
 		{"BBoxAntimeridian", testAntimeridian},
 		{"Time", testTime},
 		{"Props", testProps},
+		{"StatusAtInstant", testStatusAtInstant},
 		{"Text", testText},
 		{"FiltersCombine", testFiltersCombine},
 		{"Sort", testSort},
