@@ -1,0 +1,242 @@
+package bunt
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// History keys, written in the transaction of the write they record:
+// h:{cid}:{fid}:{version} holds the version (histRecord) and
+// hs:{seq} → "{time} {cid}:{fid}:{version}" orders them for the changes
+// feed. Numbers are zero-padded so key order is number order.
+func histKey(cid, fid string, version int64) string {
+	return "h:" + cid + ":" + fid + ":" + pad(version)
+}
+
+func histSeqKey(seq int64) string { return "hs:" + pad(seq) }
+
+func pad(n int64) string { return fmt.Sprintf("%019d", n) }
+
+// histRecord is one kept version.
+type histRecord struct {
+	Seq     int64            `json:"seq"`
+	Time    string           `json:"time"` // store.TimeKey
+	Editor  string           `json:"editor,omitempty"`
+	Change  store.ChangeType `json:"change"`
+	Version int64            `json:"version"`
+	Feature json.RawMessage  `json:"feature"`
+}
+
+// history keeps the version that the change just recorded wrote: f is the
+// feature as stored, or as it was before a deletion.
+func (w *write) history(tx *buntdb.Tx, f *geo.Feature) error {
+	c := w.changes[len(w.changes)-1]
+	at := w.at.Format(store.TimeKey)
+	// Built by hand: json.Marshal would re-validate the feature's JSON.
+	rec := `{"seq":` + strconv.FormatInt(c.Seq, 10) + `,"time":"` + at + `","editor":` +
+		strconv.Quote(w.editor) + `,"change":"` + string(c.Type) + `","version":` +
+		strconv.FormatInt(c.Version, 10) + `,"feature":` + f.JSON() + `}`
+	if _, _, err := tx.Set(histKey(c.Collection, c.ID, c.Version), rec, nil); err != nil {
+		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+	}
+	ptr := at + " " + c.Collection + ":" + c.ID + ":" + pad(c.Version)
+	if _, _, err := tx.Set(histSeqKey(c.Seq), ptr, nil); err != nil {
+		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+	}
+	return nil
+}
+
+func decodeHist(cid, fid, v string) (store.Version, error) {
+	var r histRecord
+	if err := json.Unmarshal([]byte(v), &r); err != nil {
+		return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
+	}
+	t, err := time.Parse(store.TimeKey, r.Time)
+	if err != nil {
+		return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
+	}
+	out := store.Version{Seq: r.Seq, Change: r.Change, Collection: cid, ID: fid, Version: r.Version, Time: t, Editor: r.Editor}
+	if len(r.Feature) > 0 && string(r.Feature) != "null" {
+		if out.Feature, err = geo.DecodeFeature(r.Feature); err != nil {
+			return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
+		}
+	}
+	return out, nil
+}
+
+// splitHistKey reads h:{cid}:{fid}:{version}.
+func splitHistKey(k string) (cid, fid string) {
+	parts := strings.Split(k, ":")
+	if len(parts) != 4 {
+		return "", ""
+	}
+	return parts[1], parts[2]
+}
+
+// Versions returns a feature's kept versions, newest first.
+func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version, error) {
+	var out []store.Version
+	var derr error
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.DescendKeys("h:"+cid+":"+fid+":*", func(k, v string) bool {
+			var ver store.Version
+			if ver, derr = decodeHist(cid, fid, v); derr != nil {
+				return false
+			}
+			out = append(out, ver)
+			return true
+		})
+	})
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("versions of %s/%s: %w", cid, fid, err)
+	}
+	if len(out) == 0 {
+		return nil, store.Errorf(store.ErrNotFound, "feature %s/%s has no history", cid, fid)
+	}
+	return out, nil
+}
+
+// Changes walks the sequence keys after q.After, skipping those before
+// q.Since or of other collections.
+func (s *Store) Changes(ctx context.Context, q store.ChangesQuery) ([]store.Version, error) {
+	since := q.Since.UTC().Format(store.TimeKey)
+	var keys []string
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendGreaterOrEqual("", histSeqKey(q.After+1), func(k, v string) bool {
+			if !strings.HasPrefix(k, "hs:") {
+				return false
+			}
+			at, ref, _ := strings.Cut(v, " ")
+			if at < since || (q.Collection != "" && !strings.HasPrefix(ref, q.Collection+":")) {
+				return true
+			}
+			keys = append(keys, "h:"+ref)
+			return q.Limit <= 0 || len(keys) < q.Limit
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	return s.histRecords(keys)
+}
+
+func (s *Store) histRecords(keys []string) ([]store.Version, error) {
+	out := make([]store.Version, 0, len(keys))
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		for _, k := range keys {
+			v, err := tx.Get(k)
+			if err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			cid, fid := splitHistKey(k)
+			ver, err := decodeHist(cid, fid, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, ver)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	return out, nil
+}
+
+// queryAsOf answers a query from the collection's history.
+func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error) {
+	if _, err := s.Version(ctx, q.Collection); err != nil {
+		return store.Page{}, err
+	}
+	asOf := q.AsOf.UTC().Format(store.TimeKey)
+	var vs []store.Version
+	var derr error
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendKeys("h:"+q.Collection+":*", func(k, v string) bool {
+			// The time is the second field of the record; skipping later
+			// versions here saves decoding them.
+			if at := recordTime(v); at > asOf {
+				return true
+			}
+			cid, fid := splitHistKey(k)
+			var ver store.Version
+			if ver, derr = decodeHist(cid, fid, v); derr != nil {
+				return false
+			}
+			vs = append(vs, ver)
+			return true
+		})
+	})
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return store.Page{}, fmt.Errorf("query %s as of %s: %w", q.Collection, asOf, err)
+	}
+	return store.PageAsOf(vs, q), nil
+}
+
+// recordTime reads the time of a record that history wrote.
+func recordTime(rec string) string {
+	i := strings.Index(rec, `"time":"`)
+	if i < 0 || len(rec) < i+8+len(store.TimeKey) {
+		return ""
+	}
+	return rec[i+8 : i+8+len(store.TimeKey)]
+}
+
+// PruneHistory drops versions older than before except each feature's
+// latest, in one transaction.
+func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error) {
+	cut := before.UTC().Format(store.TimeKey)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		var drop []string
+		var prevKey, prevFeature, prevTime string
+		err := tx.AscendKeys("h:*", func(k, v string) bool {
+			cid, fid := splitHistKey(k)
+			feature := cid + ":" + fid
+			if feature == prevFeature && prevTime < cut {
+				drop = append(drop, prevKey) // not the latest of its feature
+			}
+			prevKey, prevFeature, prevTime = k, feature, recordTime(v)
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range drop {
+			v, err := tx.Delete(k)
+			if err != nil {
+				return err
+			}
+			var r histRecord
+			if err := json.Unmarshal([]byte(v), &r); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			if _, err := tx.Delete(histSeqKey(r.Seq)); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+		}
+		n = len(drop)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune history: %w", err)
+	}
+	return n, nil
+}
