@@ -305,15 +305,10 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	f, err := s.cfg.Store.Get(r.Context(), c.ID, mux.Vars(r)["featureId"])
+	f, err := s.featureAt(r, c.ID, mux.Vars(r)["featureId"])
 	if err != nil {
 		return err
 	}
-	at, err := featureDatetime(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	f = atInstant([]*geo.Feature{f}, at)[0]
 	if isFile {
 		return featureFile(r.Context(), w, c, f, ff, inc)
 	}

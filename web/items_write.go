@@ -29,6 +29,7 @@ func (s *Server) authorize(r *http.Request) error {
 	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.cfg.Token)) != 1 {
 		return unauthorized("the token is not valid")
 	}
+	nameEditor(r, s.cfg.TokenName)
 	return nil
 }
 

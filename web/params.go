@@ -54,6 +54,7 @@ func itemsParams() []param {
 		bboxCRSParam,
 		{Name: "sortby", In: "query", Description: "Comma-separated sort keys among name, updated and id; a leading - sorts descending, + or nothing ascending.",
 			Schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?(name|updated|id)$`}}},
+		asOfParam,
 		itemsFParam,
 	}
 }
@@ -203,6 +204,8 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 			// An offset's "+" that arrived unencoded decodes to a space;
 			// a datetime never holds one, so put it back.
 			q.Time, q.At, err = geo.ParseDatetimeAt(strings.ReplaceAll(val, " ", "+"))
+		case "as_of":
+			q.AsOf, err = parseAsOf(val)
 		case "limit":
 			q.Limit, err = parseLimit(val)
 			q.LimitGiven = true

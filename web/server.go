@@ -22,6 +22,8 @@ type Config struct {
 	Assets fs.FS
 	// Token enables writes; empty means read-only.
 	Token string
+	// TokenName is the editor that writes with Token record (default admin).
+	TokenName string
 	// BaseURL, when set, is used for absolute links instead of the
 	// request's scheme and host.
 	BaseURL string
@@ -139,6 +141,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.featureRoutes()...)
 	rs = append(rs, s.schemaRoute())
+	rs = append(rs, s.historyRoutes()...)
 	rs = append(rs, s.serviceRoutes()...)
 	return rs
 }

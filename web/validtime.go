@@ -23,7 +23,7 @@ func atInstant(fs []*geo.Feature, at time.Time) []*geo.Feature {
 }
 
 // featureParams are the parameters one feature takes besides f.
-var featureParams = map[string]bool{"datetime": true}
+var featureParams = map[string]bool{"datetime": true, "as_of": true}
 
 // featureDatetime reads one feature's datetime: the instant to show it at
 // (an interval leaves it as stored, like items).

@@ -71,7 +71,8 @@ func New(st store.Store, assets fs.FS, cacheBytes int64, log func(msg string, ar
 func (p *Pipeline) CacheStats() tilecache.Stats { return p.cache.Stats() }
 
 // Get returns a tile of the tile set, as of when (its Time and At from the
-// datetime parameter, kept in the key as asked), from the cache or rendered once for every
+// datetime parameter, AsOf from as_of; datetime is both as asked, for the
+// key), from the cache or rendered once for every
 // request that waits for it. An unknown tile set is store.ErrNotFound.
 func (p *Pipeline) Get(ctx context.Context, tileset string, t maptile.Tile, when store.Query, datetime string) (*Tile, error) {
 	src, versions, err := p.source(ctx, tileset)
@@ -213,7 +214,7 @@ func (p *Pipeline) layers(ctx context.Context, src *source, t maptile.Tile, when
 	bbox := geo.TileBBox(t)
 	out := make([]geo.TileLayer, 0, len(src.cols))
 	for _, cid := range src.cols {
-		page, err := p.store.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bbox, Time: when.Time}})
+		page, err := p.store.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bbox, Time: when.Time}, AsOf: when.AsOf})
 		if errors.Is(err, store.ErrNotFound) && src.name == All {
 			continue // deleted since the collections were listed
 		}
