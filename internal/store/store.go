@@ -109,6 +109,8 @@ type Store interface {
 	Subscribe(ctx context.Context) <-chan Change
 	// History: every version of every feature, with time and editor.
 	History
+	// Tokens: named editors.
+	Tokens
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

@@ -22,6 +22,7 @@ var historyCases = []struct {
 	{"HistoryChanges", testHistoryChanges},
 	{"HistoryPrune", testHistoryPrune},
 	{"HistoryFailedWriteKeepsNone", testHistoryFailedWrite},
+	{"Tokens", testTokens},
 }
 
 // writeHistory makes a feature's life: created by ana, replaced by ben an

@@ -14,3 +14,13 @@ CREATE TABLE IF NOT EXISTS feature_versions (
 );
 CREATE INDEX IF NOT EXISTS feature_versions_feature ON feature_versions (collection, id, version);
 CREATE INDEX IF NOT EXISTS feature_versions_at ON feature_versions (at);
+
+-- Named editors' tokens: only the hash of each secret is kept.
+CREATE TABLE IF NOT EXISTS tokens (
+	name      text PRIMARY KEY,
+	role      text NOT NULL,
+	hash      text NOT NULL,
+	created   timestamptz NOT NULL,
+	last_used timestamptz,
+	revoked   timestamptz
+);
