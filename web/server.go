@@ -82,7 +82,8 @@ type Server struct {
 	// staticTags caches the content hash of each served asset file.
 	staticTags sync.Map
 	// allow lists the methods of each path, for OPTIONS and 405s.
-	allow []pathMethods
+	allow  []pathMethods
+	tokens tokenCache // named editors (tokens.go)
 }
 
 // New builds a server; call Close when done to stop background work.

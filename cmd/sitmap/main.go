@@ -34,6 +34,7 @@ const usage = `usage:
     F: geojson (default), gpkg, fgb, kml, kmz or csv; import guesses it from the extension
   sitmap migrate --from FILE.db --to postgres://...
   sitmap history prune --before DATE [--db ... | --store ...]
+  sitmap token add NAME [--role editor|admin] | token list | token revoke NAME  [--db ... | --store ...]
   sitmap version
 `
 
@@ -50,6 +51,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"export":  exportCmd,
 		"migrate": migrateCmd,
 		"history": historyCmd,
+		"token":   tokenCmd,
 		"version": func(context.Context, env, []string) error {
 			fmt.Fprintf(stdout, "sitmap %s\n", version)
 			return nil
