@@ -3,6 +3,7 @@ package bunt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,15 +37,34 @@ type histRecord struct {
 	Feature json.RawMessage  `json:"feature"`
 }
 
-// history keeps the version that the change just recorded wrote: f is the
-// feature as stored, or as it was before a deletion.
-func (w *write) history(tx *buntdb.Tx, f *geo.Feature) error {
+// history keeps the version that the change just recorded wrote. The
+// record of a feature's current version holds no copy of it ("feature":
+// null: the f: key has it), so an import writes each feature once; the
+// write that supersedes a version (old, or nil when there is none) copies
+// the feature into that version's record. A deletion's record points at
+// the version before it the same way.
+func (w *write) history(tx *buntdb.Tx, old *geo.Feature) error {
 	c := w.changes[len(w.changes)-1]
+	if old != nil {
+		k := histKey(c.Collection, c.ID, old.Version())
+		rec, err := tx.Get(k)
+		switch {
+		case errors.Is(err, buntdb.ErrNotFound): // written before history was kept
+		case err != nil:
+			return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+		case strings.HasSuffix(rec, currentTail):
+			rec = rec[:len(rec)-len(currentTail)] + `"feature":` + old.JSON() + "}"
+			if _, _, err := tx.Set(k, rec, nil); err != nil {
+				return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+			}
+		}
+	}
 	at := w.at.Format(store.TimeKey)
-	// Built by hand: json.Marshal would re-validate the feature's JSON.
+	// Built by hand, the feature last, so that the write superseding it
+	// can fill it in.
 	rec := `{"seq":` + strconv.FormatInt(c.Seq, 10) + `,"time":"` + at + `","editor":` +
 		strconv.Quote(w.editor) + `,"change":"` + string(c.Type) + `","version":` +
-		strconv.FormatInt(c.Version, 10) + `,"feature":` + f.JSON() + `}`
+		strconv.FormatInt(c.Version, 10) + "," + currentTail
 	if _, _, err := tx.Set(histKey(c.Collection, c.ID, c.Version), rec, nil); err != nil {
 		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
 	}
@@ -55,7 +75,13 @@ func (w *write) history(tx *buntdb.Tx, f *geo.Feature) error {
 	return nil
 }
 
-func decodeHist(cid, fid, v string) (store.Version, error) {
+// currentTail ends the record of a version whose feature is elsewhere: in
+// the f: key (the current version) or the version before (a deletion).
+const currentTail = `"feature":null}`
+
+// decodeHist reads a record; the feature of a current version comes from
+// memory (s.mu held for reading).
+func (s *Store) decodeHist(cid, fid, v string) (store.Version, error) {
 	var r histRecord
 	if err := json.Unmarshal([]byte(v), &r); err != nil {
 		return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
@@ -68,6 +94,10 @@ func decodeHist(cid, fid, v string) (store.Version, error) {
 	if len(r.Feature) > 0 && string(r.Feature) != "null" {
 		if out.Feature, err = geo.DecodeFeature(r.Feature); err != nil {
 			return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
+		}
+	} else if c, ok := s.cols[cid]; ok && r.Change != store.Deleted {
+		if f := c.feats[fid]; f != nil && f.Version() == r.Version {
+			out.Feature = f
 		}
 	}
 	return out, nil
@@ -84,12 +114,14 @@ func splitHistKey(k string) (cid, fid string) {
 
 // Versions returns a feature's kept versions, newest first.
 func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var out []store.Version
 	var derr error
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		return tx.DescendKeys("h:"+cid+":"+fid+":*", func(k, v string) bool {
 			var ver store.Version
-			if ver, derr = decodeHist(cid, fid, v); derr != nil {
+			if ver, derr = s.decodeHist(cid, fid, v); derr != nil {
 				return false
 			}
 			out = append(out, ver)
@@ -104,6 +136,11 @@ func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version,
 	}
 	if len(out) == 0 {
 		return nil, store.Errorf(store.ErrNotFound, "feature %s/%s has no history", cid, fid)
+	}
+	for i := range out[:len(out)-1] { // a deletion shows the version it deleted
+		if out[i].Change == store.Deleted && out[i].Feature == nil {
+			out[i].Feature = out[i+1].Feature
+		}
 	}
 	return out, nil
 }
@@ -133,6 +170,8 @@ func (s *Store) Changes(ctx context.Context, q store.ChangesQuery) ([]store.Vers
 }
 
 func (s *Store) histRecords(keys []string) ([]store.Version, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	out := make([]store.Version, 0, len(keys))
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		for _, k := range keys {
@@ -141,7 +180,7 @@ func (s *Store) histRecords(keys []string) ([]store.Version, error) {
 				return fmt.Errorf("%s: %w", k, err)
 			}
 			cid, fid := splitHistKey(k)
-			ver, err := decodeHist(cid, fid, v)
+			ver, err := s.decodeHist(cid, fid, v)
 			if err != nil {
 				return err
 			}
@@ -161,6 +200,8 @@ func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error
 		return store.Page{}, err
 	}
 	asOf := q.AsOf.UTC().Format(store.TimeKey)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var vs []store.Version
 	var derr error
 	err := s.db.View(func(tx *buntdb.Tx) error {
@@ -172,7 +213,7 @@ func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error
 			}
 			cid, fid := splitHistKey(k)
 			var ver store.Version
-			if ver, derr = decodeHist(cid, fid, v); derr != nil {
+			if ver, derr = s.decodeHist(cid, fid, v); derr != nil {
 				return false
 			}
 			vs = append(vs, ver)

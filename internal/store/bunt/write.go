@@ -131,9 +131,10 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) (*geo.F
 	if _, _, err := tx.Set(featKey(stored.Collection(), stored.ID()), rec, nil); err != nil {
 		return nil, err
 	}
+	old := w.latest(stored)
 	w.puts = append(w.puts, stored)
 	w.record(typ, stored.Collection(), stored.ID(), stored.Version())
-	if err := w.history(tx, stored); err != nil {
+	if err := w.history(tx, old); err != nil {
 		return nil, err
 	}
 	return stored, nil
@@ -148,6 +149,20 @@ func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
 	w.deletes = append(w.deletes, f)
 	w.record(store.Deleted, f.Collection(), f.ID(), w.bump(f.Collection()))
 	return w.history(tx, f)
+}
+
+// latest is the version of f's id that f supersedes: an earlier put of this
+// write, else the stored one; nil when there is none.
+func (w *write) latest(f *geo.Feature) *geo.Feature {
+	for i := len(w.puts) - 1; w.dups && i >= 0; i-- {
+		if p := w.puts[i]; p.ID() == f.ID() && p.Collection() == f.Collection() {
+			return p
+		}
+	}
+	if c := w.collection(f.Collection()); c != nil {
+		return c.feats[f.ID()]
+	}
+	return nil
 }
 
 func (w *write) finish(tx *buntdb.Tx) error {

@@ -95,6 +95,12 @@ func testHistoryVersions(t *testing.T, h harness) {
 	if _, err := s.Versions(ctx, places, "never-was"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Versions of a feature that never was: %v, want ErrNotFound", err)
 	}
+	// One batch writing an id twice keeps both versions.
+	mustPut(t, s, store.Upsert, feature(places, "twice", orb.Point{1, 1}), feature(places, "twice", orb.Point{1, 1}, "status", `"inactive"`))
+	vs, err = s.Versions(ctx, places, "twice")
+	if err != nil || len(vs) != 2 || vs[0].StoredAt().String("status") != "inactive" || vs[1].StoredAt().String("status") != "active" {
+		t.Errorf("an id written twice in one batch: %+v, %v; want inactive then active", vs, err)
+	}
 }
 
 func testHistoryAsOf(t *testing.T, h harness) {
