@@ -82,10 +82,17 @@ const currentTail = `"feature":null}`
 // decodeHist reads a record; the feature of a current version comes from
 // memory (s.mu held for reading).
 func (s *Store) decodeHist(cid, fid, v string) (store.Version, error) {
+	// The feature is the record's last member: the header alone goes
+	// through encoding/json, the feature through geo's decoder.
 	var r histRecord
-	if err := json.Unmarshal([]byte(v), &r); err != nil {
+	head, feature, ok := strings.Cut(v, `,"feature":`)
+	if !ok || !strings.HasSuffix(feature, "}") {
+		return store.Version{}, fmt.Errorf("history of %s/%s: malformed record", cid, fid)
+	}
+	if err := json.Unmarshal([]byte(head+"}"), &r); err != nil {
 		return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
 	}
+	r.Feature = json.RawMessage(feature[:len(feature)-1])
 	t, err := time.Parse(store.TimeKey, r.Time)
 	if err != nil {
 		return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
@@ -204,22 +211,38 @@ func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error
 	defer s.mu.RUnlock()
 	var vs []store.Version
 	var derr error
+	// Keys come by feature, then version: only the last version of each
+	// feature at or before asOf is decoded.
+	var lastKey, lastVal string
+	flush := func() error {
+		if lastKey == "" {
+			return nil
+		}
+		cid, fid := splitHistKey(lastKey)
+		ver, err := s.decodeHist(cid, fid, lastVal)
+		if err == nil {
+			vs = append(vs, ver)
+		}
+		lastKey = ""
+		return err
+	}
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		return tx.AscendKeys("h:"+q.Collection+":*", func(k, v string) bool {
-			// The time is the second field of the record; skipping later
-			// versions here saves decoding them.
-			if at := recordTime(v); at > asOf {
+			if recordTime(v) > asOf {
 				return true
 			}
-			cid, fid := splitHistKey(k)
-			var ver store.Version
-			if ver, derr = s.decodeHist(cid, fid, v); derr != nil {
-				return false
+			if lastKey != "" && !sameFeature(lastKey, k) {
+				if derr = flush(); derr != nil {
+					return false
+				}
 			}
-			vs = append(vs, ver)
+			lastKey, lastVal = k, v
 			return true
 		})
 	})
+	if err == nil && derr == nil {
+		derr = flush()
+	}
 	if err == nil {
 		err = derr
 	}
@@ -227,6 +250,13 @@ func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error
 		return store.Page{}, fmt.Errorf("query %s as of %s: %w", q.Collection, asOf, err)
 	}
 	return store.PageAsOf(vs, q), nil
+}
+
+// sameFeature reports whether two history keys are of one feature: they
+// differ only in the zero-padded version at the end.
+func sameFeature(a, b string) bool {
+	n := len(a) - 19
+	return len(a) == len(b) && n > 0 && a[:n] == b[:n]
 }
 
 // recordTime reads the time of a record that history wrote.
