@@ -158,6 +158,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	page.Features = atInstant(page.Features, q.At)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
