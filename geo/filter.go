@@ -1,10 +1,16 @@
 package geo
 
+import "time"
+
 // Filter is what a query asks of features beyond their collection. Zero
 // values match everything.
 type Filter struct {
-	BBox  *BBox
-	Time  Interval
+	BBox *BBox
+	Time Interval
+	// At, when set, is the instant of an instant datetime: an equality on
+	// status then compares the status at At (StatusSourceAt), not the
+	// stored one.
+	At    time.Time
 	Props map[string]string // equality on queryable properties
 	Text  string            // case-insensitive substring of name or name_local
 }
@@ -24,6 +30,12 @@ func (q *Filter) MatchAttributes(f *Feature) bool {
 		return false
 	}
 	for k, v := range q.Props {
+		if k == "status" && !q.At.IsZero() {
+			if f.StatusAt(q.At) != v {
+				return false
+			}
+			continue
+		}
 		if !f.HasValue(k, v) {
 			return false
 		}

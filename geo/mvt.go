@@ -27,9 +27,11 @@ type TileLayer struct {
 // RenderOptions tune Render; the zero value is the default.
 type RenderOptions struct {
 	// Time, when bounded, leaves out features whose Extent does not
-	// intersect it and gives each feature its status at the start of the
-	// interval (at its end when the start is open).
+	// intersect it.
 	Time Interval
+	// At, when set, gives each feature its status at that instant
+	// (StatusAt), as the items of the same datetime report it.
+	At time.Time
 	// MaxBytes caps the encoded tile; Render thins and simplifies harder
 	// until the tile fits. 0 means MaxTileBytes.
 	MaxBytes int
@@ -118,13 +120,7 @@ func Render(layers []TileLayer, t maptile.Tile, opts RenderOptions) ([]byte, err
 	if maxBytes <= 0 {
 		maxBytes = MaxTileBytes
 	}
-	var at time.Time
-	if !opts.Time.Unbounded() {
-		at = opts.Time.Start
-		if at.IsZero() {
-			at = opts.Time.End
-		}
-	}
+	at := opts.At
 	for n := 0; n < renderLevels; n++ {
 		lv := levelFor(n, t.Z, opts)
 		out := make(mvt.Layers, 0, len(layers))

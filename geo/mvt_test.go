@@ -123,7 +123,7 @@ func TestRender_Golden(t *testing.T) {
 		{"5-18-10", maptile.New(18, 10, 5), geo.RenderOptions{}},
 		{"9-296-163", maptile.New(296, 163, 9), geo.RenderOptions{}},
 		{"12-2371-1310", maptile.New(2371, 1310, 12), geo.RenderOptions{}},
-		{"5-18-10-at-2025-09-12", maptile.New(18, 10, 5), geo.RenderOptions{Time: sep12}},
+		{"5-18-10-at-2025-09-12", maptile.New(18, 10, 5), geo.RenderOptions{Time: sep12, At: sep12.Start}},
 		{"5-18-10-from-2025-10-05", maptile.New(18, 10, 5), geo.RenderOptions{Time: oct5}},
 	}
 	for _, tc := range tests {

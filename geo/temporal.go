@@ -90,8 +90,17 @@ func (f *Feature) Timeline() []TimelineEntry {
 // StatusAt answers "what is this feature's status at t": the status of the
 // last timeline entry whose [from, to) holds t, else the feature's status.
 func (f *Feature) StatusAt(t time.Time) string {
-	status := f.String("status")
-	for _, e := range f.Timeline() {
+	s, _ := f.StatusSourceAt(t)
+	return s
+}
+
+// StatusSourceAt is StatusAt with the index of the timeline entry that
+// gave the status, or -1 when none holds t and the stored status applies.
+// It is the one rule of valid-time status: the stores filter by it, the
+// API reports it and the tiles draw it.
+func (f *Feature) StatusSourceAt(t time.Time) (string, int) {
+	status, source := f.String("status"), -1
+	for i, e := range f.Timeline() {
 		from, err := ParseTime(e.From, false)
 		if err != nil || t.Before(from) {
 			continue
@@ -102,9 +111,41 @@ func (f *Feature) StatusAt(t time.Time) string {
 				continue
 			}
 		}
-		status = e.Status
+		status, source = e.Status, i
 	}
-	return status
+	return status, source
+}
+
+// AsAt returns the feature as it stood at t (valid time): status from its
+// timeline and, when an entry gave it, status_source: that entry as
+// stored (every member, known or not) with "timeline", its index.
+// A feature whose stored status applies comes back unchanged.
+func (f *Feature) AsAt(t time.Time) *Feature {
+	status, i := f.StatusSourceAt(t)
+	if i < 0 {
+		return f
+	}
+	raw, _ := f.raw("timeline")
+	var entries []map[string]json.RawMessage
+	if json.Unmarshal([]byte(raw), &entries) != nil || i >= len(entries) {
+		return f.WithString("status", status)
+	}
+	entries[i]["timeline"] = json.RawMessage(strconv.Itoa(i))
+	src, _ := json.Marshal(entries[i])
+	g, _ := f.WithString("status", status).WithProperty("status_source", src)
+	return g
+}
+
+// ParseDatetimeAt is ParseDatetime that also gives the instant at which
+// statuses are read: for an instant (no "/") its start, so a bare date
+// means the situation at the start of that day (as the tiles show it);
+// zero for an interval, whose features keep their stored status.
+func ParseDatetimeAt(s string) (Interval, time.Time, error) {
+	iv, err := ParseDatetime(s)
+	if err != nil || strings.Contains(s, "/") {
+		return iv, time.Time{}, err
+	}
+	return iv, iv.Start, nil
 }
 
 // ParseDatetime reads the OGC API datetime parameter: an instant, a closed

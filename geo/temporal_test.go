@@ -145,22 +145,44 @@ func TestStatusAt(t *testing.T) {
 	]`)
 	tests := []struct {
 		at, want string
+		source   int
 	}{
-		{"2025-09-01T00:00:00Z", "open"},
-		{"2025-09-11T21:59:59Z", "open"},
-		{"2025-09-11T22:00:00Z", "closed"}, // midnight in Poland
-		{"2025-09-15T12:00:00Z", "closed"},
-		{"2025-09-20T12:00:00Z", "restricted"}, // the later entry wins
-		{"2025-09-21T00:00:00Z", "closed"},     // "to" is exclusive
-		{"2025-09-24T23:59:59Z", "closed"},
-		{"2025-09-25T00:00:00Z", "open"},
-		{"2025-10-01T00:00:00Z", "closed"},
-		{"2030-01-01T00:00:00Z", "closed"},
+		{"2025-09-01T00:00:00Z", "open", -1},
+		{"2025-09-11T21:59:59Z", "open", -1},
+		{"2025-09-11T22:00:00Z", "closed", 0}, // midnight in Poland
+		{"2025-09-15T12:00:00Z", "closed", 0},
+		{"2025-09-20T12:00:00Z", "restricted", 1}, // the later entry wins
+		{"2025-09-21T00:00:00Z", "closed", 0},     // "to" is exclusive
+		{"2025-09-24T23:59:59Z", "closed", 0},
+		{"2025-09-25T00:00:00Z", "open", -1},
+		{"2025-10-01T00:00:00Z", "closed", 2},
+		{"2030-01-01T00:00:00Z", "closed", 2},
 	}
 	for _, tt := range tests {
 		if got := f.StatusAt(ts(tt.at)); got != tt.want {
 			t.Errorf("StatusAt(%s) = %q, want %q", tt.at, got, tt.want)
 		}
+		if _, src := f.StatusSourceAt(ts(tt.at)); src != tt.source {
+			t.Errorf("StatusSourceAt(%s) entry %d, want %d", tt.at, src, tt.source)
+		}
+		g := f.AsAt(ts(tt.at))
+		if g.String("status") != tt.want {
+			t.Errorf("AsAt(%s) status %q, want %q", tt.at, g.String("status"), tt.want)
+		}
+		raw, ok := g.Property("status_source")
+		if ok != (tt.source >= 0) {
+			t.Errorf("AsAt(%s) status_source %s, want one only from an entry", tt.at, raw)
+		}
+		filter := geo.Filter{Props: map[string]string{"status": tt.want}, At: ts(tt.at)}
+		if !filter.MatchAttributes(f) {
+			t.Errorf("status=%s at %s does not match", tt.want, tt.at)
+		}
+	}
+	if raw, _ := f.AsAt(ts("2025-09-15T12:00:00Z")).Property("status_source"); string(raw) != `{"from":"2025-09-12T00:00:00+02:00","note":"Zapad","status":"closed","timeline":0,"to":"2025-09-25"}` {
+		t.Errorf("status_source %s", raw)
+	}
+	if f.String("status") != "open" {
+		t.Error("AsAt changed the original")
 	}
 	f = f.Without("timeline")
 	if got := f.StatusAt(ts("2025-09-15T00:00:00Z")); got != "open" {

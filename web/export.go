@@ -118,7 +118,7 @@ func (s *Server) handleItemsFile(w http.ResponseWriter, r *http.Request, c *geo.
 		return err
 	}
 	_, err = formats.Stream(ctx, s.cfg.Store, q.Query, func(f *geo.Feature) error {
-		return enc.Write(withCollection(f, c.ID))
+		return enc.Write(withCollection(atInstant([]*geo.Feature{f}, q.At)[0], c.ID))
 	})
 	if err != nil {
 		_ = enc.Close()

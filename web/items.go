@@ -158,6 +158,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	page.Features = atInstant(page.Features, q.At)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -290,7 +291,9 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		default:
-			return badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f and crs", k))
+			if !featureParams[k] {
+				return badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f, crs, datetime and as_of", k))
+			}
 		}
 	}
 	ff, isFile, err := fileFormat(r)
@@ -303,7 +306,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	f, err := s.cfg.Store.Get(r.Context(), c.ID, mux.Vars(r)["featureId"])
+	f, err := s.featureAt(r, c.ID, mux.Vars(r)["featureId"])
 	if err != nil {
 		return err
 	}

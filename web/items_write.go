@@ -19,17 +19,19 @@ import (
 // authorize lets a write through only with the configured Bearer token,
 // compared in constant time. Without a token the server is read-only.
 func (s *Server) authorize(r *http.Request) error {
-	if s.cfg.Token == "" {
-		return methodNotAllowed("the server is read-only: start it with --token or SITMAP_TOKEN to allow writes")
+	if s.cfg.Token == "" && !s.tokens.any(r.Context(), s.cfg.Store) {
+		return methodNotAllowed("the server is read-only: start it with --token or SITMAP_TOKEN, or add a token with sitmap token add, to allow writes")
 	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return unauthorized("writes need an Authorization: Bearer <token> header")
 	}
-	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.cfg.Token)) != 1 {
-		return unauthorized("the token is not valid")
+	tok = strings.TrimSpace(tok)
+	if s.cfg.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) == 1 {
+		nameEditor(r, s.cfg.TokenName)
+		return nil
 	}
-	return nil
+	return s.authorizeNamed(r, tok)
 }
 
 // readFeatures reads a GeoJSON Feature or FeatureCollection body of at

@@ -42,7 +42,7 @@ func itemsParams() []param {
 	return []param{
 		{Name: "bbox", In: "query", Description: "Only features that intersect the box: west,south,east,north (or 6 numbers with heights) in CRS84; west > east crosses the antimeridian.",
 			Schema: map[string]any{"type": "array", "minItems": 4, "maxItems": 6, "items": map[string]any{"type": "number"}}},
-		{Name: "datetime", In: "query", Description: "Only features whose temporal extent (valid_from, valid_to) intersects this RFC 3339 instant or interval: a/b, ../b, a/.., or a start and an ISO 8601 duration such as 2025-09-12/P2D.",
+		{Name: "datetime", In: "query", Description: "Only features whose temporal extent (valid_from, valid_to) intersects this RFC 3339 instant or interval: a/b, ../b, a/.., or a start and an ISO 8601 duration such as 2025-09-12/P2D. With an instant (a bare date: its start) each status is the one its timeline gives then, status= filters on that, and status_source names the timeline entry.",
 			Schema: map[string]any{"type": "string"}},
 		{Name: "limit", In: "query", Description: "Page size; values above the maximum are clamped to it.",
 			Schema: map[string]any{"type": "integer", "minimum": 1, "maximum": maxLimit, "default": defaultLimit}},
@@ -54,6 +54,7 @@ func itemsParams() []param {
 		bboxCRSParam,
 		{Name: "sortby", In: "query", Description: "Comma-separated sort keys among name, updated and id; a leading - sorts descending, + or nothing ascending.",
 			Schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?(name|updated|id)$`}}},
+		asOfParam,
 		itemsFParam,
 	}
 }
@@ -202,7 +203,9 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		case "datetime":
 			// An offset's "+" that arrived unencoded decodes to a space;
 			// a datetime never holds one, so put it back.
-			q.Time, err = geo.ParseDatetime(strings.ReplaceAll(val, " ", "+"))
+			q.Time, q.At, err = geo.ParseDatetimeAt(strings.ReplaceAll(val, " ", "+"))
+		case "as_of":
+			q.AsOf, err = parseAsOf(val)
 		case "limit":
 			q.Limit, err = parseLimit(val)
 			q.LimitGiven = true

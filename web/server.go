@@ -22,6 +22,8 @@ type Config struct {
 	Assets fs.FS
 	// Token enables writes; empty means read-only.
 	Token string
+	// TokenName is the editor that writes with Token record (default admin).
+	TokenName string
 	// BaseURL, when set, is used for absolute links instead of the
 	// request's scheme and host.
 	BaseURL string
@@ -80,7 +82,8 @@ type Server struct {
 	// staticTags caches the content hash of each served asset file.
 	staticTags sync.Map
 	// allow lists the methods of each path, for OPTIONS and 405s.
-	allow []pathMethods
+	allow  []pathMethods
+	tokens tokenCache // named editors (tokens.go)
 }
 
 // New builds a server; call Close when done to stop background work.
@@ -139,6 +142,7 @@ func (s *Server) allRoutes() []route {
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.featureRoutes()...)
 	rs = append(rs, s.schemaRoute())
+	rs = append(rs, s.historyRoutes()...)
 	rs = append(rs, s.serviceRoutes()...)
 	return rs
 }

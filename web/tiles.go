@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/tiles"
 )
 
@@ -81,7 +82,7 @@ func (s *Server) tileRoutes() []route {
 		{Method: http.MethodGet, Path: "/tiles/{tileset}.json", Name: "getTileJSON", Summary: "TileJSON 3.0.0 of a tile set",
 			Tags: tags, Params: []param{tileset}, Responses: map[string][]string{"200": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleTileJSON},
 		{Method: http.MethodGet, Path: "/tiles/{tileset}/{z}/{x}/{y}.mvt", Name: "getTile", Summary: "A Mapbox Vector Tile (no content when the tile is empty)",
-			Tags: tags, Params: []param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime},
+			Tags: tags, Params: []param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime, asOfParam},
 			Responses: tileResp, Handle: t.handleTile},
 		{Method: http.MethodGet, Path: "/tileMatrixSets", Name: "getTileMatrixSets", Summary: "The tiling schemes: WebMercatorQuad",
 			Tags: tags, Responses: map[string][]string{"200": {mediaJSON}}, Handle: t.handleTileMatrixSets},
@@ -110,17 +111,24 @@ func (t *tiler) handleTile(w http.ResponseWriter, r *http.Request) error {
 
 // serveTile answers one tile request with the pipeline's tile.
 func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string, tile maptile.Tile) error {
-	var when geo.Interval
-	var dt string
+	var when store.Query
+	var dt, asOf string
 	if r.URL.RawQuery != "" {
-		dt = r.URL.Query().Get("datetime")
+		dt, asOf = r.URL.Query().Get("datetime"), r.URL.Query().Get("as_of")
 	}
 	if dt != "" {
-		iv, err := geo.ParseDatetime(dt)
+		iv, at, err := geo.ParseDatetimeAt(dt)
 		if err != nil {
 			return err
 		}
-		when = iv
+		when.Time, when.At = iv, at
+	}
+	if asOf != "" {
+		var err error
+		if when.AsOf, err = parseAsOf(asOf); err != nil {
+			return err
+		}
+		dt += "&as_of=" + asOf // the key holds both times as asked
 	}
 	ct, err := t.p.Get(r.Context(), tileset, tile, when, dt)
 	if err != nil {

@@ -33,6 +33,8 @@ const usage = `usage:
   sitmap export [--db ... | --store ...] [--collection CID] [--bbox w,s,e,n] [--format F --out FILE] > out.geojson
     F: geojson (default), gpkg, fgb, kml, kmz or csv; import guesses it from the extension
   sitmap migrate --from FILE.db --to postgres://...
+  sitmap history prune --before DATE [--db ... | --store ...]
+  sitmap token add NAME [--role editor|admin] | token list | token revoke NAME  [--db ... | --store ...]
   sitmap version
 `
 
@@ -48,6 +50,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"import":  importCmd,
 		"export":  exportCmd,
 		"migrate": migrateCmd,
+		"history": historyCmd,
+		"token":   tokenCmd,
 		"version": func(context.Context, env, []string) error {
 			fmt.Fprintf(stdout, "sitmap %s\n", version)
 			return nil

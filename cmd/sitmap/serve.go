@@ -65,6 +65,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	sf.register(fs, e)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	token := fs.String("token", e.getenv("SITMAP_TOKEN"), "bearer token that enables writes (env SITMAP_TOKEN); none means read-only")
+	tokenName := fs.String("token-name", "admin", "editor name that writes with --token record in the history")
 	baseURL := fs.String("base-url", "", "public URL of the service for absolute links (default: from each request)")
 	cacheMB := fs.Int("tile-cache-mb", 128, "memory for rendered tiles, in MiB")
 	basemapURL := fs.String("basemap-url", "", "optional online raster basemap, e.g. https://tile.example/{z}/{x}/{y}.png (default: offline only)")
@@ -90,7 +91,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	limitMemory(ctx, log, int64(*cacheMB)<<20, e.getenv("GOMEMLIMIT"))
 	srv := web.New(web.Config{
-		Store: st, Assets: assets.FS, Token: *token, BaseURL: *baseURL,
+		Store: st, Assets: assets.FS, Token: *token, TokenName: *tokenName, BaseURL: *baseURL,
 		TileCacheBytes: int64(*cacheMB) << 20, BasemapURL: *basemapURL, Log: log, Version: version,
 	})
 	defer srv.Close()

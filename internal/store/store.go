@@ -20,6 +20,9 @@ type Query struct {
 	Sort   []Sort
 	Limit  int // 0 means no limit
 	Offset int
+	// AsOf, when set, asks for the features as the store held them at
+	// that time (record time), from their history.
+	AsOf time.Time
 }
 
 // Page is one page of a query and the number of all its matches.
@@ -104,6 +107,11 @@ type Store interface {
 	// Subscribe streams every change from now on until ctx ends. A
 	// subscriber that falls behind loses changes rather than blocking writers.
 	Subscribe(ctx context.Context) <-chan Change
+	// History: every version of every feature, with time and editor.
+	History
+	// Tokens: named editors.
+	Tokens
+
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	Close() error

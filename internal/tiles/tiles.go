@@ -70,10 +70,11 @@ func New(st store.Store, assets fs.FS, cacheBytes int64, log func(msg string, ar
 // CacheStats reports the cache's figures.
 func (p *Pipeline) CacheStats() tilecache.Stats { return p.cache.Stats() }
 
-// Get returns a tile of the tile set, as of when (the datetime parameter,
-// kept in the key as asked), from the cache or rendered once for every
+// Get returns a tile of the tile set, as of when (its Time and At from the
+// datetime parameter, AsOf from as_of; datetime is both as asked, for the
+// key), from the cache or rendered once for every
 // request that waits for it. An unknown tile set is store.ErrNotFound.
-func (p *Pipeline) Get(ctx context.Context, tileset string, t maptile.Tile, when geo.Interval, datetime string) (*Tile, error) {
+func (p *Pipeline) Get(ctx context.Context, tileset string, t maptile.Tile, when store.Query, datetime string) (*Tile, error) {
 	src, versions, err := p.source(ctx, tileset)
 	if err != nil {
 		return nil, err
@@ -177,12 +178,12 @@ var gzipPool = sync.Pool{New: func() any {
 	return zw
 }}
 
-func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when geo.Interval) (*Tile, error) {
+func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when store.Query) (*Tile, error) {
 	layers, err := p.layers(ctx, src, t, when)
 	if err != nil {
 		return nil, err
 	}
-	data, err := geo.Render(layers, t, geo.RenderOptions{Time: when})
+	data, err := geo.Render(layers, t, geo.RenderOptions{Time: when.Time, At: when.At})
 	if err != nil {
 		return nil, fmt.Errorf("render %s %d/%d/%d: %w", src.name, t.Z, t.X, t.Y, err)
 	}
@@ -206,14 +207,14 @@ func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when
 
 // layers fetches the features of each layer of the tile through the
 // store's spatial index (or the basemap's grid).
-func (p *Pipeline) layers(ctx context.Context, src *source, t maptile.Tile, when geo.Interval) ([]geo.TileLayer, error) {
+func (p *Pipeline) layers(ctx context.Context, src *source, t maptile.Tile, when store.Query) ([]geo.TileLayer, error) {
 	if src.basemap != nil {
 		return src.basemap.Tile(geo.TileBound(t)), nil
 	}
 	bbox := geo.TileBBox(t)
 	out := make([]geo.TileLayer, 0, len(src.cols))
 	for _, cid := range src.cols {
-		page, err := p.store.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bbox, Time: when}})
+		page, err := p.store.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bbox, Time: when.Time}, AsOf: when.AsOf})
 		if errors.Is(err, store.ErrNotFound) && src.name == All {
 			continue // deleted since the collections were listed
 		}

@@ -48,7 +48,7 @@ func TestPipeline(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i], _ = p.Get(ctx, "layer", tile, geo.Interval{}, "")
+			got[i], _ = p.Get(ctx, "layer", tile, store.Query{}, "")
 		}()
 	}
 	wg.Wait()
@@ -68,16 +68,16 @@ func TestPipeline(t *testing.T) {
 	if _, err := st.Put(ctx, []*geo.Feature{point(t, "b", orb.Point{23.61, 52.11})}, store.Upsert); err != nil {
 		t.Fatal(err)
 	}
-	after, err := p.Get(ctx, "layer", tile, geo.Interval{}, "")
+	after, err := p.Get(ctx, "layer", tile, store.Query{}, "")
 	if err != nil || after.ETag == got[0].ETag {
 		t.Errorf("after a write: tile %v (%v), want a new one", after, err)
 	}
 	// An empty tile is a tile with no data; an unknown tile set is NotFound.
-	empty, err := p.Get(ctx, "layer", maptile.At(orb.Point{-100, 40}, 9), geo.Interval{}, "")
+	empty, err := p.Get(ctx, "layer", maptile.At(orb.Point{-100, 40}, 9), store.Query{}, "")
 	if err != nil || len(empty.Data) != 0 {
 		t.Errorf("empty tile: %v (%v)", empty, err)
 	}
-	if _, err := p.Get(ctx, "nope", tile, geo.Interval{}, ""); !errors.Is(err, store.ErrNotFound) {
+	if _, err := p.Get(ctx, "nope", tile, store.Query{}, ""); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown tile set: %v, want ErrNotFound", err)
 	}
 	if layers, err := p.Layers(ctx, tiles.All); err != nil || len(layers) != 1 || layers[0] != "layer" {

@@ -68,6 +68,9 @@ func (s *Store) Get(ctx context.Context, cid, fid string) (*geo.Feature, error) 
 // Query walks the R-tree when there is a bbox, and the id order otherwise,
 // applies the rest of the filter, sorts and pages.
 func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
+	if !q.AsOf.IsZero() {
+		return s.queryAsOf(ctx, q)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	c, ok := s.cols[q.Collection]

@@ -46,6 +46,7 @@ type write struct {
 	deletes []*geo.Feature
 	changes []store.Change
 	vers    map[string]int64
+	editor  string        // store.EditorOf the write's context, for its history
 	created []*collection // made by this write, visible once it commits
 	// dups: a feature was put twice, so only its last put may write a rect.
 	dups bool
@@ -130,8 +131,12 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) (*geo.F
 	if _, _, err := tx.Set(featKey(stored.Collection(), stored.ID()), rec, nil); err != nil {
 		return nil, err
 	}
+	old := w.latest(stored)
 	w.puts = append(w.puts, stored)
 	w.record(typ, stored.Collection(), stored.ID(), stored.Version())
+	if err := w.history(tx, old); err != nil {
+		return nil, err
+	}
 	return stored, nil
 }
 
@@ -143,6 +148,20 @@ func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
 	}
 	w.deletes = append(w.deletes, f)
 	w.record(store.Deleted, f.Collection(), f.ID(), w.bump(f.Collection()))
+	return w.history(tx, f)
+}
+
+// latest is the version of f's id that f supersedes: an earlier put of this
+// write, else the stored one; nil when there is none.
+func (w *write) latest(f *geo.Feature) *geo.Feature {
+	for i := len(w.puts) - 1; w.dups && i >= 0; i-- {
+		if p := w.puts[i]; p.ID() == f.ID() && p.Collection() == f.Collection() {
+			return p
+		}
+	}
+	if c := w.collection(f.Collection()); c != nil {
+		return c.feats[f.ID()]
+	}
 	return nil
 }
 
@@ -214,8 +233,9 @@ func (w *write) apply() {
 
 // commit runs fn in one buntdb transaction; on any error nothing changes,
 // in the file or in memory.
-func (s *Store) commit(fn func(w *write, tx *buntdb.Tx) error) error {
+func (s *Store) commit(ctx context.Context, fn func(w *write, tx *buntdb.Tx) error) error {
 	w := s.newWrite()
+	w.editor = store.EditorOf(ctx)
 	seq := s.seq
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		if err := fn(w, tx); err != nil {
@@ -236,7 +256,7 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]*geo.Feature, len(fs))
-	err := s.commit(func(w *write, tx *buntdb.Tx) error {
+	err := s.commit(ctx, func(w *write, tx *buntdb.Tx) error {
 		if err := w.createCollections(tx, create); err != nil {
 			return err
 		}
@@ -298,7 +318,7 @@ func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) (*ge
 		return nil, err
 	}
 	var stored *geo.Feature
-	err := s.commit(func(w *write, tx *buntdb.Tx) error {
+	err := s.commit(ctx, func(w *write, tx *buntdb.Tx) error {
 		var err error
 		stored, err = w.put(tx, f, store.Replaced)
 		return err
@@ -317,7 +337,7 @@ func (s *Store) Delete(ctx context.Context, cid, fid string, version int64) erro
 	if err != nil {
 		return err
 	}
-	return s.commit(func(w *write, tx *buntdb.Tx) error {
+	return s.commit(ctx, func(w *write, tx *buntdb.Tx) error {
 		err := w.delete(tx, old)
 		if errors.Is(err, buntdb.ErrNotFound) {
 			return store.Errorf(store.ErrNotFound, "feature %s/%s does not exist", cid, fid)

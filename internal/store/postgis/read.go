@@ -172,6 +172,12 @@ func (a *args) add(v any) string {
 // derived in Go (see row). The matches are counted and paged in one
 // statement, so the count and the page agree.
 func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
+	if !q.AsOf.IsZero() {
+		return s.queryAsOf(ctx, q)
+	}
+	if statusAtInstant(q) {
+		return s.queryStatusAt(ctx, q)
+	}
 	var a args
 	cid := a.add(q.Collection)
 	conds := []string{"f.collection = " + cid}

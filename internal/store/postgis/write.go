@@ -215,6 +215,7 @@ func (s *Store) Delete(ctx context.Context, cid, fid string, version int64) erro
 			return fmt.Errorf("delete %s/%s: %w", cid, fid, err)
 		}
 		w.record(store.Deleted, cid, fid, v)
+		w.feats = append(w.feats, nil)
 		return nil
 	})
 }
@@ -225,6 +226,7 @@ type writer struct {
 	rows    []*geo.Feature
 	index   map[[2]string]int // position in rows, so a batch writes an id once
 	changes []store.Change
+	feats   []*geo.Feature // what each change wrote, for history.go (nil: a deletion)
 }
 
 // put adds a row and returns the feature as it will be stored.
@@ -240,6 +242,7 @@ func (w *writer) put(f *geo.Feature, typ store.ChangeType) *geo.Feature {
 		w.rows = append(w.rows, f)
 	}
 	w.record(typ, f.Collection(), f.ID(), f.Version())
+	w.feats = append(w.feats, f)
 	return f
 }
 
@@ -270,6 +273,9 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		first := last - int64(len(w.changes)) + 1
 		for i := range w.changes {
 			w.changes[i].Seq = first + int64(i)
+		}
+		if err := writeHistory(ctx, tx, w, store.EditorOf(ctx)); err != nil {
+			return err
 		}
 		return s.notify(ctx, tx, w.changes)
 	})

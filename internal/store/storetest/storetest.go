@@ -23,6 +23,7 @@ func Run(t *testing.T, open Open) {
 		{"BBoxAntimeridian", testAntimeridian},
 		{"Time", testTime},
 		{"Props", testProps},
+		{"StatusAtInstant", testStatusAtInstant},
 		{"Text", testText},
 		{"FiltersCombine", testFiltersCombine},
 		{"Sort", testSort},
@@ -40,6 +41,7 @@ func Run(t *testing.T, open Open) {
 		{"Subscribe", testSubscribe},
 		{"Ping", testPing},
 	}
+	tests = append(tests, historyCases...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newHarness(open)) })
 	}

@@ -1,0 +1,313 @@
+package bunt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// History keys, written in the transaction of the write they record:
+// h:{cid}:{fid}:{version} holds the version (histRecord) and
+// hs:{seq} → "{time} {cid}:{fid}:{version}" orders them for the changes
+// feed. Numbers are zero-padded so key order is number order.
+func histKey(cid, fid string, version int64) string {
+	return "h:" + cid + ":" + fid + ":" + pad(version)
+}
+
+func histSeqKey(seq int64) string { return "hs:" + pad(seq) }
+
+func pad(n int64) string { return fmt.Sprintf("%019d", n) }
+
+// histRecord is one kept version.
+type histRecord struct {
+	Seq     int64            `json:"seq"`
+	Time    string           `json:"time"` // store.TimeKey
+	Editor  string           `json:"editor,omitempty"`
+	Change  store.ChangeType `json:"change"`
+	Version int64            `json:"version"`
+	Feature json.RawMessage  `json:"feature"`
+}
+
+// history keeps the version that the change just recorded wrote. The
+// record of a feature's current version holds no copy of it ("feature":
+// null: the f: key has it), so an import writes each feature once; the
+// write that supersedes a version (old, or nil when there is none) copies
+// the feature into that version's record. A deletion's record points at
+// the version before it the same way.
+func (w *write) history(tx *buntdb.Tx, old *geo.Feature) error {
+	c := w.changes[len(w.changes)-1]
+	if old != nil {
+		k := histKey(c.Collection, c.ID, old.Version())
+		rec, err := tx.Get(k)
+		switch {
+		case errors.Is(err, buntdb.ErrNotFound): // written before history was kept
+		case err != nil:
+			return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+		case strings.HasSuffix(rec, currentTail):
+			rec = rec[:len(rec)-len(currentTail)] + `"feature":` + old.JSON() + "}"
+			if _, _, err := tx.Set(k, rec, nil); err != nil {
+				return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+			}
+		}
+	}
+	at := w.at.Format(store.TimeKey)
+	// Built by hand, the feature last, so that the write superseding it
+	// can fill it in.
+	rec := `{"seq":` + strconv.FormatInt(c.Seq, 10) + `,"time":"` + at + `","editor":` +
+		strconv.Quote(w.editor) + `,"change":"` + string(c.Type) + `","version":` +
+		strconv.FormatInt(c.Version, 10) + "," + currentTail
+	if _, _, err := tx.Set(histKey(c.Collection, c.ID, c.Version), rec, nil); err != nil {
+		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+	}
+	ptr := at + " " + c.Collection + ":" + c.ID + ":" + pad(c.Version)
+	if _, _, err := tx.Set(histSeqKey(c.Seq), ptr, nil); err != nil {
+		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+	}
+	return nil
+}
+
+// currentTail ends the record of a version whose feature is elsewhere: in
+// the f: key (the current version) or the version before (a deletion).
+const currentTail = `"feature":null}`
+
+// decodeHist reads a record; the feature of a current version comes from
+// memory (s.mu held for reading).
+func (s *Store) decodeHist(cid, fid, v string) (store.Version, error) {
+	// The feature is the record's last member: the header alone goes
+	// through encoding/json, the feature through geo's decoder.
+	var r histRecord
+	head, feature, ok := strings.Cut(v, `,"feature":`)
+	if !ok || !strings.HasSuffix(feature, "}") {
+		return store.Version{}, fmt.Errorf("history of %s/%s: malformed record", cid, fid)
+	}
+	if err := json.Unmarshal([]byte(head+"}"), &r); err != nil {
+		return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
+	}
+	r.Feature = json.RawMessage(feature[:len(feature)-1])
+	t, err := time.Parse(store.TimeKey, r.Time)
+	if err != nil {
+		return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
+	}
+	out := store.Version{Seq: r.Seq, Change: r.Change, Collection: cid, ID: fid, Version: r.Version, Time: t, Editor: r.Editor}
+	if len(r.Feature) > 0 && string(r.Feature) != "null" {
+		if out.Feature, err = geo.DecodeFeature(r.Feature); err != nil {
+			return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
+		}
+	} else if c, ok := s.cols[cid]; ok && r.Change != store.Deleted {
+		if f := c.feats[fid]; f != nil && f.Version() == r.Version {
+			out.Feature = f
+		}
+	}
+	return out, nil
+}
+
+// splitHistKey reads h:{cid}:{fid}:{version}.
+func splitHistKey(k string) (cid, fid string) {
+	parts := strings.Split(k, ":")
+	if len(parts) != 4 {
+		return "", ""
+	}
+	return parts[1], parts[2]
+}
+
+// Versions returns a feature's kept versions, newest first.
+func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []store.Version
+	var derr error
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.DescendKeys("h:"+cid+":"+fid+":*", func(k, v string) bool {
+			var ver store.Version
+			if ver, derr = s.decodeHist(cid, fid, v); derr != nil {
+				return false
+			}
+			out = append(out, ver)
+			return true
+		})
+	})
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("versions of %s/%s: %w", cid, fid, err)
+	}
+	if len(out) == 0 {
+		return nil, store.Errorf(store.ErrNotFound, "feature %s/%s has no history", cid, fid)
+	}
+	for i := range out[:len(out)-1] { // a deletion shows the version it deleted
+		if out[i].Change == store.Deleted && out[i].Feature == nil {
+			out[i].Feature = out[i+1].Feature
+		}
+	}
+	return out, nil
+}
+
+// Changes walks the sequence keys after q.After, skipping those before
+// q.Since or of other collections.
+func (s *Store) Changes(ctx context.Context, q store.ChangesQuery) ([]store.Version, error) {
+	since := q.Since.UTC().Format(store.TimeKey)
+	var keys []string
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendGreaterOrEqual("", histSeqKey(q.After+1), func(k, v string) bool {
+			if !strings.HasPrefix(k, "hs:") {
+				return false
+			}
+			at, ref, _ := strings.Cut(v, " ")
+			if at < since || (q.Collection != "" && !strings.HasPrefix(ref, q.Collection+":")) {
+				return true
+			}
+			keys = append(keys, "h:"+ref)
+			return q.Limit <= 0 || len(keys) < q.Limit
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	return s.histRecords(keys)
+}
+
+func (s *Store) histRecords(keys []string) ([]store.Version, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]store.Version, 0, len(keys))
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		for _, k := range keys {
+			v, err := tx.Get(k)
+			if err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			cid, fid := splitHistKey(k)
+			ver, err := s.decodeHist(cid, fid, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, ver)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	return out, nil
+}
+
+// queryAsOf answers a query from the collection's history.
+func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error) {
+	if _, err := s.Version(ctx, q.Collection); err != nil {
+		return store.Page{}, err
+	}
+	asOf := q.AsOf.UTC().Format(store.TimeKey)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var vs []store.Version
+	var derr error
+	// Keys come by feature, then version: only the last version of each
+	// feature at or before asOf is decoded.
+	var lastKey, lastVal string
+	flush := func() error {
+		if lastKey == "" {
+			return nil
+		}
+		cid, fid := splitHistKey(lastKey)
+		ver, err := s.decodeHist(cid, fid, lastVal)
+		if err == nil {
+			vs = append(vs, ver)
+		}
+		lastKey = ""
+		return err
+	}
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendKeys("h:"+q.Collection+":*", func(k, v string) bool {
+			if recordTime(v) > asOf {
+				return true
+			}
+			if lastKey != "" && !sameFeature(lastKey, k) {
+				if derr = flush(); derr != nil {
+					return false
+				}
+			}
+			lastKey, lastVal = k, v
+			return true
+		})
+	})
+	if err == nil && derr == nil {
+		derr = flush()
+	}
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return store.Page{}, fmt.Errorf("query %s as of %s: %w", q.Collection, asOf, err)
+	}
+	return store.PageAsOf(vs, q), nil
+}
+
+// sameFeature reports whether two history keys are of one feature: they
+// differ only in the zero-padded version at the end.
+func sameFeature(a, b string) bool {
+	n := len(a) - 19
+	return len(a) == len(b) && n > 0 && a[:n] == b[:n]
+}
+
+// recordTime reads the time of a record that history wrote.
+func recordTime(rec string) string {
+	i := strings.Index(rec, `"time":"`)
+	if i < 0 || len(rec) < i+8+len(store.TimeKey) {
+		return ""
+	}
+	return rec[i+8 : i+8+len(store.TimeKey)]
+}
+
+// PruneHistory drops versions older than before except each feature's
+// latest, in one transaction.
+func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error) {
+	cut := before.UTC().Format(store.TimeKey)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		var drop []string
+		var prevKey, prevFeature, prevTime string
+		err := tx.AscendKeys("h:*", func(k, v string) bool {
+			cid, fid := splitHistKey(k)
+			feature := cid + ":" + fid
+			if feature == prevFeature && prevTime < cut {
+				drop = append(drop, prevKey) // not the latest of its feature
+			}
+			prevKey, prevFeature, prevTime = k, feature, recordTime(v)
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range drop {
+			v, err := tx.Delete(k)
+			if err != nil {
+				return err
+			}
+			var r histRecord
+			if err := json.Unmarshal([]byte(v), &r); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			if _, err := tx.Delete(histSeqKey(r.Seq)); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+		}
+		n = len(drop)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune history: %w", err)
+	}
+	return n, nil
+}
