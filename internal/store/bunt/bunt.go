@@ -34,13 +34,19 @@ const seqKey = "seq"
 // Store is the buntdb-backed store. Writers are serialised by mu; readers
 // share it.
 type Store struct {
-	now  store.Clock
-	db   *buntdb.DB
-	lock *os.File // nil for ":memory:"
-	mu   sync.RWMutex
-	cols map[string]*collection
-	seq  int64
-	hub  store.Hub
+	// Repaired says that Open cut off a large write that a crash had
+	// interrupted (none of it had been acknowledged).
+	Repaired bool
+
+	now    store.Clock
+	path   string // "" for ":memory:"
+	shrunk int64  // the file's size after it was last written whole
+	db     *buntdb.DB
+	lock   *os.File // nil for ":memory:"
+	mu     sync.RWMutex
+	cols   map[string]*collection
+	seq    int64
+	hub    store.Hub
 }
 
 // Option changes how Open sets up the store.
@@ -75,6 +81,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 }
 
 func open(path string) (*Store, error) {
+	var repaired bool
+	if path != ":memory:" {
+		var err error
+		if repaired, err = repairTail(path); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
 	db, err := buntdb.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -85,16 +98,56 @@ func open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	cfg.SyncPolicy = buntdb.Always
+	// Only this package rewrites the file, between writes (guard.go).
+	cfg.AutoShrinkDisabled = true
 	if err := db.SetConfig(cfg); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{now: store.SystemClock, db: db, cols: map[string]*collection{}}
+	s := &Store{now: store.SystemClock, db: db, cols: map[string]*collection{}, Repaired: repaired}
+	if path != ":memory:" {
+		s.path = path
+	}
 	if err := s.load(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if err := s.shrinkIfGrown(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	return s, nil
+}
+
+// shrinkAbove is the file size below which the file is never rewritten.
+const shrinkAbove = 64 << 20
+
+// shrinkIfGrown rewrites the file (buntdb's Shrink: every current record
+// once) when it has doubled since it was last written whole. Callers hold
+// the write lock or are opening the store, so no fenced write is going on.
+func (s *Store) shrinkIfGrown() error {
+	if s.path == "" {
+		return nil
+	}
+	st, err := os.Stat(s.path)
+	if err != nil {
+		return err
+	}
+	if st.Size() < shrinkAbove || st.Size() < 2*s.shrunk {
+		return nil
+	}
+	if s.shrunk == 0 {
+		// The size at open: the baseline for the next check.
+		s.shrunk = st.Size()
+		return nil
+	}
+	if err := s.db.Shrink(); err != nil {
+		return fmt.Errorf("shrink: %w", err)
+	}
+	if st, err = os.Stat(s.path); err == nil {
+		s.shrunk = st.Size()
+	}
+	return nil
 }
 
 // load builds the spatial indexes and the in-memory copy from the file.

@@ -234,21 +234,34 @@ func (w *write) apply() {
 // commit runs fn in one buntdb transaction; on any error nothing changes,
 // in the file or in memory.
 func (s *Store) commit(ctx context.Context, fn func(w *write, tx *buntdb.Tx) error) error {
+	return s.commitFenced(ctx, false, fn)
+}
+
+// commitFenced is commit, fenced (guard.go) when the write is large.
+func (s *Store) commitFenced(ctx context.Context, large bool, fn func(w *write, tx *buntdb.Tx) error) error {
 	w := s.newWrite()
 	w.editor = store.EditorOf(ctx)
 	seq := s.seq
-	err := s.db.Update(func(tx *buntdb.Tx) error {
-		if err := fn(w, tx); err != nil {
-			return err
-		}
-		return w.finish(tx)
-	})
+	write := func() error {
+		return s.db.Update(func(tx *buntdb.Tx) error {
+			if err := fn(w, tx); err != nil {
+				return err
+			}
+			return w.finish(tx)
+		})
+	}
+	var err error
+	if large && s.path != "" {
+		err = s.fenced(write)
+	} else {
+		err = write()
+	}
 	if err != nil {
 		s.seq = seq
 		return err
 	}
 	w.apply()
-	return nil
+	return s.shrinkIfGrown()
 }
 
 // Put writes a batch all or nothing, with the collections it creates.
@@ -256,7 +269,7 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]*geo.Feature, len(fs))
-	err := s.commit(ctx, func(w *write, tx *buntdb.Tx) error {
+	err := s.commitFenced(ctx, len(fs) > fenceAbove, func(w *write, tx *buntdb.Tx) error {
 		if err := w.createCollections(tx, create); err != nil {
 			return err
 		}

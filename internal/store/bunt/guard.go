@@ -1,0 +1,106 @@
+package bunt
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/tidwall/buntdb"
+)
+
+// buntdb writes a transaction to its file with one write: if the process
+// dies during a large one (an import of 100 MB), the file can keep a part
+// of it, and buntdb replays every whole command of that part on open. A
+// large write is therefore fenced: a pending marker is committed before
+// it and deleted by a transaction of its own after it, and the write is
+// acknowledged only then. repairTail, run before buntdb opens the file,
+// cuts the file back to where the last marker was set when no delete of
+// it follows: the fenced write that was going on is dropped whole.
+//
+// The file is only ever rewritten (shrunk) by this package, between
+// writes, so a marker never moves.
+
+const pendingKey = "sitmap:pending"
+
+var (
+	pendingSet = []byte("*3\r\n$3\r\nset\r\n$14\r\n" + pendingKey + "\r\n")
+	pendingDel = []byte("*2\r\n$3\r\ndel\r\n$14\r\n" + pendingKey + "\r\n")
+)
+
+// fenceAbove is the batch size from which a Put is fenced; smaller writes
+// are a few kilobytes, which the kernel writes whole.
+const fenceAbove = 64
+
+// fenced runs write between the two markers.
+func (s *Store) fenced(write func() error) error {
+	err := s.db.Update(func(tx *buntdb.Tx) error {
+		_, _, err := tx.Set(pendingKey, "1", nil)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("fence: %w", err)
+	}
+	werr := write()
+	err = s.db.Update(func(tx *buntdb.Tx) error {
+		_, err := tx.Delete(pendingKey)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("fence: %w", errors.Join(werr, err))
+	}
+	return werr
+}
+
+// tailChunk is how much of the file repairTail reads at a time, from the
+// end.
+const tailChunk = 4 << 20
+
+// repairTail cuts off a fenced write that did not finish, if the file
+// ends in one, and says whether it did.
+func repairTail(path string) (bool, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	at, isSet, err := lastMarker(f, st.Size())
+	if err != nil || at < 0 || !isSet {
+		return false, err
+	}
+	if err := f.Truncate(at); err != nil {
+		return false, fmt.Errorf("cut the unfinished write at %d: %w", at, err)
+	}
+	return true, f.Sync()
+}
+
+// lastMarker finds the last set or delete of the pending marker, reading
+// back from the end of the file; at is -1 when there is none.
+func lastMarker(r io.ReaderAt, size int64) (at int64, isSet bool, err error) {
+	overlap := int64(len(pendingSet))
+	buf := make([]byte, tailChunk+overlap)
+	for end := size; end > 0; end -= tailChunk {
+		start := max(0, end-tailChunk)
+		n := end - start + min(overlap, size-end)
+		chunk := buf[:n]
+		if _, err := r.ReadAt(chunk, start); err != nil && !errors.Is(err, io.EOF) {
+			return -1, false, err
+		}
+		s, d := bytes.LastIndex(chunk, pendingSet), bytes.LastIndex(chunk, pendingDel)
+		if s >= 0 || d >= 0 {
+			if s > d {
+				return start + int64(s), true, nil
+			}
+			return start + int64(d), false, nil
+		}
+	}
+	return -1, false, nil
+}
