@@ -1,11 +1,11 @@
-# sitmap: make run | make test | make build | make bench | make assets
+# sitmap: make run | make test | make build | make bench | make fuzz | make assets
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 # The style-spec validator the style tests run, pinned in its package-lock.json.
 STYLESPEC := web/testdata/stylespec
 
-.PHONY: run build test deps imports bench assets generate clean
+.PHONY: run build test deps imports bench fuzz assets generate clean
 
 run: build
 	./bin/sitmap serve --db data/sitmap.db
@@ -75,6 +75,19 @@ imports:
 bench: deps
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
 	$(GO) test -p 1 -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+# fuzz runs each fuzz target for FUZZTIME with FUZZPARALLEL workers (the
+# machine is shared) and says how long it ran; new failing inputs land in
+# the package's testdata/fuzz/<target>/, where plain `go test` replays them.
+FUZZTIME ?= 30s
+FUZZPARALLEL ?= 1
+FUZZ_TARGETS := ./geo:FuzzFeatureRoundTrip ./geo:FuzzParseBBox ./geo:FuzzParseDatetime ./geo:FuzzRender ./web:FuzzQueryString
+fuzz:
+	@total=0; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; start=$$(date +%s); \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
+		took=$$(( $$(date +%s) - start )); total=$$(( total + took )); \
+		echo "fuzz: $$fn in $$pkg ran $${took} s (FUZZTIME=$(FUZZTIME), $(FUZZPARALLEL) worker(s))"; \
+	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, $${total} s in all"
 
 # assets refreshes the vendored front-end files and the basemap from npm
 # (pinned in package-lock.json); the results are committed, so run needs no npm.

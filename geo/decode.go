@@ -20,6 +20,9 @@ type featureDoc struct {
 // DecodeFeature parses one GeoJSON Feature. Errors are ValidationErrors that
 // name the field; the id may be empty (the store assigns one).
 func DecodeFeature(data []byte) (*Feature, error) {
+	if err := CheckText(data); err != nil {
+		return nil, err
+	}
 	if f, ok := decodeFast(data); ok {
 		return f, nil
 	}
@@ -89,9 +92,10 @@ func decodeGeometry(raw json.RawMessage) (orb.Geometry, error) {
 	if err != nil {
 		return nil, invalid("geometry.coordinates", "malformed for a %s: %v", head.Type, err)
 	}
-	// orb reads [] as [0, 0] and [21] as [21, 0]: a position must have both.
+	// orb reads [] as [0, 0] and [21] as [21, 0], and drops a third
+	// number: a position must be exactly [longitude, latitude].
 	if !positionsComplete(head.Coordinates, positionDepth[head.Type]) {
-		return nil, invalid("geometry.coordinates", "every position needs a longitude and a latitude")
+		return nil, invalid("geometry.coordinates", "every position must be [longitude, latitude]: a third number (altitude) is refused, as it would not be kept")
 	}
 	return g.Geometry(), nil
 }
@@ -102,7 +106,7 @@ var positionDepth = map[string]int{
 }
 
 // positionsComplete reports whether every array at the positions' depth
-// has at least two elements. It scans bytes (numbers hold no brackets or
+// has exactly two elements. It scans bytes (numbers hold no brackets or
 // commas), as orb has already checked the JSON's shape.
 func positionsComplete(coords []byte, depth int) bool {
 	d, n, empty := 0, 0, true
@@ -114,7 +118,7 @@ func positionsComplete(coords []byte, depth int) bool {
 				n, empty = 1, true
 			}
 		case ']':
-			if d == depth && (empty || n < 2) {
+			if d == depth && (empty || n != 2) {
 				return false
 			}
 			d--

@@ -39,7 +39,6 @@ func TestDecodeFeature(t *testing.T) {
 		"MultiLineString": `[[[1,2],[3,4]]]`,
 		"Polygon":         `[[[0,0],[1,0],[1,1],[0,0]]]`,
 		"MultiPolygon":    `[[[[0,0],[1,0],[1,1],[0,0]]]]`,
-		"Point":           `[1,2,100]`, // a height is allowed and dropped
 	} {
 		f, err := geo.DecodeFeature([]byte(`{"type":"Feature","geometry":{"type":"` + typ + `","coordinates":` + coords + `}}`))
 		if err != nil {
@@ -73,6 +72,13 @@ func TestDecodeFeatureErrors(t *testing.T) {
 		{"empty Point", `{"type":"Feature","geometry":{"type":"Point","coordinates":[]}}`, "geometry.coordinates"},
 		{"Point with one number", `{"type":"Feature","geometry":{"type":"Point","coordinates":[21]}}`, "geometry.coordinates"},
 		{"line position with one number", `{"type":"Feature","geometry":{"type":"LineString","coordinates":[[1,2],[3]]}}`, "geometry.coordinates"},
+		// orb would drop a height: refused, never stored changed.
+		{"Point with a height", `{"type":"Feature","geometry":{"type":"Point","coordinates":[27,53,100]}}`, "geometry.coordinates"},
+		{"polygon vertex with a height", `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0,5],[1,1],[0,0]]]}}`, "geometry.coordinates"},
+		{"invalid UTF-8", "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]},\"properties\":{\"name\":\"a\xffb\"}}", ""},
+		{"invalid UTF-8 in a property name", "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]},\"properties\":{\"n\xc3\":1}}", ""},
+		{"lone low surrogate", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"name":"a\udc00"}}`, ""},
+		{"lone high surrogate", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"x":["\ud800x"]}}`, ""},
 		{"empty position in a polygon", `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[],[0,0]]]}}`, "geometry.coordinates"},
 		{"properties not an object", `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":[1]}`, ""},
 	}

@@ -24,7 +24,7 @@ func Validate(f *Feature, c *Collection) error {
 		return err
 	}
 	for _, check := range []func(*Feature, *Collection) error{
-		validateName, validateCountry, validateStatus, validateConfidence,
+		validateLimits, validateName, validateCountry, validateStatus, validateConfidence,
 		validateSources, validateValidity, validateTimeline, validateText,
 		validateUncertainty,
 	} {

@@ -50,6 +50,14 @@ func preconditionFailed(description string) *apiError {
 	return &apiError{Status: http.StatusPreconditionFailed, Code: "PreconditionFailed", Description: description, Field: "If-Match"}
 }
 
+// statusClientClosed is nginx's 499: the client went away before the
+// answer. Nobody reads it, and it is not the server's fault.
+const statusClientClosed = 499
+
+func clientClosed() *apiError {
+	return &apiError{Status: statusClientClosed, Code: "ClientClosedRequest", Description: "client closed the request"}
+}
+
 // classify is the one place where errors become HTTP statuses.
 func classify(err error) *apiError {
 	var ae *apiError
@@ -80,8 +88,7 @@ func classify(err error) *apiError {
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "TileTooLarge",
 			Description: "the tile holds more than a tile may carry even at its coarsest: ask for a higher zoom or filter it"}
 	case errors.Is(err, context.Canceled):
-		// The client went away; nobody reads this, and it is not our fault.
-		return &apiError{Status: 499, Code: "ClientClosedRequest", Description: "client closed the request"}
+		return clientClosed()
 	}
 	return &apiError{Status: http.StatusInternalServerError, Code: "ServerError", Description: "internal server error"}
 }

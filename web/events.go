@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -84,21 +85,15 @@ func (f *feed) latest() int64 {
 
 // handleEvents streams changes as Server-Sent Events: "id: <seq>" and
 // "data: <change JSON>", default event type. Last-Event-ID resumes after
-// a seq still in the ring. The stream ends when the client goes or the
-// server closes.
+// a seq still in the ring. An id beyond the newest change this server
+// knows (a store that was replaced, an id made up) would wait forever for
+// events that never come, so the stream resumes from now instead, and
+// says so in a first "reset" event: the client should reload what it
+// shows. The stream ends when the client goes or the server closes.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
-	rc := http.NewResponseController(w)
-	last := s.events.latest()
-	id := r.Header.Get("Last-Event-ID")
-	if id == "" {
-		id = r.URL.Query().Get("lastEventId")
-	}
-	if id != "" {
-		n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
-		if err != nil || n < 0 {
-			return badRequest("Last-Event-ID", "Last-Event-ID must be the id of an event")
-		}
-		last = n
+	last, reset, err := s.resumePoint(r)
+	if err != nil {
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -108,10 +103,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if r.Method == http.MethodHead {
 		return nil
 	}
-	if _, err := w.Write([]byte("retry: 3000\n\n")); err != nil {
+	s.metrics.streams.Add(1)
+	defer s.metrics.streams.Add(-1)
+	rc := http.NewResponseController(w)
+	if err := writeEvent(w, rc, append([]byte("retry: 3000\n\n"), reset...)); err != nil {
 		return nil
 	}
-	_ = rc.Flush()
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
 	for {
@@ -130,20 +127,14 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 				buf = append(buf, data...)
 				buf = append(buf, "\n\n"...)
 			}
-			if _, err := w.Write(buf); err != nil {
-				return nil
-			}
-			if err := rc.Flush(); err != nil {
+			if writeEvent(w, rc, buf) != nil {
 				return nil
 			}
 		}
 		select {
 		case <-wake:
 		case <-tick.C:
-			if _, err := w.Write([]byte(": heartbeat\n\n")); err != nil {
-				return nil
-			}
-			if err := rc.Flush(); err != nil {
+			if writeEvent(w, rc, []byte(": heartbeat\n\n")) != nil {
 				return nil
 			}
 		case <-r.Context().Done():
@@ -152,4 +143,44 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
+}
+
+// writeEvent writes and flushes; the recorder gives each its deadline.
+func writeEvent(w http.ResponseWriter, rc *http.ResponseController, b []byte) error {
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	return rc.Flush()
+}
+
+// resumePoint reads Last-Event-ID (or ?lastEventId): the seq to stream
+// after, and the reset event to send first when that id is beyond what
+// this server knows.
+func (s *Server) resumePoint(r *http.Request) (int64, []byte, error) {
+	latest := s.events.latest()
+	id := r.Header.Get("Last-Event-ID")
+	if id == "" {
+		id = r.URL.Query().Get("lastEventId")
+	}
+	if id == "" {
+		return latest, nil, nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+	if err != nil || n < 0 {
+		return 0, nil, badRequest("Last-Event-ID", "Last-Event-ID must be the id of an event")
+	}
+	if n <= latest {
+		return n, nil, nil
+	}
+	data, err := json.Marshal(map[string]any{"lastEventId": n, "resumeFrom": latest,
+		"description": fmt.Sprintf("Last-Event-ID %d is beyond the newest change this server knows (%d): "+
+			"changes stream from now on; reload the data to be current", n, latest)})
+	if err != nil {
+		return 0, nil, err
+	}
+	// The reset carries the id to resume from, so a reconnect does not
+	// send the impossible id again.
+	ev := strconv.AppendInt([]byte("event: reset\nid: "), latest, 10)
+	ev = append(append(ev, "\ndata: "...), data...)
+	return latest, append(ev, "\n\n"...), nil
 }

@@ -19,23 +19,31 @@ type errorHandler struct {
 }
 
 func (h errorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	err := h.fn(w, r)
-	if err == nil {
-		return
+	if err := h.fn(w, r); err != nil {
+		h.fail(w, r, err)
 	}
+}
+
+// fail answers a failed request. Only the server's own failures are
+// logged as errors; a client's mistake (a bad parameter, a body cut
+// short) is a 4xx that the request's info line explains.
+func (h errorHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	ae := classify(err)
-	if ae.Status >= 500 && ae.Status != 499 {
+	ri := info(r.Context())
+	if ae.Status >= 500 {
 		h.log.Error("request failed", "request_id", requestID(r.Context()), "method", r.Method,
 			"path", r.URL.Path, "err", err)
+	} else if ri != nil {
+		ri.err = err.Error()
 	}
-	if ri := info(r.Context()); ri != nil && ri.status != 0 {
+	if ri != nil && ri.status != 0 {
 		// The response has begun; all that is left is to stop.
 		return
 	}
-	if ae.Status == 499 {
+	if ae.Status == statusClientClosed {
 		// Nobody is left to read an answer; the log line says what happened.
-		if ri := info(r.Context()); ri != nil {
-			ri.status = 499
+		if ri != nil {
+			ri.status = statusClientClosed
 		}
 		return
 	}

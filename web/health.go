@@ -10,6 +10,7 @@ func (s *Server) serviceRoutes() []route {
 	return []route{
 		{Method: http.MethodGet, Path: "/events", Name: "getEvents", Summary: "Change feed: Server-Sent Events of every create, replace and delete; Last-Event-ID resumes",
 			Tags: []string{"Service"}, Params: []param{{Name: "Last-Event-ID", In: "header", Description: "id of the last event seen, to resume after it",
+				Schema: map[string]any{"type": "string"}}, {Name: "lastEventId", In: "query", Description: "the same as Last-Event-ID, for clients that cannot set headers",
 				Schema: map[string]any{"type": "string"}}},
 			Responses: map[string][]string{"200": {"text/event-stream"}}, Handle: s.handleEvents},
 		{Method: http.MethodGet, Path: "/healthz", Name: "getHealth", Summary: "200 when the store answers, 503 when it does not",

@@ -62,9 +62,18 @@ th{background:#f3f4f7}code,pre{font-family:ui-monospace,monospace;font-size:.9em
 
 // writeHTML renders a page.
 func writeHTML(w http.ResponseWriter, status int, p htmlPage) error {
-	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, p); err != nil {
+	b, err := renderHTML(p)
+	if err != nil {
 		return err
 	}
-	return writeBytes(w, status, "text/html; charset=utf-8", buf.Bytes())
+	return writeBytes(w, status, "text/html; charset=utf-8", b)
+}
+
+// renderHTML renders a page into memory.
+func renderHTML(p htmlPage) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, p); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

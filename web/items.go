@@ -32,7 +32,7 @@ func (s *Server) featureRoutes() []route {
 			Tags: []string{"Data"}, Params: append([]param{collectionIDParam}, itemsParams()...), MoreParams: s.queryableParams,
 			Responses: map[string][]string{"200": geoHTML}, Handle: s.handleItems},
 		{Method: http.MethodGet, Path: item, Name: "getFeature", Summary: "One feature, with a strong ETag",
-			Tags: []string{"Data"}, Params: []param{collectionIDParam, featureIDParam, itemsFParam, crsParam,
+			Tags: []string{"Data"}, Params: []param{collectionIDParam, featureIDParam, itemsFParam, crsParam, featureDatetimeParam, asOfParam,
 				{Name: "If-None-Match", In: "header", Description: "ETag of a copy the client has; 304 when it is current", Schema: map[string]any{"type": "string"}}},
 			Responses: map[string][]string{"200": geoHTML, "304": nil}, Handle: s.handleFeature},
 		{Method: http.MethodPost, Path: items, Name: "createFeatures", Summary: "Create a Feature, or every feature of a FeatureCollection (all or nothing); needs a Bearer token",
@@ -49,6 +49,11 @@ func (s *Server) featureRoutes() []route {
 			Responses: map[string][]string{"204": nil, "401": nil, "404": nil, "405": nil, "412": nil}, Handle: s.handleDelete},
 	}
 }
+
+// featureDatetimeParam is datetime on one feature: the instant to show it at.
+var featureDatetimeParam = param{Name: "datetime", In: "query",
+	Description: "Valid time: the feature's status at this RFC 3339 instant, from its timeline (an interval leaves it as stored)",
+	Schema:      map[string]any{"type": "string"}}
 
 var ifMatchParam = param{Name: "If-Match", In: "header",
 	Description: "ETag of the version the change is based on; 412 when the feature has changed since",
@@ -128,8 +133,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	query := r.URL.Query()
-	q, err := parseItemsQuery(query, c)
+	q, err := parseItemsQuery(r.URL.Query(), c)
 	if err != nil {
 		return err
 	}
@@ -142,37 +146,75 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// A client that has gone (or timed out) costs no more work: queries
-	// take a slot, and those that leave while waiting for one never run.
-	ctx := r.Context()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	select {
-	case s.querySlots <- struct{}{}:
-		defer func() { <-s.querySlots }()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	page, err := s.cfg.Store.Query(ctx, q.Query)
-	if err != nil {
-		return err
-	}
-	page.Features = atInstant(page.Features, q.At)
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	links := s.itemsLinks(r, c, q, page, format)
-	if format == formatHTML {
-		return writeHTML(w, http.StatusOK, itemsHTML(s.base(r), c, page, links))
-	}
 	bp := bufPool.Get().(*[]byte)
 	defer func() {
 		if cap(*bp) <= 4<<20 {
 			bufPool.Put(bp)
 		}
 	}()
-	buf := (*bp)[:0]
+	body, err := s.itemsBody(r, c, q, format, (*bp)[:0])
+	if err != nil {
+		return err
+	}
+	if format == formatHTML {
+		return writeBytes(w, http.StatusOK, "text/html; charset=utf-8", body)
+	}
+	*bp = body
+	setContentCRS(w, q.CRS)
+	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
+}
+
+// itemsBody runs the query and encodes the page into buf while holding a
+// query slot. The slot bounds the CPU work, so it is released before the
+// page is written: a client that does not read holds its connection
+// (until the write timeout), never a slot.
+func (s *Server) itemsBody(r *http.Request, c *geo.Collection, q itemsQuery, format apiFormat, buf []byte) ([]byte, error) {
+	// A client that has gone (or timed out) costs no more work: queries
+	// take a slot, and those that leave while waiting for one never run.
+	ctx := r.Context()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.acquireSlot(ctx); err != nil {
+		return nil, err
+	}
+	defer func() { <-s.querySlots }()
+	page, err := s.cfg.Store.Query(ctx, q.Query)
+	if err != nil {
+		return nil, err
+	}
+	page.Features = atInstant(page.Features, q.At)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	links := s.itemsLinks(r, c, q, page, format)
+	if format == formatHTML {
+		return renderHTML(itemsHTML(s.base(r), c, page, links))
+	}
+	return appendItems(ctx, buf, page, links, q.CRS)
+}
+
+// acquireSlot takes a query slot, counting the requests that had to wait
+// for one and for how long.
+func (s *Server) acquireSlot(ctx context.Context) error {
+	select {
+	case s.querySlots <- struct{}{}:
+		return nil
+	default:
+	}
+	start := time.Now()
+	defer func() { s.metrics.slotWait(time.Since(start)) }()
+	select {
+	case s.querySlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// appendItems appends the page as a GeoJSON FeatureCollection.
+// Features go out in CRS out (CRS84 when nil).
+func appendItems(ctx context.Context, buf []byte, page store.Page, links []link, out *crs.CRS) ([]byte, error) {
 	buf = append(buf, `{"type":"FeatureCollection","numberMatched":`...)
 	buf = strconv.AppendInt(buf, int64(page.Matched), 10)
 	buf = append(buf, `,"numberReturned":`...)
@@ -182,7 +224,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	buf = append(buf, `","links":`...)
 	lb, err := json.Marshal(links)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	buf = append(buf, lb...)
 	buf = append(buf, `,"features":[`...)
@@ -190,23 +232,20 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 		if i > 0 {
 			buf = append(buf, ',')
 			if i%1024 == 0 && ctx.Err() != nil {
-				return ctx.Err()
+				return nil, ctx.Err()
 			}
 		}
-		if q.CRS == nil || q.CRS.IsCRS84() {
+		if out == nil || out.IsCRS84() {
 			buf = f.AppendJSON(buf)
 			continue
 		}
-		pf, err := inCRS(f, q.CRS)
+		pf, err := inCRS(f, out)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		buf = pf.AppendJSON(buf)
 	}
-	buf = append(buf, "]}"...)
-	*bp = buf
-	setContentCRS(w, q.CRS)
-	return writeBytes(w, http.StatusOK, mediaGeoJSON, buf)
+	return append(buf, "]}"...), nil
 }
 
 // itemsLinks are self, alternate, next and prev (each keeping every other

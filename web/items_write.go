@@ -8,7 +8,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -43,13 +45,9 @@ func readFeatures(w http.ResponseWriter, r *http.Request, many bool) ([]*geo.Fea
 			return nil, unsupportedMediaType(fmt.Sprintf("Content-Type %q: send application/geo+json or application/json", ct))
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := readBody(w, r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("read body: %w", err)
+		return nil, err
 	}
 	var head struct {
 		Type     string            `json:"type"`
@@ -86,6 +84,30 @@ func readFeatures(w http.ResponseWriter, r *http.Request, many bool) ([]*geo.Fea
 		fs[i] = f.Without("updated") // the server's to set
 	}
 	return fs, nil
+}
+
+// readBody reads a write's body of at most maxBody bytes within the
+// server's read timeout. A body cut short is the client's doing: 400
+// while it is there to hear it, 499 when it has gone; 408 when it is too
+// slow.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		// Done reading: the read deadline must not cut the answer short
+		// through net/http's background read.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+		return body, nil
+	case errors.As(err, &tooBig):
+		return nil, err
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, &apiError{Status: http.StatusRequestTimeout, Code: "RequestTimeout", Field: "body",
+			Description: fmt.Sprintf("the body did not arrive within the read timeout (%d of %d bytes came)", len(body), r.ContentLength)}
+	case r.Context().Err() != nil:
+		return nil, clientClosed()
+	}
+	return nil, badRequest("body", fmt.Sprintf("the body ended early after %d bytes: %v", len(body), err))
 }
 
 // validate puts features in the collection and checks them exactly as

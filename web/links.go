@@ -26,7 +26,9 @@ const (
 )
 
 // base is the absolute URL prefix links start with: Config.BaseURL, or
-// the scheme and host the request came in on.
+// the scheme and host the request came in on. X-Forwarded-Proto and
+// X-Forwarded-Host count only with Config.TrustProxy: any client can send
+// them, and links (and Location) would point wherever it says.
 func (s *Server) base(r *http.Request) string {
 	if s.cfg.BaseURL != "" {
 		return s.cfg.BaseURL
@@ -35,12 +37,15 @@ func (s *Server) base(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	host, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
-	if host = strings.TrimSpace(host); host == "" || strings.ContainsAny(host, "/\\ @") {
-		host = r.Host
+	host := r.Host
+	if s.cfg.TrustProxy {
+		if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+			scheme = p
+		}
+		fh, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
+		if fh = strings.TrimSpace(fh); fh != "" && !strings.ContainsAny(fh, "/\\ @") {
+			host = fh
+		}
 	}
 	return scheme + "://" + host
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,17 +26,49 @@ type histogram struct {
 	n      uint64
 }
 
-// metrics counts requests and their latency by route and status; the
-// Prometheus text format is written by hand.
+// metrics counts requests and their latency by route and status, the
+// requests in flight, the open event streams and the waits for a query
+// slot; the Prometheus text format is written by hand.
 type metrics struct {
 	mu    sync.Mutex
 	reqs  map[metricKey]uint64
 	lat   map[string]*histogram
 	start time.Time
+
+	// inflight has one gauge per route, made up front so that counting
+	// takes no lock.
+	inflight map[string]*atomic.Int64
+	streams  atomic.Int64
+	// slotWaits and slotWaitNanos count the item queries that found every
+	// slot taken, and the time they waited.
+	slotWaits, slotWaitNanos atomic.Int64
 }
 
-func newMetrics() *metrics {
-	return &metrics{reqs: map[metricKey]uint64{}, lat: map[string]*histogram{}, start: time.Now()}
+func newMetrics(routes []route) *metrics {
+	m := &metrics{reqs: map[metricKey]uint64{}, lat: map[string]*histogram{}, start: time.Now(),
+		inflight: map[string]*atomic.Int64{}}
+	for _, rt := range routes {
+		m.inflight[rt.Name] = new(atomic.Int64)
+	}
+	return m
+}
+
+func (m *metrics) slotWait(d time.Duration) {
+	m.slotWaits.Add(1)
+	m.slotWaitNanos.Add(int64(d))
+}
+
+// writeGauges writes the gauges that need no lock.
+func (m *metrics) writeGauges(buf *bytes.Buffer) {
+	buf.WriteString("# HELP sitmap_http_requests_in_flight Requests being served, by route.\n# TYPE sitmap_http_requests_in_flight gauge\n")
+	for _, route := range sortedKeys(m.inflight) {
+		fmt.Fprintf(buf, "sitmap_http_requests_in_flight{route=%q} %d\n", route, m.inflight[route].Load())
+	}
+	fmt.Fprintf(buf, "# HELP sitmap_events_streams_open Open /events streams.\n# TYPE sitmap_events_streams_open gauge\nsitmap_events_streams_open %d\n", m.streams.Load())
+	fmt.Fprintf(buf, "# HELP sitmap_query_slot_waits_total Item queries that waited for a query slot.\n# TYPE sitmap_query_slot_waits_total counter\nsitmap_query_slot_waits_total %d\n", m.slotWaits.Load())
+	fmt.Fprintf(buf, "# HELP sitmap_query_slot_wait_seconds_total Time item queries spent waiting for a query slot.\n# TYPE sitmap_query_slot_wait_seconds_total counter\nsitmap_query_slot_wait_seconds_total %g\n",
+		time.Duration(m.slotWaitNanos.Load()).Seconds())
+	fmt.Fprintf(buf, "# HELP sitmap_goroutines Goroutines of the process.\n# TYPE sitmap_goroutines gauge\nsitmap_goroutines %d\n", runtime.NumGoroutine())
 }
 
 func (m *metrics) observe(route string, status int, d time.Duration) {
@@ -90,6 +124,9 @@ func (m *metrics) write(buf *bytes.Buffer) {
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
 	s.metrics.write(&buf)
+	s.metrics.writeGauges(&buf)
+	fmt.Fprintf(&buf, "# HELP sitmap_query_slots_in_use Query slots taken, of %d.\n# TYPE sitmap_query_slots_in_use gauge\nsitmap_query_slots_in_use %d\n",
+		cap(s.querySlots), len(s.querySlots))
 	cols, err := s.cfg.Store.Collections(r.Context())
 	up := 1
 	if err != nil {

@@ -29,11 +29,13 @@ func requestID(ctx context.Context) string {
 }
 
 // reqInfo is what the outer middleware learns while the request is served:
-// the route that matched (set by named) and what was written.
+// the route that matched (set by named), what was written, and why a
+// client's request failed (for the log line).
 type reqInfo struct {
 	route  string
 	status int
 	bytes  int64
+	err    string
 }
 
 func info(ctx context.Context) *reqInfo {
@@ -51,36 +53,125 @@ func named(name string, h http.Handler) http.Handler {
 	})
 }
 
-// middleware wraps the router: request id, log line and metrics outermost,
-// then CORS, then gzip. OPTIONS requests that are not CORS preflights go
-// to options.
+// serveRoute serves one route: it records the route for logs and metrics,
+// counts the request in flight, and rejects a query string that does
+// not parse or (see checkQuery) holds parameters the route does not take.
+func (s *Server) serveRoute(rt route, h http.Handler) http.Handler {
+	allowed := queryNames(rt)
+	inflight := s.metrics.inflight[rt.Name]
+	eh := s.errorHandler(nil)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ri := info(r.Context()); ri != nil {
+			ri.route = rt.Name
+		}
+		inflight.Add(1)
+		defer inflight.Add(-1)
+		if r.URL.RawQuery != "" {
+			if err := checkQuery(r.URL.RawQuery, allowed); err != nil {
+				eh.fail(w, r, err)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// middleware wraps the router: request id, security headers, deadlines,
+// log line and metrics outermost, then CORS, then gzip. OPTIONS requests
+// that are not CORS preflights go to options.
 func (s *Server) middleware(next, options http.Handler) http.Handler {
 	next = gzipHandler(next)
 	next = cors(next, options, s.allowed)
+	vary := s.cfg.TrustProxy && s.cfg.BaseURL == ""
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
 		if id == "" || len(id) > 128 || strings.ContainsAny(id, "\r\n") {
 			id = newRequestID()
 		}
-		w.Header().Set("X-Request-ID", id)
+		h := w.Header()
+		h.Set("X-Request-ID", id)
+		for k, v := range s.securityHeaders {
+			h[k] = v
+		}
+		if vary {
+			// Links depend on these headers: a shared cache must not hand
+			// one client's links to another.
+			h["Vary"] = hdrVaryForwarded
+		}
 		ri := &reqInfo{}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, reqInfoKey, ri)
-		rec := &recorder{ResponseWriter: w, info: ri}
+		rec := &recorder{ResponseWriter: w, info: ri, rc: http.NewResponseController(w), writeTimeout: s.cfg.Timeouts.Write}
+		rec.extendWrite()
+		if r.Body == nil || r.Body == http.NoBody {
+			// The server's read deadline covers headers and body; with no
+			// body left to read it would only cancel a long answer (an
+			// event stream) through net/http's background read.
+			_ = rec.rc.SetReadDeadline(time.Time{})
+		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
-		if ri.status == 0 {
-			ri.status = http.StatusOK
-		}
-		d := time.Since(start)
-		route := ri.route
-		if route == "" {
-			route = "unmatched"
-		}
-		s.metrics.observe(route, ri.status, d)
-		s.log.Info("request", "method", r.Method, "path", logTarget(r.URL), "status", ri.status,
-			"bytes", ri.bytes, "duration", d, "request_id", id, "route", route)
+		s.logRequest(r, ri, id, time.Since(start))
 	})
+}
+
+var hdrVaryForwarded = []string{"X-Forwarded-Host, X-Forwarded-Proto"}
+
+func (s *Server) logRequest(r *http.Request, ri *reqInfo, id string, d time.Duration) {
+	if ri.status == 0 {
+		ri.status = http.StatusOK
+	}
+	route := ri.route
+	if route == "" {
+		route = "unmatched"
+	}
+	s.metrics.observe(route, ri.status, d)
+	attrs := []any{"method", r.Method, "path", logTarget(r.URL), "status", ri.status,
+		"bytes", ri.bytes, "duration", d, "request_id", id, "route", route}
+	if ri.err != "" {
+		attrs = append(attrs, "err", ri.err)
+	}
+	s.log.Info("request", attrs...)
+}
+
+// securityHeaders are the browser protections of every response: the
+// page runs only its own scripts (no inline script), reaches only its
+// own origin (and the operator's online basemap, when there is one), is
+// never framed, and leaks no URLs in Referer. Inline styles stay allowed:
+// Leaflet and milsymbol set them, and styles run no code.
+func securityHeaders(basemapURL string) http.Header {
+	img := "'self' data: blob:"
+	if src := basemapSource(basemapURL); src != "" {
+		img += " " + src
+	}
+	csp := "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src " + img +
+		"; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	return http.Header{
+		"Content-Security-Policy": {csp},
+		"X-Content-Type-Options":  {"nosniff"},
+		"Referrer-Policy":         {"no-referrer"},
+		"X-Frame-Options":         {"DENY"},
+	}
+}
+
+// basemapSource is the CSP source of an online basemap template: its
+// origin, with a {s} (or any {…}) subdomain as a wildcard; "" when the
+// template is not an http(s) URL with a plain host.
+func basemapSource(template string) string {
+	scheme, rest, ok := strings.Cut(template, "://")
+	if !ok || (scheme != "https" && scheme != "http") {
+		return ""
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	if strings.HasPrefix(host, "{") {
+		if _, domain, ok := strings.Cut(host, "."); ok {
+			host = "*." + domain
+		}
+	}
+	if host == "" || strings.Trim(host, "*.-:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+		return ""
+	}
+	return scheme + "://" + host
 }
 
 // logTarget is the path and query string for the request log, with the
@@ -131,10 +222,18 @@ func newRequestID() string {
 	return requestIDPrefix + strconv.FormatUint(requestCounter.Add(1), 36)
 }
 
-// recorder notes the status and the bytes sent.
+// recorder notes the status and the bytes sent, and gives every write
+// its own deadline: a client that stops reading is cut after one write
+// timeout, while a stream that keeps flowing lives on.
 type recorder struct {
 	http.ResponseWriter
-	info *reqInfo
+	info         *reqInfo
+	rc           *http.ResponseController
+	writeTimeout time.Duration
+}
+
+func (r *recorder) extendWrite() {
+	_ = r.rc.SetWriteDeadline(time.Now().Add(r.writeTimeout))
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -148,12 +247,14 @@ func (r *recorder) Write(b []byte) (int, error) {
 	if r.info.status == 0 {
 		r.info.status = http.StatusOK
 	}
+	r.extendWrite()
 	n, err := r.ResponseWriter.Write(b)
 	r.info.bytes += int64(n)
 	return n, err
 }
 
 func (r *recorder) Flush() {
+	r.extendWrite()
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
@@ -223,7 +324,7 @@ func gzipHandler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Representations depend on Accept (JSON or HTML) and on
 		// Accept-Encoding; caches must key on both.
-		w.Header().Set("Vary", "Accept, Accept-Encoding")
+		w.Header().Add("Vary", "Accept, Accept-Encoding")
 		if !acceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return

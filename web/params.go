@@ -36,6 +36,14 @@ var fParam = param{
 	Schema:      map[string]any{"type": "string", "enum": []string{"json", "html"}},
 }
 
+// fJSONParam is f on resources that are JSON only, for clients (GDAL,
+// QGIS) that add f=json to every request.
+var fJSONParam = param{
+	Name: "f", In: "query",
+	Description: "Response format: json (the only one).",
+	Schema:      map[string]any{"type": "string", "enum": []string{"json"}},
+}
+
 // itemsParams are the fixed query parameters of the items operation; the
 // queryables of the collections come on top (see queryableParams).
 func itemsParams() []param {
@@ -293,4 +301,46 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// queryNames are the query parameters a route takes: those it declares,
+// or nil when the route checks its own (items, whose queryables depend on
+// the collection).
+func queryNames(rt route) map[string]bool {
+	if rt.MoreParams != nil {
+		return nil
+	}
+	names := map[string]bool{}
+	for _, p := range rt.Params {
+		if p.In == "query" {
+			names[p.Name] = true
+		}
+	}
+	return names
+}
+
+// checkQuery rejects a query string that does not parse: net/url drops a
+// pair with a bad escape or a ";" and keeps the rest, so ?limit=1;x=y
+// would silently ignore the limit. When allowed is not nil it also
+// rejects a parameter not in it, or one given twice.
+func checkQuery(raw string, allowed map[string]bool) error {
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return badRequest("query", fmt.Sprintf("the query string %q does not parse: %v (separate parameters with &, escape %% as %%25)", raw, err))
+	}
+	if allowed == nil {
+		return nil
+	}
+	for _, k := range sortedKeys(v) {
+		if !allowed[k] {
+			if len(allowed) == 0 {
+				return badRequest(k, fmt.Sprintf("unknown query parameter %q: this resource takes none", k))
+			}
+			return badRequest(k, fmt.Sprintf("unknown query parameter %q: use %s", k, strings.Join(sortedKeys(allowed), ", ")))
+		}
+		if n := len(v[k]); n > 1 {
+			return badRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, n))
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -27,6 +28,13 @@ type Config struct {
 	// BaseURL, when set, is used for absolute links instead of the
 	// request's scheme and host.
 	BaseURL string
+	// TrustProxy takes the scheme and host of links from X-Forwarded-Proto
+	// and X-Forwarded-Host (BaseURL wins when set). Only a server behind a
+	// proxy that sets them may trust them: any client can send them.
+	TrustProxy bool
+	// Timeouts bound what one connection may hold; zero fields take
+	// DefaultTimeouts. HTTPServer applies them.
+	Timeouts Timeouts
 	// TileCacheBytes bounds the in-memory tile cache.
 	TileCacheBytes int64
 	// BasemapURL is an optional online raster basemap template for the page.
@@ -34,6 +42,38 @@ type Config struct {
 	Log        *slog.Logger
 	// Version is the program version for the landing page and metrics.
 	Version string
+}
+
+// Timeouts bound how long a connection may hold the server.
+type Timeouts struct {
+	// ReadHeader bounds the request line and headers.
+	ReadHeader time.Duration
+	// Read bounds the whole request, body included.
+	Read time.Duration
+	// Write bounds each write of a response (not the whole response, so
+	// that event streams and large pages to slow links live on while the
+	// client keeps reading).
+	Write time.Duration
+	// Idle bounds a keep-alive connection between requests.
+	Idle time.Duration
+}
+
+// DefaultTimeouts: 10 s for headers; 60 s for a request with its body (a
+// 32 MiB body needs 0.5 MiB/s); 30 s for each write of at most 256 KiB
+// (a client reading under 9 KiB/s is cut); 120 s idle, beyond the 60 s
+// keep-alive of a proxy in front, so the proxy closes first.
+var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: 60 * time.Second,
+	Write: 30 * time.Second, Idle: 120 * time.Second}
+
+func (t Timeouts) withDefaults() Timeouts {
+	d := DefaultTimeouts
+	for _, p := range []struct{ v, def *time.Duration }{{&t.ReadHeader, &d.ReadHeader}, {&t.Read, &d.Read},
+		{&t.Write, &d.Write}, {&t.Idle, &d.Idle}} {
+		if *p.v <= 0 {
+			*p.v = *p.def
+		}
+	}
+	return t
 }
 
 // route is one operation: the router and the OpenAPI document are both
@@ -84,6 +124,8 @@ type Server struct {
 	// allow lists the methods of each path, for OPTIONS and 405s.
 	allow  []pathMethods
 	tokens tokenCache // named editors (tokens.go)
+	// securityHeaders are set on every response (see securityHeaders).
+	securityHeaders http.Header
 }
 
 // New builds a server; call Close when done to stop background work.
@@ -95,12 +137,15 @@ func New(cfg Config) *Server {
 		cfg.Version = "dev" // a build without the Makefile's -X main.version
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	cfg.Timeouts = cfg.Timeouts.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: cfg.Log, metrics: newMetrics(), cancel: cancel,
+	s := &Server{cfg: cfg, log: cfg.Log, cancel: cancel,
 		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0)), exportSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	s.securityHeaders = securityHeaders(cfg.BasemapURL)
 	s.events = newFeed(ctx, cfg.Store, eventRing)
 	s.routes = s.allRoutes()
 	s.allow = s.allowTable()
+	s.metrics = newMetrics(s.routes)
 	s.router = mux.NewRouter()
 	s.router.NotFoundHandler = s.errorHandler(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no resource at " + r.URL.Path)
@@ -113,7 +158,7 @@ func New(cfg Config) *Server {
 		if rt.Method == http.MethodGet {
 			methods = append(methods, http.MethodHead)
 		}
-		s.router.Handle(rt.Path, named(rt.Name, s.errorHandler(rt.Handle))).Methods(methods...).Name(rt.Name)
+		s.router.Handle(rt.Path, s.serveRoute(rt, s.errorHandler(rt.Handle))).Methods(methods...).Name(rt.Name)
 	}
 	s.handler = s.middleware(s.router, named("options", s.errorHandler(s.handleOptions)))
 	return s
@@ -126,6 +171,14 @@ func (s *Server) errorHandler(fn handlerFunc) errorHandler {
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
+}
+
+// HTTPServer is an http.Server for s with its timeouts; the errors
+// net/http logs (bad TLS handshakes, broken clients) go to the log at info.
+func (s *Server) HTTPServer() *http.Server {
+	t := s.cfg.Timeouts
+	return &http.Server{Handler: s, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelInfo)}
 }
 
 // Close stops background work: the change feed and its open streams.

@@ -260,7 +260,7 @@ func mustTime(t *testing.T, s string) time.Time {
 }
 
 func TestTileJSON(t *testing.T) {
-	ts := newTestServer(t, func(c *web.Config) { c.BaseURL = "" })
+	ts := newTestServer(t, func(c *web.Config) { c.BaseURL, c.TrustProxy = "", true })
 	rec := ts.get("/tiles/all.json", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
 	var doc struct {
 		TileJSON     string    `json:"tilejson"`

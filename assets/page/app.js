@@ -689,6 +689,12 @@ function startLive() {
     clearTimeout(liveTimer);
     liveTimer = setTimeout(applyLive, 150);
   };
+  // The server could not resume where this page left off (it restarted on
+  // another store, say): redraw everything from what it holds now.
+  es.addEventListener('reset', () => {
+    clearTimeout(liveTimer);
+    liveTimer = setTimeout(applyLive, 150);
+  });
   sitmap.events = es;
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"runtime/metrics"
+	"strings"
 	"time"
 
 	"github.com/sitmap/sitmap/assets"
@@ -69,11 +70,24 @@ func serve(ctx context.Context, e env, args []string) error {
 	baseURL := fs.String("base-url", "", "public URL of the service for absolute links (default: from each request)")
 	cacheMB := fs.Int("tile-cache-mb", 128, "memory for rendered tiles, in MiB")
 	basemapURL := fs.String("basemap-url", "", "optional online raster basemap, e.g. https://tile.example/{z}/{x}/{y}.png (default: offline only)")
+	trustProxy := fs.Bool("trust-proxy", false, "take the scheme and host of links from X-Forwarded-Proto and X-Forwarded-Host (only behind a proxy that sets them; --base-url wins)")
+	d := web.DefaultTimeouts
+	t := web.Timeouts{}
+	fs.DurationVar(&t.ReadHeader, "read-header-timeout", d.ReadHeader, "time a client has to send the request line and headers")
+	fs.DurationVar(&t.Read, "read-timeout", d.Read, "time a client has to send a whole request, body included")
+	fs.DurationVar(&t.Write, "write-timeout", d.Write, "time each write of a response may take (per write: streams and large pages live on while the client reads)")
+	fs.DurationVar(&t.Idle, "idle-timeout", d.Idle, "time a keep-alive connection may wait for its next request")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *cacheMB < 0 {
 		return fmt.Errorf("--tile-cache-mb %d: must not be negative", *cacheMB)
+	}
+	if err := checkToken(fs, *token); err != nil {
+		return err
+	}
+	if err := checkTimeouts(t); err != nil {
+		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 
@@ -91,7 +105,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	limitMemory(ctx, log, int64(*cacheMB)<<20, e.getenv("GOMEMLIMIT"))
 	srv := web.New(web.Config{
-		Store: st, Assets: assets.FS, Token: *token, TokenName: *tokenName, BaseURL: *baseURL,
+		Store: st, Assets: assets.FS, Token: *token, TokenName: *tokenName, BaseURL: *baseURL, TrustProxy: *trustProxy, Timeouts: t,
 		TileCacheBytes: int64(*cacheMB) << 20, BasemapURL: *basemapURL, Log: log, Version: version,
 	})
 	defer srv.Close()
@@ -100,8 +114,9 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", *addr, err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	log.Info("listening", "url", "http://"+ln.Addr().String(), "read_only", *token == "")
+	hs := srv.HTTPServer()
+	log.Info("listening", "url", "http://"+ln.Addr().String(), "read_only", *token == "", "trust_proxy", *trustProxy,
+		"read_header_timeout", t.ReadHeader, "read_timeout", t.Read, "write_timeout", t.Write, "idle_timeout", t.Idle)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -115,6 +130,35 @@ func serve(ctx context.Context, e env, args []string) error {
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	return nil
+}
+
+// checkToken refuses a token that no request could present: blank, or
+// with spaces around it (clients' tokens are trimmed). An empty --token
+// given on purpose is refused too; read-only is having no token at all.
+func checkToken(fs *flag.FlagSet, token string) error {
+	given := token != ""
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "token" })
+	switch {
+	case !given:
+		return nil
+	case strings.TrimSpace(token) == "":
+		return errors.New("--token (or SITMAP_TOKEN) is blank: no request could authenticate; unset it for a read-only server")
+	case strings.TrimSpace(token) != token:
+		return errors.New("--token (or SITMAP_TOKEN) starts or ends with whitespace: no request could present it; remove the spaces")
+	}
+	return nil
+}
+
+func checkTimeouts(t web.Timeouts) error {
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"--read-header-timeout", t.ReadHeader}, {"--read-timeout", t.Read}, {"--write-timeout", t.Write}, {"--idle-timeout", t.Idle}} {
+		if d.v <= 0 {
+			return fmt.Errorf("%s %v: must be more than 0", d.flag, d.v)
+		}
 	}
 	return nil
 }
