@@ -128,7 +128,7 @@ func addAirfields(t *testing.T, ts *testServer, n int) {
 // another /items answers at once, and the server cuts the stalled writes
 // after the write timeout.
 func TestHostile_NonReadingClientsDoNotStallItems(t *testing.T) {
-	ts := newTestServer(t, withTimeouts(web.Timeouts{Write: 2 * time.Second}))
+	ts := newTestServer(t, withTimeouts(web.Timeouts{Write: 4 * time.Second}))
 	addAirfields(t, ts, 2000)
 	base := serveLoopback(t, ts, func(l net.Listener) net.Listener { return smallBuffers{l} })
 	for range 24 {
@@ -152,7 +152,7 @@ func TestHostile_NonReadingClientsDoNotStallItems(t *testing.T) {
 	}
 	t.Logf("another /items answered in %v", time.Since(start))
 	// Nobody read a byte, yet every stalled write ends within the write timeout.
-	waitFor(t, 10*time.Second, "stalled writes still in flight", func() bool { return metric(t, base, inflight) == "0" })
+	waitFor(t, 15*time.Second, "stalled writes still in flight", func() bool { return metric(t, base, inflight) == "0" })
 }
 
 // TestHostile_SlowBodyIsCut: a body sent a byte at a time is cut at the
