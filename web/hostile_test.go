@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,18 +73,27 @@ func rawConn(t *testing.T, base string) net.Conn {
 	return c
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+// waitFor polls cond until it holds, and fails the test if it does not
+// within the time.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
+	if !within(d, cond) {
+		t.Fatalf("after %v: %s", d, what)
+	}
+}
+
+// within polls cond until it holds (true) or the time is up (false).
+func within(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %s", within, what)
+			return false
 		}
 		<-tick.C
 	}
+	return true
 }
 
 // metric reads one sample from /metrics.
@@ -123,22 +133,38 @@ func addAirfields(t *testing.T, ts *testServer, n int) {
 	}
 }
 
-// TestHostile_NonReadingClientsDoNotStallItems: 24 clients ask for big
-// pages and never read. They hold their connections, not the query slots:
-// another /items answers at once, and the server cuts the stalled writes
-// after the write timeout.
-func TestHostile_NonReadingClientsDoNotStallItems(t *testing.T) {
-	ts := newTestServer(t, withTimeouts(web.Timeouts{Write: 4 * time.Second}))
-	addAirfields(t, ts, 2000)
-	base := serveLoopback(t, ts, func(l net.Listener) net.Listener { return smallBuffers{l} })
-	for range 24 {
+// stallItems opens n connections that ask for a page of every airfield
+// and never read, and waits until all n are being served.
+func stallItems(t *testing.T, base string, n int) {
+	t.Helper()
+	for range n {
 		c := rawConn(t, base)
 		if _, err := io.WriteString(c, "GET /collections/airfields/items?limit=10000 HTTP/1.1\r\nHost: sitmap.test\r\n\r\n"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	inflight := `sitmap_http_requests_in_flight{route="getFeatures"}`
-	waitFor(t, 20*time.Second, "the 24 requests never all arrived", func() bool { return metric(t, base, inflight) == "24" })
+	waitFor(t, 30*time.Second, fmt.Sprintf("the %d requests never all arrived", n), func() bool {
+		return metric(t, base, inflightItems) == strconv.Itoa(n)
+	})
+}
+
+const inflightItems = `sitmap_http_requests_in_flight{route="getFeatures"}`
+
+// TestHostile_NonReadingClientsDoNotStallItems: 24 clients ask for big
+// pages and never read. They hold their connections, not the query
+// slots: another /items answers at once.
+func TestHostile_NonReadingClientsDoNotStallItems(t *testing.T) {
+	// The write timeout (the default 30 s) outlasts the test: no stalled
+	// write is cut before the probe.
+	ts := newTestServer(t)
+	addAirfields(t, ts, 1000)
+	base := serveLoopback(t, ts, func(l net.Listener) net.Listener { return smallBuffers{l} })
+	stallItems(t, base, 24)
+	// Let their queries run (a slow store takes seconds for 24): then,
+	// with the fix, all 24 are stalled in writes and hold no slot; without
+	// it, 8 of them hold every slot until their writes time out.
+	settled := within(15*time.Second, func() bool { return metric(t, base, "sitmap_query_slots_in_use") == "0" })
+	t.Logf("queries done and slots free: %v", settled)
 
 	client := &http.Client{Timeout: 3 * time.Second}
 	start := time.Now()
@@ -151,8 +177,18 @@ func TestHostile_NonReadingClientsDoNotStallItems(t *testing.T) {
 		t.Fatalf("another /items: %d", resp.StatusCode)
 	}
 	t.Logf("another /items answered in %v", time.Since(start))
-	// Nobody read a byte, yet every stalled write ends within the write timeout.
-	waitFor(t, 15*time.Second, "stalled writes still in flight", func() bool { return metric(t, base, inflight) == "0" })
+}
+
+// TestHostile_StalledWritesAreCut: a client that never reads is cut after
+// the write timeout, so it holds neither a goroutine nor a page's buffer
+// for longer.
+func TestHostile_StalledWritesAreCut(t *testing.T) {
+	ts := newTestServer(t, withTimeouts(web.Timeouts{Write: time.Second}))
+	addAirfields(t, ts, 1000)
+	base := serveLoopback(t, ts, func(l net.Listener) net.Listener { return smallBuffers{l} })
+	stallItems(t, base, 4)
+	// Nobody reads a byte, yet every stalled write ends.
+	waitFor(t, 10*time.Second, "stalled writes still in flight", func() bool { return metric(t, base, inflightItems) == "0" })
 }
 
 // TestHostile_SlowBodyIsCut: a body sent a byte at a time is cut at the
