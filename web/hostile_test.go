@@ -77,13 +77,13 @@ func rawConn(t *testing.T, base string) net.Conn {
 // within the time.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	if !within(d, cond) {
+	if !eventually(d, cond) {
 		t.Fatalf("after %v: %s", d, what)
 	}
 }
 
-// within polls cond until it holds (true) or the time is up (false).
-func within(d time.Duration, cond func() bool) bool {
+// eventually polls cond until it holds (true) or the time is up (false).
+func eventually(d time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(d)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
@@ -163,7 +163,7 @@ func TestHostile_NonReadingClientsDoNotStallItems(t *testing.T) {
 	// Let their queries run (a slow store takes seconds for 24): then,
 	// with the fix, all 24 are stalled in writes and hold no slot; without
 	// it, 8 of them hold every slot until their writes time out.
-	settled := within(15*time.Second, func() bool { return metric(t, base, "sitmap_query_slots_in_use") == "0" })
+	settled := eventually(15*time.Second, func() bool { return metric(t, base, "sitmap_query_slots_in_use") == "0" })
 	t.Logf("queries done and slots free: %v", settled)
 
 	client := &http.Client{Timeout: 3 * time.Second}
