@@ -307,7 +307,8 @@ func TestHostile_MalformedQueries(t *testing.T) {
 	// What is declared still works.
 	for _, target := range []string{"/tiles/all/0/0/0.mvt?datetime=2025-09-12", "/tiles/all.json?f=json", "/collections?f=json",
 		"/collections/airfields/items?limit=1&status=active", "/collections/airfields/tiles?f=json",
-		"/tileMatrixSets/WebMercatorQuad?f=json"} {
+		"/tileMatrixSets/WebMercatorQuad?f=json", "/collections/airfields/items/airfield-lida?as_of=2030-01-01&datetime=2025-09-12",
+		"/collections/airfields/tiles/WebMercatorQuad/6/20/36?as_of=2030-01-01&datetime=2025-09-12"} {
 		if rec := ts.get(target, "Accept", "application/json"); rec.Code != 200 && rec.Code != 204 {
 			t.Errorf("GET %s: %d: %s", target, rec.Code, rec.Body)
 		}
