@@ -8,11 +8,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/sitmap/sitmap/internal/gzpool"
 )
 
 type ctxKey int
@@ -291,14 +292,6 @@ func cors(next, options http.Handler, allowed func(*http.Request) (string, bool)
 	})
 }
 
-// gzipPool holds writers of klauspost/compress: at the fastest level it
-// compresses a 100-feature page in less than half the time of the standard
-// library, to a smaller size.
-var gzipPool = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-	return w
-}}
-
 // compressible lists the content types worth compressing; images, tiles
 // that arrive compressed and event streams are left alone.
 func compressible(contentType string) bool {
@@ -360,8 +353,10 @@ func (g *gzipWriter) WriteHeader(code int) {
 			h.Get("Content-Encoding") == "" && compressible(h.Get("Content-Type")) {
 			h.Del("Content-Length")
 			h.Set("Content-Encoding", "gzip")
-			g.gz = gzipPool.Get().(*gzip.Writer)
-			g.gz.Reset(g.ResponseWriter)
+			// klauspost/compress at its fastest level compresses a
+			// 100-feature page in less than half the time of the standard
+			// library, to a smaller size.
+			g.gz = gzpool.Get(g.ResponseWriter)
 		}
 	}
 	g.ResponseWriter.WriteHeader(code)
@@ -394,8 +389,7 @@ func (g *gzipWriter) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 func (g *gzipWriter) close() {
 	if g.gz != nil {
 		_ = g.gz.Close()
-		g.gz.Reset(nil)
-		gzipPool.Put(g.gz)
+		gzpool.Put(g.gz)
 		g.gz = nil
 	}
 }

@@ -13,12 +13,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/paulmach/orb/maptile"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/basemap"
+	"github.com/sitmap/sitmap/internal/gzpool"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/tilecache"
 )
@@ -172,12 +172,6 @@ func (p *Pipeline) Basemap() (*basemap.Basemap, error) {
 	return p.basemap, p.basemapErr
 }
 
-// gzipPool reuses compressors: each holds about a megabyte of tables.
-var gzipPool = sync.Pool{New: func() any {
-	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-	return zw
-}}
-
 func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when store.Query) (*Tile, error) {
 	layers, err := p.layers(ctx, src, t, when)
 	if err != nil {
@@ -191,12 +185,10 @@ func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when
 		return &Tile{}, nil
 	}
 	var buf bytes.Buffer
-	zw := gzipPool.Get().(*gzip.Writer)
-	zw.Reset(&buf)
+	zw := gzpool.Get(&buf)
 	_, _ = zw.Write(data)
 	err = zw.Close()
-	zw.Reset(nil)
-	gzipPool.Put(zw)
+	gzpool.Put(zw)
 	if err != nil {
 		return nil, err
 	}
