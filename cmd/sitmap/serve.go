@@ -71,12 +71,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	cacheMB := fs.Int("tile-cache-mb", 128, "memory for rendered tiles, in MiB")
 	basemapURL := fs.String("basemap-url", "", "optional online raster basemap, e.g. https://tile.example/{z}/{x}/{y}.png (default: offline only)")
 	trustProxy := fs.Bool("trust-proxy", false, "take the scheme and host of links from X-Forwarded-Proto and X-Forwarded-Host (only behind a proxy that sets them; --base-url wins)")
-	d := web.DefaultTimeouts
-	t := web.Timeouts{}
-	fs.DurationVar(&t.ReadHeader, "read-header-timeout", d.ReadHeader, "time a client has to send the request line and headers")
-	fs.DurationVar(&t.Read, "read-timeout", d.Read, "time a client has to send a whole request, body included")
-	fs.DurationVar(&t.Write, "write-timeout", d.Write, "time each write of a response may take (per write: streams and large pages live on while the client reads)")
-	fs.DurationVar(&t.Idle, "idle-timeout", d.Idle, "time a keep-alive connection may wait for its next request")
+	t := timeoutFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,7 +81,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err := checkToken(fs, *token); err != nil {
 		return err
 	}
-	if err := checkTimeouts(t); err != nil {
+	if err := checkTimeouts(*t); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -105,7 +100,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	limitMemory(ctx, log, int64(*cacheMB)<<20, e.getenv("GOMEMLIMIT"))
 	srv := web.New(web.Config{
-		Store: st, Assets: assets.FS, Token: *token, TokenName: *tokenName, BaseURL: *baseURL, TrustProxy: *trustProxy, Timeouts: t,
+		Store: st, Assets: assets.FS, Token: *token, TokenName: *tokenName, BaseURL: *baseURL, TrustProxy: *trustProxy, Timeouts: *t,
 		TileCacheBytes: int64(*cacheMB) << 20, BasemapURL: *basemapURL, Log: log, Version: version,
 	})
 	defer srv.Close()
@@ -114,9 +109,15 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", *addr, err)
 	}
-	hs := srv.HTTPServer()
 	log.Info("listening", "url", "http://"+ln.Addr().String(), "read_only", *token == "", "trust_proxy", *trustProxy,
 		"read_header_timeout", t.ReadHeader, "read_timeout", t.Read, "write_timeout", t.Write, "idle_timeout", t.Idle)
+	return serveUntilDone(ctx, log, srv, ln)
+}
+
+// serveUntilDone serves on ln until ctx ends, then lets in-flight requests
+// finish (for at most 15 s).
+func serveUntilDone(ctx context.Context, log *slog.Logger, srv *web.Server, ln net.Listener) error {
+	hs := srv.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -132,6 +133,17 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// timeoutFlags registers the server's timeouts, with their defaults.
+func timeoutFlags(fs *flag.FlagSet) *web.Timeouts {
+	d := web.DefaultTimeouts
+	t := &web.Timeouts{}
+	fs.DurationVar(&t.ReadHeader, "read-header-timeout", d.ReadHeader, "time a client has to send the request line and headers")
+	fs.DurationVar(&t.Read, "read-timeout", d.Read, "time a client has to send a whole request, body included")
+	fs.DurationVar(&t.Write, "write-timeout", d.Write, "time each write of a response may take (per write: streams and large pages live on while the client reads)")
+	fs.DurationVar(&t.Idle, "idle-timeout", d.Idle, "time a keep-alive connection may wait for its next request")
+	return t
 }
 
 // checkToken refuses a token that no request could present: blank, or

@@ -69,6 +69,11 @@ func tokenCmd(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "revoked %s\n", name)
 		return nil
 	}
+	return listTokens(ctx, e, st)
+}
+
+// listTokens prints every token's name, role and times: never a secret.
+func listTokens(ctx context.Context, e env, st store.Store) error {
 	ts, err := st.ListTokens(ctx)
 	if err != nil {
 		return err
