@@ -5,7 +5,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 # The style-spec validator the style tests run, pinned in its package-lock.json.
 STYLESPEC := web/testdata/stylespec
 
-.PHONY: run build test deps imports bench fuzz assets generate clean
+.PHONY: run build test deps imports bench bench-peers peers fuzz assets generate clean
 
 run: build
 	./bin/sitmap serve --db data/sitmap.db
@@ -98,6 +98,24 @@ fuzz:
 		fi; \
 		echo "fuzz: $$fn in $$pkg ran $${took} s, $$execs (FUZZTIME=$(FUZZTIME), $(FUZZPARALLEL) worker(s))"; \
 	done; rm -f $$log; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, $${total} s in all"
+
+# The servers make bench-peers compares with, built with the Go toolchain
+# at the pinned versions listed in internal/peerbench/build-peers.sh, into
+# bin/peers. PEERS_SRC may name a folder of source trees (pg_tileserv/,
+# tile38-server/) for versions the module proxy does not serve.
+PEERS_BIN ?= $(CURDIR)/bin/peers
+PEERS_SRC ?=
+
+peers:
+	@GO=$(GO) sh internal/peerbench/build-peers.sh $(PEERS_BIN) $(PEERS_SRC)
+
+# bench-peers loads the 222,000-feature workload into sitmap (PostGIS and
+# embedded), pg_featureserv + pg_tileserv (ogr2ogr into the same cluster),
+# Tile38 and a static ceiling, runs wrk -t2 -c16 20 s x 3 rounds and the
+# tile passes against each, and prints one side-by-side table.
+bench-peers: deps peers
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
+	PEERS_BIN=$(PEERS_BIN) $(GO) test -run '^$$' -bench BenchmarkPeers -benchtime 1x -timeout 90m -v ./internal/peerbench
 
 # assets refreshes the vendored front-end files and the basemap from npm
 # (pinned in package-lock.json); the results are committed, so run needs no npm.

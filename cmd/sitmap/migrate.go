@@ -27,7 +27,7 @@ func migrateCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer src.Close()
-	dst, err := openPostgres(ctx, *to)
+	dst, err := openPostgres(ctx, *to, nil)
 	if err != nil {
 		return err
 	}

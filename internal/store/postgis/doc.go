@@ -4,10 +4,12 @@
 // Subscribe carries every one's changes (LISTEN/NOTIFY).
 //
 // Features are rows of the features table: the geometry (from WKB that orb
-// encodes, so coordinates keep every bit) under a GiST index, the
-// properties object as written (features are rebuilt from it, byte for
-// byte) and as jsonb, and columns derived in Go for what queries filter and
-// sort on, so the answers are the embedded store's to the last bit.
+// encodes, so coordinates keep every bit) under a GiST index, the feature's
+// GeoJSON as geo encodes it (served verbatim), and columns derived in Go
+// for what queries filter and sort on, so the answers are the embedded
+// store's to the last bit. Bulk writes store rows in spatial order, so the
+// matches of a bbox share heap pages. Reads may go to hot standbys
+// (WithReadStores), never older than the writes before them.
 //
 // It imports geo and internal/store; never web, cmd or internal/dataset.
 package postgis

@@ -1,17 +1,17 @@
 package postgis
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/ewkb"
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/sitmap/sitmap/geo"
@@ -23,13 +23,13 @@ import (
 type row struct {
 	collection, id string
 	version        int64
-	wkb            []byte
+	wkb            []byte // EWKB, with SRID 4326
 	xmin, ymin     float64
 	xmax, ymax     float64
-	raw            []byte      // the properties object, compact (encodeProps)
-	props          pgtype.Text // raw, for the jsonb column; invalid when jsonb cannot hold it
-	terms          []string    // of properties filters ask for (GIN-indexed)
-	textTerms      []string    // of free-text properties (not indexed)
+	doc            []byte   // the feature's GeoJSON (geo.Feature.AppendJSON)
+	order          int64    // where the row goes in a bulk write (spatialKey)
+	terms          []string // of properties filters ask for (GIN-indexed)
+	textTerms      []string // of free-text properties (not indexed)
 	nameLower      []byte
 	localLower     []byte
 	updated        []byte
@@ -40,25 +40,21 @@ type row struct {
 }
 
 func encodeRow(f *geo.Feature) (row, error) {
-	g, err := wkb.Marshal(f.Geometry())
+	g, err := ewkb.Marshal(f.Geometry(), 4326)
 	if err != nil {
 		return row{}, fmt.Errorf("encode geometry of %s: %w", f.ID(), err)
 	}
-	raw := []byte(f.PropertiesJSON())
+	doc := f.AppendJSON(nil)
 	b := f.Bound()
 	r := row{
 		collection: f.Collection(), id: f.ID(), version: f.Version(), wkb: g,
 		xmin: b.Min[0], ymin: b.Min[1], xmax: b.Max[0], ymax: b.Max[1],
-		raw:     raw,
+		doc:     doc,
+		order:   spatialKey(b.Center()),
 		updated: []byte(f.SortValue(geo.SortUpdated)),
 	}
 	name, local := f.SearchText()
 	r.nameLower, r.localLower = []byte(name), []byte(local)
-	// jsonb refuses \u0000 and the text type refuses invalid UTF-8: such
-	// rows keep only raw.
-	if utf8.Valid(raw) && !bytes.Contains(raw, []byte(`\u0000`)) {
-		r.props = pgtype.Text{String: string(raw), Valid: true}
-	}
 	for _, t := range terms(f) {
 		if freeText[t.name] {
 			r.textTerms = append(r.textTerms, t.term)
@@ -70,6 +66,21 @@ func encodeRow(f *geo.Feature) (row, error) {
 	r.validFrom, r.validFromNs = encodeTime(iv.Start)
 	r.validTo, r.validToNs = encodeTime(iv.End)
 	return r, nil
+}
+
+// spatialKey orders rows along a Z-order curve of their centres (16 bits
+// of longitude and latitude each), so that rows near each other on the map
+// land on the same heap pages and a bbox query reads few of them.
+func spatialKey(c orb.Point) int64 {
+	q := func(v, lo, span float64) uint64 {
+		return uint64(min(max((v-lo)/span, 0), 1) * 0xffff)
+	}
+	x, y := q(c[0], -180, 360), q(c[1], -90, 180)
+	var k uint64
+	for i := 15; i >= 0; i-- {
+		k = k<<2 | (y>>uint(i)&1)<<1 | x>>uint(i)&1
+	}
+	return int64(k)
 }
 
 // encodeTime splits t into what timestamptz keeps (microseconds) and the
@@ -88,21 +99,14 @@ func decodeTime(ts pgtype.Timestamptz, ns int16) time.Time {
 	return ts.Time.UTC().Add(time.Duration(ns))
 }
 
-// decodeFeature rebuilds a feature from its row.
-func decodeFeature(collection, id string, version int64, raw, geom []byte) (*geo.Feature, error) {
+// decodeFeature rebuilds a feature from its row; doc becomes its
+// encoding, served as it is.
+func decodeFeature(collection, id string, version int64, doc, geom []byte) (*geo.Feature, error) {
 	g, err := wkb.Unmarshal(geom)
 	if err != nil {
 		return nil, fmt.Errorf("feature %s/%s: geometry: %w", collection, id, err)
 	}
-	var props map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &props); err != nil {
-		return nil, fmt.Errorf("feature %s/%s: properties: %w", collection, id, err)
-	}
-	f, err := geo.NewFeature(id, g, props)
-	if err != nil {
-		return nil, fmt.Errorf("feature %s/%s: %w", collection, id, err)
-	}
-	return f.WithCollection(collection).WithVersion(version), nil
+	return geo.StoredFeature(collection, id, version, g, string(doc))
 }
 
 // terms lists what property equality filters match, exactly as

@@ -35,6 +35,9 @@ type Store struct {
 	stop      context.CancelFunc
 	done      chan struct{}
 
+	readOpts readOptions // WithReadStores, WithReadWait
+	readers  *readers    // hot standbys for reads; none by default
+
 	extMu sync.Mutex
 	ext   map[string]geo.Collection // extents by collection, valid at their Version
 }
@@ -59,7 +62,8 @@ func WithClock(now store.Clock) Option { return func(s *Store) { s.now = now } }
 // sequence row, so writers of one collection take turns and Seq grows in
 // commit order. A Store publishes its own changes to its subscribers as it
 // commits; changes by other Stores arrive by NOTIFY, and after a lost
-// connection from the change log (the last hour of changes).
+// connection from the change log (the last hour of changes). Options may
+// send reads to hot standbys (WithReadStores).
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -89,7 +93,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.readers, err = openStandbys(ctx, s.readOpts); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgis: %w", err)
+	}
 	if err := s.startListener(ctx); err != nil {
+		s.readers.close()
 		pool.Close()
 		return nil, fmt.Errorf("postgis: listen: %w", err)
 	}
@@ -101,6 +110,7 @@ func (s *Store) Close() error {
 	s.stop()
 	<-s.done
 	s.hub.Close()
+	s.readers.close()
 	s.pool.Close()
 	return nil
 }
@@ -176,6 +186,11 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 			}
 			if _, err := tx.Exec(ctx, string(sql)); err != nil {
 				return fmt.Errorf("%s: %w", base, err)
+			}
+			if after := afterMigration[v]; after != nil {
+				if err := after(ctx, tx); err != nil {
+					return fmt.Errorf("%s: %w", base, err)
+				}
 			}
 			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", v, base); err != nil {
 				return err

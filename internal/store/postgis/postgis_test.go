@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/sitmap/sitmap/geo"
@@ -380,6 +381,43 @@ func TestSortIsBytewise(t *testing.T) {
 
 // TestLargeBatch: batches big enough to go through COPY create, replace
 // and notify like small ones.
+// The bulk load (the first large import) leaves the schema as the
+// migrations made it.
+func TestBulkLoadKeepsIndexes(t *testing.T) {
+	indexes := func(dsn string) string {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		rows, err := conn.Query(ctx, "SELECT indexdef FROM pg_indexes WHERE tablename = 'features' ORDER BY indexname")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(defs, "\n")
+	}
+	fresh, loaded := pgtest.DSN(t), pgtest.DSN(t)
+	open(t, fresh)
+	s := open(t, loaded)
+	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	fs := make([]*geo.Feature, 10000)
+	for i := range fs {
+		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), orb.Point{float64(i%100) / 10, float64(i/100) / 10})
+	}
+	if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := indexes(fresh), indexes(loaded); a != b || !strings.Contains(a, "features_geom") {
+		t.Errorf("indexes after the bulk load:\n%s\nwant\n%s", b, a)
+	}
+}
+
 func TestLargeBatch(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	s, other := open(t, dsn), open(t, dsn)
@@ -406,11 +444,11 @@ func TestLargeBatch(t *testing.T) {
 			}
 		}
 	}()
-	const n = 1500
+	const n = 12000 // the first batch is a bulk load into the empty table
 	batch := func(name string) []*geo.Feature {
 		fs := make([]*geo.Feature, n)
 		for i := range fs {
-			fs[i] = feature("layer", fmt.Sprintf("f%04d", i), orb.Point{float64(i) / 100, 1}, "name", strconv.Quote(name), "list", `["a", 1.50, true, null, {"x": 1}]`)
+			fs[i] = feature("layer", fmt.Sprintf("f%05d", i), orb.Point{float64(i) / 1000, 1}, "name", strconv.Quote(name), "list", `["a", 1.50, true, null, {"x": 1}]`)
 		}
 		return fs
 	}
@@ -429,9 +467,13 @@ func TestLargeBatch(t *testing.T) {
 	if err != nil || c.Count != n || c.Version != 2*n+1 {
 		t.Fatalf("count %d version %d (%v), want %d and %d", c.Count, c.Version, err, n, 2*n+1)
 	}
-	f, err := s.Get(ctx, "layer", "f0000")
+	f, err := s.Get(ctx, "layer", "f00000")
 	if err != nil || f.String("name") != "third" || f.Version() != 2*n+1 {
-		t.Errorf("f0000: %q version %d (%v)", f.String("name"), f.Version(), err)
+		t.Errorf("f00000: %q version %d (%v)", f.String("name"), f.Version(), err)
+	}
+	box := geo.BBox{West: 0.5, South: 0, East: 1.5, North: 2}
+	if p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{BBox: &box}, Limit: 5}); err != nil || p.Matched != 1001 || len(p.Features) != 5 || p.Features[0].ID() != "f00500" {
+		t.Errorf("bbox after the bulk load: %d matched (%v), want 1001 from f00500", p.Matched, err)
 	}
 	p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{Props: map[string]string{"list": "1.50", "name": "second"}, Text: "SEC"}, Limit: 10})
 	if err != nil || p.Matched != n-1 || len(p.Features) != 10 {

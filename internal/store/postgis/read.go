@@ -18,45 +18,54 @@ import (
 
 // Collections lists the collections in id order, with their extents.
 func (s *Store) Collections(ctx context.Context) ([]geo.Collection, error) {
-	rows, err := s.pool.Query(ctx, "SELECT id, meta, version FROM collections ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("postgis: collections: %w", err)
-	}
-	type head struct {
-		id      string
-		meta    []byte
-		version int64
-	}
-	heads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (head, error) {
-		var h head
-		return h, r.Scan(&h.id, &h.meta, &h.version)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgis: collections: %w", err)
-	}
-	out := make([]geo.Collection, 0, len(heads))
-	for _, h := range heads {
-		c, err := s.extents(ctx, h.id, h.meta, h.version)
+	var out []geo.Collection
+	err := s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, "SELECT id, meta, version FROM collections ORDER BY id")
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("postgis: collections: %w", err)
 		}
-		out = append(out, c)
-	}
-	return out, nil
+		type head struct {
+			id      string
+			meta    []byte
+			version int64
+		}
+		heads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (head, error) {
+			var h head
+			return h, r.Scan(&h.id, &h.meta, &h.version)
+		})
+		if err != nil {
+			return fmt.Errorf("postgis: collections: %w", err)
+		}
+		out = make([]geo.Collection, 0, len(heads))
+		for _, h := range heads {
+			c, err := s.extents(ctx, q, h.id, h.meta, h.version)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Collection returns one collection with its extents.
 func (s *Store) Collection(ctx context.Context, id string) (geo.Collection, error) {
-	var meta []byte
-	var version int64
-	err := s.pool.QueryRow(ctx, "SELECT meta, version FROM collections WHERE id = $1", id).Scan(&meta, &version)
-	if isNoRows(err) {
-		return geo.Collection{}, notFound("collection %s", id)
-	}
-	if err != nil {
-		return geo.Collection{}, fmt.Errorf("postgis: collection %s: %w", id, err)
-	}
-	return s.extents(ctx, id, meta, version)
+	var c geo.Collection
+	err := s.read(ctx, func(q querier) error {
+		var meta []byte
+		var version int64
+		err := q.QueryRow(ctx, "SELECT meta, version FROM collections WHERE id = $1", id).Scan(&meta, &version)
+		if isNoRows(err) {
+			return notFound("collection %s", id)
+		}
+		if err != nil {
+			return fmt.Errorf("postgis: collection %s: %w", id, err)
+		}
+		c, err = s.extents(ctx, q, id, meta, version)
+		return err
+	})
+	return c, err
 }
 
 // extentSQL computes a collection's count, bounds and temporal extent, with
@@ -83,7 +92,7 @@ WHERE c.id = $1`
 // extents returns the collection's metadata with its computed fields. They
 // are cached by version, which every write bumps, so asking costs a
 // query only after a change.
-func (s *Store) extents(ctx context.Context, id string, meta []byte, version int64) (geo.Collection, error) {
+func (s *Store) extents(ctx context.Context, q querier, id string, meta []byte, version int64) (geo.Collection, error) {
 	var c geo.Collection
 	if err := json.Unmarshal(meta, &c); err != nil {
 		return c, fmt.Errorf("postgis: collection %s: metadata: %w", id, err)
@@ -101,7 +110,7 @@ func (s *Store) extents(ctx context.Context, id string, meta []byte, version int
 			fromNs, toNs     pgtype.Int2
 			ext              geo.Collection
 		)
-		err := s.pool.QueryRow(ctx, extentSQL, id).Scan(&ext.Version, &n, &x0, &y0, &x1, &y1,
+		err := q.QueryRow(ctx, extentSQL, id).Scan(&ext.Version, &n, &x0, &y0, &x1, &y1,
 			&openFrom, &openTo, &from, &fromNs, &to, &toNs)
 		if isNoRows(err) {
 			return geo.Collection{}, notFound("collection %s", id)
@@ -133,30 +142,40 @@ func (s *Store) extents(ctx context.Context, id string, meta []byte, version int
 // Version returns the collection's change version.
 func (s *Store) Version(ctx context.Context, id string) (int64, error) {
 	var v int64
-	err := s.pool.QueryRow(ctx, "SELECT version FROM collections WHERE id = $1", id).Scan(&v)
+	err := s.read(ctx, func(q querier) error { return version(ctx, q, id, &v) })
+	return v, err
+}
+
+func version(ctx context.Context, q querier, id string, v *int64) error {
+	err := q.QueryRow(ctx, "SELECT version FROM collections WHERE id = $1", id).Scan(v)
 	if isNoRows(err) {
-		return 0, notFound("collection %s", id)
+		return notFound("collection %s", id)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("postgis: version of %s: %w", id, err)
+		return fmt.Errorf("postgis: version of %s: %w", id, err)
 	}
-	return v, nil
+	return nil
 }
 
 // Get returns one feature.
 func (s *Store) Get(ctx context.Context, cid, fid string) (*geo.Feature, error) {
-	var version int64
-	var raw, g []byte
-	err := s.pool.QueryRow(ctx,
-		"SELECT version, raw, ST_AsBinary(geom) FROM features WHERE collection = $1 AND id = $2",
-		cid, fid).Scan(&version, &raw, &g)
-	if isNoRows(err) {
-		return nil, notFound("feature %s/%s", cid, fid)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgis: get %s/%s: %w", cid, fid, err)
-	}
-	return decodeFeature(cid, fid, version, raw, g)
+	var f *geo.Feature
+	err := s.read(ctx, func(q querier) error {
+		var version int64
+		var doc, g []byte
+		err := q.QueryRow(ctx,
+			"SELECT version, doc, ST_AsBinary(geom) FROM features WHERE collection = $1 AND id = $2",
+			cid, fid).Scan(&version, &doc, &g)
+		if isNoRows(err) {
+			return notFound("feature %s/%s", cid, fid)
+		}
+		if err != nil {
+			return fmt.Errorf("postgis: get %s/%s: %w", cid, fid, err)
+		}
+		f, err = decodeFeature(cid, fid, version, doc, g)
+		return err
+	})
+	return f, err
 }
 
 // args collects query parameters and names them $1, $2, ...
@@ -178,16 +197,37 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	if statusAtInstant(q) {
 		return s.queryStatusAt(ctx, q)
 	}
-	var a args
+	from, conds, a, err := filterSQL(q)
+	if err != nil {
+		return store.Page{}, err
+	}
+	var page store.Page
+	if q.Limit == 0 && q.Offset == 0 && len(q.Sort) == 0 {
+		err = s.read(ctx, func(db querier) (err error) {
+			page, err = queryAll(ctx, db, q.Collection, from, conds, a)
+			return err
+		})
+		return page, err
+	}
+	sql := pagedSQL(q, from, conds, &a)
+	err = s.read(ctx, func(db querier) (err error) {
+		page, err = queryPage(ctx, db, q.Collection, sql, a)
+		return err
+	})
+	return page, err
+}
+
+// filterSQL turns the filter into a FROM item and WHERE conditions.
+func filterSQL(q store.Query) (from string, conds []string, a args, err error) {
 	cid := a.add(q.Collection)
-	conds := []string{"f.collection = " + cid}
-	from := "features f"
+	conds = []string{"f.collection = " + cid}
+	from = "features f"
 	if q.BBox != nil {
 		var ors, boxes []string
 		for _, b := range q.BBox.Bounds() {
 			g, err := wkb.Marshal(boundGeometry(b))
 			if err != nil {
-				return store.Page{}, err
+				return "", nil, nil, err
 			}
 			w, s, e, n := a.add(b.Min[0]), a.add(b.Min[1]), a.add(b.Max[0]), a.add(b.Max[1])
 			// A geometry whose exact bounds lie in the box intersects it
@@ -200,7 +240,7 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		// The GiST index on (collection, geom) finds the candidates. The
 		// fence (OFFSET 0) keeps the planner from ANDing in a btree index
 		// on collection, which costs more than it saves.
-		from = "(SELECT * FROM features WHERE collection = " + cid + " AND (" + strings.Join(boxes, " OR ") + ") OFFSET 0) f"
+		from = "(SELECT ctid, * FROM features WHERE collection = " + cid + " AND (" + strings.Join(boxes, " OR ") + ") OFFSET 0) f"
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
 	if !q.Time.Start.IsZero() {
@@ -226,10 +266,15 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		p := a.add([]byte(strings.ToLower(q.Text)))
 		conds = append(conds, fmt.Sprintf("(position(%s::bytea in f.name_lower) > 0 OR position(%s::bytea in f.name_local_lower) > 0)", p, p))
 	}
+	return from, conds, a, nil
+}
 
-	if q.Limit == 0 && q.Offset == 0 && len(q.Sort) == 0 {
-		return s.queryAll(ctx, q.Collection, from, conds, a)
-	}
+// pagedSQL counts the matches and cuts the page in one statement (one
+// snapshot, so the count and the page agree): the matches' ctids, ids and
+// sort keys are materialised, and only the page's rows are read whole, by
+// ctid. The join with collections gives a row (and the count) even when
+// the page is empty, and none when the collection does not exist.
+func pagedSQL(q store.Query, from string, conds []string, a *args) string {
 	var cols, inner, outer []string
 	for i, srt := range q.Sort {
 		col := "f.id"
@@ -255,25 +300,28 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		limit = a.add(int64(q.Limit))
 	}
 	offset := a.add(int64(max(q.Offset, 0)))
-	sel := "f.id"
-	psel := "m.id"
+	sel := "f.ctid AS t, f.id"
+	psel := "m.t, m.id"
 	for i := range cols {
 		sel += ", " + cols[i]
 		psel += fmt.Sprintf(", m.s%d", i)
 	}
-	sql := fmt.Sprintf(`
+	return fmt.Sprintf(`
 WITH m AS MATERIALIZED (SELECT %s FROM %s WHERE %s)
-SELECT n.n, p.id, f.version, f.raw, ST_AsBinary(f.geom)
+SELECT n.n, p.id, f.version, f.doc, ST_AsBinary(f.geom)
 FROM collections k
 CROSS JOIN (SELECT count(*) AS n FROM m) n
 LEFT JOIN LATERAL (SELECT %s FROM m ORDER BY %s LIMIT %s OFFSET %s) p ON true
-LEFT JOIN features f ON f.collection = k.id AND f.id = p.id
+LEFT JOIN features f ON f.ctid = p.t
 WHERE k.id = %s
-ORDER BY %s`, sel, from, strings.Join(conds, " AND "), psel, strings.Join(inner, ", "), limit, offset, cid, strings.Join(outer, ", "))
+ORDER BY %s`, sel, from, strings.Join(conds, " AND "), psel, strings.Join(inner, ", "), limit, offset, "$1", strings.Join(outer, ", "))
+}
 
-	rows, err := s.pool.Query(ctx, sql, a...)
+// queryPage runs pagedSQL.
+func queryPage(ctx context.Context, db querier, cid, sql string, a args) (store.Page, error) {
+	rows, err := db.Query(ctx, sql, a...)
 	if err != nil {
-		return store.Page{}, fmt.Errorf("postgis: query %s: %w", q.Collection, err)
+		return store.Page{}, fmt.Errorf("postgis: query %s: %w", cid, err)
 	}
 	defer rows.Close()
 	var page store.Page
@@ -284,26 +332,26 @@ ORDER BY %s`, sel, from, strings.Join(conds, " AND "), psel, strings.Join(inner,
 			n       int64
 			id      pgtype.Text
 			version pgtype.Int8
-			raw, g  []byte
+			doc, g  []byte
 		)
-		if err := rows.Scan(&n, &id, &version, &raw, &g); err != nil {
-			return store.Page{}, fmt.Errorf("postgis: query %s: %w", q.Collection, err)
+		if err := rows.Scan(&n, &id, &version, &doc, &g); err != nil {
+			return store.Page{}, fmt.Errorf("postgis: query %s: %w", cid, err)
 		}
 		page.Matched = int(n)
 		if !id.Valid {
 			continue // no row in this page
 		}
-		f, err := decodeFeature(q.Collection, id.String, version.Int64, raw, g)
+		f, err := decodeFeature(cid, id.String, version.Int64, doc, g)
 		if err != nil {
 			return store.Page{}, err
 		}
 		page.Features = append(page.Features, f)
 	}
 	if err := rows.Err(); err != nil {
-		return store.Page{}, fmt.Errorf("postgis: query %s: %w", q.Collection, err)
+		return store.Page{}, fmt.Errorf("postgis: query %s: %w", cid, err)
 	}
 	if !found {
-		return store.Page{}, notFound("collection %s", q.Collection)
+		return store.Page{}, notFound("collection %s", cid)
 	}
 	return page, nil
 }
@@ -311,10 +359,10 @@ ORDER BY %s`, sel, from, strings.Join(conds, " AND "), psel, strings.Join(inner,
 // queryAll answers a query for every match in id order (tiles, export):
 // with no page to cut, the count is the number of rows, and the plain scan
 // of the index hits costs a third of the paged query.
-func (s *Store) queryAll(ctx context.Context, cid, from string, conds []string, a args) (store.Page, error) {
-	sql := fmt.Sprintf(`SELECT f.id, f.version, f.raw, ST_AsBinary(f.geom) FROM %s WHERE %s ORDER BY f.id`,
+func queryAll(ctx context.Context, db querier, cid, from string, conds []string, a args) (store.Page, error) {
+	sql := fmt.Sprintf(`SELECT f.id, f.version, f.doc, ST_AsBinary(f.geom) FROM %s WHERE %s ORDER BY f.id`,
 		from, strings.Join(conds, " AND "))
-	rows, err := s.pool.Query(ctx, sql, a...)
+	rows, err := db.Query(ctx, sql, a...)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("postgis: query %s: %w", cid, err)
 	}
@@ -324,12 +372,12 @@ func (s *Store) queryAll(ctx context.Context, cid, from string, conds []string, 
 		var (
 			id      string
 			version int64
-			raw, g  []byte
+			doc, g  []byte
 		)
-		if err := rows.Scan(&id, &version, &raw, &g); err != nil {
+		if err := rows.Scan(&id, &version, &doc, &g); err != nil {
 			return store.Page{}, fmt.Errorf("postgis: query %s: %w", cid, err)
 		}
-		f, err := decodeFeature(cid, id, version, raw, g)
+		f, err := decodeFeature(cid, id, version, doc, g)
 		if err != nil {
 			return store.Page{}, err
 		}
@@ -340,7 +388,8 @@ func (s *Store) queryAll(ctx context.Context, cid, from string, conds []string, 
 	}
 	page.Matched = len(page.Features)
 	if page.Matched == 0 {
-		if _, err := s.Version(ctx, cid); err != nil {
+		var v int64
+		if err := version(ctx, db, cid, &v); err != nil {
 			return store.Page{}, err
 		}
 	}

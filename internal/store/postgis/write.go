@@ -300,21 +300,21 @@ const analyzeAfter = 10000
 const upsertChunk = 2000
 
 const upsertSQL = `
-INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, raw, props, terms,
+INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, doc, terms,
 	terms_text, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
-SELECT c, i, v, ST_GeomFromWKB(w, 4326), x0, y0, x1, y1, r, p::jsonb, string_to_array(t, chr(30)),
+SELECT c, i, v, ST_GeomFromEWKB(w), x0, y0, x1, y1, d, string_to_array(t, chr(30)),
 	string_to_array(tt, chr(30)), nl, ll, u, vf, vfn, vt, vtn
 FROM unnest($1::text[], $2::text[], $3::int8[], $4::bytea[], $5::float8[], $6::float8[], $7::float8[],
-	$8::float8[], $9::bytea[], $10::text[], $11::text[], $12::text[], $13::bytea[], $14::bytea[], $15::bytea[],
-	$16::timestamptz[], $17::int2[], $18::timestamptz[], $19::int2[])
-	AS u(c, i, v, w, x0, y0, x1, y1, r, p, t, tt, nl, ll, u, vf, vfn, vt, vtn)
+	$8::float8[], $9::bytea[], $10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::bytea[],
+	$15::timestamptz[], $16::int2[], $17::timestamptz[], $18::int2[])
+	AS u(c, i, v, w, x0, y0, x1, y1, d, t, tt, nl, ll, u, vf, vfn, vt, vtn)
 ` + onConflictSQL
 
 const onConflictSQL = `
 ON CONFLICT (collection, id) DO UPDATE SET
 	version = excluded.version, geom = excluded.geom,
 	min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x, max_y = excluded.max_y,
-	raw = excluded.raw, props = excluded.props, terms = excluded.terms, terms_text = excluded.terms_text,
+	doc = excluded.doc, terms = excluded.terms, terms_text = excluded.terms_text,
 	name_lower = excluded.name_lower, name_local_lower = excluded.name_local_lower,
 	updated = excluded.updated,
 	valid_from = excluded.valid_from, valid_from_ns = excluded.valid_from_ns,
@@ -325,10 +325,10 @@ type columns struct {
 	cs, ids, terms []string
 	textTerms      []string
 	vers           []int64
-	wkbs, raws     [][]byte
+	wkbs, docs     [][]byte
+	order          []int64
 	nls, lls, ups  [][]byte
 	x0, y0, x1, y1 []float64
-	props          []pgtype.Text
 	vf, vt         []pgtype.Timestamptz
 	vfn, vtn       []int16
 	err            error
@@ -339,11 +339,10 @@ func encodeColumns(fs []*geo.Feature) *columns {
 	n := len(fs)
 	c := &columns{
 		cs: make([]string, n), ids: make([]string, n), terms: make([]string, n), textTerms: make([]string, n),
-		vers: make([]int64, n), wkbs: make([][]byte, n), raws: make([][]byte, n),
+		vers: make([]int64, n), wkbs: make([][]byte, n), docs: make([][]byte, n), order: make([]int64, n),
 		nls: make([][]byte, n), lls: make([][]byte, n), ups: make([][]byte, n),
 		x0: make([]float64, n), y0: make([]float64, n), x1: make([]float64, n), y1: make([]float64, n),
-		props: make([]pgtype.Text, n),
-		vf:    make([]pgtype.Timestamptz, n), vt: make([]pgtype.Timestamptz, n),
+		vf: make([]pgtype.Timestamptz, n), vt: make([]pgtype.Timestamptz, n),
 		vfn: make([]int16, n), vtn: make([]int16, n),
 	}
 	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
@@ -363,7 +362,7 @@ func encodeColumns(fs []*geo.Feature) *columns {
 				}
 				c.cs[i], c.ids[i], c.vers[i], c.wkbs[i] = r.collection, r.id, r.version, r.wkb
 				c.x0[i], c.y0[i], c.x1[i], c.y1[i] = r.xmin, r.ymin, r.xmax, r.ymax
-				c.raws[i], c.props[i] = r.raw, r.props
+				c.docs[i], c.order[i] = r.doc, r.order
 				c.terms[i], c.textTerms[i] = strings.Join(r.terms, "\x1e"), strings.Join(r.textTerms, "\x1e")
 				c.nls[i], c.lls[i], c.ups[i] = r.nameLower, r.localLower, r.updated
 				c.vf[i], c.vfn[i], c.vt[i], c.vtn[i] = r.validFrom, r.validFromNs, r.validTo, r.validToNs
@@ -372,6 +371,23 @@ func encodeColumns(fs []*geo.Feature) *columns {
 	}
 	wg.Wait()
 	return c
+}
+
+// bulkThreshold is the batch size from which a write into an empty table
+// is a bulk load (bulkLoad).
+const bulkThreshold = 10000
+
+// encodeChunks encodes fs chunk by chunk into chunks, until done or stop.
+func encodeChunks(fs []*geo.Feature, chunks chan<- *columns, stop <-chan struct{}) {
+	defer close(chunks)
+	for i := 0; i < len(fs); i += upsertChunk {
+		c := encodeColumns(fs[i:min(i+upsertChunk, len(fs))])
+		select {
+		case chunks <- c:
+		case <-stop:
+			return
+		}
+	}
 }
 
 // copyThreshold is the batch size from which upsert goes through COPY
@@ -385,20 +401,15 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 	if len(fs) == 0 {
 		return nil
 	}
+	if len(fs) >= bulkThreshold {
+		if done, err := bulkLoad(ctx, tx, fs); done || err != nil {
+			return err
+		}
+	}
 	chunks := make(chan *columns, 1)
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() {
-		defer close(chunks)
-		for i := 0; i < len(fs); i += upsertChunk {
-			c := encodeColumns(fs[i:min(i+upsertChunk, len(fs))])
-			select {
-			case chunks <- c:
-			case <-stop:
-				return
-			}
-		}
-	}()
+	go encodeChunks(fs, chunks, stop)
 	if len(fs) >= copyThreshold {
 		return copyUpsert(ctx, tx, chunks)
 	}
@@ -406,7 +417,7 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 		if c.err != nil {
 			return c.err
 		}
-		_, err := tx.Exec(ctx, upsertSQL, c.cs, c.ids, c.vers, c.wkbs, c.x0, c.y0, c.x1, c.y1, c.raws, c.props, c.terms,
+		_, err := tx.Exec(ctx, upsertSQL, c.cs, c.ids, c.vers, c.wkbs, c.x0, c.y0, c.x1, c.y1, c.docs, c.terms,
 			c.textTerms, c.nls, c.lls, c.ups, c.vf, c.vfn, c.vt, c.vtn)
 		if err != nil {
 			return fmt.Errorf("write features: %w", err)
@@ -416,17 +427,17 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 }
 
 const copyCreateSQL = `CREATE TEMPORARY TABLE sitmap_load (
-	c text, i text, v int8, w bytea, x0 float8, y0 float8, x1 float8, y1 float8, r bytea, p text, t text, tt text,
+	c text, i text, v int8, w bytea, x0 float8, y0 float8, x1 float8, y1 float8, d bytea, k int8, t text, tt text,
 	nl bytea, ll bytea, u bytea, vf timestamptz, vfn int2, vt timestamptz, vtn int2) ON COMMIT DROP`
 
-var copyColumns = []string{"c", "i", "v", "w", "x0", "y0", "x1", "y1", "r", "p", "t", "tt", "nl", "ll", "u", "vf", "vfn", "vt", "vtn"}
+var copyColumns = []string{"c", "i", "v", "w", "x0", "y0", "x1", "y1", "d", "k", "t", "tt", "nl", "ll", "u", "vf", "vfn", "vt", "vtn"}
 
 const copyInsertSQL = `
-INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, raw, props, terms,
+INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, doc, terms,
 	terms_text, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
-SELECT c, i, v, ST_GeomFromWKB(w, 4326), x0, y0, x1, y1, r, p::jsonb, string_to_array(t, chr(30)),
+SELECT c, i, v, ST_GeomFromEWKB(w), x0, y0, x1, y1, d, string_to_array(t, chr(30)),
 	string_to_array(tt, chr(30)), nl, ll, u, vf, vfn, vt, vtn
-FROM sitmap_load` + onConflictSQL
+FROM sitmap_load ORDER BY c, k` + onConflictSQL
 
 // copyUpsert COPYs the rows into a temporary table and upserts from it.
 func copyUpsert(ctx context.Context, tx pgx.Tx, chunks <-chan *columns) error {
@@ -469,7 +480,7 @@ func (s *copySource) Next() bool {
 
 func (s *copySource) Values() ([]any, error) {
 	c, i := s.c, s.i
-	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.raws[i], c.props[i], c.terms[i],
+	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.docs[i], c.order[i], c.terms[i],
 		c.textTerms[i], c.nls[i], c.lls[i], c.ups[i], c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
 }
 

@@ -39,6 +39,9 @@ var (
 	cl       *cluster
 	startErr error
 	dbCount  int
+
+	standby    *cluster // a streaming hot standby of cl, once Standby asks
+	standbyErr error
 )
 
 // Main runs the tests and then stops the cluster, if one was started.
@@ -53,6 +56,10 @@ func Main(m *testing.M) {
 		// An external server: drop the template (the cluster's removal
 		// takes care of it otherwise).
 		_ = exec1(os.Getenv(EnvDSN), "DROP DATABASE IF EXISTS "+tmplName+" WITH (FORCE)")
+	}
+	if standby != nil {
+		standby.destroy()
+		standby = nil
 	}
 	if cl != nil {
 		cl.destroy()
@@ -159,6 +166,62 @@ func Start(t testing.TB) {
 	if err := c.start(); err != nil {
 		t.Fatalf("pgtest: start: %v", err)
 	}
+}
+
+// Standby starts, once per test binary, a hot standby of the test cluster
+// that streams from it (pg_basebackup -R) in a folder inside the cluster's,
+// on another free port of 127.0.0.1, and returns a function that turns a
+// DSN of the primary (from DSN, before or after this call) into the same
+// database's DSN on the standby. A database created on the primary shows
+// up on the standby a moment later. Skipped with an external server.
+func Standby(t testing.TB) func(dsn string) string {
+	t.Helper()
+	c := owned(t)
+	mu.Lock()
+	defer mu.Unlock()
+	if standby == nil && standbyErr == nil {
+		standby, standbyErr = c.newStandby()
+	}
+	if standbyErr != nil {
+		t.Fatal(standbyErr)
+	}
+	port := standby.port
+	return func(dsn string) string {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return dsn
+		}
+		u.Host = "127.0.0.1:" + strconv.Itoa(port)
+		return u.String()
+	}
+}
+
+// newStandby copies the running cluster with pg_basebackup and starts the
+// copy as its streaming replica.
+func (c *cluster) newStandby() (*cluster, error) {
+	sb := &cluster{bin: c.bin, dir: filepath.Join(c.dir, "standby"), uid: c.uid, gid: c.gid}
+	if err := os.Mkdir(sb.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("pgtest: standby: %w", err)
+	}
+	if c.uid >= 0 {
+		if err := os.Chown(sb.dir, c.uid, c.gid); err != nil {
+			return nil, fmt.Errorf("pgtest: standby: %w", err)
+		}
+	}
+	if err := sb.run(filepath.Join(c.bin, "pg_basebackup"), "-h", "127.0.0.1", "-p", strconv.Itoa(c.port),
+		"-U", "postgres", "-D", sb.data(), "-R", "-X", "stream", "-c", "fast", "--no-sync"); err != nil {
+		return nil, fmt.Errorf("pgtest: pg_basebackup: %w", err)
+	}
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if sb.port, err = freePort(); err == nil {
+			if err = sb.start(); err == nil {
+				sb.watch()
+				return sb, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("pgtest: start standby: %w", err)
 }
 
 // CanRestart reports whether Stop and Start work: false when the tests
@@ -291,6 +354,9 @@ func (c *cluster) start() error {
 		"-c", "full_page_writes=off",
 		"-c", "max_connections=200",
 		"-c", "shared_buffers=128MB",
+		// With synchronous_commit off, the WAL writer's rounds are what a
+		// standby waits for: keep them short.
+		"-c", "wal_writer_delay=10ms",
 	}, " ")
 	return c.ctl("start", "-w", "-t", "60", "-l", filepath.Join(c.dir, "log"), "-o", opts)
 }

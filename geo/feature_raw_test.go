@@ -1,0 +1,65 @@
+package geo
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// A stored encoding comes back as the same feature, byte for byte, for
+// properties that trip naive scanners.
+func TestStoredFeatureRoundTrip(t *testing.T) {
+	cases := []struct {
+		name  string
+		g     orb.Geometry
+		props map[string]json.RawMessage
+	}{
+		{"none", orb.Point{1, 2}, nil},
+		{"scalars", orb.Point{27.5, 53.9}, map[string]json.RawMessage{
+			"big": json.RawMessage(`12345678901234567890`), "f": json.RawMessage(`1.50`), "t": json.RawMessage(`true`), "n": json.RawMessage(`null`)}},
+		{"tricky strings", orb.LineString{{1, 2}, {3, 4}}, map[string]json.RawMessage{
+			"name": json.RawMessage(`"a,\"b\":{c}[d]\\"`), "a\"key,": json.RawMessage(`"<b>&"`), "ünï": json.RawMessage(`"ключ"`)}},
+		{"nested", orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, map[string]json.RawMessage{
+			"sources": json.RawMessage(`[{"title":"x,}]","url":null},[1,[2,{"a":"}"}]]]`), "z": json.RawMessage(`{}`), "e": json.RawMessage(`[]`)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := NewFeature("f-1", c.g, c.props)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f = f.WithCollection("c").WithVersion(7)
+			got, err := StoredFeature("c", "f-1", 7, c.g, f.JSON())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.JSON() != f.JSON() || got.Version() != 7 || got.Collection() != "c" {
+				t.Fatalf("got %s (v%d %s), want %s", got.JSON(), got.Version(), got.Collection(), f.JSON())
+			}
+			for k, v := range c.props {
+				if raw, ok := got.Property(k); !ok || string(raw) != string(v) {
+					t.Errorf("property %q: %s %v, want %s", k, raw, ok, v)
+				}
+			}
+			if len(got.PropertyNames()) != len(c.props) {
+				t.Errorf("names %v, want %d", got.PropertyNames(), len(c.props))
+			}
+		})
+	}
+}
+
+// A damaged encoding is an error, not a feature with wrong fields.
+func TestStoredFeatureRejectsDamage(t *testing.T) {
+	f, err := NewFeature("f-1", orb.Point{1, 2}, map[string]json.RawMessage{"a": json.RawMessage(`"x"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := f.JSON()
+	for _, bad := range []string{"", enc[:len(enc)-2], `{"type":"Feature","id":"other"` + enc[len(`{"type":"Feature","id":"f-1"`):],
+		enc[:len(enc)-8] + `"x"}}`, `{"type":"Feature","id":"f-1","geometry":{"type":"Point","coordinates":[1,2]}}`} {
+		if _, err := StoredFeature("c", "f-1", 1, orb.Point{1, 2}, bad); err == nil {
+			t.Errorf("StoredFeature(%q) succeeded", bad)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package postgis
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sitmap/sitmap/geo"
+)
+
+// The first import into an empty database is a bulk load, as ogr2ogr
+// does one: the rows go straight into the table with COPY, in spatial
+// order, and the indexes are built once at the end (sorted builds) rather
+// than updated row by row, which is most of what an import costs. It takes
+// the table's exclusive lock until commit, so readers wait for it; with an
+// empty table there is nothing for them to read meanwhile.
+
+// featureIndexes are the features table's indexes besides the primary key,
+// as migration 0001 made them.
+var featureIndexes = []struct{ name, ddl string }{
+	{"features_geom", "CREATE INDEX features_geom ON features USING gist (collection, geom)"},
+	{"features_terms", "CREATE INDEX features_terms ON features USING gin (terms)"},
+	{"features_valid_from", "CREATE INDEX features_valid_from ON features (collection, valid_from, valid_from_ns)"},
+	{"features_valid_to", "CREATE INDEX features_valid_to ON features (collection, valid_to, valid_to_ns)"},
+}
+
+// bulkLoad writes fs with COPY if the table is empty and reports whether
+// it did; otherwise the caller upserts as usual.
+func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) (bool, error) {
+	empty := func() (bool, error) {
+		var any bool
+		err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM features)").Scan(&any)
+		return !any, err
+	}
+	if ok, err := empty(); err != nil || !ok {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, "LOCK TABLE features IN ACCESS EXCLUSIVE MODE"); err != nil {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
+	if ok, err := empty(); err != nil || !ok {
+		return false, err // another writer came first; the lock goes at commit
+	}
+	drop := []string{"SET LOCAL maintenance_work_mem = '256MB'", "ALTER TABLE features DROP CONSTRAINT features_pkey"}
+	for _, ix := range featureIndexes {
+		drop = append(drop, "DROP INDEX "+ix.name)
+	}
+	if _, err := tx.Exec(ctx, strings.Join(drop, "; ")); err != nil {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
+	sorted := spatialOrder(fs)
+	chunks := make(chan *columns, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go encodeChunks(sorted, chunks, stop)
+	src := &bulkSource{copySource{chunks: chunks, i: -1}}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"features"}, bulkColumns, src); err != nil {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
+	build := []string{"ALTER TABLE features ADD CONSTRAINT features_pkey PRIMARY KEY (collection, id)"}
+	for _, ix := range featureIndexes {
+		build = append(build, ix.ddl)
+	}
+	if _, err := tx.Exec(ctx, strings.Join(build, "; ")); err != nil {
+		return false, fmt.Errorf("bulk load: indexes: %w", err)
+	}
+	return true, nil
+}
+
+// spatialOrder returns fs sorted by collection and spatialKey.
+func spatialOrder(fs []*geo.Feature) []*geo.Feature {
+	type keyed struct {
+		f *geo.Feature
+		k int64
+	}
+	ks := make([]keyed, len(fs))
+	for i, f := range fs {
+		ks[i] = keyed{f, spatialKey(f.Bound().Center())}
+	}
+	sort.Slice(ks, func(i, j int) bool {
+		if a, b := ks[i].f.Collection(), ks[j].f.Collection(); a != b {
+			return a < b
+		}
+		return ks[i].k < ks[j].k
+	})
+	out := make([]*geo.Feature, len(fs))
+	for i, k := range ks {
+		out[i] = k.f
+	}
+	return out
+}
+
+var bulkColumns = []string{"collection", "id", "version", "geom", "min_x", "min_y", "max_x", "max_y", "doc",
+	"terms", "terms_text", "name_lower", "name_local_lower", "updated", "valid_from", "valid_from_ns", "valid_to", "valid_to_ns"}
+
+// bulkSource feeds the features table's own columns: EWKB for the
+// geometry (geometry's binary input), arrays for the terms.
+type bulkSource struct{ copySource }
+
+func (s *bulkSource) Values() ([]any, error) {
+	c, i := s.c, s.i
+	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.docs[i],
+		splitTerms(c.terms[i]), splitTerms(c.textTerms[i]), c.nls[i], c.lls[i], c.ups[i],
+		c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
+}
+
+func splitTerms(joined string) []string {
+	if joined == "" {
+		return []string{}
+	}
+	return strings.Split(joined, "\x1e")
+}
