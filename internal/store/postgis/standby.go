@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,12 +19,15 @@ import (
 
 // Reads may go to hot standbys (WithReadStores) while writes, LISTEN and
 // the change log stay on the primary. A read is never older than the
-// writes committed before it began, whoever made them: it first learns the
-// primary's WAL insert position (one cheap query that concurrent reads
-// share, see lsnFetcher), then reads from a standby that has replayed that
-// far, waiting for one at most ReadWait, and from the primary otherwise.
-// So a client that wrote through any replica sees its write on its next
-// read through any other, and an ETag never goes back.
+// writes committed before it began, whoever made them: it first takes the
+// primary's transaction snapshot (one cheap query that concurrent reads
+// share, see snapFetcher), then reads from a standby whose own snapshot
+// has every transaction that one has seen end, waiting for one at most
+// ReadWait, and from the primary otherwise. So a client that wrote through
+// any replica sees its write on its next read through any other, and an
+// ETag never goes back. Snapshots move only when transactions with writes
+// start or end, unlike WAL positions, which vacuum, checkpoints and hint
+// bits move too: without writes, reads go to a standby at once.
 
 type readOptions struct {
 	dsns []string
@@ -46,10 +52,10 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// standby is one read pool and how far it is known to have replayed.
+// standby is one read pool and the newest snapshot seen on it.
 type standby struct {
-	pool     *pgxpool.Pool
-	replayed atomic.Int64
+	pool *pgxpool.Pool
+	seen atomic.Pointer[snapshot]
 }
 
 // readers holds the standbys and the counts ReadStats reports.
@@ -57,7 +63,7 @@ type readers struct {
 	list                 []*standby
 	wait                 time.Duration
 	next                 atomic.Uint64 // round robin
-	lsn                  lsnFetcher
+	snap                 snapFetcher
 	onStandby, onPrimary atomic.Int64
 }
 
@@ -112,14 +118,14 @@ func (s *Store) reader(ctx context.Context) querier {
 	if len(r.list) == 0 {
 		return s.pool
 	}
-	need, err := r.lsn.get(ctx, s.pool)
+	need, err := r.snap.get(ctx, s.pool)
 	if err != nil {
 		r.onPrimary.Add(1)
 		return s.pool
 	}
 	first := int(r.next.Add(1) % uint64(len(r.list)))
 	for i := range r.list {
-		if sb := r.list[(first+i)%len(r.list)]; sb.replayed.Load() >= need {
+		if sb := r.list[(first+i)%len(r.list)]; sb.seen.Load().covers(need) {
 			r.onStandby.Add(1)
 			return sb.pool
 		}
@@ -145,21 +151,21 @@ func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 	return fn(s.pool)
 }
 
-// replayPoll is how often waitFor asks a standby how far it has replayed.
+// replayPoll is how often waitFor asks a standby how far it has got.
 const replayPoll = 2 * time.Millisecond
 
-// waitFor reports whether the standby replays up to lsn within wait.
-func (sb *standby) waitFor(ctx context.Context, lsn int64, wait time.Duration) bool {
+// waitFor reports whether the standby's snapshot covers need within wait.
+func (sb *standby) waitFor(ctx context.Context, need *snapshot, wait time.Duration) bool {
 	deadline := time.Now().Add(wait)
 	for {
-		var at int64
-		if err := sb.pool.QueryRow(ctx, "SELECT (pg_last_wal_replay_lsn() - '0/0')::int8").Scan(&at); err != nil {
+		at, err := takeSnapshot(ctx, sb.pool)
+		if err != nil {
 			return false
 		}
-		if at > sb.replayed.Load() {
-			sb.replayed.Store(at) // a race may store an older value: it only costs a poll
+		if old := sb.seen.Load(); old == nil || at.xmax >= old.xmax {
+			sb.seen.Store(at) // a race may store an older one: it only costs a poll
 		}
-		if at >= lsn {
+		if at.covers(need) {
 			return true
 		}
 		if time.Now().Add(replayPoll).After(deadline) {
@@ -173,31 +179,98 @@ func (sb *standby) waitFor(ctx context.Context, lsn int64, wait time.Duration) b
 	}
 }
 
-// lsnFetcher reads the primary's WAL insert position for reads that ask,
-// one query at a time: a read joins the next query to start, never one
-// already sent (which may predate the writes it must see), so under load
-// one query serves every read that arrived while the last was running.
-type lsnFetcher struct {
-	mu        sync.Mutex
-	cur, next *lsnFetch
+// snapshot is a pg_current_snapshot(): transactions below xmin have ended,
+// those from xmax on have not started, xip are running.
+type snapshot struct {
+	xmin, xmax uint64
+	xip        []uint64
 }
 
-type lsnFetch struct {
+// covers reports whether every transaction that had ended in p has ended
+// in s too. Those s has not seen start (from s.xmax on) must be running in
+// p, as during a long import; those s sees running must be running in p
+// or have started after it.
+func (s *snapshot) covers(p *snapshot) bool {
+	if s == nil {
+		return false
+	}
+	if s.xmax < p.xmax {
+		if p.xmax-s.xmax > uint64(len(p.xip)) {
+			return false
+		}
+		for x := s.xmax; x < p.xmax; x++ {
+			if !slices.Contains(p.xip, x) {
+				return false
+			}
+		}
+	}
+	for _, x := range s.xip {
+		if x < p.xmax && !slices.Contains(p.xip, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// takeSnapshot reads a server's current snapshot ("xmin:xmax:xip,...").
+func takeSnapshot(ctx context.Context, db querier) (*snapshot, error) {
+	var text string
+	if err := db.QueryRow(ctx, "SELECT pg_current_snapshot()::text").Scan(&text); err != nil {
+		return nil, err
+	}
+	return parseSnapshot(text)
+}
+
+func parseSnapshot(text string) (*snapshot, error) {
+	parts := strings.Split(text, ":")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("snapshot %q: want xmin:xmax:xip", text)
+	}
+	var s snapshot
+	var err error
+	if s.xmin, err = strconv.ParseUint(parts[0], 10, 64); err != nil {
+		return nil, fmt.Errorf("snapshot %q: %w", text, err)
+	}
+	if s.xmax, err = strconv.ParseUint(parts[1], 10, 64); err != nil {
+		return nil, fmt.Errorf("snapshot %q: %w", text, err)
+	}
+	if parts[2] != "" {
+		for _, x := range strings.Split(parts[2], ",") {
+			v, err := strconv.ParseUint(x, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("snapshot %q: %w", text, err)
+			}
+			s.xip = append(s.xip, v)
+		}
+	}
+	return &s, nil
+}
+
+// snapFetcher takes the primary's snapshot for reads that ask, one query
+// at a time: a read joins the next query to start, never one already sent
+// (which may predate the writes it must see), so under load one query
+// serves every read that arrived while the last was running.
+type snapFetcher struct {
+	mu        sync.Mutex
+	cur, next *snapFetch
+}
+
+type snapFetch struct {
 	done chan struct{}
-	lsn  int64
+	snap *snapshot
 	err  error
 }
 
-func (l *lsnFetcher) get(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+func (l *snapFetcher) get(ctx context.Context, pool *pgxpool.Pool) (*snapshot, error) {
 	l.mu.Lock()
-	var f *lsnFetch
+	var f *snapFetch
 	switch {
 	case l.cur == nil:
-		l.cur = &lsnFetch{done: make(chan struct{})}
+		l.cur = &snapFetch{done: make(chan struct{})}
 		f = l.cur
 		go l.run(pool, f)
 	case l.next == nil:
-		l.next = &lsnFetch{done: make(chan struct{})}
+		l.next = &snapFetch{done: make(chan struct{})}
 		f = l.next
 	default:
 		f = l.next
@@ -205,21 +278,19 @@ func (l *lsnFetcher) get(ctx context.Context, pool *pgxpool.Pool) (int64, error)
 	l.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.lsn, f.err
+		return f.snap, f.err
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		return nil, ctx.Err()
 	}
 }
 
-// lsnTimeout bounds one fetch, which no caller's context governs.
-const lsnTimeout = 5 * time.Second
+// snapTimeout bounds one fetch, which no caller's context governs.
+const snapTimeout = 5 * time.Second
 
-func (l *lsnFetcher) run(pool *pgxpool.Pool, f *lsnFetch) {
+func (l *snapFetcher) run(pool *pgxpool.Pool, f *snapFetch) {
 	for f != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), lsnTimeout)
-		// The insert position is past every commit record, flushed or not
-		// (synchronous_commit=off), unlike pg_current_wal_lsn().
-		f.err = pool.QueryRow(ctx, "SELECT (pg_current_wal_insert_lsn() - '0/0')::int8").Scan(&f.lsn)
+		ctx, cancel := context.WithTimeout(context.Background(), snapTimeout)
+		f.snap, f.err = takeSnapshot(ctx, pool)
 		cancel()
 		close(f.done)
 		l.mu.Lock()

@@ -140,3 +140,39 @@ func TestStandbyUnreachableFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStandbyRead: reads through a standby with 16 in flight and no
+// writes: how many go to the standby, and the read rate.
+func BenchmarkStandbyRead(b *testing.B) {
+	toStandby := pgtest.Standby(b)
+	dsn := pgtest.DSN(b)
+	s := open(b, dsn)
+	if err := s.PutCollection(ctx, geo.Collection{ID: "c", Title: "C"}); err != nil {
+		b.Fatal(err)
+	}
+	var r *postgis.Store
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		var err error
+		if r, err = postgis.Open(ctx, dsn, postgis.WithReadStores(toStandby(dsn))); err == nil {
+			b.Cleanup(func() { r.Close() })
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := r.Collection(ctx, "c"); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	st, pr := r.ReadStats()
+	b.ReportMetric(float64(st), "on-standby")
+	b.ReportMetric(float64(pr), "on-primary")
+}
