@@ -237,9 +237,10 @@ func filterSQL(q store.Query) (from string, conds []string, a args, err error) {
 				OR ST_Intersects(f.geom, ST_GeomFromWKB(%[5]s, 4326))))`, w, s, e, n, a.add(g)))
 			boxes = append(boxes, fmt.Sprintf("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", w, s, e, n))
 		}
-		// The GiST index on (collection, geom) finds the candidates. The
-		// fence (OFFSET 0) keeps the planner from ANDing in a btree index
-		// on collection, which costs more than it saves.
+		// The GiST index on geom finds the candidates (a collection's
+		// rows lie in heap pages of their own). The fence (OFFSET 0)
+		// leaves the planner only the bbox and the collection to choose
+		// indexes by, not the exact tests below.
 		from = "(SELECT ctid, * FROM features WHERE collection = " + cid + " AND (" + strings.Join(boxes, " OR ") + ") OFFSET 0) f"
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}
