@@ -50,6 +50,9 @@ type server struct {
 
 // BenchmarkPeers runs every workload on every server, 3 rounds each.
 func BenchmarkPeers(b *testing.B) {
+	if os.Getenv("PEERS_BIN") == "" {
+		b.Skip("the peer comparison runs with make bench-peers (it sets PEERS_BIN), not make bench")
+	}
 	for _, tool := range []string{"wrk", "ogr2ogr"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			b.Fatalf("%s is not installed (make bench-peers installs wrk and gdal-bin)", tool)
