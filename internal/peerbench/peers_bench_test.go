@@ -55,16 +55,10 @@ func BenchmarkPeers(b *testing.B) {
 	}
 	for _, tool := range []string{"wrk", "ogr2ogr"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			b.Fatalf("%s is not installed (make bench-peers installs wrk and gdal-bin)", tool)
+			b.Fatalf("%s is not installed (apt-get install wrk gdal-bin)", tool)
 		}
 	}
-	rounds, dur := 3, 20*time.Second
-	if d, err := time.ParseDuration(os.Getenv("PEERS_DURATION")); err == nil {
-		dur = d
-	}
-	if n, err := strconv.Atoi(os.Getenv("PEERS_ROUNDS")); err == nil && n > 0 {
-		rounds = n
-	}
+	rounds, dur := runLength()
 	dir := b.TempDir()
 	bins := buildOurs(b, dir)
 	peers := os.Getenv("PEERS_BIN")
@@ -74,47 +68,9 @@ func BenchmarkPeers(b *testing.B) {
 	z9, z6 := z9Tiles(500), z6Tiles()
 
 	pgDSN, peerDSN := pgtest.DSN(b), pgtest.DSN(b)
-	imports, sizes := map[string]string{}, map[string]string{}
-	imports["sitmap on PostGIS"] = timed(b, bins["sitmap"], "import", "--store", pgDSN, data)
-	imports["sitmap embedded"] = timed(b, bins["sitmap"], "import", "--db", filepath.Join(dir, "w.db"), data)
-	imports["pg_featureserv / pg_tileserv"] = timed(b, "ogr2ogr", "-f", "PostgreSQL", "PG:"+libpq(peerDSN), data,
-		"-nln", "workload", "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid", "--config", "PG_USE_COPY", "YES")
-	peerTables(b, peerDSN)
+	imports, sizes := loadAll(b, bins["sitmap"], dir, data, pgDSN, peerDSN), map[string]string{}
 
-	ours := func(args ...string) func(b *testing.B, addr string) *exec.Cmd {
-		return func(b *testing.B, addr string) *exec.Cmd {
-			return exec.Command(bins["sitmap"], append([]string{"serve", "--addr", addr}, args...)...)
-		}
-	}
-	sitmapItems := func(bb [4]float64) string {
-		return fmt.Sprintf("/collections/points/items?bbox=%.4f,%.4f,%.4f,%.4f&limit=100", bb[0], bb[1], bb[2], bb[3])
-	}
-	sitmapTile := func(t maptile.Tile) string { return fmt.Sprintf("/tiles/points/%d/%d/%d.mvt", t.Z, t.X, t.Y) }
-	servers := []*server{
-		{name: "sitmap on PostGIS", start: ours("--store", pgDSN), items: sitmapItems, tile: sitmapTile},
-		{name: "sitmap embedded", start: ours("--db", filepath.Join(dir, "w.db")), items: sitmapItems, tile: sitmapTile},
-		peer(peers, "pg_featureserv", func(bin, addr string) *exec.Cmd {
-			host, port, _ := net.SplitHostPort(addr)
-			cmd := exec.Command(bin)
-			cmd.Env = append(os.Environ(), "DATABASE_URL="+peerDSN, "PGFS_SERVER_HTTPHOST="+host, "PGFS_SERVER_HTTPPORT="+port)
-			return cmd
-		}, func(bb [4]float64) string {
-			return fmt.Sprintf("/collections/public.points/items.json?bbox=%.4f,%.4f,%.4f,%.4f&limit=100", bb[0], bb[1], bb[2], bb[3])
-		}, nil),
-		peer(peers, "pg_tileserv", func(bin, addr string) *exec.Cmd {
-			host, port, _ := net.SplitHostPort(addr)
-			cmd := exec.Command(bin)
-			cmd.Env = append(os.Environ(), "DATABASE_URL="+peerDSN, "TS_HTTPHOST="+host, "TS_HTTPPORT="+port)
-			return cmd
-		}, nil, func(t maptile.Tile) string { return fmt.Sprintf("/public.points/%d/%d/%d.pbf", t.Z, t.X, t.Y) }),
-		peer(peers, "tile38-server", func(bin, addr string) *exec.Cmd {
-			host, port, _ := net.SplitHostPort(addr)
-			return exec.Command(bin, "-h", host, "-p", port, "-d", filepath.Join(dir, "tile38"), "-q")
-		}, func(bb [4]float64) string {
-			return fmt.Sprintf("/INTERSECTS+points+LIMIT+100+BOUNDS+%.4f+%.4f+%.4f+%.4f", bb[1], bb[0], bb[3], bb[2])
-		}, nil),
-	}
-	servers[0].ready, servers[1].ready, servers[4].ready = "/healthz", "/healthz", "/server"
+	servers := contestants(bins["sitmap"], dir, pgDSN, peerDSN, peers)
 	var oldDSN string
 	if old := os.Getenv("PEERS_BASELINE"); old != "" {
 		// Another sitmap binary (say, main's) on its own database of the
@@ -153,13 +109,83 @@ func BenchmarkPeers(b *testing.B) {
 	}
 	sizes["sitmap on PostGIS"] = tableSize(b, pgDSN, "features")
 	sizes["pg_featureserv / pg_tileserv"] = tableSize(b, peerDSN, "workload")
-	if fi, err := os.Stat(filepath.Join(dir, "w.db")); err == nil {
-		sizes["sitmap embedded"] = fmt.Sprintf("%d MB (file)", fi.Size()>>20)
-	}
 	if oldDSN != "" {
 		sizes["sitmap on PostGIS, baseline"] = tableSize(b, oldDSN, "features")
 	}
+	if fi, err := os.Stat(filepath.Join(dir, "w.db")); err == nil {
+		sizes["sitmap embedded"] = fmt.Sprintf("%d MB (file)", fi.Size()>>20)
+	}
 	printTable(append(servers, ceiling), imports, sizes, rounds, dur)
+}
+
+// loadAll imports the workload into sitmap (both backends) and with
+// ogr2ogr for the PostgreSQL peers, and returns how long each took.
+func loadAll(b *testing.B, sitmap, dir, data, pgDSN, peerDSN string) map[string]string {
+	b.Helper()
+	imports := map[string]string{}
+	imports["sitmap on PostGIS"] = timed(b, sitmap, "import", "--store", pgDSN, data)
+	imports["sitmap embedded"] = timed(b, sitmap, "import", "--db", filepath.Join(dir, "w.db"), data)
+	imports["pg_featureserv / pg_tileserv"] = timed(b, "ogr2ogr", "-f", "PostgreSQL", "PG:"+libpq(peerDSN), data,
+		"-nln", "workload", "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid", "--config", "PG_USE_COPY", "YES")
+	peerTables(b, peerDSN)
+	return imports
+}
+
+// runLength is 3 rounds of 20 s, or PEERS_ROUNDS of PEERS_DURATION.
+func runLength() (int, time.Duration) {
+	rounds, dur := 3, 20*time.Second
+	if d, err := time.ParseDuration(os.Getenv("PEERS_DURATION")); err == nil {
+		dur = d
+	}
+	if n, err := strconv.Atoi(os.Getenv("PEERS_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	return rounds, dur
+}
+
+// sitmapItems and sitmapTile are sitmap's requests of the workloads.
+func sitmapItems(bb [4]float64) string {
+	return fmt.Sprintf("/collections/points/items?bbox=%.4f,%.4f,%.4f,%.4f&limit=100", bb[0], bb[1], bb[2], bb[3])
+}
+
+func sitmapTile(t maptile.Tile) string {
+	return fmt.Sprintf("/tiles/points/%d/%d/%d.mvt", t.Z, t.X, t.Y)
+}
+
+// contestants are sitmap on both backends and the peers (those built in
+// the folder peers), in the table's order.
+func contestants(sitmap, dir, pgDSN, peerDSN, peers string) []*server {
+	ours := func(args ...string) func(b *testing.B, addr string) *exec.Cmd {
+		return func(b *testing.B, addr string) *exec.Cmd {
+			return exec.Command(sitmap, append([]string{"serve", "--addr", addr}, args...)...)
+		}
+	}
+	servers := []*server{
+		{name: "sitmap on PostGIS", start: ours("--store", pgDSN), items: sitmapItems, tile: sitmapTile},
+		{name: "sitmap embedded", start: ours("--db", filepath.Join(dir, "w.db")), items: sitmapItems, tile: sitmapTile},
+		peer(peers, "pg_featureserv", func(bin, addr string) *exec.Cmd {
+			host, port, _ := net.SplitHostPort(addr)
+			cmd := exec.Command(bin)
+			cmd.Env = append(os.Environ(), "DATABASE_URL="+peerDSN, "PGFS_SERVER_HTTPHOST="+host, "PGFS_SERVER_HTTPPORT="+port)
+			return cmd
+		}, func(bb [4]float64) string {
+			return fmt.Sprintf("/collections/public.points/items.json?bbox=%.4f,%.4f,%.4f,%.4f&limit=100", bb[0], bb[1], bb[2], bb[3])
+		}, nil),
+		peer(peers, "pg_tileserv", func(bin, addr string) *exec.Cmd {
+			host, port, _ := net.SplitHostPort(addr)
+			cmd := exec.Command(bin)
+			cmd.Env = append(os.Environ(), "DATABASE_URL="+peerDSN, "TS_HTTPHOST="+host, "TS_HTTPPORT="+port)
+			return cmd
+		}, nil, func(t maptile.Tile) string { return fmt.Sprintf("/public.points/%d/%d/%d.pbf", t.Z, t.X, t.Y) }),
+		peer(peers, "tile38-server", func(bin, addr string) *exec.Cmd {
+			host, port, _ := net.SplitHostPort(addr)
+			return exec.Command(bin, "-h", host, "-p", port, "-d", filepath.Join(dir, "tile38"), "-q")
+		}, func(bb [4]float64) string {
+			return fmt.Sprintf("/INTERSECTS+points+LIMIT+100+BOUNDS+%.4f+%.4f+%.4f+%.4f", bb[1], bb[0], bb[3], bb[2])
+		}, nil),
+	}
+	servers[0].ready, servers[1].ready, servers[4].ready = "/healthz", "/healthz", "/server"
+	return servers
 }
 
 // twoReplicas runs the items workload on two sitmap replicas at once, one
