@@ -71,16 +71,11 @@ func BenchmarkPeers(b *testing.B) {
 	imports, sizes := loadAll(b, bins["sitmap"], dir, data, pgDSN, peerDSN), map[string]string{}
 
 	servers := contestants(bins["sitmap"], dir, pgDSN, peerDSN, peers)
-	var oldDSN string
+	oldDSN := ""
 	if old := os.Getenv("PEERS_BASELINE"); old != "" {
-		// Another sitmap binary (say, main's) on its own database of the
-		// same cluster: before and after in one run.
-		oldDSN = pgtest.DSN(b)
-		imports["sitmap on PostGIS, baseline"] = timed(b, old, "import", "--store", oldDSN, data)
-		servers = append(servers, &server{name: "sitmap on PostGIS, baseline", ready: "/healthz", items: sitmapItems, tile: sitmapTile,
-			start: func(b *testing.B, addr string) *exec.Cmd {
-				return exec.Command(old, "serve", "--addr", addr, "--store", oldDSN)
-			}})
+		var base *server
+		base, oldDSN = baseline(b, old, data, imports)
+		servers = append(servers, base)
 	}
 	ceiling := &server{name: "static ceiling", items: sitmapItems, tile: sitmapTile}
 	if only := os.Getenv("PEERS_ONLY"); only != "" { // a quicker run of some rows
@@ -116,6 +111,18 @@ func BenchmarkPeers(b *testing.B) {
 		sizes["sitmap embedded"] = fmt.Sprintf("%d MB (file)", fi.Size()>>20)
 	}
 	printTable(append(servers, ceiling), imports, sizes, rounds, dur)
+}
+
+// baseline is another sitmap binary (say, main's) on its own database of
+// the same cluster, loaded with the workload: before and after in one run.
+func baseline(b *testing.B, bin, data string, imports map[string]string) (*server, string) {
+	b.Helper()
+	dsn := pgtest.DSN(b)
+	imports["sitmap on PostGIS, baseline"] = timed(b, bin, "import", "--store", dsn, data)
+	return &server{name: "sitmap on PostGIS, baseline", ready: "/healthz", items: sitmapItems, tile: sitmapTile,
+		start: func(b *testing.B, addr string) *exec.Cmd {
+			return exec.Command(bin, "serve", "--addr", addr, "--store", dsn)
+		}}, dsn
 }
 
 // loadAll imports the workload into sitmap (both backends) and with
