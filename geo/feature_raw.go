@@ -7,18 +7,18 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// StoredFeature rebuilds a feature from the encoding a store kept (JSON(),
-// as build made it) and the geometry the store decoded from its own
-// column. It goes through build like every feature, but takes the
-// geometry's JSON and the property values from enc as they are, so nothing
-// is parsed into maps or formatted again: reading a stored feature costs
-// one scan of its bytes.
+// StoredFeature adopts an encoding that build made and a store kept
+// (JSON()) as the feature's own, with the geometry the store decoded from
+// its own column: the fields build would set are found in enc's bytes,
+// which the feature then shares, so reading a stored feature costs one
+// scan and no copy, map or re-encoding. enc must be what JSON() returned
+// for a feature with this id; a damaged one is an error.
 func StoredFeature(collection, id string, version int64, g orb.Geometry, enc string) (*Feature, error) {
 	bad := func(what string) error {
 		return fmt.Errorf("feature %s/%s: stored encoding: %s", collection, id, what)
 	}
 	head := string(appendKey([]byte(`{"type":"Feature","id":`), id)) + `,"geometry":`
-	if !strings.HasPrefix(enc, head) || !strings.HasSuffix(enc, "}}") {
+	if len(enc) > 1<<31 || !strings.HasPrefix(enc, head) || !strings.HasSuffix(enc, "}}") {
 		return nil, bad("not a feature with this id")
 	}
 	// The geometry holds only numbers, brackets and its type, so the first
@@ -27,39 +27,42 @@ func StoredFeature(collection, id string, version int64, g orb.Geometry, enc str
 	if i < 0 {
 		return nil, bad("no properties")
 	}
-	geomJSON := enc[len(head) : len(head)+i]
-	props, ok := scanObject(enc[len(head)+i+len(`,"properties":`) : len(enc)-1])
-	if !ok {
+	f := &Feature{json: enc, id: id, collection: collection, version: version, geometry: g}
+	f.geom = span{uint32(len(head)), uint32(len(head) + i)}
+	f.propsJSON = span{uint32(len(head) + i + len(`,"properties":`)), uint32(len(enc) - 1)}
+	var ok bool
+	if f.props, ok = scanObject(enc, f.propsJSON); !ok {
 		return nil, bad("malformed properties")
 	}
-	return build(id, collection, version, g, geomJSON, props)
+	if g != nil {
+		f.bound = g.Bound()
+	}
+	f.from, f.to = validity(f)
+	return f, nil
 }
 
-// scanObject splits a compact JSON object (as build writes it: no
-// whitespace, valid values) into its keys, decoded, and raw values, with
-// fastdecode's skipString and skipValue.
-func scanObject(obj string) ([]kv, bool) {
-	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' {
+// scanObject finds the keys and values of the compact JSON object at obj
+// in s (as build writes it: no whitespace, valid values, keys in order),
+// with fastdecode's skipString and skipValue.
+func scanObject(s string, obj span) ([]prop, bool) {
+	start, end := int(obj.start), int(obj.end)
+	if end-start < 2 || s[start] != '{' || s[end-1] != '}' {
 		return nil, false
 	}
-	var out []kv
-	for i := 1; i < len(obj)-1; {
-		if obj[i] == ',' && len(out) > 0 {
+	var out []prop
+	for i := start + 1; i < end-1; {
+		if s[i] == ',' && len(out) > 0 {
 			i++
 		}
-		kEnd := skipString(obj, i)
-		if kEnd < 0 || kEnd >= len(obj) || obj[kEnd] != ':' {
+		kEnd := skipString(s, i)
+		if kEnd < 0 || kEnd >= end-1 || s[kEnd] != ':' {
 			return nil, false
 		}
-		key, ok := decodeString(obj[i:kEnd])
-		if !ok {
-			return nil, false
-		}
-		vEnd := skipValue(obj, kEnd+1)
+		vEnd := skipValue(s[:end-1], kEnd+1)
 		if vEnd <= kEnd+1 {
 			return nil, false
 		}
-		out = append(out, kv{key, obj[kEnd+1 : vEnd]})
+		out = append(out, prop{span{uint32(i), uint32(kEnd)}, span{uint32(kEnd + 1), uint32(vEnd)}})
 		i = vEnd
 	}
 	return out, true

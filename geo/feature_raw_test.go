@@ -16,6 +16,8 @@ func TestStoredFeatureRoundTrip(t *testing.T) {
 		props map[string]json.RawMessage
 	}{
 		{"none", orb.Point{1, 2}, nil},
+		{"valid times", orb.Point{1, 2}, map[string]json.RawMessage{
+			"valid_from": json.RawMessage(`"2024-01-02T03:04:05.123456789Z"`), "valid_to": json.RawMessage(`"2025"`)}},
 		{"scalars", orb.Point{27.5, 53.9}, map[string]json.RawMessage{
 			"big": json.RawMessage(`12345678901234567890`), "f": json.RawMessage(`1.50`), "t": json.RawMessage(`true`), "n": json.RawMessage(`null`)}},
 		{"tricky strings", orb.LineString{{1, 2}, {3, 4}}, map[string]json.RawMessage{
@@ -34,7 +36,7 @@ func TestStoredFeatureRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.JSON() != f.JSON() || got.Version() != 7 || got.Collection() != "c" {
+			if got.JSON() != f.JSON() || got.Version() != 7 || got.Collection() != "c" || got.Extent() != f.Extent() || got.Bound() != f.Bound() {
 				t.Fatalf("got %s (v%d %s), want %s", got.JSON(), got.Version(), got.Collection(), f.JSON())
 			}
 			for k, v := range c.props {
