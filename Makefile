@@ -105,6 +105,9 @@ fuzz:
 # tile38-server/) for versions the module proxy does not serve.
 PEERS_BIN ?= $(CURDIR)/bin/peers
 PEERS_SRC ?=
+# PEERS_BASELINE may name another sitmap binary (say, main's) to run in the
+# same table, on a database of its own: before and after in one run.
+PEERS_BASELINE ?=
 
 peers:
 	@GO=$(GO) sh internal/peerbench/build-peers.sh $(PEERS_BIN) $(PEERS_SRC)
@@ -115,7 +118,7 @@ peers:
 # tile passes against each, and prints one side-by-side table.
 bench-peers: deps peers
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
-	PEERS_BIN=$(PEERS_BIN) $(GO) test -run '^$$' -bench BenchmarkPeers -benchtime 1x -timeout 90m -v ./internal/peerbench
+	PEERS_BIN=$(PEERS_BIN) PEERS_BASELINE=$(PEERS_BASELINE) $(GO) test -run '^$$' -bench BenchmarkPeers -benchtime 1x -timeout 90m -v ./internal/peerbench
 
 # assets refreshes the vendored front-end files and the basemap from npm
 # (pinned in package-lock.json); the results are committed, so run needs no npm.
