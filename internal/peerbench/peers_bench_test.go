@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -297,6 +298,10 @@ func runServer(b *testing.B, s *server, dir string, paths [][4]float64, z9, z6 [
 		s.res["items"] = append(s.res["items"], wrk(b, base, dir, ps, dur))
 	}
 	s.rss = max(s.rss, rssKB(cmd.Process.Pid))
+	if err := cmd.Process.Signal(syscall.Signal(0)); err != nil {
+		b.Logf("%s exited during the run: %v\n%s", s.name, err, logs)
+		s.note = "exited during the run"
+	}
 }
 
 // tailBuffer keeps the last 4 KB a server printed, for failure messages.
