@@ -44,7 +44,8 @@ func (c *Collection) TimeExtent() Interval {
 
 // Queryable is a property that /items can filter on by equality.
 type Queryable struct {
-	Type        string   `json:"type"` // JSON Schema type: string, number, integer, boolean
+	Type        string   `json:"type"`             // JSON Schema type: string, number, integer, boolean
+	Format      string   `json:"format,omitempty"` // JSON Schema format: date-time, geometry-any
 	Description string   `json:"description,omitempty"`
 	Enum        []string `json:"enum,omitempty"`
 }

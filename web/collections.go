@@ -198,9 +198,9 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	href := s.base(r) + "/collections/" + pathEscape(c.ID) + "/queryables"
-	qs := c.CommonQueryables()
+	qs := filterQueryables(c)
 	if format == formatHTML {
-		p := htmlPage{Title: "Queryables of " + c.Title, Description: "Filter the items with ?name=value on these properties.",
+		p := htmlPage{Title: "Queryables of " + c.Title, Description: "Filter the items with a CQL2 filter (?filter=) on these properties, or with ?name=value on the equality queryables.",
 			Links: []link{{Href: href + "?f=html", Rel: "self", Type: mediaHTML}, {Href: href + "?f=json", Rel: "alternate", Type: mediaSchema}}}
 		for _, name := range sortedKeys(qs) {
 			q := qs[name]
@@ -218,8 +218,15 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) error 
 	props := map[string]any{}
 	for name, q := range qs {
 		sch := map[string]any{"type": q.Type, "title": name}
-		if q.Type == "" {
+		switch {
+		case q.Format == "geometry-any":
+			// a geometry has no JSON Schema type; Part 3 names it by format
+			delete(sch, "type")
+			sch["format"] = q.Format
+		case q.Type == "":
 			sch["type"] = "string"
+		case q.Format != "":
+			sch["format"] = q.Format
 		}
 		if q.Description != "" {
 			sch["description"] = q.Description

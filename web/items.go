@@ -66,7 +66,7 @@ func (s *Server) queryableParams(ctx context.Context) []param {
 	defs := map[string]geo.Queryable{}
 	collsOf := map[string][]string{}
 	add := func(c *geo.Collection) {
-		for name, q := range c.CommonQueryables() {
+		for name, q := range equalityQueryables(c) {
 			prev, ok := defs[name]
 			switch {
 			case !ok:
@@ -179,7 +179,9 @@ func (s *Server) itemsBody(r *http.Request, c *geo.Collection, q itemsQuery, for
 		return nil, err
 	}
 	defer func() { <-s.querySlots }()
-	page, err := s.cfg.Store.Query(ctx, q.Query)
+	fctx, cancel := s.filterContext(ctx, q.CQL)
+	defer cancel()
+	page, err := s.cfg.Store.Query(fctx, q.Query)
 	if err != nil {
 		return nil, err
 	}

@@ -522,8 +522,19 @@ func TestQueryables(t *testing.T) {
 	if _, ok := props["icao"]; ok {
 		t.Error("icao belongs to airfields")
 	}
-	// Every queryable works as a filter.
+	if g, _ := props["geometry"].(map[string]any); g["format"] != "geometry-any" {
+		t.Errorf("geometry queryable: %v, want format geometry-any", props["geometry"])
+	}
+	for _, k := range []string{"valid_from", "valid_to"} {
+		if p, _ := props[k].(map[string]any); p["format"] != "date-time" {
+			t.Errorf("temporal queryable %s: %v, want format date-time", k, props[k])
+		}
+	}
+	// Every queryable but the geometry works as an equality parameter.
 	for k := range props {
+		if k == "geometry" {
+			continue
+		}
 		rec := ts.get("/collections/border-crossings/items?" + k + "=" + url.QueryEscape(sampleValue(props[k].(map[string]any))))
 		if rec.Code != 200 {
 			t.Errorf("filter %s: %d %s", k, rec.Code, rec.Body)

@@ -107,6 +107,7 @@ func (s *Server) landing(r *http.Request, format apiFormat) landingPage {
 // conformance lists the classes implemented, and nothing else.
 func (s *Server) conformance() []string {
 	out := []string{confCore, confOAS30, confGeoJSON, confHTML, confQueryables, confQParams}
+	out = append(out, confFilter...)
 	if s.cfg.Token != "" {
 		out = append(out, confCRD)
 	}

@@ -105,7 +105,7 @@ func (t *tiler) collectionTilesetDoc(r *http.Request, cid string) (map[string]an
 		"links": []link{
 			{Href: href, Rel: "self", Type: mediaJSON, Title: "This tile set"},
 			{Href: b + "/tileMatrixSets/" + tmsID, Rel: relTiling, Type: mediaJSON, Title: tmsID},
-			{Href: href + "/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item", Type: mediaMVT, Title: "Tiles of " + c.Title, Templated: true},
+			{Href: href + "/{tileMatrix}/{tileRow}/{tileCol}" + filterQuery(r), Rel: "item", Type: mediaMVT, Title: "Tiles of " + c.Title, Templated: true},
 			{Href: b + "/tiles/" + pathEscape(cid) + ".json", Rel: "describedby", Type: mediaJSON, Title: "TileJSON"},
 			{Href: b + "/collections/" + pathEscape(cid), Rel: "collection", Type: mediaJSON, Title: c.Title},
 		},

@@ -997,3 +997,89 @@ func TestPageExportFormats(t *testing.T) {
 	tb.screenshot("export-formats.png")
 	tb.noErrors()
 }
+
+// TestPageFilter: the filter box of a layer offers the queryables as one
+// types, filters the map and the count, goes into the permalink, the API
+// link and the export, shows the server's error as text, and comes back
+// from the permalink.
+func TestPageFilter(t *testing.T) {
+	env := newPageEnv(t)
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/")
+	day := pageEval[string](tb, `sitmap.state.day`)
+	want := env.ts.getJSON("/collections/border-crossings/items?limit=1&country=PL&datetime=" + day)["numberMatched"].(float64)
+	lt := env.ts.getJSON("/collections/border-crossings/items?limit=1&country=LT")["features"].([]any)
+	if want == 0 || len(lt) == 0 {
+		t.Fatal("the seed needs Polish and Lithuanian crossings")
+	}
+	box := "#filter-border-crossings"
+
+	// Queryables are offered for the word being typed; Tab completes.
+	tb.do(chromedp.Click(chromedp.CSS(box)), chromedp.SendKeys(chromedp.CSS(box), "coun"))
+	tb.waitJS("suggestions", `[...document.querySelectorAll("#filter-border-crossings-suggest li")].some((li) => li.textContent === "country")`)
+	tb.do(chromedp.SendKeys(chromedp.CSS(box), kb.Tab+" = 'PL'"+kb.Enter))
+	tb.waitJS("the filtered count", fmt.Sprintf(`document.getElementById("count-border-crossings").textContent === "%d"`, int(want)))
+	if v := pageEval[string](tb, `document.querySelector("#filter-border-crossings").value`); v != "country = 'PL'" {
+		t.Errorf("box holds %q after completion", v)
+	}
+	tb.waitJS("the permalink", `new URLSearchParams(location.hash.slice(1)).get("filter.border-crossings") === "country = 'PL'"`)
+	tb.waitDataTiles()
+
+	// The map draws the layer from its filtered tiles: a Lithuanian
+	// crossing is gone, Terespol (PL) is there.
+	ltc := lt[0].(map[string]any)["geometry"].(map[string]any)["coordinates"].([]any)
+	for _, c := range []struct {
+		lat, lng float64
+		id       string
+		present  bool
+	}{{ltc[1].(float64), ltc[0].(float64), lt[0].(map[string]any)["id"].(string), false}, {pageTerespolLat, pageTerespolLng, pageTerespolID, true}} {
+		pageEval[bool](tb, fmt.Sprintf(`(sitmap.map.setView([%f, %f], 11, {animate: false}), true)`, c.lat, c.lng))
+		tb.waitJS("tiles there", fmt.Sprintf(`(() => { const b = sitmap.map.getBounds(); return b.contains([%f, %f]); })()`, c.lat, c.lng))
+		time.Sleep(500 * time.Millisecond)
+		tb.waitDataTiles()
+		js := fmt.Sprintf(`sitmap.pickAt(L.latLng(%f, %f)).some((p) => p.id === %q)`, c.lat, c.lng, c.id)
+		if c.present {
+			tb.waitJS(c.id+" drawn", js)
+		} else if pageEval[bool](tb, js) {
+			t.Errorf("%s is drawn though the filter leaves it out", c.id)
+		}
+	}
+
+	// The API link and the export carry the filter.
+	tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
+	tb.waitJS("the API links", `(document.getElementById("api-links") || {value: ""}).value.includes("filter=country")`)
+	pageEval[bool](tb, `(document.getElementById("dialog").close(), true)`)
+	exported := pageEval[[]float64](tb, `(async () => { sitmap.lastExport = null; document.getElementById("export-view").click();
+		for (let i = 0; i < 200 && !sitmap.lastExport; i++) await new Promise((r) => setTimeout(r, 50));
+		const xs = (sitmap.lastExport.features || []).filter((f) => String(f.id).startsWith("crossing-"));
+		return [xs.length, xs.filter((f) => f.properties.country !== "PL").length]; })()`)
+	if exported[0] == 0 || exported[1] != 0 {
+		t.Errorf("the export holds %v crossings, %v of them not Polish; want some, all Polish", exported[0], exported[1])
+	}
+
+	// A bad filter is refused with the server's words, shown as text.
+	pageSetValue(tb, box, "name = '<b>x</b>' AND country ==")
+	tb.waitJS("the error", `document.getElementById("filter-border-crossings-error").textContent.includes("expected")`)
+	if pageEval[bool](tb, `document.querySelector("#filter-border-crossings-error b") !== null`) {
+		t.Error("the error message was parsed as markup")
+	}
+	if f := pageEval[string](tb, `sitmap.state.filters.get("border-crossings")`); f != "country = 'PL'" {
+		t.Errorf("a refused filter replaced the applied one: %q", f)
+	}
+
+	// The permalink brings the filter back.
+	hash := pageEval[string](tb, `location.hash`)
+	tb2 := env.newTab(t, 1280, 720)
+	tb2.open("/" + hash)
+	tb2.waitJS("the filter from the permalink", fmt.Sprintf(`document.querySelector(%q).value === "country = 'PL'" && document.getElementById("count-border-crossings").textContent === "%d"`, box, int(want)))
+	// A permalink with a filter the server refuses opens with the reason
+	// in the box and the layer unfiltered.
+	tb3 := env.newTab(t, 1280, 720)
+	tb3.open("/#filter.border-crossings=" + url.QueryEscape("colour = 'red'"))
+	tb3.waitJS("the refused permalink filter", `document.getElementById("filter-border-crossings-error").textContent.includes("not a queryable") && !sitmap.state.filters.has("border-crossings")`)
+	for _, e := range append(append(tb.errors(), tb2.errors()...), tb3.errors()...) {
+		if !strings.Contains(e, "status of 400") {
+			t.Errorf("page error: %s", e)
+		}
+	}
+}

@@ -60,6 +60,7 @@ func itemsParams() []param {
 			Schema: map[string]any{"type": "string"}},
 		crsParam,
 		bboxCRSParam,
+		filterParams()[0], filterParams()[1], filterParams()[2],
 		{Name: "sortby", In: "query", Description: "Comma-separated sort keys among name, updated and id; a leading - sorts descending, + or nothing ascending.",
 			Schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?(name|updated|id)$`}}},
 		asOfParam,
@@ -175,7 +176,7 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 	for _, p := range itemsParams() {
 		known[p.Name] = true
 	}
-	queryables := c.CommonQueryables()
+	queryables := equalityQueryables(c)
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)
@@ -186,11 +187,13 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 	if err != nil {
 		return q, err
 	}
+	var filter, lang, crs string
+	hasFilter := false
 	for _, k := range keys {
 		vals := v[k]
 		_, isQueryable := queryables[k]
 		if !known[k] && !isQueryable {
-			return q, badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, f or a queryable of %s (%s)",
+			return q, badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, filter, filter-lang, filter-crs, f or a queryable of %s (%s)",
 				k, c.ID, strings.Join(sortedKeys(queryables), ", ")))
 		}
 		if len(vals) > 1 {
@@ -227,6 +230,12 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 			q.Text = strings.TrimSpace(val)
 		case "sortby":
 			q.Sort, err = parseSortBy(val)
+		case "filter":
+			filter, hasFilter = val, true
+		case "filter-lang":
+			lang = val
+		case "filter-crs":
+			crs = val
 		default:
 			err = checkQueryable(k, val, queryables[k])
 			if q.Props == nil {
@@ -237,6 +246,13 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		if err != nil {
 			return q, err
 		}
+	}
+	if hasFilter {
+		e, err := parseFilter(filter, lang, crs, c)
+		if err != nil {
+			return q, err
+		}
+		q.CQL = e
 	}
 	return q, nil
 }

@@ -112,7 +112,7 @@ func (t *tiler) handleTileJSON(w http.ResponseWriter, r *http.Request) error {
 func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	ctx := r.Context()
 	doc := &tileJSON{TileJSON: "3.0.0", Name: name, Version: "1.0.0", Scheme: "xyz", MaxZoom: geo.MaxZoom,
-		Tiles: []string{t.base(r) + "/tiles/" + pathEscape(name) + "/{z}/{x}/{y}.mvt"}}
+		Tiles: []string{t.base(r) + "/tiles/" + pathEscape(name) + "/{z}/{x}/{y}.mvt" + filterQuery(r)}}
 	if name == tilesetBasemap {
 		return t.basemapTileJSON(r, doc)
 	}

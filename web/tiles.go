@@ -52,7 +52,9 @@ type tiler struct {
 }
 
 func newTiler(s *Server) *tiler {
-	return &tiler{s: s, p: tiles.New(s.cfg.Store, s.cfg.Assets, s.cfg.TileCacheBytes, s.log.Info)}
+	p := tiles.New(s.cfg.Store, s.cfg.Assets, s.cfg.TileCacheBytes, s.log.Info)
+	p.FilterTimeout = s.cfg.FilterTimeout
+	return &tiler{s: s, p: p}
 }
 
 // tileRoutes lists the vector tile, TileJSON and OGC API – Tiles routes.
@@ -82,7 +84,7 @@ func (s *Server) tileRoutes() []route {
 		{Method: http.MethodGet, Path: "/tiles/{tileset}.json", Name: "getTileJSON", Summary: "TileJSON 3.0.0 of a tile set",
 			Tags: tags, Params: []param{fJSONParam, tileset}, Responses: map[string][]string{"200": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleTileJSON},
 		{Method: http.MethodGet, Path: "/tiles/{tileset}/{z}/{x}/{y}.mvt", Name: "getTile", Summary: "A Mapbox Vector Tile (no content when the tile is empty)",
-			Tags: tags, Params: []param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime, asOfParam},
+			Tags: tags, Params: []param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime, asOfParam, tileFilterParam},
 			Responses: tileResp, Handle: t.handleTile},
 		{Method: http.MethodGet, Path: "/tileMatrixSets", Name: "getTileMatrixSets", Summary: "The tiling schemes: WebMercatorQuad",
 			Tags: tags, Params: []param{fJSONParam}, Responses: map[string][]string{"200": {mediaJSON}}, Handle: t.handleTileMatrixSets},
@@ -95,7 +97,7 @@ func (s *Server) tileRoutes() []route {
 		{Method: http.MethodGet, Path: "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", Name: "getCollectionTile",
 			Summary: "A vector tile of a collection (the same bytes as /tiles/{collectionId}/{z}/{x}/{y}.mvt)", Tags: tags,
 			Params: []param{cid, tms, zoom("tileMatrix"), zxy("tileRow", "row, 0 to 2^tileMatrix-1"),
-				zxy("tileCol", "column, 0 to 2^tileMatrix-1"), datetime, asOfParam},
+				zxy("tileCol", "column, 0 to 2^tileMatrix-1"), datetime, asOfParam, tileFilterParam},
 			Responses: tileResp, Handle: t.handleCollectionTile},
 	}, t.styleRoutes()...)
 }
@@ -129,6 +131,10 @@ func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string
 			return err
 		}
 		dt += "&as_of=" + asOf // the key holds both times as asked
+	}
+	var err error
+	if when.CQL, err = t.tileFilter(r, tileset); err != nil {
+		return err
 	}
 	ct, err := t.p.Get(r.Context(), tileset, tile, when, dt)
 	if err != nil {

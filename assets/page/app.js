@@ -20,6 +20,7 @@ import { fmtLatLng, toMGRS, parseLocation } from './geo.js';
 import { Tools } from './tools.js';
 import { Editor } from './edit.js';
 import { UncertaintyCircles } from './uncertainty.js';
+import { FilterBox } from './filter.js';
 
 const DAY_MS = 86400000;
 
@@ -27,6 +28,7 @@ export const state = {
   collections: [], // [{id,title,description,...}] in drawing order
   byId: new Map(),
   visible: new Set(),
+  filters: new Map(), // collection id -> CQL2 text the server accepted
   days: [], // ['2025-09-01', ...]
   day: '',
   selected: null, // {collection, id, feature, etag}
@@ -119,17 +121,33 @@ function makeBasemap() {
   basemap.addTo(map);
 }
 
+// A filtered layer is drawn from its own tile source (the collection's
+// tiles with ?filter=), the others from the "all" tiles.
+function sourceOf(c) {
+  return state.filters.has(c) ? c : 'all';
+}
+
 function dataRules() {
   const paintRules = [];
   const labelRules = [];
   const vis = (c) => () => state.visible.has(c);
   for (const c of COLLECTION_ORDER.concat(state.collections.map((x) => x.id).filter((id) => !COLLECTION_ORDER.includes(id)))) {
     const shown = vis(c);
-    paintRules.push({ dataLayer: c, symbolizer: new PolygonStyle(c), filter: (z, f) => shown() && f.geomType === 3 });
-    paintRules.push({ dataLayer: c, symbolizer: new LineStyle(), filter: (z, f) => shown() && f.geomType === 2 });
-    labelRules.push({ dataLayer: c, symbolizer: new PointStyle(c), filter: (z, f) => shown() && f.geomType === 1 });
+    const dataSource = sourceOf(c);
+    paintRules.push({ dataSource, dataLayer: c, symbolizer: new PolygonStyle(c), filter: (z, f) => shown() && f.geomType === 3 });
+    paintRules.push({ dataSource, dataLayer: c, symbolizer: new LineStyle(), filter: (z, f) => shown() && f.geomType === 2 });
+    labelRules.push({ dataSource, dataLayer: c, symbolizer: new PointStyle(c), filter: (z, f) => shown() && f.geomType === 1 });
   }
   return { paintRules, labelRules };
+}
+
+function dataSources() {
+  const dt = `datetime=${encodeURIComponent(state.day)}`;
+  const sources = { all: { url: `/tiles/all/{z}/{x}/{y}.mvt?${dt}` } };
+  for (const [c, f] of state.filters) {
+    sources[c] = { url: `/tiles/${encodeURIComponent(c)}/{z}/{x}/{y}.mvt?${dt}&filter=${encodeURIComponent(f)}` };
+  }
+  return sources;
 }
 
 // makeDataLayer (re)builds the data layer for the chosen day; the old layer
@@ -137,7 +155,7 @@ function dataRules() {
 function makeDataLayer() {
   const { paintRules, labelRules } = dataRules();
   const layer = protomapsL.leafletLayer({
-    url: `/tiles/all/{z}/{x}/{y}.mvt?datetime=${encodeURIComponent(state.day)}`,
+    sources: dataSources(),
     levelDiff: 0,
     maxDataZoom: state.maxzoom,
     paintRules,
@@ -202,7 +220,10 @@ map.getContainer().addEventListener('keydown', (e) => {
 
 export function pickAt(latlng) {
   if (!dataLayer || !dataLayer._map) return [];
-  const res = dataLayer.queryTileFeaturesDebug(latlng.lng, latlng.lat, 14).get('') || [];
+  const res = [];
+  for (const [source, feats] of dataLayer.queryTileFeaturesDebug(latlng.lng, latlng.lat, 14)) {
+    for (const r of feats) if (sourceOf(r.layerName) === source) res.push(r);
+  }
   const seen = new Set();
   const out = [];
   for (const { feature, layerName } of res) {
@@ -382,18 +403,33 @@ function buildLayerList() {
     });
     const legend = h('ul', { class: 'legend' });
     for (const [props, text] of LEGEND[c.id] || []) legend.append(h('li', null, legendSwatch(c.id, props), h('span', null, text)));
-    ul.append(h('li', { class: 'layer' }, h('label', { for: id, title: c.description || '' }, cb, h('span', { class: 'layer-title' }, c.title || c.id), count), legend));
+    const box = new FilterBox(c, { onApply: setFilter, itemsURL });
+    filterBoxes.set(c.id, box);
+    ul.append(h('li', { class: 'layer' }, h('label', { for: id, title: c.description || '' }, cb, h('span', { class: 'layer-title' }, c.title || c.id), count), box.el, legend));
   }
   const conf = clear($('#confidence-legend'));
   for (const level of Object.keys(CONFIDENCE)) conf.append(h('li', null, confidenceSwatch(level), h('span', null, CONFIDENCE[level].label)));
 }
+
+const filterBoxes = new Map();
+
+// setFilter applies a checked filter ('' clears it) to one layer.
+function setFilter(c, text) {
+  if (text) state.filters.set(c, text);
+  else state.filters.delete(c);
+  makeDataLayer();
+  refreshCounts();
+  writeHash();
+  announce(text ? `${state.byId.get(c)?.title || c} filtered` : `${state.byId.get(c)?.title || c} filter cleared`);
+}
+sitmap.setFilter = setFilter;
 
 async function refreshCounts() {
   const day = state.day;
   await Promise.all(
     state.collections.map(async (c) => {
       try {
-        const fc = await getJSON(itemsURL(c.id, { limit: 1, datetime: day }));
+        const fc = await getJSON(itemsURL(c.id, { limit: 1, datetime: day, filter: state.filters.get(c.id) }));
         if (day !== state.day) return;
         const el = document.getElementById(`count-${c.id}`);
         if (el) {
@@ -510,6 +546,7 @@ function writeHash() {
   q.set('date', state.day);
   q.set('layers', [...state.visible].join(','));
   if (state.selected) q.set('sel', `${state.selected.collection}/${state.selected.id}`);
+  for (const [c, f] of state.filters) q.set(`filter.${c}`, f);
   const hash = `#${q.toString().replace(/%2F/g, '/').replace(/%2C/g, ',')}`;
   if (hash !== location.hash) {
     hashWriting = true;
@@ -525,6 +562,8 @@ function readHash() {
   if (m) out.view = { zoom: Number(m[1]), center: [Number(m[2]), Number(m[3])] };
   if (q.has('date')) out.day = q.get('date');
   if (q.has('layers')) out.layers = q.get('layers').split(',').filter(Boolean);
+  out.filters = new Map();
+  for (const [k, v] of q) if (k.startsWith('filter.') && v) out.filters.set(k.slice('filter.'.length), v);
   if (q.has('sel')) {
     const s = q.get('sel');
     const i = s.indexOf('/');
@@ -536,6 +575,17 @@ function readHash() {
 function applyHash(first) {
   const hs = readHash();
   if (hs.view) map.setView(hs.view.center, hs.view.zoom, { animate: false });
+  const filters = new Map([...hs.filters].filter(([c]) => state.byId.has(c)));
+  if (String([...filters]) !== String([...state.filters])) {
+    // A permalink's filters are shown as given; the server checks them
+    // again on every tile and count request.
+    state.filters = filters;
+    for (const [c, box] of filterBoxes) box.set(filters.get(c) || '');
+    if (!first) {
+      makeDataLayer();
+      refreshCounts();
+    }
+  }
   if (hs.layers) {
     state.visible = new Set(hs.layers.filter((id) => state.byId.has(id)));
     for (const cb of document.querySelectorAll('#layer-list input[type=checkbox]')) cb.checked = state.visible.has(cb.dataset.collection);
@@ -761,6 +811,11 @@ async function start() {
   }
   map.fitBounds(bbox ? [[bbox[1], bbox[0]], [bbox[3], bbox[2]]] : [[49, 14], [58, 33]], { animate: false });
   applyHash(true);
+  // A permalink's filters are checked before any tile asks for them: one
+  // the server refuses is left in its box with the reason, not applied.
+  await Promise.all([...state.filters].map(async ([c, f]) => {
+    if (!(await filterBoxes.get(c).check(f))) state.filters.delete(c);
+  }));
   slider.value = String(state.days.indexOf(state.day));
   showDay(state.day);
   showPos(map.getCenter(), 'Centre');

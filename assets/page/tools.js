@@ -155,7 +155,7 @@ export class Tools {
     const bbox = this.bboxOf(bounds).join(',');
     return this.ctx.state.collections
       .filter((c) => this.ctx.state.visible.has(c.id))
-      .map((c) => ({ collection: c.id, url: this.ctx.itemsURL(c.id, { bbox, datetime: this.ctx.state.day }) }));
+      .map((c) => ({ collection: c.id, url: this.ctx.itemsURL(c.id, { bbox, datetime: this.ctx.state.day, filter: this.ctx.state.filters.get(c.id) }) }));
   }
 
   async exportBounds(bounds, what) {

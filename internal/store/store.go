@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/cql2"
 )
 
 // Sort orders query results; ties break on id so paging is stable.
@@ -17,12 +18,23 @@ type Sort struct {
 type Query struct {
 	Collection string
 	geo.Filter
+	// CQL is a CQL2 filter (checked with cql2.Validate), ANDed with the
+	// rest; nil for none. (The name Filter is the embedded geo.Filter's.)
+	// Stores stop evaluating it when ctx ends and return an error that
+	// wraps cql2.ErrTimeout.
+	CQL    cql2.Expr
 	Sort   []Sort
 	Limit  int // 0 means no limit
 	Offset int
 	// AsOf, when set, asks for the features as the store held them at
 	// that time (record time), from their history.
 	AsOf time.Time
+}
+
+// Match applies the query's whole filter, geo's and the CQL2 one, to a
+// feature, for the stores' paths that filter in Go (as_of).
+func (q *Query) Match(f *geo.Feature) bool {
+	return q.Filter.Match(f) && (q.CQL == nil || cql2.Match(q.CQL, f))
 }
 
 // Page is one page of a query and the number of all its matches.

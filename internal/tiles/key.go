@@ -14,15 +14,21 @@ type Key struct {
 	Tile     maptile.Tile
 	Versions string // "cid@v,cid@v"; the basemap's build version for the basemap
 	Datetime string // the datetime parameter as asked, "" for none
+	Filter   string // the CQL2 filter's canonical text, "" for none
 }
 
 // String is the key as the cache holds it.
 func (k Key) String() string {
-	b := make([]byte, 0, len(k.Tileset)+len(k.Versions)+len(k.Datetime)+24)
+	b := make([]byte, 0, len(k.Tileset)+len(k.Versions)+len(k.Datetime)+len(k.Filter)+32)
 	b = append(append(b, k.Tileset...), '@')
 	b = append(append(b, k.Versions...), '/')
 	b = append(strconv.AppendUint(b, uint64(k.Tile.Z), 10), '/')
 	b = append(strconv.AppendUint(b, uint64(k.Tile.X), 10), '/')
 	b = append(strconv.AppendUint(b, uint64(k.Tile.Y), 10), '?')
-	return string(append(b, k.Datetime...))
+	b = append(b, k.Datetime...)
+	if k.Filter != "" {
+		// the canonical form: equal filters share a cache entry
+		b = append(append(b, "&filter="...), k.Filter...)
+	}
+	return string(b)
 }

@@ -56,6 +56,10 @@ type Pipeline struct {
 	cache  *tilecache.Cache[*Tile]
 	group  singleflight.Group
 
+	// FilterTimeout bounds the evaluation of a tile's CQL2 filter (0: the
+	// render timeout); past it the render fails with cql2.ErrTimeout.
+	FilterTimeout time.Duration
+
 	basemapOnce sync.Once
 	basemap     *basemap.Basemap
 	basemapErr  error
@@ -72,21 +76,30 @@ func (p *Pipeline) CacheStats() tilecache.Stats { return p.cache.Stats() }
 
 // Get returns a tile of the tile set, as of when (its Time and At from the
 // datetime parameter, AsOf from as_of; datetime is both as asked, for the
-// key), from the cache or rendered once for every
+// key; CQL the filter of the features drawn, keyed by its canonical text), from the cache or rendered once for every
 // request that waits for it. An unknown tile set is store.ErrNotFound.
 func (p *Pipeline) Get(ctx context.Context, tileset string, t maptile.Tile, when store.Query, datetime string) (*Tile, error) {
 	src, versions, err := p.source(ctx, tileset)
 	if err != nil {
 		return nil, err
 	}
-	key := Key{Tileset: tileset, Tile: t, Versions: versions, Datetime: datetime}.String()
+	k := Key{Tileset: tileset, Tile: t, Versions: versions, Datetime: datetime}
+	limit := renderTimeout
+	if when.CQL != nil {
+		// drawn are only the features that match the CQL2 filter
+		k.Filter = when.CQL.String()
+		if p.FilterTimeout > 0 {
+			limit = min(limit, p.FilterTimeout)
+		}
+	}
+	key := k.String()
 	if ct, ok := p.cache.Get(key); ok {
 		return ct, nil
 	}
 	ch := p.group.DoChan(key, func() (any, error) {
 		// The render outlives the request that started it (others may
 		// wait for it), so a client going away does not cancel it.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
 		defer cancel()
 		ct, err := p.render(rctx, &src, t, when)
 		if err == nil {
@@ -206,7 +219,7 @@ func (p *Pipeline) layers(ctx context.Context, src *source, t maptile.Tile, when
 	bbox := geo.TileBBox(t)
 	out := make([]geo.TileLayer, 0, len(src.cols))
 	for _, cid := range src.cols {
-		page, err := p.store.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bbox, Time: when.Time}, AsOf: when.AsOf})
+		page, err := p.store.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bbox, Time: when.Time}, AsOf: when.AsOf, CQL: when.CQL})
 		if errors.Is(err, store.ErrNotFound) && src.name == All {
 			continue // deleted since the collections were listed
 		}

@@ -78,11 +78,15 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		return store.Page{}, store.Errorf(store.ErrNotFound, "collection %s does not exist", q.Collection)
 	}
 	var matched []*geo.Feature
+	m := newMatcher(ctx, &q)
 	if q.BBox != nil {
 		buf := idPool.Get().(*[]string)
 		defer idPool.Put(buf)
-		ids, err := s.spatial(c, q, (*buf)[:0])
+		ids, err := s.spatial(c, q, m, (*buf)[:0])
 		*buf = ids[:0]
+		if err == nil {
+			err = m.err()
+		}
 		if err != nil {
 			return store.Page{}, err
 		}
@@ -107,9 +111,12 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	} else {
 		_, order := c.derived()
 		for _, id := range order {
-			if f := c.feats[id]; q.MatchAttributes(f) {
+			if f := c.feats[id]; q.MatchAttributes(f) && m.match(f) {
 				matched = append(matched, f)
 			}
+		}
+		if err := m.err(); err != nil {
+			return store.Page{}, err
 		}
 	}
 	if len(q.Sort) > 0 {
@@ -124,11 +131,11 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 // without attribute filters most candidates are never looked up: the id is
 // the tail of the key and the rect is the value (not even read when the
 // collection holds only points).
-func (s *Store) spatial(c *collection, q store.Query, ids []string) ([]string, error) {
+func (s *Store) spatial(c *collection, q store.Query, m *matcher, ids []string) ([]string, error) {
 	bounds := q.BBox.Bounds()
 	attrs := q.Filter
 	attrs.BBox = nil
-	noAttrs := attrs.Time.Unbounded() && len(attrs.Props) == 0 && attrs.Text == ""
+	noAttrs := attrs.Time.Unbounded() && len(attrs.Props) == 0 && attrs.Text == "" && m == nil
 	skip := rectPrefixLen(c.meta.ID)
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		for _, b := range bounds {
@@ -140,8 +147,11 @@ func (s *Store) spatial(c *collection, q store.Query, ids []string) ([]string, e
 					return true
 				}
 				f := c.feats[id]
-				if f == nil || (!inside && !geo.IntersectsBound(f.Geometry(), b)) || (!noAttrs && !q.MatchAttributes(f)) {
+				if f == nil || (!inside && !geo.IntersectsBound(f.Geometry(), b)) || (!noAttrs && !(q.MatchAttributes(f) && m.match(f))) {
 					return true
+				}
+				if m.stopped() {
+					return false
 				}
 				ids = append(ids, id)
 				return true

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/cql2"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -191,11 +192,31 @@ func (a *args) add(v any) string {
 // derived in Go (see row). The matches are counted and paged in one
 // statement, so the count and the page agree.
 func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
+	p, err := s.dispatch(ctx, q)
+	if err != nil && q.CQL != nil && ctx.Err() != nil {
+		return p, fmt.Errorf("postgis: %w: %w", cql2.ErrTimeout, err)
+	}
+	return p, err
+}
+
+// dispatch sends queries SQL cannot answer alone to their Go paths.
+func (s *Store) dispatch(ctx context.Context, q store.Query) (store.Page, error) {
 	if !q.AsOf.IsZero() {
 		return s.queryAsOf(ctx, q)
 	}
 	if statusAtInstant(q) {
 		return s.queryStatusAt(ctx, q)
+	}
+	return s.query(ctx, q)
+}
+
+func (s *Store) query(ctx context.Context, q store.Query) (store.Page, error) {
+	if q.CQL != nil && q.BBox == nil {
+		// The filter's own box, if it has one, lets the GiST index find
+		// the candidates as for a bbox query.
+		if b, ok := cql2.Bound(q.CQL); ok && b.Min[0] <= b.Max[0] && b.Min[1] <= b.Max[1] {
+			q.BBox = &geo.BBox{West: b.Min[0], South: b.Min[1], East: b.Max[0], North: b.Max[1]}
+		}
 	}
 	from, conds, a, err := filterSQL(q)
 	if err != nil {
@@ -266,6 +287,13 @@ func filterSQL(q store.Query) (from string, conds []string, a args, err error) {
 	if q.Text != "" {
 		p := a.add([]byte(strings.ToLower(q.Text)))
 		conds = append(conds, fmt.Sprintf("(position(%s::bytea in f.name_lower) > 0 OR position(%s::bytea in f.name_local_lower) > 0)", p, p))
+	}
+	if q.CQL != nil {
+		c, err := a.cqlSQL(q.CQL)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		conds = append(conds, c)
 	}
 	return from, conds, a, nil
 }

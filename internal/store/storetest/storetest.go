@@ -26,6 +26,8 @@ func Run(t *testing.T, open Open) {
 		{"StatusAtInstant", testStatusAtInstant},
 		{"Text", testText},
 		{"FiltersCombine", testFiltersCombine},
+		{"Filter", testFilter},
+		{"FilterDeadline", testFilterDeadline},
 		{"Sort", testSort},
 		{"SortUpdated", testSortUpdated},
 		{"Paging", testPaging},

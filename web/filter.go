@@ -1,0 +1,170 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/cql2"
+)
+
+// Part 3 (Filtering) and the CQL2 classes sitmap implements; each is
+// covered by the filter table that storetest runs on both backends.
+var confFilter = []string{
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+	"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+	"http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+	"http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+	// every spatial literal (spatial-functions depends on it)
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+	"http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/property-property",
+}
+
+// filterTimeout bounds the evaluation of one filtered request.
+const filterTimeout = 10 * time.Second
+
+func filterParams() []param {
+	return []param{
+		{Name: "filter", In: "query", Description: "CQL2 filter (OGC API – Features Part 3) on the queryables, in the language of filter-lang; at most 64 KiB, 64 levels, 10,000 vertices.",
+			Schema: map[string]any{"type": "string"}},
+		{Name: "filter-lang", In: "query", Description: "Language of filter: cql2-text (the default) or cql2-json.",
+			Schema: map[string]any{"type": "string", "enum": []string{"cql2-text", "cql2-json"}, "default": "cql2-text"}},
+		{Name: "filter-crs", In: "query", Description: "CRS of the coordinates in filter: only CRS84 (longitude, latitude).",
+			Schema: map[string]any{"type": "string", "format": "uri", "enum": []string{crs84}, "default": crs84}},
+	}
+}
+
+// parseFilter reads filter, filter-lang and filter-crs; every error is a
+// 400 naming the parameter. Properties must be queryables of c.
+func parseFilter(text, lang, crs string, c *geo.Collection) (cql2.Expr, error) {
+	if crs != "" && crs != crs84 && crs != "CRS84" {
+		return nil, badRequest("filter-crs", fmt.Sprintf("filter-crs %q is not supported: use %s", crs, crs84))
+	}
+	var e cql2.Expr
+	var err error
+	switch strings.ToLower(lang) {
+	case "", "cql2-text", "cql-text": // cql-text: the pre-CQL2 name older clients (GDAL) use
+		e, err = cql2.ParseText(text)
+	case "cql2-json":
+		e, err = cql2.ParseJSON([]byte(text))
+	default:
+		return nil, badRequest("filter-lang", fmt.Sprintf("filter-lang %q is not supported: use cql2-text or cql2-json", lang))
+	}
+	if err == nil {
+		err = cql2.Validate(e)
+	}
+	if err != nil {
+		return nil, badRequest("filter", "filter: "+err.Error())
+	}
+	qs := filterQueryables(c)
+	for _, p := range cql2.Properties(e) {
+		if _, ok := qs[p]; !ok {
+			return nil, badRequest("filter", fmt.Sprintf("filter: %q is not a queryable of %s (see /collections/%s/queryables): %s",
+				p, c.ID, c.ID, strings.Join(sortedKeys(qs), ", ")))
+		}
+	}
+	return e, nil
+}
+
+// filterQueryables are the properties a filter may name: the equality
+// queryables, the other properties of the data model, the geometry and
+// the temporal properties.
+func filterQueryables(c *geo.Collection) map[string]geo.Queryable {
+	qs := c.CommonQueryables()
+	for k, v := range map[string]geo.Queryable{
+		"name":          {Type: "string", Description: "display name, English"},
+		"name_local":    {Type: "string", Description: "name in the local language and script"},
+		"description":   {Type: "string", Description: "free text"},
+		"uncertainty_m": {Type: "number", Description: "radius in metres within which the real position lies"},
+		"updated":       {Type: "string", Description: "RFC 3339 time of the last write"},
+		"valid_from":    {Type: "string", Format: "date-time", Description: "start of validity (temporal: compare with DATE or TIMESTAMP)"},
+		"valid_to":      {Type: "string", Format: "date-time", Description: "end of validity (temporal: compare with DATE or TIMESTAMP)"},
+		"geometry":      {Format: "geometry-any", Description: "the feature's geometry, in CRS84"},
+	} {
+		if _, ok := qs[k]; !ok {
+			qs[k] = v
+		}
+	}
+	return qs
+}
+
+// filterContext bounds a filtered request's evaluation in time.
+func filterContext(ctx context.Context, e cql2.Expr) (context.Context, context.CancelFunc) {
+	if e == nil {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, filterTimeout)
+}
+
+// filterTimeoutError is the answer to a filter that ran out of time.
+func filterTimeoutError(err error) error {
+	if errors.Is(err, cql2.ErrTimeout) {
+		return &apiError{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Field: "filter",
+			Description: fmt.Sprintf("filter: evaluation took longer than %s; narrow it with bbox or more terms", filterTimeout)}
+	}
+	return err
+}
+
+// equalityQueryables are the queryables that are also query parameters
+// (name=value, Part 1 equality): all but the geometry, on which equality
+// means nothing.
+func equalityQueryables(c *geo.Collection) map[string]geo.Queryable {
+	qs := filterQueryables(c)
+	delete(qs, cql2.GeometryProperty)
+	return qs
+}
+
+var tileFilterParam = param{Name: "filter", In: "query", Schema: map[string]any{"type": "string"},
+	Description: "CQL2 text filter on the features drawn (as on the items of the collection)"}
+
+// tileFilter reads ?filter= (cql2-text) of a tile request: checked against
+// the collection's queryables, or for "all" against CQL2 alone (a property
+// that a collection lacks matches nothing there).
+func (t *tiler) tileFilter(r *http.Request, tileset string) (cql2.Expr, error) {
+	if r.URL.RawQuery == "" {
+		return nil, nil
+	}
+	text, ok := r.URL.Query()["filter"]
+	if !ok {
+		return nil, nil
+	}
+	switch tileset {
+	case tilesetBasemap:
+		return nil, badRequest("filter", "the basemap takes no filter")
+	case tilesetAll:
+		e, err := cql2.ParseText(text[0])
+		if err == nil {
+			err = cql2.Validate(e)
+		}
+		if err != nil {
+			return nil, badRequest("filter", "filter: "+err.Error())
+		}
+		return e, nil
+	}
+	c, err := t.s.cfg.Store.Collection(r.Context(), tileset)
+	if err != nil {
+		return nil, err
+	}
+	return parseFilter(text[0], "", "", &c)
+}
+
+// filterQuery is "?filter=..." when the request has a filter, for the tile
+// URL templates of TileJSON and OGC API – Tiles to pass on.
+func filterQuery(r *http.Request) string {
+	if f := r.URL.Query().Get("filter"); f != "" {
+		return "?filter=" + url.QueryEscape(f)
+	}
+	return ""
+}
