@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/cql2"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -84,6 +85,9 @@ func classify(err error) *apiError {
 		return &apiError{Status: http.StatusBadRequest, Code: "InvalidValue", Description: ve.Error(), Field: field}
 	case errors.Is(err, geo.ErrInvalid):
 		return &apiError{Status: http.StatusBadRequest, Code: "InvalidValue", Description: err.Error()}
+	case errors.Is(err, cql2.ErrTimeout):
+		return &apiError{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Field: "filter",
+			Description: "filter: its evaluation took too long; narrow it with bbox or more terms"}
 	case errors.Is(err, geo.ErrTileTooLarge):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "TileTooLarge",
 			Description: "the tile holds more than a tile may carry even at its coarsest: ask for a higher zoom or filter it"}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -32,8 +31,8 @@ var confFilter = []string{
 	"http://www.opengis.net/spec/cql2/1.0/conf/property-property",
 }
 
-// filterTimeout bounds the evaluation of one filtered request.
-const filterTimeout = 10 * time.Second
+// defaultFilterTimeout bounds the evaluation of one filtered request.
+const defaultFilterTimeout = 10 * time.Second
 
 func filterParams() []param {
 	return []param{
@@ -101,20 +100,11 @@ func filterQueryables(c *geo.Collection) map[string]geo.Queryable {
 }
 
 // filterContext bounds a filtered request's evaluation in time.
-func filterContext(ctx context.Context, e cql2.Expr) (context.Context, context.CancelFunc) {
+func (s *Server) filterContext(ctx context.Context, e cql2.Expr) (context.Context, context.CancelFunc) {
 	if e == nil {
 		return ctx, func() {}
 	}
-	return context.WithTimeout(ctx, filterTimeout)
-}
-
-// filterTimeoutError is the answer to a filter that ran out of time.
-func filterTimeoutError(err error) error {
-	if errors.Is(err, cql2.ErrTimeout) {
-		return &apiError{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Field: "filter",
-			Description: fmt.Sprintf("filter: evaluation took longer than %s; narrow it with bbox or more terms", filterTimeout)}
-	}
-	return err
+	return context.WithTimeout(ctx, s.cfg.FilterTimeout)
 }
 
 // equalityQueryables are the queryables that are also query parameters

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sitmap/sitmap/web"
 )
 
 func filteredIDs(t *testing.T, doc map[string]any) []string {
@@ -154,5 +157,21 @@ func TestTiles_Filter(t *testing.T) {
 		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"field":"filter"`) {
 			t.Errorf("%s: %d %s, want 400 naming filter", u, rec.Code, rec.Body)
 		}
+	}
+}
+
+// TestFilterTimeout: a filter that runs past the server's filter timeout
+// is a 400 naming the filter, on items and on tiles.
+func TestFilterTimeout(t *testing.T) {
+	ts := newTestServer(t, func(c *web.Config) { c.FilterTimeout = time.Nanosecond })
+	f := url.QueryEscape("country = 'PL'")
+	for _, u := range []string{"/collections/border-crossings/items?filter=" + f, "/tiles/border-crossings/0/0/0.mvt?filter=" + f} {
+		rec := ts.get(u)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"field":"filter"`) || !strings.Contains(rec.Body.String(), "too long") {
+			t.Errorf("%s: %d %s, want 400 naming filter", u, rec.Code, rec.Body)
+		}
+	}
+	if rec := ts.get("/collections/border-crossings/items?country=PL"); rec.Code != 200 {
+		t.Errorf("unfiltered: %d", rec.Code)
 	}
 }

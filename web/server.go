@@ -42,6 +42,9 @@ type Config struct {
 	Log        *slog.Logger
 	// Version is the program version for the landing page and metrics.
 	Version string
+	// FilterTimeout bounds the evaluation of one request's CQL2 filter
+	// (0: 10 s); past it the request is a 400 naming the filter.
+	FilterTimeout time.Duration
 }
 
 // Timeouts bound how long a connection may hold the server.
@@ -132,6 +135,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.FilterTimeout <= 0 {
+		cfg.FilterTimeout = defaultFilterTimeout
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev" // a build without the Makefile's -X main.version

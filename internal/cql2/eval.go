@@ -7,7 +7,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/sitmap/sitmap/geo"
 )
@@ -155,11 +154,8 @@ func decode(raw json.RawMessage) val {
 	case len(raw) == 0 || string(raw) == "null":
 		return val{}
 	case raw[0] == '"':
-		if s, ok := plainString(raw); ok {
-			return val{kind: kString, s: s}
-		}
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
+		s, ok := geo.DecodeString(string(raw))
+		if !ok {
 			return val{kind: kOther}
 		}
 		return val{kind: kString, s: s}
@@ -274,22 +270,4 @@ func like(s, pattern string) bool {
 		cur = next
 	}
 	return cur[len(r)]
-}
-
-// plainString decodes a JSON string with no escapes (nearly all of them)
-// without encoding/json.
-func plainString(raw []byte) (string, bool) {
-	n := len(raw)
-	if n < 2 || raw[n-1] != '"' {
-		return "", false
-	}
-	for _, c := range raw[1 : n-1] {
-		if c < 0x20 || c == '"' || c == '\\' {
-			return "", false
-		}
-	}
-	if !utf8.Valid(raw[1 : n-1]) {
-		return "", false
-	}
-	return string(raw[1 : n-1]), true
 }

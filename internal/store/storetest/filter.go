@@ -128,8 +128,8 @@ var FilterCases = []struct {
 	{"S_INTERSECTS(geometry, POINT(1e308 1e308))", nil},
 }
 
-func testFilter(t *testing.T, open func(*testing.T) store.Store) {
-	s := setup(t, open)
+func testFilter(t *testing.T, h harness) {
+	s := setup(t, h.open)
 	mustPut(t, s, store.CreateOnly, filterFixtures()...)
 	for _, tc := range FilterCases {
 		t.Run(tc.Filter, func(t *testing.T) {
@@ -162,8 +162,8 @@ func testFilter(t *testing.T, open func(*testing.T) store.Store) {
 
 // testFilterDeadline: a filter evaluated past the context's deadline
 // stops with an error that wraps cql2.ErrTimeout.
-func testFilterDeadline(t *testing.T, open func(*testing.T) store.Store) {
-	s := setup(t, open)
+func testFilterDeadline(t *testing.T, h harness) {
+	s := setup(t, h.open)
 	mustPut(t, s, store.CreateOnly, filterFixtures()...)
 	e, err := cql2.ParseText("lanes > 0")
 	if err != nil {
