@@ -6,6 +6,6 @@
 // ask for it at the same time.
 //
 // It knows no HTTP: web turns its tiles into responses (ETags, headers).
-// It imports geo, internal/store (the interface), internal/basemap and
-// internal/tilecache.
+// It imports geo, internal/store (the interface), internal/cql2 (a tile's
+// filter), internal/basemap and internal/tilecache.
 package tiles

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/cql2"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/store/bunt"
 	"github.com/sitmap/sitmap/internal/tiles"
@@ -89,5 +90,27 @@ func TestKeyString(t *testing.T) {
 	k := tiles.Key{Tileset: "all", Tile: maptile.New(3, 5, 9), Versions: "a@1,b@2", Datetime: "2025-09-13"}
 	if got, want := k.String(), "all@a@1,b@2/9/3/5?2025-09-13"; got != want {
 		t.Errorf("Key = %q, want %q", got, want)
+	}
+}
+
+// TestKeyFilter: a filtered tile has a key of its own, the same for the
+// same filter however it was written.
+func TestKeyFilter(t *testing.T) {
+	k := tiles.Key{Tileset: "all", Tile: maptile.New(3, 5, 9), Versions: "a@1", Datetime: "2025-09-13"}
+	parse := func(s string) string {
+		e, err := cql2.ParseText(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.String()
+	}
+	f1, f2 := k, k
+	f1.Filter, f2.Filter = parse("country = 'PL'"), parse("(country='PL')")
+	if f1.String() == k.String() || f1.String() != f2.String() {
+		t.Errorf("keys: plain %q, filtered %q and %q", k, f1, f2)
+	}
+	f2.Filter = parse("country = 'LT'")
+	if f1.String() == f2.String() {
+		t.Errorf("two filters share the key %q", f1)
 	}
 }
