@@ -8,8 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/cql2"
+	"github.com/sitmap/sitmap/internal/crs"
 )
 
 // Part 3 (Filtering) and the CQL2 classes sitmap implements; each is
@@ -40,16 +43,20 @@ func filterParams() []param {
 			Schema: map[string]any{"type": "string"}},
 		{Name: "filter-lang", In: "query", Description: "Language of filter: cql2-text (the default) or cql2-json.",
 			Schema: map[string]any{"type": "string", "enum": []string{"cql2-text", "cql2-json"}, "default": "cql2-text"}},
-		{Name: "filter-crs", In: "query", Description: "CRS of the coordinates in filter: only CRS84 (longitude, latitude).",
-			Schema: map[string]any{"type": "string", "format": "uri", "enum": []string{crs84}, "default": crs84}},
+		{Name: "filter-crs", In: "query", Description: "CRS of the coordinates in filter, as a URI from the collection's crs list, in that CRS's axis order (latitude first for EPSG:4326). Default CRS84.",
+			Schema: crsSchema},
 	}
 }
 
 // parseFilter reads filter, filter-lang and filter-crs; every error is a
 // 400 naming the parameter. Properties must be queryables of c.
-func parseFilter(text, lang, crs string, c *geo.Collection) (cql2.Expr, error) {
-	if crs != "" && crs != crs84 && crs != "CRS84" {
-		return nil, badRequest("filter-crs", fmt.Sprintf("filter-crs %q is not supported: use %s", crs, crs84))
+func parseFilter(text, lang, crsName string, c *geo.Collection) (cql2.Expr, error) {
+	var in *crs.CRS
+	if crsName != "" && crsName != "CRS84" {
+		var err error
+		if in, err = lookupCRS("filter-crs", crsName); err != nil {
+			return nil, err
+		}
 	}
 	var e cql2.Expr
 	var err error
@@ -66,6 +73,12 @@ func parseFilter(text, lang, crs string, c *geo.Collection) (cql2.Expr, error) {
 	}
 	if err != nil {
 		return nil, badRequest("filter", "filter: "+err.Error())
+	}
+	if in != nil && !in.IsCRS84() {
+		e = cql2.Transform(e, func(p orb.Point) orb.Point {
+			lon, lat := in.ToCRS84(p[0], p[1])
+			return orb.Point{lon, lat}
+		})
 	}
 	qs := filterQueryables(c)
 	for _, p := range cql2.Properties(e) {

@@ -2,12 +2,15 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/web"
 )
 
@@ -98,7 +101,7 @@ func TestFilterErrors(t *testing.T) {
 		{"length", "filter=" + url.QueryEscape(long), "filter", "longer than 65536 bytes"},
 		{"json", "filter-lang=cql2-json&filter=" + url.QueryEscape(`{"op":"=","args":[{"property":"country"}]}`), "filter", "takes 2 arguments"},
 		{"lang", "filter-lang=cql&filter=" + url.QueryEscape("country = 'PL'"), "filter-lang", "not supported"},
-		{"crs", "filter-crs=EPSG:2180&filter=" + url.QueryEscape("country = 'PL'"), "filter-crs", "not supported"},
+		{"crs", "filter-crs=" + url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/9999") + "&filter=" + url.QueryEscape("country = 'PL'"), "filter-crs", "not offered"},
 		{"temporal", "filter=" + url.QueryEscape("T_AFTER(name, DATE('2025-09-01'))"), "filter", "needs times"},
 		{"arithmetic", "filter=" + url.QueryEscape("uncertainty_m + 1 > 2"), "filter", "expected"},
 	}
@@ -173,5 +176,37 @@ func TestFilterTimeout(t *testing.T) {
 	}
 	if rec := ts.get("/collections/border-crossings/items?country=PL"); rec.Code != 200 {
 		t.Errorf("unfiltered: %d", rec.Code)
+	}
+}
+
+// TestFilterCRS: geometry literals in filter-crs (in its axis order) select
+// what the same area in CRS84 selects.
+func TestFilterCRS(t *testing.T) {
+	ts := newTestServer(t)
+	base := "/collections/border-crossings/items?limit=1000&"
+	want := filteredIDs(t, ts.getJSON(base+"country=PL"))
+	// A CRS84 box round the Polish-Belarusian border, in each system.
+	w, s, e, n := 22.5, 51.0, 25.0, 54.5
+	for _, uri := range []string{"http://www.opengis.net/def/crs/EPSG/0/4326", "http://www.opengis.net/def/crs/EPSG/0/2180"} {
+		c, ok := crs.Lookup(uri)
+		if !ok {
+			t.Fatalf("%s not offered", uri)
+		}
+		lo := [2]float64{math.Inf(1), math.Inf(1)}
+		hi := [2]float64{math.Inf(-1), math.Inf(-1)}
+		for _, p := range [][2]float64{{w, s}, {e, s}, {e, n}, {w, n}} {
+			a, b := c.FromCRS84(p[0], p[1])
+			lo = [2]float64{min(lo[0], a), min(lo[1], b)}
+			hi = [2]float64{max(hi[0], a), max(hi[1], b)}
+		}
+		f := fmt.Sprintf("country = 'PL' AND S_INTERSECTS(geometry, BBOX(%f, %f, %f, %f))", lo[0], lo[1], hi[0], hi[1])
+		got := filteredIDs(t, ts.getJSON(base+"filter-crs="+url.QueryEscape(uri)+"&filter="+url.QueryEscape(f)))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", uri, got, want)
+		}
+		// The same numbers read as CRS84 lie elsewhere: so the CRS was used.
+		if none := filteredIDs(t, ts.getJSON(base+"filter="+url.QueryEscape(f))); len(none) != 0 {
+			t.Errorf("%s numbers read as CRS84 selected %v", uri, none)
+		}
 	}
 }
