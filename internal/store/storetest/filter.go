@@ -154,6 +154,15 @@ func testFilter(t *testing.T, h harness) {
 			}
 		})
 	}
+	// The store as it was (as_of) is filtered too.
+	e, err := cql2.ParseText("country = 'LT'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := mustQuery(t, s, store.Query{Collection: places, CQL: e, AsOf: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if got := sorted(ids(past.Features)); !slices.Equal(got, []string{"c", "d"}) {
+		t.Errorf("as of 2100, country = 'LT': %v, want [c d]", got)
+	}
 	// Every injection attempt left the table as it was.
 	if p := mustQuery(t, s, store.Query{Collection: places}); p.Matched != len(filterFixtures()) {
 		t.Errorf("after the filters: %d features, want %d", p.Matched, len(filterFixtures()))
