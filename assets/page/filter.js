@@ -51,6 +51,8 @@ export class FilterBox {
     } catch {
       /* suggestions are a nicety */
     }
+    // What was typed while they loaded gets its suggestions now.
+    if (document.activeElement === this.input) this.offer();
   }
 
   // offer lists the queryables that start with the word before the cursor.
