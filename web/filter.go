@@ -130,7 +130,7 @@ func equalityQueryables(c *geo.Collection) map[string]geo.Queryable {
 }
 
 var tileFilterParam = param{Name: "filter", In: "query", Schema: map[string]any{"type": "string"},
-	Description: "CQL2 text filter on the features drawn (as on the items of the collection)"}
+	Description: "CQL2 text filter on the features drawn (as on the items of the collection); on TileJSON and tileset documents it is passed on to the tile URL template"}
 
 // tileFilter reads ?filter= (cql2-text) of a tile request: checked against
 // the collection's queryables, or for "all" against CQL2 alone (a property
