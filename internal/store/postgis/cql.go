@@ -69,6 +69,10 @@ func (a *args) cqlSQL(e cql2.Expr) (string, error) {
 	return "", fmt.Errorf("postgis: filter %s: unsupported expression", e)
 }
 
+// propsSQL is the row's properties as jsonb, read from doc (the feature's
+// GeoJSON, the only copy of its data since schema version 3).
+const propsSQL = "(convert_from(f.doc, 'UTF8')::jsonb -> 'properties')"
+
 // leaf wraps a predicate with its guards (type checks) in coalesce.
 func leaf(cond string, guards ...string) string {
 	var all []string
@@ -126,7 +130,7 @@ func (a *args) term(e cql2.Expr) sqlTerm {
 			r := "(" + col + ", " + col + "_ns)"
 			return sqlTerm{sql: r, end: r, typ: "time"}
 		}
-		return sqlTerm{sql: "f.props -> " + a.add(e.Name) + "::text", typ: "dyn"}
+		return sqlTerm{sql: propsSQL + " -> " + a.add(e.Name) + "::text", typ: "dyn"}
 	}
 	return sqlTerm{sql: "NULL", typ: "none"}
 }
@@ -146,7 +150,8 @@ func (t sqlTerm) as(typ string) (string, string) {
 		return t.sql, t.guard
 	}
 	guard := "jsonb_typeof(" + t.sql + ") = '" + jsonType[typ] + "'"
-	return "(" + strings.Replace(t.sql, " -> ", " ->> ", 1) + ")::" + typ, guard
+	i := strings.LastIndex(t.sql, " -> ")
+	return "(" + t.sql[:i] + " ->> " + t.sql[i+len(" -> "):] + ")::" + typ, guard
 }
 
 func (a *args) compare(op string, l, r cql2.Expr) (string, error) {
@@ -205,7 +210,7 @@ func (a *args) stringEquality(op string, l, r cql2.Expr) (string, bool) {
 	if !ok || !okS || cql2.IsTemporal(p.Name) || p.Name == cql2.GeometryProperty {
 		return "", false
 	}
-	eq := "f.props -> " + a.add(p.Name) + "::text = to_jsonb(" + a.add(s.V) + "::text)"
+	eq := propsSQL + " -> " + a.add(p.Name) + "::text = to_jsonb(" + a.add(s.V) + "::text)"
 	if freeText[p.Name] {
 		return leaf(eq), true
 	}
@@ -252,7 +257,7 @@ func (a *args) isNull(p cql2.Property) string {
 		return "(f." + p.Name + " IS NULL)"
 	}
 	k := a.add(p.Name)
-	return "coalesce(f.props -> " + k + "::text IS NULL OR jsonb_typeof(f.props -> " + k + "::text) = 'null', true)"
+	return "coalesce(" + propsSQL + " -> " + k + "::text IS NULL OR jsonb_typeof(" + propsSQL + " -> " + k + "::text) = 'null', true)"
 }
 
 var spatialFuncs = map[string]string{"s_intersects": "ST_Intersects", "s_disjoint": "ST_Disjoint", "s_equals": "ST_Equals",
