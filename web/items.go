@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -323,19 +324,9 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var inc *crs.CRS
-	for k, v := range r.URL.Query() {
-		switch k {
-		case "f":
-		case "crs":
-			if inc, err = lookupCRS(k, v[0]); err != nil {
-				return err
-			}
-		default:
-			if !featureParams[k] {
-				return badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f, crs, datetime and as_of", k))
-			}
-		}
+	inc, err := featureCRS(r.URL.Query())
+	if err != nil {
+		return err
 	}
 	ff, isFile, err := fileFormat(r)
 	if err != nil {
@@ -378,6 +369,27 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	}
 	setContentCRS(w, inc)
 	return writeBytes(w, http.StatusOK, mediaGeoJSON, b)
+}
+
+// featureCRS checks one feature's parameters and returns the crs asked
+// for (nil: CRS84).
+func featureCRS(v url.Values) (*crs.CRS, error) {
+	var inc *crs.CRS
+	for k, vals := range v {
+		switch k {
+		case "f":
+		case "crs":
+			var err error
+			if inc, err = lookupCRS(k, vals[0]); err != nil {
+				return nil, err
+			}
+		default:
+			if !featureParams[k] {
+				return nil, badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f, crs, datetime and as_of", k))
+			}
+		}
+	}
+	return inc, nil
 }
 
 func (s *Server) featureLinks(r *http.Request, c *geo.Collection, f *geo.Feature, format apiFormat) []link {

@@ -171,90 +171,110 @@ type itemsQuery struct {
 // parseItemsQuery turns the query string into a store query, rejecting
 // parameters that are neither declared nor queryables of the collection.
 func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
-	q := itemsQuery{Query: store.Query{Collection: c.ID, Limit: defaultLimit}}
-	known := map[string]bool{}
-	for _, p := range itemsParams() {
-		known[p.Name] = true
+	p := itemsParser{q: itemsQuery{Query: store.Query{Collection: c.ID, Limit: defaultLimit}}, c: c,
+		known: map[string]bool{}, queryables: equalityQueryables(c)}
+	for _, prm := range itemsParams() {
+		p.known[prm.Name] = true
 	}
-	queryables := equalityQueryables(c)
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	// The bbox is read in bbox-crs, which sorts after it.
-	bboxCRS, err := bboxCRSOf(v)
-	if err != nil {
-		return q, err
+	var err error
+	if p.bboxCRS, err = bboxCRSOf(v); err != nil {
+		return p.q, err
 	}
-	var filter, lang, crs string
-	hasFilter := false
 	for _, k := range keys {
-		vals := v[k]
-		_, isQueryable := queryables[k]
-		if !known[k] && !isQueryable {
-			return q, badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, filter, filter-lang, filter-crs, f or a queryable of %s (%s)",
-				k, c.ID, strings.Join(sortedKeys(queryables), ", ")))
+		if err := p.check(k, v[k]); err != nil {
+			return p.q, err
 		}
-		if len(vals) > 1 {
-			return q, badRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, len(vals)))
-		}
-		val := vals[0]
-		var err error
-		switch k {
-		case "f":
-		case "bbox":
-			var b geo.BBox
-			if b, err = bboxIn(val, bboxCRS); err == nil {
-				q.BBox = &b
-			}
-		case "bbox-crs":
-		case "crs":
-			q.CRS, err = lookupCRS(k, val)
-		case "datetime":
-			// An offset's "+" that arrived unencoded decodes to a space;
-			// a datetime never holds one, so put it back.
-			q.Time, q.At, err = geo.ParseDatetimeAt(strings.ReplaceAll(val, " ", "+"))
-		case "as_of":
-			q.AsOf, err = parseAsOf(val)
-		case "limit":
-			q.Limit, err = parseLimit(val)
-			q.LimitGiven = true
-		case "offset":
-			n, perr := strconv.Atoi(val)
-			if perr != nil || n < 0 {
-				err = badRequest("offset", fmt.Sprintf("offset=%q must be an integer of 0 or more", val))
-			}
-			q.Offset = n
-		case "q":
-			q.Text = strings.TrimSpace(val)
-		case "sortby":
-			q.Sort, err = parseSortBy(val)
-		case "filter":
-			filter, hasFilter = val, true
-		case "filter-lang":
-			lang = val
-		case "filter-crs":
-			crs = val
-		default:
-			err = checkQueryable(k, val, queryables[k])
-			if q.Props == nil {
-				q.Props = map[string]string{}
-			}
-			q.Props[k] = val
-		}
-		if err != nil {
-			return q, err
+		if err := p.set(k, v[k][0]); err != nil {
+			return p.q, err
 		}
 	}
-	if hasFilter {
-		e, err := parseFilter(filter, lang, crs, c)
+	if p.hasFilter {
+		e, err := parseFilter(p.filter, p.lang, p.filterCRS, c)
 		if err != nil {
-			return q, err
+			return p.q, err
 		}
-		q.CQL = e
+		p.q.CQL = e
 	}
-	return q, nil
+	return p.q, nil
+}
+
+// itemsParser is the state of reading an items query string: the query so
+// far, and the filter's three parameters, which are read together.
+type itemsParser struct {
+	q                       itemsQuery
+	c                       *geo.Collection
+	known                   map[string]bool
+	queryables              map[string]geo.Queryable
+	bboxCRS                 *crs.CRS
+	filter, lang, filterCRS string
+	hasFilter               bool
+}
+
+// check refuses a parameter the items route does not take, and one given
+// twice.
+func (p *itemsParser) check(k string, vals []string) error {
+	if _, isQueryable := p.queryables[k]; !p.known[k] && !isQueryable {
+		return badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, filter, filter-lang, filter-crs, f or a queryable of %s (%s)",
+			k, p.c.ID, strings.Join(sortedKeys(p.queryables), ", ")))
+	}
+	if len(vals) > 1 {
+		return badRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, len(vals)))
+	}
+	return nil
+}
+
+// set reads one parameter into the query.
+func (p *itemsParser) set(k, val string) error {
+	q := &p.q
+	var err error
+	switch k {
+	case "f", "bbox-crs":
+	case "bbox":
+		var b geo.BBox
+		if b, err = bboxIn(val, p.bboxCRS); err == nil {
+			q.BBox = &b
+		}
+	case "crs":
+		q.CRS, err = lookupCRS(k, val)
+	case "datetime":
+		// An offset's "+" that arrived unencoded decodes to a space;
+		// a datetime never holds one, so put it back.
+		q.Time, q.At, err = geo.ParseDatetimeAt(strings.ReplaceAll(val, " ", "+"))
+	case "as_of":
+		q.AsOf, err = parseAsOf(val)
+	case "limit":
+		q.Limit, err = parseLimit(val)
+		q.LimitGiven = true
+	case "offset":
+		n, perr := strconv.Atoi(val)
+		if perr != nil || n < 0 {
+			err = badRequest("offset", fmt.Sprintf("offset=%q must be an integer of 0 or more", val))
+		}
+		q.Offset = n
+	case "q":
+		q.Text = strings.TrimSpace(val)
+	case "sortby":
+		q.Sort, err = parseSortBy(val)
+	case "filter":
+		p.filter, p.hasFilter = val, true
+	case "filter-lang":
+		p.lang = val
+	case "filter-crs":
+		p.filterCRS = val
+	default:
+		err = checkQueryable(k, val, p.queryables[k])
+		if q.Props == nil {
+			q.Props = map[string]string{}
+		}
+		q.Props[k] = val
+	}
+	return err
 }
 
 func parseLimit(val string) (int, error) {
