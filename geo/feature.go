@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"iter"
 	"slices"
 	"strings"
@@ -351,11 +350,6 @@ func (f *Feature) SharingJSON(enc string) *Feature {
 		}
 	}
 	return &g
-}
-
-// GoString names the feature in test failures.
-func (f *Feature) GoString() string {
-	return fmt.Sprintf("geo.Feature(%s/%s v%d)", f.collection, f.id, f.version)
 }
 
 // NewID makes a random feature id for features created without one.

@@ -144,13 +144,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r)
 	w.Header().Set("Location", b+"/collections/"+pathEscape(c.ID)+"/items/"+pathEscape(fs[0].ID()))
 	if len(fs) == 1 {
-		w.Header().Set("ETag", etag(fs[0]))
-		body, err := featureJSON(fs[0], s.featureLinks(r, c, fs[0], formatJSON))
-		if err != nil {
-			return err
-		}
-		setContentCRS(w, nil)
-		return writeBytes(w, http.StatusCreated, mediaGeoJSON, body)
+		return s.writeWritten(w, r, c, fs[0], http.StatusCreated)
 	}
 	buf := []byte(`{"type":"FeatureCollection","numberReturned":`)
 	buf = fmt.Appendf(buf, "%d", len(fs))
@@ -215,13 +209,19 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.writeWritten(w, r, c, f, http.StatusOK)
+}
+
+// writeWritten answers a write with the feature as stored: its ETag, and
+// its GeoJSON (CRS84) with links.
+func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, c *geo.Collection, f *geo.Feature, status int) error {
 	w.Header().Set("ETag", etag(f))
 	body, err := featureJSON(f, s.featureLinks(r, c, f, formatJSON))
 	if err != nil {
 		return err
 	}
 	setContentCRS(w, nil)
-	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
+	return writeBytes(w, status, mediaGeoJSON, body)
 }
 
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) error {

@@ -43,13 +43,7 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("ETag", etag(f))
-	body, err := featureJSON(f, s.featureLinks(r, c, f, formatJSON))
-	if err != nil {
-		return err
-	}
-	setContentCRS(w, nil)
-	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
+	return s.writeWritten(w, r, c, f, http.StatusOK)
 }
 
 // patchTries bounds how often a patch without If-Match is applied again

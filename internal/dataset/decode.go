@@ -7,10 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
-	"sync"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/par"
 )
 
 // Decode reads GeoJSON: a FeatureCollection, a single Feature, or
@@ -123,40 +122,12 @@ func finishObject(members map[string]json.RawMessage, out []*geo.Feature, first 
 // import's time. The error reported is the first in input order.
 func decodeAll(raws []json.RawMessage, first int) ([]*geo.Feature, error) {
 	out := make([]*geo.Feature, len(raws))
-	err := parallel(len(raws), func(i int) error {
+	err := par.Do(len(raws), func(i int) error {
 		var err error
 		out[i], err = decodeFeature(raws[i], first+i)
 		return err
 	})
 	return out, err
-}
-
-// parallel runs fn(0..n-1) in contiguous chunks, one per core, and returns
-// the error of the lowest i that failed.
-func parallel(n int, fn func(i int) error) error {
-	errs := make([]error, n)
-	workers := runtime.GOMAXPROCS(0)
-	chunk := max(1, (n+workers-1)/workers)
-	var wg sync.WaitGroup
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				if errs[i] = fn(i); errs[i] != nil {
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func decodeFeature(raw json.RawMessage, index int) (*geo.Feature, error) {

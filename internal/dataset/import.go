@@ -13,6 +13,7 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/formats"
+	"github.com/sitmap/sitmap/internal/par"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -206,7 +207,7 @@ func resolve(ctx context.Context, st store.Store, fs []*geo.Feature, defs []geo.
 // feature to stamp it, on its one writing core.
 func validate(inputs []Input, fs []*geo.Feature, cols map[string]*geo.Collection) error {
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	err := parallel(len(fs), func(i int) error {
+	err := par.Do(len(fs), func(i int) error {
 		f := fs[i]
 		if err := geo.Validate(f, cols[f.Collection()]); err != nil {
 			return geo.InFeature(err, i, f.ID(), "")

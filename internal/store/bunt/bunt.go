@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/tidwall/buntdb"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/par"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -186,7 +186,7 @@ func (s *Store) load() error {
 		return err
 	}
 	fs := make([]*geo.Feature, len(keys))
-	err = parallel(len(keys), func(i int) error {
+	err = par.Do(len(keys), func(i int) error {
 		cid, _, _ := strings.Cut(keys[i][2:], ":")
 		f, err := decodeRecord(cid, vals[i])
 		if err != nil {
@@ -296,28 +296,6 @@ func decodeRecord(cid, v string) (*geo.Feature, error) {
 		return nil, err
 	}
 	return f.WithCollection(cid).WithVersion(ver).SharingJSON(v[i:]), nil
-}
-
-// parallel runs fn(0..n-1) in contiguous chunks, one per core, and returns
-// the errors of the chunks that failed.
-func parallel(n int, fn func(i int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w * n / workers; i < (w+1)*n/workers; i++ {
-				if err := fn(i); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // Close closes the file and releases it to other processes.
