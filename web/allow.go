@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // allowOrder is the order methods are listed in Allow headers.
@@ -72,7 +73,7 @@ func (s *Server) allowed(r *http.Request) (string, bool) {
 func (s *Server) handleOptions(w http.ResponseWriter, r *http.Request) error {
 	allow, ok := s.allowed(r)
 	if !ok {
-		return notFound("no resource at " + r.URL.Path)
+		return api.NotFound("no resource at " + r.URL.Path)
 	}
 	w.Header().Set("Allow", allow)
 	w.WriteHeader(http.StatusNoContent)

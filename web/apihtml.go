@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // handleAPIHTML renders the OpenAPI document as a readable page, made by
@@ -13,13 +15,13 @@ func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r)
 	doc := s.openAPI(r.Context(), b)
 	info := doc["info"].(map[string]any)
-	p := htmlPage{
+	p := api.Page{
 		Title:       fmt.Sprintf("%s API %s", info["title"], info["version"]),
 		Description: fmt.Sprint(info["description"]),
-		Links: []link{
-			{Href: b + "/api.html", Rel: "self", Type: mediaHTML, Title: "This page"},
-			{Href: b + "/api", Rel: "service-desc", Type: mediaOpenAPI, Title: "The OpenAPI 3.0 document"},
-			{Href: b + "/?f=html", Rel: "start", Type: mediaHTML, Title: "Landing page"},
+		Links: []api.Link{
+			{Href: b + "/api.html", Rel: "self", Type: api.MediaHTML, Title: "This page"},
+			{Href: b + "/api", Rel: "service-desc", Type: api.MediaOpenAPI, Title: "The OpenAPI 3.0 document"},
+			{Href: b + "/?f=html", Rel: "start", Type: api.MediaHTML, Title: "Landing page"},
 		},
 		RowsTitle: "Operations",
 	}
@@ -32,8 +34,8 @@ func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
 			op := item[m].(map[string]any)
 			id := fmt.Sprint(op["operationId"])
 			title := strings.ToUpper(m) + " " + path
-			p.Rows = append(p.Rows, htmlRow{Href: "#" + id, Title: title, Detail: fmt.Sprint(op["summary"])})
-			sec := htmlSection{ID: id, Title: title, Subtitle: fmt.Sprint(op["summary"]),
+			p.Rows = append(p.Rows, api.Row{Href: "#" + id, Title: title, Detail: fmt.Sprint(op["summary"])})
+			sec := api.Section{ID: id, Title: title, Subtitle: fmt.Sprint(op["summary"]),
 				Header: []string{"parameter", "in", "schema", "required", "description"}}
 			params, _ := op["parameters"].([]any)
 			for _, pa := range params {
@@ -42,10 +44,10 @@ func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
 					schemaText(pm["schema"]), fmt.Sprint(pm["required"]), strOr(pm["description"])})
 			}
 			if body, ok := op["requestBody"].(map[string]any); ok {
-				sec.Facts = append(sec.Facts, fact{"Request body", strings.Join(sortedKeys(body["content"].(map[string]any)), ", ")})
+				sec.Facts = append(sec.Facts, api.Fact{Name: "Request body", Value: strings.Join(sortedKeys(body["content"].(map[string]any)), ", ")})
 			}
 			if _, ok := op["security"]; ok {
-				sec.Facts = append(sec.Facts, fact{"Authorization", "Bearer token"})
+				sec.Facts = append(sec.Facts, api.Fact{Name: "Authorization", Value: "Bearer token"})
 			}
 			resps := op["responses"].(map[string]any)
 			for _, code := range sortedKeys(resps) {
@@ -54,13 +56,13 @@ func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
 				if c, ok := rm["content"].(map[string]any); ok {
 					types = " (" + strings.Join(sortedKeys(c), ", ") + ")"
 				}
-				sec.Facts = append(sec.Facts, fact{"Response " + code, fmt.Sprint(rm["description"]) + types})
+				sec.Facts = append(sec.Facts, api.Fact{Name: "Response " + code, Value: fmt.Sprint(rm["description"]) + types})
 			}
 			p.Sections = append(p.Sections, sec)
 		}
 	}
 	w.Header().Set("Cache-Control", "no-cache")
-	return writeHTML(w, http.StatusOK, p)
+	return api.WriteHTML(w, http.StatusOK, p)
 }
 
 func methodOrder(m string) int {

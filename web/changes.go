@@ -9,10 +9,11 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/web/api"
 )
 
-func changesParams() []param {
-	return []param{
+func changesParams() []api.Param {
+	return []api.Param{
 		{Name: "since", In: "query", Description: "Only writes at or after this RFC 3339 time (a bare date: its start).", Schema: map[string]any{"type": "string", "format": "date-time"}},
 		{Name: "collection", In: "query", Description: "Only writes to this collection.", Schema: map[string]any{"type": "string"}},
 		{Name: "limit", In: "query", Description: "Page size; values above the maximum are clamped to it.",
@@ -41,7 +42,7 @@ func parseChangesQuery(v url.Values) (store.ChangesQuery, error) {
 	var err error
 	if val := v.Get("since"); val != "" {
 		if q.Since, err = geo.ParseTime(val, false); err != nil {
-			return q, badRequest("since", fmt.Sprintf("since: %v", err))
+			return q, api.BadRequest("since", fmt.Sprintf("since: %v", err))
 		}
 	}
 	if val := v.Get("limit"); val != "" {
@@ -51,7 +52,7 @@ func parseChangesQuery(v url.Values) (store.ChangesQuery, error) {
 	}
 	if val := v.Get("after"); val != "" {
 		if q.After, err = strconv.ParseInt(val, 10, 64); err != nil || q.After < 0 {
-			return q, badRequest("after", fmt.Sprintf("after=%q must be a sequence number of 0 or more", val))
+			return q, api.BadRequest("after", fmt.Sprintf("after=%q must be a sequence number of 0 or more", val))
 		}
 	}
 	q.Collection = v.Get("collection")
@@ -76,18 +77,18 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) error {
 	out := struct {
 		Changes        []changeJSON `json:"changes"`
 		NumberReturned int          `json:"numberReturned"`
-		Links          []link       `json:"links"`
+		Links          []api.Link   `json:"links"`
 	}{Changes: make([]changeJSON, len(vs)), NumberReturned: len(vs)}
 	for i, c := range vs {
 		out.Changes[i] = changeJSON{Seq: c.Seq, Time: c.Time.UTC().Format(time.RFC3339Nano), Collection: c.Collection,
 			ID: c.ID, Version: c.Version, Change: c.Change, Editor: c.Editor}
 	}
 	href := s.base(r) + "/changes"
-	out.Links = []link{{Href: withQuery(href, v), Rel: "self", Type: mediaJSON, Title: "changes"}}
+	out.Links = []api.Link{{Href: api.WithQuery(href, v), Rel: "self", Type: api.MediaJSON, Title: "changes"}}
 	if len(vs) == q.Limit {
-		next := cloneValues(v)
+		next := api.CloneValues(v)
 		next.Set("after", strconv.FormatInt(vs[len(vs)-1].Seq, 10))
-		out.Links = append(out.Links, link{Href: withQuery(href, next), Rel: "next", Type: mediaJSON, Title: "next page"})
+		out.Links = append(out.Links, api.Link{Href: api.WithQuery(href, next), Rel: "next", Type: api.MediaJSON, Title: "next page"})
 	}
-	return writeJSON(w, http.StatusOK, mediaJSON, out)
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, out)
 }

@@ -10,11 +10,7 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/crs"
-)
-
-const (
-	crs84  = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-	trsISO = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 type collectionDoc struct {
@@ -30,8 +26,8 @@ type collectionDoc struct {
 	GeometryTypes []string `json:"geometryTypes,omitempty"`
 	Statuses      []string `json:"statuses,omitempty"`
 	// Count is how many features the collection holds now.
-	Count int    `json:"numberOfFeatures"`
-	Links []link `json:"links"`
+	Count int        `json:"numberOfFeatures"`
+	Links []api.Link `json:"links"`
 }
 
 type extent struct {
@@ -68,8 +64,8 @@ func collectionExtent(c *geo.Collection) extent {
 		}
 	}
 	return extent{
-		Spatial:  spatialExtent{BBox: [][]float64{bbox}, CRS: crs84},
-		Temporal: temporalExtent{Interval: [][]*string{{start, end}}, TRS: trsISO},
+		Spatial:  spatialExtent{BBox: [][]float64{bbox}, CRS: api.CRS84},
+		Temporal: temporalExtent{Interval: [][]*string{{start, end}}, TRS: api.TRSISO},
 	}
 }
 
@@ -77,22 +73,22 @@ func collectionExtent(c *geo.Collection) extent {
 // /collections/{id} show it: the same function, so they cannot differ.
 func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collectionDoc {
 	b := s.base(r)
-	href := b + "/collections/" + pathEscape(c.ID)
-	links := []link{
-		{Href: href + "?f=json", Rel: "self", Type: mediaJSON, Title: c.Title},
-		{Href: href + "?f=html", Rel: "alternate", Type: mediaHTML, Title: c.Title + " as HTML"},
+	href := b + "/collections/" + api.PathEscape(c.ID)
+	links := []api.Link{
+		{Href: href + "?f=json", Rel: "self", Type: api.MediaJSON, Title: c.Title},
+		{Href: href + "?f=html", Rel: "alternate", Type: api.MediaHTML, Title: c.Title + " as HTML"},
 		// Clients append "/{featureId}" or their own query string to the
 		// items href (GDAL does both), so it carries no ?f=: the type says
 		// which Accept header gets which representation.
-		{Href: href + "/items", Rel: relItems, Type: mediaGeoJSON, Title: c.Title + " (GeoJSON)"},
-		{Href: href + "/items", Rel: relItems, Type: mediaHTML, Title: c.Title + " (HTML)"},
-		{Href: href + "/queryables", Rel: relQueryables, Type: mediaSchema, Title: "Queryable properties of " + c.Title},
-		{Href: href + "/schema", Rel: relDescribe, Type: mediaSchema, Title: "Schema of the features of " + c.Title},
-		{Href: href + "/schema", Rel: relSchema, Type: mediaSchema, Title: "Schema of the features of " + c.Title},
+		{Href: href + "/items", Rel: api.RelItems, Type: api.MediaGeoJSON, Title: c.Title + " (GeoJSON)"},
+		{Href: href + "/items", Rel: api.RelItems, Type: api.MediaHTML, Title: c.Title + " (HTML)"},
+		{Href: href + "/queryables", Rel: api.RelQueryables, Type: api.MediaSchema, Title: "Queryable properties of " + c.Title},
+		{Href: href + "/schema", Rel: relDescribe, Type: api.MediaSchema, Title: "Schema of the features of " + c.Title},
+		{Href: href + "/schema", Rel: relSchema, Type: api.MediaSchema, Title: "Schema of the features of " + c.Title},
 	}
 	links = append(links, encodingLinks(href+"/items", c.Title, false)...)
 	if s.hasRoute("/collections/{collectionId}/tiles") {
-		links = append(links, link{Href: href + "/tiles", Rel: relTilesVector, Type: mediaJSON, Title: "Vector tiles of " + c.Title})
+		links = append(links, api.Link{Href: href + "/tiles", Rel: api.RelTilesVector, Type: api.MediaJSON, Title: "Vector tiles of " + c.Title})
 	}
 	desc := c.Description
 	if desc == "" {
@@ -107,7 +103,7 @@ func (s *Server) collectionDocument(r *http.Request, c *geo.Collection) collecti
 }
 
 func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request) error {
-	format, err := negotiate(r, mediaJSON, mediaHTML)
+	format, err := api.Negotiate(r, api.MediaJSON, api.MediaHTML)
 	if err != nil {
 		return err
 	}
@@ -116,20 +112,20 @@ func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	b := s.base(r)
-	links := formatLinks(b+"/collections", r.URL.Query(), mediaJSON, format, "The feature collections")
+	links := api.FormatLinks(b+"/collections", r.URL.Query(), api.MediaJSON, format, "The feature collections")
 	docs := make([]collectionDoc, 0, len(cols))
 	for i := range cols {
 		docs = append(docs, s.collectionDocument(r, &cols[i]))
 	}
-	if format == formatHTML {
-		p := htmlPage{Title: "Collections", Links: links, RowsTitle: "Collections"}
+	if format == api.FormatHTML {
+		p := api.Page{Title: "Collections", Links: links, RowsTitle: "Collections"}
 		for _, d := range docs {
-			p.Rows = append(p.Rows, htmlRow{Href: b + "/collections/" + pathEscape(d.ID) + "?f=html", Title: d.Title,
+			p.Rows = append(p.Rows, api.Row{Href: b + "/collections/" + api.PathEscape(d.ID) + "?f=html", Title: d.Title,
 				Detail: fmt.Sprintf("%s · %d features", d.ID, d.Count)})
 		}
-		return writeHTML(w, http.StatusOK, p)
+		return api.WriteHTML(w, http.StatusOK, p)
 	}
-	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{"links": links, "collections": docs})
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]any{"links": links, "collections": docs})
 }
 
 // collection loads the collection named in the path.
@@ -147,18 +143,18 @@ func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	format, err := negotiate(r, mediaJSON, mediaHTML)
+	format, err := api.Negotiate(r, api.MediaJSON, api.MediaHTML)
 	if err != nil {
 		return err
 	}
 	doc := s.collectionDocument(r, c)
-	if format == formatHTML {
-		return writeHTML(w, http.StatusOK, collectionHTML(doc, c))
+	if format == api.FormatHTML {
+		return api.WriteHTML(w, http.StatusOK, collectionHTML(doc, c))
 	}
-	return writeJSON(w, http.StatusOK, mediaJSON, doc)
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, doc)
 }
 
-func collectionHTML(doc collectionDoc, c *geo.Collection) htmlPage {
+func collectionHTML(doc collectionDoc, c *geo.Collection) api.Page {
 	bbox := doc.Extent.Spatial.BBox[0]
 	iv := doc.Extent.Temporal.Interval[0]
 	when := func(s *string) string {
@@ -167,7 +163,7 @@ func collectionHTML(doc collectionDoc, c *geo.Collection) htmlPage {
 		}
 		return *s
 	}
-	links := make([]link, 0, len(doc.Links))
+	links := make([]api.Link, 0, len(doc.Links))
 	for _, l := range doc.Links {
 		if l.Rel == "self" {
 			l.Rel, l.Href = "alternate", strings.Replace(l.Href, "?f=html", "?f=json", 1)
@@ -176,13 +172,13 @@ func collectionHTML(doc collectionDoc, c *geo.Collection) htmlPage {
 		}
 		links = append(links, l)
 	}
-	return htmlPage{Title: doc.Title, Description: doc.Description, Links: links, Facts: []fact{
-		{"Id", doc.ID},
-		{"Features", fmt.Sprint(doc.Count)},
-		{"Geometry", strings.Join(c.Geometry, ", ")},
-		{"Statuses", strings.Join(c.Statuses, ", ")},
-		{"Spatial extent (CRS84)", fmt.Sprintf("%g, %g, %g, %g", bbox[0], bbox[1], bbox[2], bbox[3])},
-		{"Temporal extent", when(iv[0]) + " / " + when(iv[1])},
+	return api.Page{Title: doc.Title, Description: doc.Description, Links: links, Facts: []api.Fact{
+		{Name: "Id", Value: doc.ID},
+		{Name: "Features", Value: fmt.Sprint(doc.Count)},
+		{Name: "Geometry", Value: strings.Join(c.Geometry, ", ")},
+		{Name: "Statuses", Value: strings.Join(c.Statuses, ", ")},
+		{Name: "Spatial extent (CRS84)", Value: fmt.Sprintf("%g, %g, %g, %g", bbox[0], bbox[1], bbox[2], bbox[3])},
+		{Name: "Temporal extent", Value: when(iv[0]) + " / " + when(iv[1])},
 	}}
 }
 
@@ -193,15 +189,15 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	format, err := negotiate(r, mediaSchema, mediaJSON, mediaHTML)
+	format, err := api.Negotiate(r, api.MediaSchema, api.MediaJSON, api.MediaHTML)
 	if err != nil {
 		return err
 	}
-	href := s.base(r) + "/collections/" + pathEscape(c.ID) + "/queryables"
+	href := s.base(r) + "/collections/" + api.PathEscape(c.ID) + "/queryables"
 	qs := filterQueryables(c)
-	if format == formatHTML {
-		p := htmlPage{Title: "Queryables of " + c.Title, Description: "Filter the items with a CQL2 filter (?filter=) on these properties, or with ?name=value on the equality queryables.",
-			Links: []link{{Href: href + "?f=html", Rel: "self", Type: mediaHTML}, {Href: href + "?f=json", Rel: "alternate", Type: mediaSchema}}}
+	if format == api.FormatHTML {
+		p := api.Page{Title: "Queryables of " + c.Title, Description: "Filter the items with a CQL2 filter (?filter=) on these properties, or with ?name=value on the equality queryables.",
+			Links: []api.Link{{Href: href + "?f=html", Rel: "self", Type: api.MediaHTML}, {Href: href + "?f=json", Rel: "alternate", Type: api.MediaSchema}}}
 		for _, name := range sortedKeys(qs) {
 			q := qs[name]
 			v := q.Type
@@ -211,9 +207,9 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) error 
 			if q.Description != "" {
 				v += " — " + q.Description
 			}
-			p.Facts = append(p.Facts, fact{name, v})
+			p.Facts = append(p.Facts, api.Fact{Name: name, Value: v})
 		}
-		return writeHTML(w, http.StatusOK, p)
+		return api.WriteHTML(w, http.StatusOK, p)
 	}
 	props := map[string]any{}
 	for name, q := range qs {
@@ -236,7 +232,7 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) error 
 		}
 		props[name] = sch
 	}
-	return writeJSON(w, http.StatusOK, mediaSchema, map[string]any{
+	return api.WriteJSON(w, http.StatusOK, api.MediaSchema, map[string]any{
 		"$schema":              "https://json-schema.org/draft/2020-12/schema",
 		"$id":                  href,
 		"type":                 "object",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/crs"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // confCRS is OGC API – Features Part 2, CRS by reference.
@@ -21,16 +22,16 @@ const confCRS = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
 var crsSchema = map[string]any{"type": "string", "format": "uri", "enum": crs.URIs(), "default": crs.CRS84}
 
 // crsParam selects the CRS of the coordinates in a response.
-var crsParam = param{Name: "crs", In: "query",
+var crsParam = api.Param{Name: "crs", In: "query",
 	Description: "CRS of the response's coordinates, as a URI from the collection's crs list; coordinates are in that CRS's axis order (latitude first for EPSG:4326, northing first for EPSG:2180, 3346 and 3059). Default CRS84.",
 	Schema:      crsSchema}
 
 // bboxCRSParam is the CRS the bbox is given in.
-var bboxCRSParam = param{Name: "bbox-crs", In: "query",
+var bboxCRSParam = api.Param{Name: "bbox-crs", In: "query",
 	Description: "CRS of the bbox numbers, as a URI from the collection's crs list, in that CRS's axis order (minimum corner first). Default CRS84.",
 	Schema:      crsSchema}
 
-var contentCRSParam = param{Name: "Content-Crs", In: "header",
+var contentCRSParam = api.Param{Name: "Content-Crs", In: "header",
 	Description: "CRS of the body's coordinates, as a URI in angle brackets; default CRS84.",
 	Schema:      map[string]any{"type": "string"}}
 
@@ -39,7 +40,7 @@ var contentCRSParam = param{Name: "Content-Crs", In: "header",
 func lookupCRS(name, val string) (*crs.CRS, error) {
 	c, ok := crs.Lookup(val)
 	if !ok {
-		return nil, badRequest(name, fmt.Sprintf("%s=%q is not offered: use one of %s", name, val, strings.Join(crs.URIs(), ", ")))
+		return nil, api.BadRequest(name, fmt.Sprintf("%s=%q is not offered: use one of %s", name, val, strings.Join(crs.URIs(), ", ")))
 	}
 	return c, nil
 }
@@ -127,18 +128,18 @@ func bboxIn(val string, c *crs.CRS) (geo.BBox, error) {
 	}
 	parts := strings.Split(val, ",")
 	if len(parts) != 4 {
-		return geo.BBox{}, badRequest("bbox", fmt.Sprintf("bbox=%q: with bbox-crs %s give 4 numbers", val, c.URI))
+		return geo.BBox{}, api.BadRequest("bbox", fmt.Sprintf("bbox=%q: with bbox-crs %s give 4 numbers", val, c.URI))
 	}
 	var v [4]float64
 	for i, p := range parts {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return geo.BBox{}, badRequest("bbox", fmt.Sprintf("bbox=%q: %q is not a number", val, p))
+			return geo.BBox{}, api.BadRequest("bbox", fmt.Sprintf("bbox=%q: %q is not a number", val, p))
 		}
 		v[i] = f
 	}
 	if v[0] > v[2] || v[1] > v[3] {
-		return geo.BBox{}, badRequest("bbox", fmt.Sprintf("bbox=%q: the first corner must be the minimum in %s", val, c.URI))
+		return geo.BBox{}, api.BadRequest("bbox", fmt.Sprintf("bbox=%q: the first corner must be the minimum in %s", val, c.URI))
 	}
 	const steps = 32
 	b := geo.BBox{West: math.Inf(1), South: math.Inf(1), East: math.Inf(-1), North: math.Inf(-1)}
@@ -154,7 +155,7 @@ func bboxIn(val string, c *crs.CRS) (geo.BBox, error) {
 	b.West, b.East = math.Max(b.West, -180), math.Min(b.East, 180)
 	b.South, b.North = math.Max(b.South, -90), math.Min(b.North, 90)
 	if math.IsNaN(b.West+b.South+b.East+b.North) || b.West > b.East || b.South > b.North {
-		return geo.BBox{}, badRequest("bbox", fmt.Sprintf("bbox=%q lies outside the area %s covers", val, c.URI))
+		return geo.BBox{}, api.BadRequest("bbox", fmt.Sprintf("bbox=%q lies outside the area %s covers", val, c.URI))
 	}
 	return b, nil
 }

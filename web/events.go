@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // eventRing is how many recent changes /events can replay on resume.
@@ -167,7 +168,7 @@ func (s *Server) resumePoint(r *http.Request) (int64, []byte, error) {
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
 	if err != nil || n < 0 {
-		return 0, nil, badRequest("Last-Event-ID", "Last-Event-ID must be the id of an event")
+		return 0, nil, api.BadRequest("Last-Event-ID", "Last-Event-ID must be the id of an event")
 	}
 	if n <= latest {
 		return n, nil, nil

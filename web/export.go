@@ -9,10 +9,11 @@ import (
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/internal/formats"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // itemsFParam is f for features: the file encodings on top of json and html.
-var itemsFParam = param{
+var itemsFParam = api.Param{
 	Name: "f", In: "query",
 	Description: "Response format, overriding the Accept header: json (GeoJSON), html, or a file: gpkg (GeoPackage), fgb (FlatGeobuf), kml, kmz or csv. " +
 		"A file holds every feature of the query unless limit is given.",
@@ -47,13 +48,13 @@ func fileFormat(r *http.Request) (formats.Format, bool, error) {
 		if f, ok := formats.Parse(v[0]); ok && f != formats.GeoJSON {
 			return f, true, nil
 		}
-		return "", false, badRequest("f", fmt.Sprintf("f=%q is not supported here (use json, html, %s)", v[0], strings.Join(fileFormatNames(), ", ")))
+		return "", false, api.BadRequest("f", fmt.Sprintf("f=%q is not supported here (use json, html, %s)", v[0], strings.Join(fileFormatNames(), ", ")))
 	}
 	accept := r.Header.Get("Accept")
 	if strings.TrimSpace(accept) == "" {
 		return "", false, nil
 	}
-	best, err := pickMedia(accept, append([]string{mediaGeoJSON, mediaJSON, mediaHTML}, fileMediaTypes()...))
+	best, err := api.PickMedia(accept, append([]string{api.MediaGeoJSON, api.MediaJSON, api.MediaHTML}, fileMediaTypes()...))
 	if err != nil {
 		return "", false, nil // negotiate answers 406 with every offer
 	}
@@ -67,10 +68,10 @@ func fileFormat(r *http.Request) (formats.Format, bool, error) {
 
 // encodingLinks are the links to a resource's features in each file
 // encoding; href ends in /items (or holds {collectionId} when templated).
-func encodingLinks(href, title string, templated bool) []link {
-	var out []link
+func encodingLinks(href, title string, templated bool) []api.Link {
+	var out []api.Link
 	for _, f := range formats.Files {
-		out = append(out, link{Href: href + "?f=" + string(f), Rel: relItems, Type: f.MediaType(),
+		out = append(out, api.Link{Href: href + "?f=" + string(f), Rel: api.RelItems, Type: f.MediaType(),
 			Title: title + " (" + f.Title() + ")", Templated: templated})
 	}
 	return out
@@ -156,15 +157,11 @@ func featureFile(ctx context.Context, w http.ResponseWriter, c *geo.Collection, 
 	return enc.Close()
 }
 
-// epsg4326 is WGS 84 with latitude first: the files' own CRS, whose
-// coordinates GeoPackage and FlatGeobuf store as longitude, latitude.
-const epsg4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
-
 // fileCRS rejects a crs the file encodings cannot declare: they are all in
 // WGS 84 (KML by definition; the others say EPSG:4326).
 func fileCRS(c *crs.CRS) error {
-	if c == nil || c.IsCRS84() || c.URI == epsg4326 {
+	if c == nil || c.IsCRS84() || c.URI == api.EPSG4326 {
 		return nil
 	}
-	return badRequest("crs", fmt.Sprintf("crs=%s: the file encodings are in WGS 84 (CRS84 or EPSG:4326); ask for GeoJSON in other CRSs", c.URI))
+	return api.BadRequest("crs", fmt.Sprintf("crs=%s: the file encodings are in WGS 84 (CRS84 or EPSG:4326); ask for GeoJSON in other CRSs", c.URI))
 }

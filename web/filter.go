@@ -13,6 +13,7 @@ import (
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/cql2"
 	"github.com/sitmap/sitmap/internal/crs"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // Part 3 (Filtering) and the CQL2 classes sitmap implements; each is
@@ -37,8 +38,8 @@ var confFilter = []string{
 // defaultFilterTimeout bounds the evaluation of one filtered request.
 const defaultFilterTimeout = 10 * time.Second
 
-func filterParams() []param {
-	return []param{
+func filterParams() []api.Param {
+	return []api.Param{
 		{Name: "filter", In: "query", Description: "CQL2 filter (OGC API – Features Part 3) on the queryables, in the language of filter-lang; at most 64 KiB, 64 levels, 10,000 vertices.",
 			Schema: map[string]any{"type": "string"}},
 		{Name: "filter-lang", In: "query", Description: "Language of filter: cql2-text (the default) or cql2-json.",
@@ -66,13 +67,13 @@ func parseFilter(text, lang, crsName string, c *geo.Collection) (cql2.Expr, erro
 	case "cql2-json":
 		e, err = cql2.ParseJSON([]byte(text))
 	default:
-		return nil, badRequest("filter-lang", fmt.Sprintf("filter-lang %q is not supported: use cql2-text or cql2-json", lang))
+		return nil, api.BadRequest("filter-lang", fmt.Sprintf("filter-lang %q is not supported: use cql2-text or cql2-json", lang))
 	}
 	if err == nil {
 		err = cql2.Validate(e)
 	}
 	if err != nil {
-		return nil, badRequest("filter", "filter: "+err.Error())
+		return nil, api.BadRequest("filter", "filter: "+err.Error())
 	}
 	if in != nil && !in.IsCRS84() {
 		e = cql2.Transform(e, func(p orb.Point) orb.Point {
@@ -83,7 +84,7 @@ func parseFilter(text, lang, crsName string, c *geo.Collection) (cql2.Expr, erro
 	qs := filterQueryables(c)
 	for _, p := range cql2.Properties(e) {
 		if _, ok := qs[p]; !ok {
-			return nil, badRequest("filter", fmt.Sprintf("filter: %q is not a queryable of %s (see /collections/%s/queryables): %s",
+			return nil, api.BadRequest("filter", fmt.Sprintf("filter: %q is not a queryable of %s (see /collections/%s/queryables): %s",
 				p, c.ID, c.ID, strings.Join(sortedKeys(qs), ", ")))
 		}
 	}
@@ -129,7 +130,7 @@ func equalityQueryables(c *geo.Collection) map[string]geo.Queryable {
 	return qs
 }
 
-var tileFilterParam = param{Name: "filter", In: "query", Schema: map[string]any{"type": "string"},
+var tileFilterParam = api.Param{Name: "filter", In: "query", Schema: map[string]any{"type": "string"},
 	Description: "CQL2 text filter on the features drawn (as on the items of the collection); on TileJSON and tileset documents it is passed on to the tile URL template"}
 
 // tileFilter reads ?filter= (cql2-text) of a tile request: checked against
@@ -145,14 +146,14 @@ func (t *tiler) tileFilter(r *http.Request, tileset string) (cql2.Expr, error) {
 	}
 	switch tileset {
 	case tilesetBasemap:
-		return nil, badRequest("filter", "the basemap takes no filter")
+		return nil, api.BadRequest("filter", "the basemap takes no filter")
 	case tilesetAll:
 		e, err := cql2.ParseText(text[0])
 		if err == nil {
 			err = cql2.Validate(e)
 		}
 		if err != nil {
-			return nil, badRequest("filter", "filter: "+err.Error())
+			return nil, api.BadRequest("filter", "filter: "+err.Error())
 		}
 		return e, nil
 	}

@@ -15,48 +15,34 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // historyRoutes serve the record-time history of features (issue 12).
-func (s *Server) historyRoutes() []route {
+func (s *Server) historyRoutes() []api.Route {
 	versions := "/collections/{collectionId}/items/{featureId}/versions"
-	return []route{
+	return []api.Route{
 		{Method: http.MethodGet, Path: versions, Name: "getFeatureVersions", Summary: "Every kept version of a feature, newest first, with version, updated, editor and change; deleted features too",
-			Tags: []string{"History"}, Params: []param{collectionIDParam, featureIDParam},
-			Responses: map[string][]string{"200": {mediaGeoJSON}, "404": nil}, Handle: s.handleVersions},
+			Tags: []string{"History"}, Params: []api.Param{collectionIDParam, featureIDParam},
+			Responses: map[string][]string{"200": {api.MediaGeoJSON}, "404": nil}, Handle: s.handleVersions},
 		{Method: http.MethodGet, Path: versions + "/{version}", Name: "getFeatureVersion", Summary: "One version of a feature, with its ETag",
-			Tags: []string{"History"}, Params: []param{collectionIDParam, featureIDParam,
+			Tags: []string{"History"}, Params: []api.Param{collectionIDParam, featureIDParam,
 				{Name: "version", In: "path", Required: true, Description: "A version number from the versions list", Schema: map[string]any{"type": "integer"}}},
-			Responses: map[string][]string{"200": {mediaGeoJSON}, "304": nil, "404": nil}, Handle: s.handleVersion},
+			Responses: map[string][]string{"200": {api.MediaGeoJSON}, "304": nil, "404": nil}, Handle: s.handleVersion},
 		{Method: http.MethodGet, Path: "/changes", Name: "getChanges", Summary: "The writes since a time, oldest first, paged: collection, id, version, change, editor and time",
 			Tags: []string{"History"}, Params: changesParams(),
-			Responses: map[string][]string{"200": {mediaJSON}, "400": nil, "404": nil}, Handle: s.handleChanges},
+			Responses: map[string][]string{"200": {api.MediaJSON}, "400": nil, "404": nil}, Handle: s.handleChanges},
 	}
-}
-
-// asOfParam is the record-time parameter of items, one feature and tiles.
-var asOfParam = param{Name: "as_of", In: "query",
-	Description: "Record time: the features as the store held them at this RFC 3339 time (a bare date: its end), deleted ones included if they existed then. Combines with datetime and every filter.",
-	Schema:      map[string]any{"type": "string", "format": "date-time"}}
-
-// parseAsOf reads as_of: a bare date means all of that day ("what had we
-// recorded by 14 Sep").
-func parseAsOf(val string) (time.Time, error) {
-	t, err := geo.ParseTime(strings.ReplaceAll(val, " ", "+"), true)
-	if err != nil {
-		return time.Time{}, badRequest("as_of", fmt.Sprintf("as_of: %v", err))
-	}
-	return t, nil
 }
 
 // onlyParams rejects query parameters other than those allowed.
 func onlyParams(v url.Values, allowed ...string) error {
 	for k, vals := range v {
 		if !slices.Contains(allowed, k) {
-			return badRequest(k, fmt.Sprintf("unknown query parameter %q: use %s", k, strings.Join(allowed, ", ")))
+			return api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: use %s", k, strings.Join(allowed, ", ")))
 		}
 		if len(vals) > 1 {
-			return badRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, len(vals)))
+			return api.BadRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, len(vals)))
 		}
 	}
 	return nil
@@ -70,7 +56,7 @@ func (s *Server) featureAt(r *http.Request, cid, fid string) (*geo.Feature, erro
 	var f *geo.Feature
 	var err error
 	if val := v.Get("as_of"); val != "" {
-		asOf, perr := parseAsOf(val)
+		asOf, perr := api.ParseAsOf(val)
 		if perr != nil {
 			return nil, perr
 		}
@@ -144,12 +130,12 @@ func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	href := s.base(r) + "/collections/" + pathEscape(c.ID) + "/items/" + pathEscape(fid)
+	href := s.base(r) + "/collections/" + api.PathEscape(c.ID) + "/items/" + api.PathEscape(fid)
 	buf := []byte(`{"type":"FeatureCollection","numberReturned":`)
 	buf = strconv.AppendInt(buf, int64(len(vs)), 10)
-	lb, err := json.Marshal([]link{
-		{Href: href + "/versions", Rel: "self", Type: mediaGeoJSON, Title: "versions"},
-		{Href: href, Rel: "latest-version", Type: mediaGeoJSON, Title: "the feature"},
+	lb, err := json.Marshal([]api.Link{
+		{Href: href + "/versions", Rel: "self", Type: api.MediaGeoJSON, Title: "versions"},
+		{Href: href, Rel: "latest-version", Type: api.MediaGeoJSON, Title: "the feature"},
 	})
 	if err != nil {
 		return err
@@ -165,7 +151,7 @@ func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) error {
 		}
 		buf = f.AppendJSON(buf)
 	}
-	return writeBytes(w, http.StatusOK, mediaGeoJSON, append(buf, "]}"...))
+	return api.WriteBytes(w, http.StatusOK, api.MediaGeoJSON, append(buf, "]}"...))
 }
 
 func (s *Server) handleVersion(w http.ResponseWriter, r *http.Request) error {
@@ -179,7 +165,7 @@ func (s *Server) handleVersion(w http.ResponseWriter, r *http.Request) error {
 	vars := mux.Vars(r)
 	n, err := strconv.ParseInt(vars["version"], 10, 64)
 	if err != nil || n < 1 {
-		return badRequest("version", fmt.Sprintf("version %q must be a positive integer", vars["version"]))
+		return api.BadRequest("version", fmt.Sprintf("version %q must be a positive integer", vars["version"]))
 	}
 	vs, err := s.cfg.Store.Versions(r.Context(), c.ID, vars["featureId"])
 	if err != nil {
@@ -195,13 +181,13 @@ func (s *Server) handleVersion(w http.ResponseWriter, r *http.Request) error {
 		}
 		tag := `"` + strconv.FormatInt(n, 10) + `"`
 		w.Header().Set("ETag", tag)
-		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, tag, true) {
+		if inm := r.Header.Get("If-None-Match"); inm != "" && api.ETagMatches(inm, tag, true) {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
-		return writeBytes(w, http.StatusOK, mediaGeoJSON, f.AppendJSON(nil))
+		return api.WriteBytes(w, http.StatusOK, api.MediaGeoJSON, f.AppendJSON(nil))
 	}
-	return notFound(fmt.Sprintf("feature %s/%s has no version %d", c.ID, vars["featureId"], n))
+	return api.NotFound(fmt.Sprintf("feature %s/%s has no version %d", c.ID, vars["featureId"], n))
 }
 
 // nameEditor makes the writes of r record their editor: the handler that

@@ -16,54 +16,55 @@ import (
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // maxBody bounds write request bodies.
 const maxBody = 32 << 20
 
-func (s *Server) featureRoutes() []route {
+func (s *Server) featureRoutes() []api.Route {
 	items := "/collections/{collectionId}/items"
 	item := items + "/{featureId}"
-	geoHTML := append([]string{mediaGeoJSON, mediaHTML}, fileMediaTypes()...)
+	geoHTML := append([]string{api.MediaGeoJSON, api.MediaHTML}, fileMediaTypes()...)
 	writeResp := func(code string) map[string][]string {
-		return map[string][]string{code: {mediaGeoJSON}, "400": nil, "401": nil, "404": nil, "405": nil, "412": nil, "413": nil}
+		return map[string][]string{code: {api.MediaGeoJSON}, "400": nil, "401": nil, "404": nil, "405": nil, "412": nil, "413": nil}
 	}
-	return []route{
+	return []api.Route{
 		{Method: http.MethodGet, Path: items, Name: "getFeatures", Summary: "Features of a collection: bbox, datetime, text, property filters, sorting and paging",
-			Tags: []string{"Data"}, Params: append([]param{collectionIDParam}, itemsParams()...), MoreParams: s.queryableParams,
+			Tags: []string{"Data"}, Params: append([]api.Param{collectionIDParam}, itemsParams()...), MoreParams: s.queryableParams,
 			Responses: map[string][]string{"200": geoHTML}, Handle: s.handleItems},
 		{Method: http.MethodGet, Path: item, Name: "getFeature", Summary: "One feature, with a strong ETag",
-			Tags: []string{"Data"}, Params: []param{collectionIDParam, featureIDParam, itemsFParam, crsParam, featureDatetimeParam, asOfParam,
+			Tags: []string{"Data"}, Params: []api.Param{collectionIDParam, featureIDParam, itemsFParam, crsParam, featureDatetimeParam, api.AsOfParam,
 				{Name: "If-None-Match", In: "header", Description: "ETag of a copy the client has; 304 when it is current", Schema: map[string]any{"type": "string"}}},
 			Responses: map[string][]string{"200": geoHTML, "304": nil}, Handle: s.handleFeature},
 		{Method: http.MethodPost, Path: items, Name: "createFeatures", Summary: "Create a Feature, or every feature of a FeatureCollection (all or nothing); needs a Bearer token",
-			Tags: []string{"Write"}, Params: []param{collectionIDParam, contentCRSParam}, Body: []string{mediaGeoJSON, mediaJSON},
+			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, contentCRSParam}, Body: []string{api.MediaGeoJSON, api.MediaJSON},
 			Responses: writeResp("201"), Handle: s.handleCreate},
 		{Method: http.MethodPut, Path: item, Name: "replaceFeature", Summary: "Replace a feature; If-Match is honoured; needs a Bearer token",
-			Tags: []string{"Write"}, Params: []param{collectionIDParam, featureIDParam, ifMatchParam, contentCRSParam}, Body: []string{mediaGeoJSON, mediaJSON},
+			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, featureIDParam, ifMatchParam, contentCRSParam}, Body: []string{api.MediaGeoJSON, api.MediaJSON},
 			Responses: writeResp("200"), Handle: s.handleReplace},
 		{Method: http.MethodPatch, Path: item, Name: "updateFeature", Summary: "Change some members of a feature with a JSON merge patch (RFC 7396); If-Match is honoured; needs a Bearer token",
-			Tags: []string{"Write"}, Params: []param{collectionIDParam, featureIDParam, ifMatchParam, contentCRSParam}, Body: []string{mediaMergePatch},
+			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, featureIDParam, ifMatchParam, contentCRSParam}, Body: []string{mediaMergePatch},
 			Responses: writeResp("200"), Handle: s.handlePatch},
 		{Method: http.MethodDelete, Path: item, Name: "deleteFeature", Summary: "Delete a feature; If-Match is honoured; needs a Bearer token",
-			Tags: []string{"Write"}, Params: []param{collectionIDParam, featureIDParam, ifMatchParam},
+			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, featureIDParam, ifMatchParam},
 			Responses: map[string][]string{"204": nil, "401": nil, "404": nil, "405": nil, "412": nil}, Handle: s.handleDelete},
 	}
 }
 
 // featureDatetimeParam is datetime on one feature: the instant to show it at.
-var featureDatetimeParam = param{Name: "datetime", In: "query",
+var featureDatetimeParam = api.Param{Name: "datetime", In: "query",
 	Description: "Valid time: the feature's status at this RFC 3339 instant, from its timeline (an interval leaves it as stored)",
 	Schema:      map[string]any{"type": "string"}}
 
-var ifMatchParam = param{Name: "If-Match", In: "header",
+var ifMatchParam = api.Param{Name: "If-Match", In: "header",
 	Description: "ETag of the version the change is based on; 412 when the feature has changed since",
 	Schema:      map[string]any{"type": "string"}}
 
 // queryableParams declares the queryables of every collection as optional
 // query parameters of the items operation (each collection accepts its
 // own; the others are a 400 there).
-func (s *Server) queryableParams(ctx context.Context) []param {
+func (s *Server) queryableParams(ctx context.Context) []api.Param {
 	defs := map[string]geo.Queryable{}
 	collsOf := map[string][]string{}
 	add := func(c *geo.Collection) {
@@ -91,7 +92,7 @@ func (s *Server) queryableParams(ctx context.Context) []param {
 			}
 		}
 	}
-	var out []param
+	var out []api.Param
 	for _, name := range sortedKeys(defs) {
 		q := defs[name]
 		typ := q.Type
@@ -108,7 +109,7 @@ func (s *Server) queryableParams(ctx context.Context) []param {
 		} else {
 			desc += " (every collection)"
 		}
-		out = append(out, param{Name: name, In: "query", Description: "Equality filter: " + desc, Schema: sch})
+		out = append(out, api.Param{Name: name, In: "query", Description: "Equality filter: " + desc, Schema: sch})
 	}
 	return out
 }
@@ -143,7 +144,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	} else if ok {
 		return s.handleItemsFile(w, r, c, q, ff)
 	}
-	format, err := negotiate(r, mediaGeoJSON, mediaJSON, mediaHTML)
+	format, err := api.Negotiate(r, api.MediaGeoJSON, api.MediaJSON, api.MediaHTML)
 	if err != nil {
 		return err
 	}
@@ -157,19 +158,19 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if format == formatHTML {
-		return writeBytes(w, http.StatusOK, "text/html; charset=utf-8", body)
+	if format == api.FormatHTML {
+		return api.WriteBytes(w, http.StatusOK, "text/html; charset=utf-8", body)
 	}
 	*bp = body
 	setContentCRS(w, q.CRS)
-	return writeBytes(w, http.StatusOK, mediaGeoJSON, body)
+	return api.WriteBytes(w, http.StatusOK, api.MediaGeoJSON, body)
 }
 
 // itemsBody runs the query and encodes the page into buf while holding a
 // query slot. The slot bounds the CPU work, so it is released before the
 // page is written: a client that does not read holds its connection
 // (until the write timeout), never a slot.
-func (s *Server) itemsBody(r *http.Request, c *geo.Collection, q itemsQuery, format apiFormat, buf []byte) ([]byte, error) {
+func (s *Server) itemsBody(r *http.Request, c *geo.Collection, q itemsQuery, format api.Format, buf []byte) ([]byte, error) {
 	// A client that has gone (or timed out) costs no more work: queries
 	// take a slot, and those that leave while waiting for one never run.
 	ctx := r.Context()
@@ -191,8 +192,8 @@ func (s *Server) itemsBody(r *http.Request, c *geo.Collection, q itemsQuery, for
 		return nil, err
 	}
 	links := s.itemsLinks(r, c, q, page, format)
-	if format == formatHTML {
-		return renderHTML(itemsHTML(s.base(r), c, page, links))
+	if format == api.FormatHTML {
+		return api.RenderHTML(itemsHTML(s.base(r), c, page, links))
 	}
 	return appendItems(ctx, buf, page, links, q.CRS)
 }
@@ -217,7 +218,7 @@ func (s *Server) acquireSlot(ctx context.Context) error {
 
 // appendItems appends the page as a GeoJSON FeatureCollection.
 // Features go out in CRS out (CRS84 when nil).
-func appendItems(ctx context.Context, buf []byte, page store.Page, links []link, out *crs.CRS) ([]byte, error) {
+func appendItems(ctx context.Context, buf []byte, page store.Page, links []api.Link, out *crs.CRS) ([]byte, error) {
 	buf = append(buf, `{"type":"FeatureCollection","numberMatched":`...)
 	buf = strconv.AppendInt(buf, int64(page.Matched), 10)
 	buf = append(buf, `,"numberReturned":`...)
@@ -253,23 +254,23 @@ func appendItems(ctx context.Context, buf []byte, page store.Page, links []link,
 
 // itemsLinks are self, alternate, next and prev (each keeping every other
 // parameter of the request) and the collection.
-func (s *Server) itemsLinks(r *http.Request, c *geo.Collection, q itemsQuery, page store.Page, format apiFormat) []link {
-	cref := s.base(r) + "/collections/" + pathEscape(c.ID)
+func (s *Server) itemsLinks(r *http.Request, c *geo.Collection, q itemsQuery, page store.Page, format api.Format) []api.Link {
+	cref := s.base(r) + "/collections/" + api.PathEscape(c.ID)
 	href := cref + "/items"
 	query := r.URL.Query()
-	links := formatLinks(href, query, mediaGeoJSON, format, c.Title)
-	pageLink := func(rel string, offset int) link {
-		v := cloneValues(query)
+	links := api.FormatLinks(href, query, api.MediaGeoJSON, format, c.Title)
+	pageLink := func(rel string, offset int) api.Link {
+		v := api.CloneValues(query)
 		v.Set("offset", strconv.Itoa(offset))
 		v.Set("limit", strconv.Itoa(q.Limit))
-		typ := mediaGeoJSON
-		if format == formatHTML {
+		typ := api.MediaGeoJSON
+		if format == api.FormatHTML {
 			v.Set("f", "html")
-			typ = mediaHTML
+			typ = api.MediaHTML
 		} else {
 			v.Set("f", "json")
 		}
-		return link{Href: withQuery(href, v), Rel: rel, Type: typ, Title: rel + " page"}
+		return api.Link{Href: api.WithQuery(href, v), Rel: rel, Type: typ, Title: rel + " page"}
 	}
 	if q.Offset+len(page.Features) < page.Matched && len(page.Features) > 0 {
 		links = append(links, pageLink("next", q.Offset+len(page.Features)))
@@ -277,16 +278,16 @@ func (s *Server) itemsLinks(r *http.Request, c *geo.Collection, q itemsQuery, pa
 	if q.Offset > 0 {
 		links = append(links, pageLink("prev", max(0, q.Offset-q.Limit)))
 	}
-	links = append(links, link{Href: cref + "?f=json", Rel: "collection", Type: mediaJSON, Title: c.Title})
+	links = append(links, api.Link{Href: cref + "?f=json", Rel: "collection", Type: api.MediaJSON, Title: c.Title})
 	return links
 }
 
-func itemsHTML(base string, c *geo.Collection, page store.Page, links []link) htmlPage {
-	p := htmlPage{Title: c.Title, Description: fmt.Sprintf("%d of %d matching features.", len(page.Features), page.Matched),
+func itemsHTML(base string, c *geo.Collection, page store.Page, links []api.Link) api.Page {
+	p := api.Page{Title: c.Title, Description: fmt.Sprintf("%d of %d matching features.", len(page.Features), page.Matched),
 		Links: links, RowsTitle: "Features"}
 	for _, f := range page.Features {
-		p.Rows = append(p.Rows, htmlRow{
-			Href:   base + "/collections/" + pathEscape(c.ID) + "/items/" + pathEscape(f.ID()) + "?f=html",
+		p.Rows = append(p.Rows, api.Row{
+			Href:   base + "/collections/" + api.PathEscape(c.ID) + "/items/" + api.PathEscape(f.ID()) + "?f=html",
 			Title:  f.String("name"),
 			Detail: fmt.Sprintf("%s · %s · %s · %s", f.ID(), f.String("country"), f.String("status"), f.String("confidence")),
 		})
@@ -297,27 +298,6 @@ func itemsHTML(base string, c *geo.Collection, page store.Page, links []link) ht
 // etag is the feature's strong entity tag: the version changes on every
 // write of it.
 func etag(f *geo.Feature) string { return `"` + strconv.FormatInt(f.Version(), 10) + `"` }
-
-// etagMatches implements the comparison of If-Match / If-None-Match: a
-// list of tags or *; weak tags never match strongly.
-func etagMatches(header, tag string, weakOK bool) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" {
-			return true
-		}
-		if strings.HasPrefix(t, "W/") {
-			if !weakOK {
-				continue
-			}
-			t = t[2:]
-		}
-		if t == tag {
-			return true
-		}
-	}
-	return false
-}
 
 func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.collection(r)
@@ -332,9 +312,9 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var format apiFormat
+	var format api.Format
 	if !isFile {
-		if format, err = negotiate(r, mediaGeoJSON, mediaJSON, mediaHTML); err != nil {
+		if format, err = api.Negotiate(r, api.MediaGeoJSON, api.MediaJSON, api.MediaHTML); err != nil {
 			return err
 		}
 	}
@@ -346,18 +326,18 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 		return featureFile(r.Context(), w, c, f, ff, inc)
 	}
 	tag := etag(f)
-	if format == formatHTML {
+	if format == api.FormatHTML {
 		tag = `"` + strconv.FormatInt(f.Version(), 10) + `-html"`
 	}
 	w.Header().Set("ETag", tag)
 	w.Header().Set("Cache-Control", "no-cache")
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, tag, true) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && api.ETagMatches(inm, tag, true) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
 	links := s.featureLinks(r, c, f, format)
-	if format == formatHTML {
-		return writeHTML(w, http.StatusOK, featureHTML(c, f, links))
+	if format == api.FormatHTML {
+		return api.WriteHTML(w, http.StatusOK, featureHTML(c, f, links))
 	}
 	pf, err := inCRS(f, inc)
 	if err != nil {
@@ -368,7 +348,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setContentCRS(w, inc)
-	return writeBytes(w, http.StatusOK, mediaGeoJSON, b)
+	return api.WriteBytes(w, http.StatusOK, api.MediaGeoJSON, b)
 }
 
 // featureCRS checks one feature's parameters and returns the crs asked
@@ -385,21 +365,21 @@ func featureCRS(v url.Values) (*crs.CRS, error) {
 			}
 		default:
 			if !featureParams[k] {
-				return nil, badRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f, crs, datetime and as_of", k))
+				return nil, api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: a feature takes only f, crs, datetime and as_of", k))
 			}
 		}
 	}
 	return inc, nil
 }
 
-func (s *Server) featureLinks(r *http.Request, c *geo.Collection, f *geo.Feature, format apiFormat) []link {
-	cref := s.base(r) + "/collections/" + pathEscape(c.ID)
-	links := formatLinks(cref+"/items/"+pathEscape(f.ID()), nil, mediaGeoJSON, format, f.String("name"))
-	return append(links, link{Href: cref + "?f=json", Rel: "collection", Type: mediaJSON, Title: c.Title})
+func (s *Server) featureLinks(r *http.Request, c *geo.Collection, f *geo.Feature, format api.Format) []api.Link {
+	cref := s.base(r) + "/collections/" + api.PathEscape(c.ID)
+	links := api.FormatLinks(cref+"/items/"+api.PathEscape(f.ID()), nil, api.MediaGeoJSON, format, f.String("name"))
+	return append(links, api.Link{Href: cref + "?f=json", Rel: "collection", Type: api.MediaJSON, Title: c.Title})
 }
 
 // featureJSON is the feature's GeoJSON with its links added.
-func featureJSON(f *geo.Feature, links []link) ([]byte, error) {
+func featureJSON(f *geo.Feature, links []api.Link) ([]byte, error) {
 	b := f.AppendJSON(nil)
 	lb, err := json.Marshal(links)
 	if err != nil {
@@ -410,12 +390,12 @@ func featureJSON(f *geo.Feature, links []link) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func featureHTML(c *geo.Collection, f *geo.Feature, links []link) htmlPage {
-	p := htmlPage{Title: f.String("name"), Description: f.String("description"), Links: links}
-	p.Facts = append(p.Facts, fact{"Id", f.ID()}, fact{"Collection", c.Title})
+func featureHTML(c *geo.Collection, f *geo.Feature, links []api.Link) api.Page {
+	p := api.Page{Title: f.String("name"), Description: f.String("description"), Links: links}
+	p.Facts = append(p.Facts, api.Fact{Name: "Id", Value: f.ID()}, api.Fact{Name: "Collection", Value: c.Title})
 	if g := f.Geometry(); g != nil {
 		b := f.Bound()
-		p.Facts = append(p.Facts, fact{"Geometry", fmt.Sprintf("%s within %g, %g, %g, %g",
+		p.Facts = append(p.Facts, api.Fact{Name: "Geometry", Value: fmt.Sprintf("%s within %g, %g, %g, %g",
 			g.GeoJSONType(), b.Min[0], b.Min[1], b.Max[0], b.Max[1])})
 	}
 	for name, raw := range f.Properties() {
@@ -426,7 +406,7 @@ func featureHTML(c *geo.Collection, f *geo.Feature, links []link) htmlPage {
 		if !ok {
 			v = string(raw)
 		}
-		p.Facts = append(p.Facts, fact{name, v})
+		p.Facts = append(p.Facts, api.Fact{Name: name, Value: v})
 	}
 	return p
 }

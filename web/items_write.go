@@ -16,17 +16,18 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // authorize lets a write through only with the configured Bearer token,
 // compared in constant time. Without a token the server is read-only.
 func (s *Server) authorize(r *http.Request) error {
 	if s.cfg.Token == "" && !s.tokens.any(r.Context(), s.cfg.Store) {
-		return methodNotAllowed("the server is read-only: start it with --token or SITMAP_TOKEN, or add a token with sitmap token add, to allow writes")
+		return api.MethodNotAllowed("the server is read-only: start it with --token or SITMAP_TOKEN, or add a token with sitmap token add, to allow writes")
 	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return unauthorized("writes need an Authorization: Bearer <token> header")
+		return api.Unauthorized("writes need an Authorization: Bearer <token> header")
 	}
 	tok = strings.TrimSpace(tok)
 	if s.cfg.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) == 1 {
@@ -41,8 +42,8 @@ func (s *Server) authorize(r *http.Request) error {
 func readFeatures(w http.ResponseWriter, r *http.Request, many bool) ([]*geo.Feature, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != mediaGeoJSON && mt != mediaJSON) {
-			return nil, unsupportedMediaType(fmt.Sprintf("Content-Type %q: send application/geo+json or application/json", ct))
+		if err != nil || (mt != api.MediaGeoJSON && mt != api.MediaJSON) {
+			return nil, api.UnsupportedMediaType(fmt.Sprintf("Content-Type %q: send application/geo+json or application/json", ct))
 		}
 	}
 	body, err := readBody(w, r)
@@ -54,7 +55,7 @@ func readFeatures(w http.ResponseWriter, r *http.Request, many bool) ([]*geo.Fea
 		Features []json.RawMessage `json:"features"`
 	}
 	if err := json.Unmarshal(body, &head); err != nil {
-		return nil, badRequest("body", "the body is not JSON: "+err.Error())
+		return nil, api.BadRequest("body", "the body is not JSON: "+err.Error())
 	}
 	var fs []*geo.Feature
 	switch {
@@ -66,7 +67,7 @@ func readFeatures(w http.ResponseWriter, r *http.Request, many bool) ([]*geo.Fea
 		fs = append(fs, f)
 	case head.Type == "FeatureCollection" && many:
 		if len(head.Features) == 0 {
-			return nil, badRequest("features", "the FeatureCollection has no features")
+			return nil, api.BadRequest("features", "the FeatureCollection has no features")
 		}
 		for i, raw := range head.Features {
 			f, err := geo.DecodeFeature(raw)
@@ -76,9 +77,9 @@ func readFeatures(w http.ResponseWriter, r *http.Request, many bool) ([]*geo.Fea
 			fs = append(fs, f)
 		}
 	case many:
-		return nil, badRequest("type", fmt.Sprintf("type %q: send a GeoJSON Feature or FeatureCollection", head.Type))
+		return nil, api.BadRequest("type", fmt.Sprintf("type %q: send a GeoJSON Feature or FeatureCollection", head.Type))
 	default:
-		return nil, badRequest("type", fmt.Sprintf("type %q: send one GeoJSON Feature", head.Type))
+		return nil, api.BadRequest("type", fmt.Sprintf("type %q: send one GeoJSON Feature", head.Type))
 	}
 	for i, f := range fs {
 		fs[i] = f.Without("updated") // the server's to set
@@ -102,12 +103,12 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	case errors.As(err, &tooBig):
 		return nil, err
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return nil, &apiError{Status: http.StatusRequestTimeout, Code: "RequestTimeout", Field: "body",
+		return nil, &api.Error{Status: http.StatusRequestTimeout, Code: "RequestTimeout", Field: "body",
 			Description: fmt.Sprintf("the body did not arrive within the read timeout (%d of %d bytes came)", len(body), r.ContentLength)}
 	case r.Context().Err() != nil:
-		return nil, clientClosed()
+		return nil, api.ClientClosed()
 	}
-	return nil, badRequest("body", fmt.Sprintf("the body ended early after %d bytes: %v", len(body), err))
+	return nil, api.BadRequest("body", fmt.Sprintf("the body ended early after %d bytes: %v", len(body), err))
 }
 
 // validate puts features in the collection and checks them exactly as
@@ -142,7 +143,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	b := s.base(r)
-	w.Header().Set("Location", b+"/collections/"+pathEscape(c.ID)+"/items/"+pathEscape(fs[0].ID()))
+	w.Header().Set("Location", b+"/collections/"+api.PathEscape(c.ID)+"/items/"+api.PathEscape(fs[0].ID()))
 	if len(fs) == 1 {
 		return s.writeWritten(w, r, c, fs[0], http.StatusCreated)
 	}
@@ -157,7 +158,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	buf = append(buf, "]}"...)
 	setContentCRS(w, nil)
-	return writeBytes(w, http.StatusCreated, mediaGeoJSON, buf)
+	return api.WriteBytes(w, http.StatusCreated, api.MediaGeoJSON, buf)
 }
 
 // current loads the feature a replace or delete acts on and checks
@@ -172,8 +173,8 @@ func (s *Server) current(r *http.Request, cid, fid string) (int64, error) {
 	if im == "" {
 		return 0, nil
 	}
-	if !etagMatches(im, etag(cur), false) {
-		return 0, preconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
+	if !api.ETagMatches(im, etag(cur), false) {
+		return 0, api.PreconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
 	}
 	return cur.Version(), nil
 }
@@ -195,7 +196,7 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if id := fs[0].ID(); id != "" && id != fid {
-		return badRequest("id", fmt.Sprintf("the body's id %q differs from %q in the URL", id, fid))
+		return api.BadRequest("id", fmt.Sprintf("the body's id %q differs from %q in the URL", id, fid))
 	}
 	fs[0] = fs[0].WithID(fid)
 	if fs, err = validate(fs, c); err != nil {
@@ -216,12 +217,12 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
 // its GeoJSON (CRS84) with links.
 func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, c *geo.Collection, f *geo.Feature, status int) error {
 	w.Header().Set("ETag", etag(f))
-	body, err := featureJSON(f, s.featureLinks(r, c, f, formatJSON))
+	body, err := featureJSON(f, s.featureLinks(r, c, f, api.FormatJSON))
 	if err != nil {
 		return err
 	}
 	setContentCRS(w, nil)
-	return writeBytes(w, status, mediaGeoJSON, body)
+	return api.WriteBytes(w, status, api.MediaGeoJSON, body)
 }
 
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) error {

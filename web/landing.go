@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // Conformance classes this server implements.
@@ -20,30 +22,30 @@ const (
 // pagePath is the map page inside Config.Assets.
 const pagePath = "page/index.html"
 
-func (s *Server) coreRoutes() []route {
-	jsonHTML := map[string][]string{"200": {mediaJSON, mediaHTML}}
-	return []route{
+func (s *Server) coreRoutes() []api.Route {
+	jsonHTML := map[string][]string{"200": {api.MediaJSON, api.MediaHTML}}
+	return []api.Route{
 		{Method: http.MethodGet, Path: "/", Name: "getLandingPage", Summary: "Landing page (browsers get the map page)",
-			Tags: []string{"Capabilities"}, Params: []param{fParam}, Responses: jsonHTML, Handle: s.handleLanding},
+			Tags: []string{"Capabilities"}, Params: []api.Param{api.FParam}, Responses: jsonHTML, Handle: s.handleLanding},
 		{Method: http.MethodGet, Path: "/conformance", Name: "getConformance", Summary: "Conformance classes implemented by this server",
-			Tags: []string{"Capabilities"}, Params: []param{fParam}, Responses: jsonHTML, Handle: s.handleConformance},
+			Tags: []string{"Capabilities"}, Params: []api.Param{api.FParam}, Responses: jsonHTML, Handle: s.handleConformance},
 		{Method: http.MethodGet, Path: "/api", Name: "getAPI", Summary: "This API definition (OpenAPI 3.0)",
-			Tags: []string{"Capabilities"}, Params: []param{fParam}, Responses: map[string][]string{"200": {mediaOpenAPI, mediaHTML}}, Handle: s.handleAPI},
+			Tags: []string{"Capabilities"}, Params: []api.Param{api.FParam}, Responses: map[string][]string{"200": {api.MediaOpenAPI, api.MediaHTML}}, Handle: s.handleAPI},
 		{Method: http.MethodGet, Path: "/api.html", Name: "getAPIDocumentation", Summary: "This API definition, readable",
-			Tags: []string{"Capabilities"}, Responses: map[string][]string{"200": {mediaHTML}}, Handle: s.handleAPIHTML},
+			Tags: []string{"Capabilities"}, Responses: map[string][]string{"200": {api.MediaHTML}}, Handle: s.handleAPIHTML},
 		{Method: http.MethodGet, Path: "/collections", Name: "getCollections", Summary: "The feature collections",
-			Tags: []string{"Data"}, Params: []param{fParam}, Responses: jsonHTML, Handle: s.handleCollections},
+			Tags: []string{"Data"}, Params: []api.Param{api.FParam}, Responses: jsonHTML, Handle: s.handleCollections},
 		{Method: http.MethodGet, Path: "/collections/{collectionId}", Name: "describeCollection", Summary: "One feature collection",
-			Tags: []string{"Data"}, Params: []param{collectionIDParam, fParam}, Responses: jsonHTML, Handle: s.handleCollection},
+			Tags: []string{"Data"}, Params: []api.Param{collectionIDParam, api.FParam}, Responses: jsonHTML, Handle: s.handleCollection},
 		{Method: http.MethodGet, Path: "/collections/{collectionId}/queryables", Name: "getQueryables", Summary: "Properties the items operation filters on by equality (JSON Schema)",
-			Tags: []string{"Data"}, Params: []param{collectionIDParam, fParam}, Responses: map[string][]string{"200": {mediaSchema, mediaHTML}}, Handle: s.handleQueryables},
+			Tags: []string{"Data"}, Params: []api.Param{collectionIDParam, api.FParam}, Responses: map[string][]string{"200": {api.MediaSchema, api.MediaHTML}}, Handle: s.handleQueryables},
 	}
 }
 
-var collectionIDParam = param{Name: "collectionId", In: "path", Required: true,
+var collectionIDParam = api.Param{Name: "collectionId", In: "path", Required: true,
 	Description: "Collection id, e.g. airfields", Schema: map[string]any{"type": "string"}}
 
-var featureIDParam = param{Name: "featureId", In: "path", Required: true,
+var featureIDParam = api.Param{Name: "featureId", In: "path", Required: true,
 	Description: "Feature id, e.g. airfield-machulishchy", Schema: map[string]any{"type": "string"}}
 
 type landingPage struct {
@@ -52,46 +54,46 @@ type landingPage struct {
 	ReadOnly    bool   `json:"readOnly"`
 	Version     string `json:"version,omitempty"`
 	// BasemapURL is the operator's online raster basemap, for the page.
-	BasemapURL string `json:"basemapURL,omitempty"`
-	Links      []link `json:"links"`
+	BasemapURL string     `json:"basemapURL,omitempty"`
+	Links      []api.Link `json:"links"`
 }
 
 func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) error {
-	format, err := negotiate(r, mediaJSON, mediaHTML)
+	format, err := api.Negotiate(r, api.MediaJSON, api.MediaHTML)
 	if err != nil {
 		return err
 	}
 	lp := s.landing(r, format)
-	if format == formatHTML {
+	if format == api.FormatHTML {
 		if s.cfg.Assets != nil {
 			if b, err := fs.ReadFile(s.cfg.Assets, pagePath); err == nil {
 				w.Header().Set("Cache-Control", "no-cache")
-				return writeBytes(w, http.StatusOK, "text/html; charset=utf-8", b)
+				return api.WriteBytes(w, http.StatusOK, "text/html; charset=utf-8", b)
 			}
 		}
-		return writeHTML(w, http.StatusOK, htmlPage{Title: lp.Title, Description: lp.Description, Links: lp.Links,
-			Facts: []fact{{"Writes", map[bool]string{true: "read-only: no token configured", false: "enabled with a token"}[lp.ReadOnly]},
-				{"Version", lp.Version}}})
+		return api.WriteHTML(w, http.StatusOK, api.Page{Title: lp.Title, Description: lp.Description, Links: lp.Links,
+			Facts: []api.Fact{{Name: "Writes", Value: map[bool]string{true: "read-only: no token configured", false: "enabled with a token"}[lp.ReadOnly]},
+				{Name: "Version", Value: lp.Version}}})
 	}
-	return writeJSON(w, http.StatusOK, mediaJSON, lp)
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, lp)
 }
 
-func (s *Server) landing(r *http.Request, format apiFormat) landingPage {
+func (s *Server) landing(r *http.Request, format api.Format) landingPage {
 	b := s.base(r)
-	links := formatLinks(b+"/", r.URL.Query(), mediaJSON, format, "This document")
+	links := api.FormatLinks(b+"/", r.URL.Query(), api.MediaJSON, format, "This document")
 	links = append(links,
-		link{Href: b + "/api", Rel: "service-desc", Type: mediaOpenAPI, Title: "The API definition (OpenAPI 3.0)"},
-		link{Href: b + "/api.html", Rel: "service-doc", Type: mediaHTML, Title: "The API documentation"},
-		link{Href: b + "/conformance", Rel: relConformance, Type: mediaJSON, Title: "Conformance classes implemented"},
-		link{Href: b + "/collections", Rel: relData, Type: mediaJSON, Title: "The feature collections"},
-		link{Href: b + "/events", Rel: "related", Type: "text/event-stream", Title: "Change feed (Server-Sent Events)"},
+		api.Link{Href: b + "/api", Rel: "service-desc", Type: api.MediaOpenAPI, Title: "The API definition (OpenAPI 3.0)"},
+		api.Link{Href: b + "/api.html", Rel: "service-doc", Type: api.MediaHTML, Title: "The API documentation"},
+		api.Link{Href: b + "/conformance", Rel: api.RelConformance, Type: api.MediaJSON, Title: "Conformance classes implemented"},
+		api.Link{Href: b + "/collections", Rel: api.RelData, Type: api.MediaJSON, Title: "The feature collections"},
+		api.Link{Href: b + "/events", Rel: "related", Type: "text/event-stream", Title: "Change feed (Server-Sent Events)"},
 	)
 	links = append(links, encodingLinks(b+"/collections/{collectionId}/items", "The features of a collection", true)...)
 	if s.hasRoute("/tileMatrixSets") {
-		links = append(links, link{Href: b + "/tileMatrixSets", Rel: relTilingSch, Type: mediaJSON, Title: "Tile matrix sets"})
+		links = append(links, api.Link{Href: b + "/tileMatrixSets", Rel: api.RelTilingSch, Type: api.MediaJSON, Title: "Tile matrix sets"})
 	}
 	if s.hasRoute("/tiles") {
-		links = append(links, link{Href: b + "/tiles", Rel: relTilesVector, Type: mediaJSON, Title: "Vector tile sets"})
+		links = append(links, api.Link{Href: b + "/tiles", Rel: api.RelTilesVector, Type: api.MediaJSON, Title: "Vector tile sets"})
 	}
 	v := s.cfg.Version
 	return landingPage{
@@ -115,20 +117,20 @@ func (s *Server) conformance() []string {
 }
 
 func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) error {
-	format, err := negotiate(r, mediaJSON, mediaHTML)
+	format, err := api.Negotiate(r, api.MediaJSON, api.MediaHTML)
 	if err != nil {
 		return err
 	}
 	conf := s.conformance()
-	if format == formatHTML {
-		p := htmlPage{Title: "Conformance", Description: "The conformance classes this server implements.",
-			Links: formatLinks(s.base(r)+"/conformance", r.URL.Query(), mediaJSON, format, "This document"), RowsTitle: "Classes"}
+	if format == api.FormatHTML {
+		p := api.Page{Title: "Conformance", Description: "The conformance classes this server implements.",
+			Links: api.FormatLinks(s.base(r)+"/conformance", r.URL.Query(), api.MediaJSON, format, "This document"), RowsTitle: "Classes"}
 		for _, c := range conf {
-			p.Rows = append(p.Rows, htmlRow{Href: c, Title: c})
+			p.Rows = append(p.Rows, api.Row{Href: c, Title: c})
 		}
-		return writeHTML(w, http.StatusOK, p)
+		return api.WriteHTML(w, http.StatusOK, p)
 	}
-	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{"conformsTo": conf})
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]any{"conformsTo": conf})
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

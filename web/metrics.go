@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // latencyBuckets are the upper bounds (seconds) of the latency histogram.
@@ -44,7 +46,7 @@ type metrics struct {
 	slotWaits, slotWaitNanos atomic.Int64
 }
 
-func newMetrics(routes []route) *metrics {
+func newMetrics(routes []api.Route) *metrics {
 	m := &metrics{reqs: map[metricKey]uint64{}, lat: map[string]*histogram{}, start: time.Now(),
 		inflight: map[string]*atomic.Int64{}}
 	for _, rt := range routes {
@@ -145,5 +147,5 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	v := s.cfg.Version
 	fmt.Fprintf(&buf, "# HELP sitmap_build_info The running version.\n# TYPE sitmap_build_info gauge\nsitmap_build_info{version=%q} 1\n", v)
 	w.Header().Set("Cache-Control", "no-store")
-	return writeBytes(w, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", buf.Bytes())
+	return api.WriteBytes(w, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", buf.Bytes())
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -14,41 +13,14 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/sitmap/sitmap/internal/gzpool"
+	"github.com/sitmap/sitmap/web/api"
 )
-
-type ctxKey int
-
-const (
-	requestIDKey ctxKey = iota
-	reqInfoKey
-)
-
-// requestID returns the id the request log line carries.
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
-
-// reqInfo is what the outer middleware learns while the request is served:
-// the route that matched (set by named), what was written, and why a
-// client's request failed (for the log line).
-type reqInfo struct {
-	route  string
-	status int
-	bytes  int64
-	err    string
-}
-
-func info(ctx context.Context) *reqInfo {
-	ri, _ := ctx.Value(reqInfoKey).(*reqInfo)
-	return ri
-}
 
 // named records which route served the request, for logs and metrics.
 func named(name string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ri := info(r.Context()); ri != nil {
-			ri.route = name
+		if ri := api.InfoOf(r.Context()); ri != nil {
+			ri.Route = name
 		}
 		h.ServeHTTP(w, r)
 	})
@@ -57,19 +29,19 @@ func named(name string, h http.Handler) http.Handler {
 // serveRoute serves one route: it records the route for logs and metrics,
 // counts the request in flight, and rejects a query string that does
 // not parse or (see checkQuery) holds parameters the route does not take.
-func (s *Server) serveRoute(rt route, h http.Handler) http.Handler {
+func (s *Server) serveRoute(rt api.Route, h http.Handler) http.Handler {
 	allowed := queryNames(rt)
 	inflight := s.metrics.inflight[rt.Name]
 	eh := s.errorHandler(nil)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ri := info(r.Context()); ri != nil {
-			ri.route = rt.Name
+		if ri := api.InfoOf(r.Context()); ri != nil {
+			ri.Route = rt.Name
 		}
 		inflight.Add(1)
 		defer inflight.Add(-1)
 		if r.URL.RawQuery != "" {
 			if err := checkQuery(r.URL.RawQuery, allowed); err != nil {
-				eh.fail(w, r, err)
+				eh.Fail(w, r, err)
 				return
 			}
 		}
@@ -100,9 +72,8 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 			// one client's links to another.
 			h["Vary"] = hdrVaryForwarded
 		}
-		ri := &reqInfo{}
-		ctx := context.WithValue(r.Context(), requestIDKey, id)
-		ctx = context.WithValue(ctx, reqInfoKey, ri)
+		ri := &api.Info{}
+		ctx := api.WithRequest(r.Context(), id, ri)
 		rec := &recorder{ResponseWriter: w, info: ri, rc: http.NewResponseController(w), writeTimeout: s.cfg.Timeouts.Write}
 		rec.extendWrite()
 		if r.Body == nil || r.Body == http.NoBody {
@@ -118,19 +89,19 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 
 var hdrVaryForwarded = []string{"X-Forwarded-Host, X-Forwarded-Proto"}
 
-func (s *Server) logRequest(r *http.Request, ri *reqInfo, id string, d time.Duration) {
-	if ri.status == 0 {
-		ri.status = http.StatusOK
+func (s *Server) logRequest(r *http.Request, ri *api.Info, id string, d time.Duration) {
+	if ri.Status == 0 {
+		ri.Status = http.StatusOK
 	}
-	route := ri.route
+	route := ri.Route
 	if route == "" {
 		route = "unmatched"
 	}
-	s.metrics.observe(route, ri.status, d)
-	attrs := []any{"method", r.Method, "path", logTarget(r.URL), "status", ri.status,
-		"bytes", ri.bytes, "duration", d, "request_id", id, "route", route}
-	if ri.err != "" {
-		attrs = append(attrs, "err", ri.err)
+	s.metrics.observe(route, ri.Status, d)
+	attrs := []any{"method", r.Method, "path", logTarget(r.URL), "status", ri.Status,
+		"bytes", ri.Bytes, "duration", d, "request_id", id, "route", route}
+	if ri.Err != "" {
+		attrs = append(attrs, "err", ri.Err)
 	}
 	s.log.Info("request", attrs...)
 }
@@ -228,7 +199,7 @@ func newRequestID() string {
 // timeout, while a stream that keeps flowing lives on.
 type recorder struct {
 	http.ResponseWriter
-	info         *reqInfo
+	info         *api.Info
 	rc           *http.ResponseController
 	writeTimeout time.Duration
 }
@@ -238,19 +209,19 @@ func (r *recorder) extendWrite() {
 }
 
 func (r *recorder) WriteHeader(code int) {
-	if r.info.status == 0 {
-		r.info.status = code
+	if r.info.Status == 0 {
+		r.info.Status = code
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
-	if r.info.status == 0 {
-		r.info.status = http.StatusOK
+	if r.info.Status == 0 {
+		r.info.Status = http.StatusOK
 	}
 	r.extendWrite()
 	n, err := r.ResponseWriter.Write(b)
-	r.info.bytes += int64(n)
+	r.info.Bytes += int64(n)
 	return n, err
 }
 

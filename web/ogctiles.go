@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // The one tiling scheme served: OGC's WebMercatorQuad (EPSG:3857, 256-pixel
@@ -66,10 +67,10 @@ func webMercatorQuad() map[string]any {
 
 func (t *tiler) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) error {
 	b := t.base(r)
-	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{
-		"links": []link{{Href: b + "/tileMatrixSets", Rel: "self", Type: mediaJSON, Title: "Tile matrix sets"}},
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]any{
+		"links": []api.Link{{Href: b + "/tileMatrixSets", Rel: "self", Type: api.MediaJSON, Title: "Tile matrix sets"}},
 		"tileMatrixSets": []map[string]any{{"id": tmsID, "title": "Google Maps Compatible for the World", "uri": tmsURI,
-			"crs": crs3857, "links": []link{{Href: b + "/tileMatrixSets/" + tmsID, Rel: relTiling, Type: mediaJSON, Title: tmsID}}}},
+			"crs": crs3857, "links": []api.Link{{Href: b + "/tileMatrixSets/" + tmsID, Rel: relTiling, Type: api.MediaJSON, Title: tmsID}}}},
 	})
 }
 
@@ -78,13 +79,13 @@ func (t *tiler) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	doc := webMercatorQuad()
-	doc["links"] = []link{{Href: t.base(r) + "/tileMatrixSets/" + tmsID, Rel: "self", Type: mediaJSON, Title: tmsID}}
-	return writeJSON(w, http.StatusOK, mediaJSON, doc)
+	doc["links"] = []api.Link{{Href: t.base(r) + "/tileMatrixSets/" + tmsID, Rel: "self", Type: api.MediaJSON, Title: tmsID}}
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, doc)
 }
 
 func checkTMS(id string) error {
 	if id != tmsID {
-		return notFound("no tile matrix set " + id + ": only " + tmsID + " is served")
+		return api.NotFound("no tile matrix set " + id + ": only " + tmsID + " is served")
 	}
 	return nil
 }
@@ -96,18 +97,18 @@ func (t *tiler) collectionTilesetDoc(r *http.Request, cid string) (map[string]an
 		return nil, err
 	}
 	b := t.base(r)
-	href := b + "/collections/" + pathEscape(cid) + "/tiles/" + tmsID
+	href := b + "/collections/" + api.PathEscape(cid) + "/tiles/" + tmsID
 	doc := map[string]any{
 		"title":            c.Title + " (vector tiles)",
 		"dataType":         "vector",
 		"crs":              crs3857,
 		"tileMatrixSetURI": tmsURI,
-		"links": []link{
-			{Href: href, Rel: "self", Type: mediaJSON, Title: "This tile set"},
-			{Href: b + "/tileMatrixSets/" + tmsID, Rel: relTiling, Type: mediaJSON, Title: tmsID},
-			{Href: href + "/{tileMatrix}/{tileRow}/{tileCol}" + filterQuery(r), Rel: "item", Type: mediaMVT, Title: "Tiles of " + c.Title, Templated: true},
-			{Href: b + "/tiles/" + pathEscape(cid) + ".json", Rel: "describedby", Type: mediaJSON, Title: "TileJSON"},
-			{Href: b + "/collections/" + pathEscape(cid), Rel: "collection", Type: mediaJSON, Title: c.Title},
+		"links": []api.Link{
+			{Href: href, Rel: "self", Type: api.MediaJSON, Title: "This tile set"},
+			{Href: b + "/tileMatrixSets/" + tmsID, Rel: relTiling, Type: api.MediaJSON, Title: tmsID},
+			{Href: href + "/{tileMatrix}/{tileRow}/{tileCol}" + filterQuery(r), Rel: "item", Type: api.MediaMVT, Title: "Tiles of " + c.Title, Templated: true},
+			{Href: b + "/tiles/" + api.PathEscape(cid) + ".json", Rel: "describedby", Type: api.MediaJSON, Title: "TileJSON"},
+			{Href: b + "/collections/" + api.PathEscape(cid), Rel: "collection", Type: api.MediaJSON, Title: c.Title},
 		},
 		"layers": []map[string]any{{"id": cid, "title": c.Title, "dataType": "vector",
 			"minTileMatrix": "0", "maxTileMatrix": itoa(geo.MaxZoom)}},
@@ -137,9 +138,9 @@ func (t *tiler) handleCollectionTilesets(w http.ResponseWriter, r *http.Request)
 	}
 	delete(ts, "tileMatrixSetLimits")
 	delete(ts, "layers")
-	href := t.base(r) + "/collections/" + pathEscape(cid) + "/tiles"
-	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{
-		"links":    []link{{Href: href, Rel: "self", Type: mediaJSON, Title: "Tile sets of " + cid}},
+	href := t.base(r) + "/collections/" + api.PathEscape(cid) + "/tiles"
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]any{
+		"links":    []api.Link{{Href: href, Rel: "self", Type: api.MediaJSON, Title: "Tile sets of " + cid}},
 		"tilesets": []map[string]any{ts},
 	})
 }
@@ -153,7 +154,7 @@ func (t *tiler) handleCollectionTileset(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, mediaJSON, doc)
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, doc)
 }
 
 // ogcTileFields renames the z/x/y of tile errors to the OGC path names.
@@ -167,14 +168,14 @@ func (t *tiler) handleCollectionTile(w http.ResponseWriter, r *http.Request) err
 	tile, err := geo.ParseTile(v["tileMatrix"], v["tileCol"], v["tileRow"])
 	var ve *geo.ValidationError
 	if errors.As(err, &ve) {
-		return badRequest(ogcTileFields[ve.Field], ogcTileFields[ve.Field]+": "+ve.Reason)
+		return api.BadRequest(ogcTileFields[ve.Field], ogcTileFields[ve.Field]+": "+ve.Reason)
 	}
 	if err != nil {
 		return err
 	}
 	cid := v["collectionId"]
 	if cid == tilesetAll || cid == tilesetBasemap {
-		return notFound("no collection " + cid)
+		return api.NotFound("no collection " + cid)
 	}
 	return t.serveTile(w, r, cid, tile)
 }

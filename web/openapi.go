@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"strings"
+
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // responseText describes the status codes the routes declare.
@@ -51,7 +53,7 @@ func (s *Server) openAPIPaths(ctx context.Context) (map[string]any, []any) {
 		if rt.Hidden {
 			continue
 		}
-		p := openAPIPath(rt.Path)
+		p := api.OpenAPIPath(rt.Path)
 		item, _ := paths[p].(map[string]any)
 		if item == nil {
 			item = map[string]any{}
@@ -123,8 +125,8 @@ func openAPIComponents() map[string]any {
 }
 
 // operation is one route as an OpenAPI operation object.
-func (s *Server) operation(ctx context.Context, rt route) map[string]any {
-	params := append([]param(nil), rt.Params...)
+func (s *Server) operation(ctx context.Context, rt api.Route) map[string]any {
+	params := append([]api.Param(nil), rt.Params...)
 	if rt.MoreParams != nil {
 		params = append(params, rt.MoreParams(ctx)...)
 	}
@@ -134,9 +136,9 @@ func (s *Server) operation(ctx context.Context, rt route) map[string]any {
 			declared[p.Name] = true
 		}
 	}
-	for _, name := range pathVars(rt.Path) {
+	for _, name := range api.PathVars(rt.Path) {
 		if !declared[name] {
-			params = append(params, param{Name: name, In: "path", Required: true, Schema: map[string]any{"type": "string"}})
+			params = append(params, api.Param{Name: name, In: "path", Required: true, Schema: map[string]any{"type": "string"}})
 		}
 	}
 	var ps []any
@@ -178,10 +180,10 @@ func (s *Server) operation(ctx context.Context, rt route) map[string]any {
 	return op
 }
 
-func responses(rt route) map[string]any {
+func responses(rt api.Route) map[string]any {
 	decl := rt.Responses
 	if len(decl) == 0 {
-		decl = map[string][]string{"200": {mediaJSON}}
+		decl = map[string][]string{"200": {api.MediaJSON}}
 	}
 	out := map[string]any{}
 	for code, types := range decl {
@@ -192,7 +194,7 @@ func responses(rt route) map[string]any {
 		r := map[string]any{"description": desc}
 		if code[0] == '4' || code[0] == '5' {
 			if len(types) == 0 {
-				types = []string{mediaJSON}
+				types = []string{api.MediaJSON}
 			}
 		}
 		if len(types) > 0 {
@@ -206,23 +208,23 @@ func responses(rt route) map[string]any {
 	}
 	out["default"] = map[string]any{
 		"description": "An error: the OGC exception shape",
-		"content": map[string]any{mediaJSON: map[string]any{
+		"content": map[string]any{api.MediaJSON: map[string]any{
 			"schema": map[string]any{"$ref": "#/components/schemas/exception"}}},
 	}
 	return out
 }
 
-func schemaFor(rt route, mediaType, code string) map[string]any {
+func schemaFor(rt api.Route, mediaType, code string) map[string]any {
 	switch {
 	case code[0] == '4' || code[0] == '5':
 		return map[string]any{"$ref": "#/components/schemas/exception"}
-	case mediaType == mediaGeoJSON && rt.Method == http.MethodGet && strings.HasSuffix(rt.Path, "/items"):
+	case mediaType == api.MediaGeoJSON && rt.Method == http.MethodGet && strings.HasSuffix(rt.Path, "/items"):
 		return map[string]any{"$ref": "#/components/schemas/featureCollectionGeoJSON"}
-	case mediaType == mediaGeoJSON && rt.Method == http.MethodPost:
+	case mediaType == api.MediaGeoJSON && rt.Method == http.MethodPost:
 		return map[string]any{"oneOf": []any{
 			map[string]any{"$ref": "#/components/schemas/featureCollectionGeoJSON"},
 			map[string]any{"$ref": "#/components/schemas/featureGeoJSON"}}}
-	case mediaType == mediaGeoJSON:
+	case mediaType == api.MediaGeoJSON:
 		return map[string]any{"$ref": "#/components/schemas/featureGeoJSON"}
 	case strings.Contains(mediaType, "json"):
 		return map[string]any{"type": "object"}
@@ -244,12 +246,12 @@ func atoiOr(s string, def int) int {
 }
 
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) error {
-	format, err := negotiate(r, mediaOpenAPI, mediaJSON, mediaHTML)
+	format, err := api.Negotiate(r, api.MediaOpenAPI, api.MediaJSON, api.MediaHTML)
 	if err != nil {
 		return err
 	}
-	if format == formatHTML {
+	if format == api.FormatHTML {
 		return s.handleAPIHTML(w, r)
 	}
-	return writeJSON(w, http.StatusOK, mediaOpenAPI, s.openAPI(r.Context(), s.base(r)))
+	return api.WriteJSON(w, http.StatusOK, api.MediaOpenAPI, s.openAPI(r.Context(), s.base(r)))
 }

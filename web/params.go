@@ -2,8 +2,6 @@ package web
 
 import (
 	"fmt"
-	"mime"
-	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -12,15 +10,7 @@ import (
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/internal/store"
-)
-
-// Media types the API speaks.
-const (
-	mediaJSON    = "application/json"
-	mediaGeoJSON = "application/geo+json"
-	mediaHTML    = "text/html"
-	mediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
-	mediaSchema  = "application/schema+json"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // Limits of the items operation.
@@ -29,25 +19,10 @@ const (
 	maxLimit     = 10000
 )
 
-// fParam is the format override every GET resource accepts.
-var fParam = param{
-	Name: "f", In: "query",
-	Description: "Response format, overriding the Accept header: json or html.",
-	Schema:      map[string]any{"type": "string", "enum": []string{"json", "html"}},
-}
-
-// fJSONParam is f on resources that are JSON only, for clients (GDAL,
-// QGIS) that add f=json to every request.
-var fJSONParam = param{
-	Name: "f", In: "query",
-	Description: "Response format: json (the only one).",
-	Schema:      map[string]any{"type": "string", "enum": []string{"json"}},
-}
-
 // itemsParams are the fixed query parameters of the items operation; the
 // queryables of the collections come on top (see queryableParams).
-func itemsParams() []param {
-	return []param{
+func itemsParams() []api.Param {
+	return []api.Param{
 		{Name: "bbox", In: "query", Description: "Only features that intersect the box: west,south,east,north (or 6 numbers with heights) in CRS84; west > east crosses the antimeridian.",
 			Schema: map[string]any{"type": "array", "minItems": 4, "maxItems": 6, "items": map[string]any{"type": "number"}}},
 		{Name: "datetime", In: "query", Description: "Only features whose temporal extent (valid_from, valid_to) intersects this RFC 3339 instant or interval: a/b, ../b, a/.., or a start and an ISO 8601 duration such as 2025-09-12/P2D. With an instant (a bare date: its start) each status is the one its timeline gives then, status= filters on that, and status_source names the timeline entry.",
@@ -63,103 +38,12 @@ func itemsParams() []param {
 		filterParams()[0], filterParams()[1], filterParams()[2],
 		{Name: "sortby", In: "query", Description: "Comma-separated sort keys among name, updated and id; a leading - sorts descending, + or nothing ascending.",
 			Schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?(name|updated|id)$`}}},
-		asOfParam,
+		api.AsOfParam,
 		itemsFParam,
 	}
 }
 
 // apiFormat is the representation chosen for a response.
-type apiFormat int
-
-const (
-	formatJSON apiFormat = iota
-	formatHTML
-)
-
-// negotiate picks the format from f, else from Accept among the offered
-// media types (the first offer is the JSON one). It fails with 400 for an
-// unknown f and 406 when Accept allows none of the offers.
-func negotiate(r *http.Request, offers ...string) (apiFormat, error) {
-	if f, ok := r.URL.Query()["f"]; ok {
-		switch strings.ToLower(f[0]) {
-		case "json", "geojson":
-			return formatJSON, nil
-		case "html":
-			for _, o := range offers {
-				if o == mediaHTML {
-					return formatHTML, nil
-				}
-			}
-		}
-		return 0, badRequest("f", fmt.Sprintf("f=%q is not supported here (use json or html)", f[0]))
-	}
-	best, err := pickMedia(r.Header.Get("Accept"), offers)
-	if err != nil {
-		return 0, err
-	}
-	if best == mediaHTML {
-		return formatHTML, nil
-	}
-	return formatJSON, nil
-}
-
-// pickMedia chooses the offer with the highest quality in the Accept
-// header; on a tie the earlier offer wins. An empty header accepts the
-// first offer.
-func pickMedia(accept string, offers []string) (string, error) {
-	if strings.TrimSpace(accept) == "" {
-		return offers[0], nil
-	}
-	type rangeQ struct {
-		typ, sub string
-		q        float64
-	}
-	var ranges []rangeQ
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		typ, sub, _ := strings.Cut(mt, "/")
-		ranges = append(ranges, rangeQ{typ, sub, q})
-	}
-	best, bestQ, bestSpec := "", 0.0, -1
-	for _, o := range offers {
-		omt, _, _ := mime.ParseMediaType(o)
-		otyp, osub, _ := strings.Cut(omt, "/")
-		q, spec := 0.0, -1
-		for _, rg := range ranges {
-			s := -1
-			switch {
-			case rg.typ == otyp && rg.sub == osub:
-				s = 2
-			case rg.typ == otyp && rg.sub == "*":
-				s = 1
-			case rg.typ == "*" && rg.sub == "*":
-				s = 0
-			}
-			if s > spec {
-				spec, q = s, rg.q
-			}
-		}
-		// Prefer the higher quality; on a tie, a more specific match (a
-		// browser's */* must not beat its explicit text/html).
-		if spec >= 0 && q > 0 && (q > bestQ || (q == bestQ && spec > bestSpec)) {
-			best, bestQ, bestSpec = o, q, spec
-		}
-	}
-	if best == "" {
-		return "", notAcceptable(fmt.Sprintf("Accept %q allows none of %s", accept, strings.Join(offers, ", ")))
-	}
-	return best, nil
-}
-
 // itemsQuery is a parsed items request.
 type itemsQuery struct {
 	store.Query
@@ -220,11 +104,11 @@ type itemsParser struct {
 // twice.
 func (p *itemsParser) check(k string, vals []string) error {
 	if _, isQueryable := p.queryables[k]; !p.known[k] && !isQueryable {
-		return badRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, filter, filter-lang, filter-crs, f or a queryable of %s (%s)",
+		return api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, filter, filter-lang, filter-crs, f or a queryable of %s (%s)",
 			k, p.c.ID, strings.Join(sortedKeys(p.queryables), ", ")))
 	}
 	if len(vals) > 1 {
-		return badRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, len(vals)))
+		return api.BadRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, len(vals)))
 	}
 	return nil
 }
@@ -247,14 +131,14 @@ func (p *itemsParser) set(k, val string) error {
 		// a datetime never holds one, so put it back.
 		q.Time, q.At, err = geo.ParseDatetimeAt(strings.ReplaceAll(val, " ", "+"))
 	case "as_of":
-		q.AsOf, err = parseAsOf(val)
+		q.AsOf, err = api.ParseAsOf(val)
 	case "limit":
 		q.Limit, err = parseLimit(val)
 		q.LimitGiven = true
 	case "offset":
 		n, perr := strconv.Atoi(val)
 		if perr != nil || n < 0 {
-			err = badRequest("offset", fmt.Sprintf("offset=%q must be an integer of 0 or more", val))
+			err = api.BadRequest("offset", fmt.Sprintf("offset=%q must be an integer of 0 or more", val))
 		}
 		q.Offset = n
 	case "q":
@@ -280,7 +164,7 @@ func (p *itemsParser) set(k, val string) error {
 func parseLimit(val string) (int, error) {
 	n, err := strconv.Atoi(val)
 	if err != nil || n < 1 {
-		return 0, badRequest("limit", fmt.Sprintf("limit=%q must be an integer from 1 to %d", val, maxLimit))
+		return 0, api.BadRequest("limit", fmt.Sprintf("limit=%q must be an integer from 1 to %d", val, maxLimit))
 	}
 	return min(n, maxLimit), nil
 }
@@ -300,7 +184,7 @@ func parseSortBy(val string) ([]store.Sort, error) {
 		}
 		k, ok := geo.ParseSortKey(key)
 		if !ok {
-			return nil, badRequest("sortby", fmt.Sprintf("cannot sort by %q: use name, updated or id, with - for descending", part))
+			return nil, api.BadRequest("sortby", fmt.Sprintf("cannot sort by %q: use name, updated or id, with - for descending", part))
 		}
 		out = append(out, store.Sort{Property: k, Descending: desc})
 	}
@@ -316,15 +200,15 @@ func checkQueryable(name, val string, qb geo.Queryable) error {
 	switch qb.Type {
 	case "number":
 		if _, err := strconv.ParseFloat(val, 64); err != nil {
-			return badRequest(name, fmt.Sprintf("%s=%q is not a number", name, val))
+			return api.BadRequest(name, fmt.Sprintf("%s=%q is not a number", name, val))
 		}
 	case "integer":
 		if _, err := strconv.ParseInt(val, 10, 64); err != nil {
-			return badRequest(name, fmt.Sprintf("%s=%q is not an integer", name, val))
+			return api.BadRequest(name, fmt.Sprintf("%s=%q is not an integer", name, val))
 		}
 	case "boolean":
 		if val != "true" && val != "false" {
-			return badRequest(name, fmt.Sprintf("%s=%q is not true or false", name, val))
+			return api.BadRequest(name, fmt.Sprintf("%s=%q is not true or false", name, val))
 		}
 	}
 	return nil
@@ -342,7 +226,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // queryNames are the query parameters a route takes: those it declares,
 // or nil when the route checks its own (items, whose queryables depend on
 // the collection).
-func queryNames(rt route) map[string]bool {
+func queryNames(rt api.Route) map[string]bool {
 	if rt.MoreParams != nil {
 		return nil
 	}
@@ -362,7 +246,7 @@ func queryNames(rt route) map[string]bool {
 func checkQuery(raw string, allowed map[string]bool) error {
 	v, err := url.ParseQuery(raw)
 	if err != nil {
-		return badRequest("query", fmt.Sprintf("the query string %q does not parse: %v (separate parameters with &, escape %% as %%25)", raw, err))
+		return api.BadRequest("query", fmt.Sprintf("the query string %q does not parse: %v (separate parameters with &, escape %% as %%25)", raw, err))
 	}
 	if allowed == nil {
 		return nil
@@ -370,12 +254,12 @@ func checkQuery(raw string, allowed map[string]bool) error {
 	for _, k := range sortedKeys(v) {
 		if !allowed[k] {
 			if len(allowed) == 0 {
-				return badRequest(k, fmt.Sprintf("unknown query parameter %q: this resource takes none", k))
+				return api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: this resource takes none", k))
 			}
-			return badRequest(k, fmt.Sprintf("unknown query parameter %q: use %s", k, strings.Join(sortedKeys(allowed), ", ")))
+			return api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: use %s", k, strings.Join(sortedKeys(allowed), ", ")))
 		}
 		if n := len(v[k]); n > 1 {
-			return badRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, n))
+			return api.BadRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, n))
 		}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 const (
@@ -61,8 +62,8 @@ func (s *Server) applyPatch(r *http.Request, c *geo.Collection, fid string, patc
 		if err != nil {
 			return nil, err
 		}
-		if im != "" && !etagMatches(im, etag(cur), false) {
-			return nil, preconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
+		if im != "" && !api.ETagMatches(im, etag(cur), false) {
+			return nil, api.PreconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
 		}
 		f, err := patched(r, c, cur, patch)
 		if err != nil {
@@ -109,8 +110,8 @@ func patched(r *http.Request, c *geo.Collection, cur *geo.Feature, patch json.Ra
 func readMergePatch(w http.ResponseWriter, r *http.Request) (json.RawMessage, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != mediaMergePatch && mt != mediaJSON) {
-			return nil, unsupportedMediaType(fmt.Sprintf("Content-Type %q: send a JSON merge patch as %s", ct, mediaMergePatch))
+		if err != nil || (mt != mediaMergePatch && mt != api.MediaJSON) {
+			return nil, api.UnsupportedMediaType(fmt.Sprintf("Content-Type %q: send a JSON merge patch as %s", ct, mediaMergePatch))
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -123,7 +124,7 @@ func readMergePatch(w http.ResponseWriter, r *http.Request) (json.RawMessage, er
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
-		return nil, badRequest("body", "the body is not a JSON object (a merge patch of the feature)")
+		return nil, api.BadRequest("body", "the body is not a JSON object (a merge patch of the feature)")
 	}
 	return body, nil
 }
@@ -133,19 +134,19 @@ func readMergePatch(w http.ResponseWriter, r *http.Request) (json.RawMessage, er
 func mergeFeature(stored, patch json.RawMessage, fid string) (json.RawMessage, error) {
 	var p map[string]json.RawMessage
 	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, badRequest("body", "the body is not a JSON object")
+		return nil, api.BadRequest("body", "the body is not a JSON object")
 	}
 	if raw, ok := p["id"]; ok {
 		var id string
 		if json.Unmarshal(raw, &id) != nil || id != fid {
-			return nil, badRequest("id", fmt.Sprintf("a patch cannot change the id: %s is not %q", raw, fid))
+			return nil, api.BadRequest("id", fmt.Sprintf("a patch cannot change the id: %s is not %q", raw, fid))
 		}
 	}
 	if raw, ok := p["type"]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte(`"Feature"`)) {
-		return nil, badRequest("type", fmt.Sprintf("a patch cannot change the type to %s", raw))
+		return nil, api.BadRequest("type", fmt.Sprintf("a patch cannot change the type to %s", raw))
 	}
 	if props, ok := p["properties"]; ok && isNull(props) {
-		return nil, badRequest("properties", "a patch cannot remove every property: name the ones to remove with null")
+		return nil, api.BadRequest("properties", "a patch cannot remove every property: name the ones to remove with null")
 	}
 	merged, err := mergePatch(stored, patch)
 	if err != nil {
@@ -157,7 +158,7 @@ func mergeFeature(stored, patch json.RawMessage, fid string) (json.RawMessage, e
 	}
 	var props map[string]json.RawMessage
 	if err := json.Unmarshal(doc["properties"], &props); err != nil {
-		return nil, badRequest("properties", "properties must be an object")
+		return nil, api.BadRequest("properties", "properties must be an object")
 	}
 	delete(props, "updated")
 	if doc["properties"], err = marshalObject(props); err != nil {
@@ -175,7 +176,7 @@ func mergePatch(target, patch json.RawMessage) (json.RawMessage, error) {
 		return patch, nil
 	}
 	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, badRequest("body", "the patch is not JSON: "+err.Error())
+		return nil, api.BadRequest("body", "the patch is not JSON: "+err.Error())
 	}
 	var t map[string]json.RawMessage
 	if tt := bytes.TrimSpace(target); len(tt) == 0 || tt[0] != '{' || json.Unmarshal(target, &t) != nil {

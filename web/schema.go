@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // relSchema is the link relation of a collection's feature schema in
@@ -17,11 +18,11 @@ const (
 )
 
 // schemaRoute serves the JSON Schema of a collection's features.
-func (s *Server) schemaRoute() route {
-	return route{Method: http.MethodGet, Path: "/collections/{collectionId}/schema", Name: "getSchema",
+func (s *Server) schemaRoute() api.Route {
+	return api.Route{Method: http.MethodGet, Path: "/collections/{collectionId}/schema", Name: "getSchema",
 		Summary: "JSON Schema of the collection's features: every property with its type and vocabulary",
-		Tags:    []string{"Capabilities"}, Params: []param{collectionIDParam},
-		Responses: map[string][]string{"200": {mediaSchema}}, Handle: s.handleSchema}
+		Tags:    []string{"Capabilities"}, Params: []api.Param{collectionIDParam},
+		Responses: map[string][]string{"200": {api.MediaSchema}}, Handle: s.handleSchema}
 }
 
 func (s *Server) handleSchema(w http.ResponseWriter, r *http.Request) error {
@@ -29,11 +30,11 @@ func (s *Server) handleSchema(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := negotiate(r, mediaSchema, mediaJSON); err != nil {
+	if _, err := api.Negotiate(r, api.MediaSchema, api.MediaJSON); err != nil {
 		return err
 	}
-	href := s.base(r) + "/collections/" + pathEscape(c.ID) + "/schema"
-	return writeJSON(w, http.StatusOK, mediaSchema, featureSchema(c, href))
+	href := s.base(r) + "/collections/" + api.PathEscape(c.ID) + "/schema"
+	return api.WriteJSON(w, http.StatusOK, api.MediaSchema, featureSchema(c, href))
 }
 
 // featureSchema describes the properties of the collection's features as

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // Config is what the server needs; cmd/sitmap fills it from flags.
@@ -79,39 +79,11 @@ func (t Timeouts) withDefaults() Timeouts {
 	return t
 }
 
-// route is one operation: the router and the OpenAPI document are both
-// built from the list of routes, so they cannot drift apart.
-type route struct {
-	Method  string
-	Path    string // mux template, e.g. /collections/{collectionId}/items
-	Name    string // operationId
-	Summary string
-	Tags    []string
-	Params  []param
-	// MoreParams adds parameters that depend on the data (the queryables
-	// of the collections), for the OpenAPI document.
-	MoreParams func(ctx context.Context) []param
-	// Responses maps a status code to the content types it can carry.
-	Responses map[string][]string
-	Body      []string // request body content types, for writes
-	Handle    handlerFunc
-	Hidden    bool // left out of the OpenAPI document (static files)
-}
-
-// param is an OpenAPI parameter.
-type param struct {
-	Name        string
-	In          string // path, query, header
-	Description string
-	Required    bool
-	Schema      map[string]any
-}
-
 // Server is the HTTP side of sitmap.
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
-	routes  []route
+	routes  []api.Route
 	router  *mux.Router
 	handler http.Handler
 	metrics *metrics
@@ -154,10 +126,10 @@ func New(cfg Config) *Server {
 	s.metrics = newMetrics(s.routes)
 	s.router = mux.NewRouter()
 	s.router.NotFoundHandler = s.errorHandler(func(w http.ResponseWriter, r *http.Request) error {
-		return notFound("no resource at " + r.URL.Path)
+		return api.NotFound("no resource at " + r.URL.Path)
 	})
 	s.router.MethodNotAllowedHandler = s.errorHandler(func(w http.ResponseWriter, r *http.Request) error {
-		return methodNotAllowed(r.Method + " is not allowed on " + r.URL.Path)
+		return api.MethodNotAllowed(r.Method + " is not allowed on " + r.URL.Path)
 	})
 	for _, rt := range s.routes {
 		methods := []string{rt.Method}
@@ -170,8 +142,8 @@ func New(cfg Config) *Server {
 	return s
 }
 
-func (s *Server) errorHandler(fn handlerFunc) errorHandler {
-	return errorHandler{fn: fn, log: s.log, allow: s.allowed}
+func (s *Server) errorHandler(fn api.HandlerFunc) api.Handler {
+	return api.Handler{Fn: fn, Log: s.log, Allow: s.allowed}
 }
 
 // ServeHTTP serves a request.
@@ -193,10 +165,10 @@ func (s *Server) Close() error {
 	return nil
 }
 
-func (s *Server) allRoutes() []route {
+func (s *Server) allRoutes() []api.Route {
 	// Tiles first: mux tries routes in order, and tile requests are the
 	// most frequent by far.
-	var rs []route
+	var rs []api.Route
 	rs = append(rs, s.tileRoutes()...)
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.featureRoutes()...)
@@ -210,25 +182,9 @@ func (s *Server) allRoutes() []route {
 // links point only at what exists.
 func (s *Server) hasRoute(path string) bool {
 	for _, rt := range s.routes {
-		if openAPIPath(rt.Path) == path {
+		if api.OpenAPIPath(rt.Path) == path {
 			return true
 		}
 	}
 	return false
-}
-
-var muxVarRE = regexp.MustCompile(`\{([^}:]+)(:[^}]*)?\}`)
-
-// openAPIPath drops mux's regular expressions from a path template.
-func openAPIPath(p string) string {
-	return muxVarRE.ReplaceAllString(p, "{$1}")
-}
-
-// pathVars lists the variables of a path template in order.
-func pathVars(p string) []string {
-	var out []string
-	for _, m := range muxVarRE.FindAllStringSubmatch(p, -1) {
-		out = append(out, m[1])
-	}
-	return out
 }

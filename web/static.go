@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // staticTypes covers extensions the system MIME table may not know.
@@ -41,11 +42,11 @@ var staticTypes = map[string]string{
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) error {
 	p := mux.Vars(r)["path"]
 	if s.cfg.Assets == nil || !fs.ValidPath(p) {
-		return notFound("no file " + p)
+		return api.NotFound("no file " + p)
 	}
 	b, err := fs.ReadFile(s.cfg.Assets, p)
 	if err != nil {
-		return notFound("no file " + p)
+		return api.NotFound("no file " + p)
 	}
 	ct, ok := staticTypes[strings.ToLower(path.Ext(p))]
 	if !ok {

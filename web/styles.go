@@ -13,15 +13,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sitmap/sitmap/internal/glyphs"
+	"github.com/sitmap/sitmap/web/api"
 )
-
-// mediaStyle is the media type of a MapLibre (Mapbox GL) style in OGC API
-// – Styles.
-const mediaStyle = "application/vnd.mapbox.style+json"
-
-// relStylesheet links a tile set to a style that draws it (OGC API –
-// Styles uses the IANA "stylesheet" relation).
-const relStylesheet = "stylesheet"
 
 // styleAssets are the style documents inside Config.Assets. basemap.json is
 // a whole style; all.json holds the data layers that the "all" style puts
@@ -37,10 +30,10 @@ var styleIDs = []string{tilesetAll, tilesetBasemap}
 // hasStyle reports whether a tile set has a style under /styles/{id}.
 func hasStyle(tileset string) bool { return tileset == tilesetAll || tileset == tilesetBasemap }
 
-func styleHref(base, id string) string { return base + "/styles/" + pathEscape(id) }
+func styleHref(base, id string) string { return base + "/styles/" + api.PathEscape(id) }
 
-func styleLink(base, id string) link {
-	return link{Href: styleHref(base, id), Rel: relStylesheet, Type: mediaStyle, Title: "MapLibre style for " + id}
+func styleLink(base, id string) api.Link {
+	return api.Link{Href: styleHref(base, id), Rel: api.RelStylesheet, Type: api.MediaStyle, Title: "MapLibre style for " + id}
 }
 
 // glyphFonts are the fonts the styles name in text-font, by fontstack
@@ -50,8 +43,6 @@ var glyphFonts = map[string]string{
 	"DejaVu Sans Bold": "fonts/DejaVuSans-Bold.ttf",
 }
 
-const mediaProtobuf = "application/x-protobuf"
-
 // fontCache renders each glyph range once; there are at most 256 ranges
 // of two fonts, so it needs no eviction.
 type fontCache struct {
@@ -60,23 +51,23 @@ type fontCache struct {
 	ranges map[string][]byte
 }
 
-func (t *tiler) styleRoutes() []route {
+func (t *tiler) styleRoutes() []api.Route {
 	str := map[string]any{"type": "string"}
-	id := param{Name: "styleId", In: "path", Required: true, Description: "the tile set the style draws",
+	id := api.Param{Name: "styleId", In: "path", Required: true, Description: "the tile set the style draws",
 		Schema: map[string]any{"type": "string", "enum": styleIDs}}
 	tags := []string{"Styles"}
-	return []route{
+	return []api.Route{
 		{Method: http.MethodGet, Path: "/styles", Name: "getStyles", Summary: "The MapLibre styles of the tile sets",
-			Tags: tags, Responses: map[string][]string{"200": {mediaJSON}}, Handle: t.handleStyles},
+			Tags: tags, Responses: map[string][]string{"200": {api.MediaJSON}}, Handle: t.handleStyles},
 		{Method: http.MethodGet, Path: "/styles/{styleId}", Name: "getStyle",
 			Summary: "A MapLibre style (version 8) that draws a tile set as the map page does", Tags: tags,
-			Params: []param{id}, Responses: map[string][]string{"200": {mediaStyle}, "404": {mediaJSON}}, Handle: t.handleStyle},
+			Params: []api.Param{id}, Responses: map[string][]string{"200": {api.MediaStyle}, "404": {api.MediaJSON}}, Handle: t.handleStyle},
 		{Method: http.MethodGet, Path: "/fonts/{fontstack}/{range}.pbf", Name: "getGlyphs",
 			Summary: "Glyphs of a font for the styles' labels (signed distance fields, as MapLibre loads them)", Tags: tags,
-			Params: []param{{Name: "fontstack", In: "path", Required: true, Schema: str,
+			Params: []api.Param{{Name: "fontstack", In: "path", Required: true, Schema: str,
 				Description: "font names, comma-separated; the first one served is used: DejaVu Sans Book or DejaVu Sans Bold"},
 				{Name: "range", In: "path", Required: true, Schema: str, Description: "256 code points, e.g. 0-255 or 1024-1279"}},
-			Responses: map[string][]string{"200": {mediaProtobuf}, "400": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleGlyphs},
+			Responses: map[string][]string{"200": {api.MediaProtobuf}, "400": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleGlyphs},
 	}
 }
 
@@ -86,7 +77,7 @@ func (t *tiler) handleGlyphs(w http.ResponseWriter, r *http.Request) error {
 	a, errA := strconv.Atoi(start)
 	b, errB := strconv.Atoi(end)
 	if !ok || errA != nil || errB != nil || b != a+255 {
-		return badRequest("range", "range: "+strconv.Quote(v["range"])+" is not START-END with END = START+255")
+		return api.BadRequest("range", "range: "+strconv.Quote(v["range"])+" is not START-END with END = START+255")
 	}
 	var name string
 	for _, n := range strings.Split(v["fontstack"], ",") {
@@ -96,17 +87,17 @@ func (t *tiler) handleGlyphs(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if name == "" {
-		return notFound("no font in " + strconv.Quote(v["fontstack"]) + ": the fonts are DejaVu Sans Book and DejaVu Sans Bold")
+		return api.NotFound("no font in " + strconv.Quote(v["fontstack"]) + ": the fonts are DejaVu Sans Book and DejaVu Sans Bold")
 	}
 	pbf, err := t.glyphRange(name, a)
 	if errors.Is(err, glyphs.ErrRange) {
-		return badRequest("range", "range: "+err.Error())
+		return api.BadRequest("range", "range: "+err.Error())
 	}
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	return writeBytes(w, http.StatusOK, mediaProtobuf, pbf)
+	return api.WriteBytes(w, http.StatusOK, api.MediaProtobuf, pbf)
 }
 
 // glyphRange renders a range of a font once and keeps it.
@@ -148,11 +139,11 @@ func (t *tiler) handleStyles(w http.ResponseWriter, r *http.Request) error {
 	list := make([]map[string]any, 0, len(styleIDs))
 	for _, id := range styleIDs {
 		list = append(list, map[string]any{"id": id, "title": "sitmap " + id,
-			"links": []link{styleLink(b, id),
-				{Href: b + "/tiles/" + pathEscape(id) + ".json", Rel: "describedby", Type: mediaJSON, Title: "TileJSON of " + id}}})
+			"links": []api.Link{styleLink(b, id),
+				{Href: b + "/tiles/" + api.PathEscape(id) + ".json", Rel: "describedby", Type: api.MediaJSON, Title: "TileJSON of " + id}}})
 	}
-	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{
-		"links":  []link{{Href: b + "/styles", Rel: "self", Type: mediaJSON, Title: "Styles"}},
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]any{
+		"links":  []api.Link{{Href: b + "/styles", Rel: "self", Type: api.MediaJSON, Title: "Styles"}},
 		"styles": list,
 	})
 }
@@ -160,14 +151,14 @@ func (t *tiler) handleStyles(w http.ResponseWriter, r *http.Request) error {
 func (t *tiler) handleStyle(w http.ResponseWriter, r *http.Request) error {
 	id := mux.Vars(r)["styleId"]
 	if !hasStyle(id) {
-		return notFound("no style " + id + ": the styles are " + strings.Join(styleIDs, " and "))
+		return api.NotFound("no style " + id + ": the styles are " + strings.Join(styleIDs, " and "))
 	}
 	doc, err := t.style(t.base(r), id)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", tileMaxAge)
-	return writeJSON(w, http.StatusOK, mediaStyle, doc)
+	return api.WriteJSON(w, http.StatusOK, api.MediaStyle, doc)
 }
 
 // style builds the style of a tile set: the basemap style, with the data

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/basemap"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // tileJSON is a TileJSON 3.0.0 document.
@@ -31,7 +32,7 @@ type tileJSON struct {
 	// driver reads (mapbox-geostats, as tippecanoe writes it).
 	TileStats tileStats `json:"tilestats"`
 	// Links lead to the style that draws the tile set, where there is one.
-	Links []link `json:"links,omitempty"`
+	Links []api.Link `json:"links,omitempty"`
 }
 
 type tileStats struct {
@@ -106,13 +107,13 @@ func (t *tiler) handleTileJSON(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", tileMaxAge)
-	return writeJSON(w, http.StatusOK, mediaJSON, doc)
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, doc)
 }
 
 func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	ctx := r.Context()
 	doc := &tileJSON{TileJSON: "3.0.0", Name: name, Version: "1.0.0", Scheme: "xyz", MaxZoom: geo.MaxZoom,
-		Tiles: []string{t.base(r) + "/tiles/" + pathEscape(name) + "/{z}/{x}/{y}.mvt" + filterQuery(r)}}
+		Tiles: []string{t.base(r) + "/tiles/" + api.PathEscape(name) + "/{z}/{x}/{y}.mvt" + filterQuery(r)}}
 	if name == tilesetBasemap {
 		return t.basemapTileJSON(r, doc)
 	}
@@ -155,7 +156,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	}
 	doc.addStats(counts)
 	if hasStyle(name) {
-		doc.Links = []link{styleLink(t.base(r), name)}
+		doc.Links = []api.Link{styleLink(t.base(r), name)}
 	}
 	bound, ok := t.dataBound(ctx, want)
 	doc.Bounds = [4]float64{-180, -geo.MaxLatitude, 180, geo.MaxLatitude}
@@ -184,7 +185,7 @@ func (t *tiler) basemapTileJSON(r *http.Request, doc *tileJSON) (*tileJSON, erro
 			Description: "basemap " + l.Name, Fields: tippecanoeTypes(l.Fields), GeometryType: geometryKind(types)})
 	}
 	doc.addStats(nil)
-	doc.Links = []link{styleLink(t.base(r), tilesetBasemap)}
+	doc.Links = []api.Link{styleLink(t.base(r), tilesetBasemap)}
 	bound, _ := t.dataBound(r.Context(), nil)
 	doc.Bounds = [4]float64{-180, -geo.MaxLatitude, 180, geo.MaxLatitude}
 	doc.Center = center(bound)
@@ -260,10 +261,10 @@ type tilesetSummary struct {
 	Title string `json:"title"`
 	// DataType and the TMS fields make the list readable as an OGC API –
 	// Tiles tileset list too.
-	DataType         string `json:"dataType"`
-	CRS              string `json:"crs"`
-	TileMatrixSetURI string `json:"tileMatrixSetURI"`
-	Links            []link `json:"links"`
+	DataType         string     `json:"dataType"`
+	CRS              string     `json:"crs"`
+	TileMatrixSetURI string     `json:"tileMatrixSetURI"`
+	Links            []api.Link `json:"links"`
 }
 
 func (t *tiler) handleTilesets(w http.ResponseWriter, r *http.Request) error {
@@ -274,9 +275,9 @@ func (t *tiler) handleTilesets(w http.ResponseWriter, r *http.Request) error {
 	b := t.base(r)
 	entry := func(id, title string) tilesetSummary {
 		ts := tilesetSummary{ID: id, Title: title, DataType: "vector", CRS: crs3857, TileMatrixSetURI: tmsURI,
-			Links: []link{
-				{Href: b + "/tiles/" + pathEscape(id) + ".json", Rel: "describedby", Type: mediaJSON, Title: "TileJSON of " + title},
-				{Href: b + "/tiles/" + pathEscape(id) + "/{z}/{x}/{y}.mvt", Rel: "item", Type: mediaMVT, Title: "Tiles of " + title, Templated: true},
+			Links: []api.Link{
+				{Href: b + "/tiles/" + api.PathEscape(id) + ".json", Rel: "describedby", Type: api.MediaJSON, Title: "TileJSON of " + title},
+				{Href: b + "/tiles/" + api.PathEscape(id) + "/{z}/{x}/{y}.mvt", Rel: "item", Type: api.MediaMVT, Title: "Tiles of " + title, Templated: true},
 			}}
 		if hasStyle(id) {
 			ts.Links = append(ts.Links, styleLink(b, id))
@@ -288,8 +289,8 @@ func (t *tiler) handleTilesets(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range cols {
 		list = append(list, entry(c.ID, c.Title))
 	}
-	return writeJSON(w, http.StatusOK, mediaJSON, map[string]any{
-		"links":    []link{{Href: b + "/tiles", Rel: "self", Type: mediaJSON, Title: "Vector tile sets"}},
+	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]any{
+		"links":    []api.Link{{Href: b + "/tiles", Rel: "self", Type: api.MediaJSON, Title: "Vector tile sets"}},
 		"tilesets": list,
 	})
 }

@@ -11,10 +11,10 @@ import (
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/tiles"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 const (
-	mediaMVT = "application/vnd.mapbox-vector-tile"
 	// tilesetAll is every collection, one layer each; tilesetBasemap is
 	// the embedded offline basemap.
 	tilesetAll     = tiles.All
@@ -58,46 +58,46 @@ func newTiler(s *Server) *tiler {
 }
 
 // tileRoutes lists the vector tile, TileJSON and OGC API – Tiles routes.
-func (s *Server) tileRoutes() []route {
+func (s *Server) tileRoutes() []api.Route {
 	t := newTiler(s)
 	str := map[string]any{"type": "string"}
-	tileset := param{Name: "tileset", In: "path", Required: true, Schema: str,
+	tileset := api.Param{Name: "tileset", In: "path", Required: true, Schema: str,
 		Description: "a collection id, \"all\" (every collection, one layer each) or \"basemap\" (the offline basemap)"}
-	datetime := param{Name: "datetime", In: "query", Schema: str,
+	datetime := api.Param{Name: "datetime", In: "query", Schema: str,
 		Description: "the tile as of this instant or interval (RFC 3339, \"a/b\", \"../b\", \"a/..\"): statuses from the timeline at its start, features outside their validity left out"}
-	zxy := func(name, desc string) param {
-		return param{Name: name, In: "path", Required: true, Description: desc,
+	zxy := func(name, desc string) api.Param {
+		return api.Param{Name: name, In: "path", Required: true, Description: desc,
 			Schema: map[string]any{"type": "integer", "minimum": 0}}
 	}
-	zoom := func(name string) param {
-		return param{Name: name, In: "path", Required: true, Description: "zoom level, 0 to 22",
+	zoom := func(name string) api.Param {
+		return api.Param{Name: name, In: "path", Required: true, Description: "zoom level, 0 to 22",
 			Schema: map[string]any{"type": "integer", "minimum": 0, "maximum": geo.MaxZoom}}
 	}
-	cid := param{Name: "collectionId", In: "path", Required: true, Schema: str, Description: "a collection id"}
-	tms := param{Name: "tileMatrixSetId", In: "path", Required: true, Description: "the tiling scheme",
+	cid := api.Param{Name: "collectionId", In: "path", Required: true, Schema: str, Description: "a collection id"}
+	tms := api.Param{Name: "tileMatrixSetId", In: "path", Required: true, Description: "the tiling scheme",
 		Schema: map[string]any{"type": "string", "enum": []string{tmsID}}}
-	tileResp := map[string][]string{"200": {mediaMVT}, "204": nil, "304": nil, "400": {mediaJSON}, "404": {mediaJSON}}
+	tileResp := map[string][]string{"200": {api.MediaMVT}, "204": nil, "304": nil, "400": {api.MediaJSON}, "404": {api.MediaJSON}}
 	tags := []string{"Tiles"}
-	return append([]route{
+	return append([]api.Route{
 		{Method: http.MethodGet, Path: "/tiles", Name: "getTilesets", Summary: "The vector tile sets: each collection, all collections, the basemap",
-			Tags: tags, Params: []param{fJSONParam}, Responses: map[string][]string{"200": {mediaJSON}}, Handle: t.handleTilesets},
+			Tags: tags, Params: []api.Param{api.FJSONParam}, Responses: map[string][]string{"200": {api.MediaJSON}}, Handle: t.handleTilesets},
 		{Method: http.MethodGet, Path: "/tiles/{tileset}.json", Name: "getTileJSON", Summary: "TileJSON 3.0.0 of a tile set",
-			Tags: tags, Params: []param{fJSONParam, tileset, tileFilterParam}, Responses: map[string][]string{"200": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleTileJSON},
+			Tags: tags, Params: []api.Param{api.FJSONParam, tileset, tileFilterParam}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleTileJSON},
 		{Method: http.MethodGet, Path: "/tiles/{tileset}/{z}/{x}/{y}.mvt", Name: "getTile", Summary: "A Mapbox Vector Tile (no content when the tile is empty)",
-			Tags: tags, Params: []param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime, asOfParam, tileFilterParam},
+			Tags: tags, Params: []api.Param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime, api.AsOfParam, tileFilterParam},
 			Responses: tileResp, Handle: t.handleTile},
 		{Method: http.MethodGet, Path: "/tileMatrixSets", Name: "getTileMatrixSets", Summary: "The tiling schemes: WebMercatorQuad",
-			Tags: tags, Params: []param{fJSONParam}, Responses: map[string][]string{"200": {mediaJSON}}, Handle: t.handleTileMatrixSets},
+			Tags: tags, Params: []api.Param{api.FJSONParam}, Responses: map[string][]string{"200": {api.MediaJSON}}, Handle: t.handleTileMatrixSets},
 		{Method: http.MethodGet, Path: "/tileMatrixSets/{tileMatrixSetId}", Name: "getTileMatrixSet", Summary: "A tiling scheme's definition",
-			Tags: tags, Params: []param{fJSONParam, tms}, Responses: map[string][]string{"200": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleTileMatrixSet},
+			Tags: tags, Params: []api.Param{api.FJSONParam, tms}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleTileMatrixSet},
 		{Method: http.MethodGet, Path: "/collections/{collectionId}/tiles", Name: "getCollectionTilesets", Summary: "The vector tile sets of a collection",
-			Tags: tags, Params: []param{fJSONParam, cid}, Responses: map[string][]string{"200": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleCollectionTilesets},
+			Tags: tags, Params: []api.Param{api.FJSONParam, cid}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleCollectionTilesets},
 		{Method: http.MethodGet, Path: "/collections/{collectionId}/tiles/{tileMatrixSetId}", Name: "getCollectionTileset", Summary: "A collection's vector tile set metadata",
-			Tags: tags, Params: []param{fJSONParam, cid, tms, tileFilterParam}, Responses: map[string][]string{"200": {mediaJSON}, "404": {mediaJSON}}, Handle: t.handleCollectionTileset},
+			Tags: tags, Params: []api.Param{api.FJSONParam, cid, tms, tileFilterParam}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleCollectionTileset},
 		{Method: http.MethodGet, Path: "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", Name: "getCollectionTile",
 			Summary: "A vector tile of a collection (the same bytes as /tiles/{collectionId}/{z}/{x}/{y}.mvt)", Tags: tags,
-			Params: []param{cid, tms, zoom("tileMatrix"), zxy("tileRow", "row, 0 to 2^tileMatrix-1"),
-				zxy("tileCol", "column, 0 to 2^tileMatrix-1"), datetime, asOfParam, tileFilterParam},
+			Params: []api.Param{cid, tms, zoom("tileMatrix"), zxy("tileRow", "row, 0 to 2^tileMatrix-1"),
+				zxy("tileCol", "column, 0 to 2^tileMatrix-1"), datetime, api.AsOfParam, tileFilterParam},
 			Responses: tileResp, Handle: t.handleCollectionTile},
 	}, t.styleRoutes()...)
 }
@@ -127,7 +127,7 @@ func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string
 	}
 	if asOf != "" {
 		var err error
-		if when.AsOf, err = parseAsOf(asOf); err != nil {
+		if when.AsOf, err = api.ParseAsOf(asOf); err != nil {
 			return err
 		}
 		dt += "&as_of=" + asOf // the key holds both times as asked
@@ -146,7 +146,7 @@ func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string
 // Header values shared by every tile answer (net/http does not change them).
 var (
 	hdrMaxAge = []string{tileMaxAge}
-	hdrMVT    = []string{mediaMVT}
+	hdrMVT    = []string{api.MediaMVT}
 	hdrGzip   = []string{"gzip"}
 )
 
@@ -166,7 +166,7 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tiles.Tile) error {
 	}
 	h["Etag"] = []string{tag}
 	h["Content-Type"] = hdrMVT
-	if inm := r.Header.Get("If-None-Match"); inm != "" && (etagMatches(inm, ct.ETag, true) || etagMatches(inm, ct.GzipETag, true)) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && (api.ETagMatches(inm, ct.ETag, true) || api.ETagMatches(inm, ct.GzipETag, true)) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}

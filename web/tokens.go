@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/web/api"
 )
 
 // tokenRefresh is how old the server's copy of the named tokens may get:
@@ -81,7 +82,7 @@ func (c *tokenCache) lookup(ctx context.Context, st store.Store, secret string) 
 func (s *Server) authorizeNamed(r *http.Request, secret string) error {
 	t, ok, due := s.tokens.lookup(r.Context(), s.cfg.Store, secret)
 	if !ok {
-		return unauthorized("the token is not valid (unknown or revoked)")
+		return api.Unauthorized("the token is not valid (unknown or revoked)")
 	}
 	if due {
 		if err := s.cfg.Store.TokenUsed(r.Context(), t.Name, time.Now().UTC()); err != nil {

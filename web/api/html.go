@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -6,32 +6,32 @@ import (
 	"net/http"
 )
 
-// htmlPage is what the one HTML template shows: every HTML representation
+// Page is what the one HTML template shows: every HTML representation
 // of the API (landing, collections, items, a feature, the OpenAPI
 // rendering) is a title, links, a table of facts and a list of rows.
 // html/template escapes all of it: feature text is data, never markup.
-type htmlPage struct {
+type Page struct {
 	Title       string
 	Description string
-	Links       []link
-	Facts       []fact
+	Links       []Link
+	Facts       []Fact
 	RowsTitle   string
-	Rows        []htmlRow
-	Sections    []htmlSection
+	Rows        []Row
+	Sections    []Section
 }
 
-type fact struct {
+type Fact struct {
 	Name, Value string
 }
 
-type htmlRow struct {
+type Row struct {
 	Href, Title, Detail string
 }
 
-// htmlSection is a titled table, as /api.html shows one per operation.
-type htmlSection struct {
+// Section is a titled table, as /api.html shows one per operation.
+type Section struct {
 	ID, Title, Subtitle string
-	Facts               []fact
+	Facts               []Fact
 	Header              []string
 	Table               [][]string
 }
@@ -60,17 +60,17 @@ th{background:#f3f4f7}code,pre{font-family:ui-monospace,monospace;font-size:.9em
 </body></html>
 `))
 
-// writeHTML renders a page.
-func writeHTML(w http.ResponseWriter, status int, p htmlPage) error {
-	b, err := renderHTML(p)
+// WriteHTML renders a page.
+func WriteHTML(w http.ResponseWriter, status int, p Page) error {
+	b, err := RenderHTML(p)
 	if err != nil {
 		return err
 	}
-	return writeBytes(w, status, "text/html; charset=utf-8", b)
+	return WriteBytes(w, status, "text/html; charset=utf-8", b)
 }
 
-// renderHTML renders a page into memory.
-func renderHTML(p htmlPage) ([]byte, error) {
+// RenderHTML renders a page into memory.
+func RenderHTML(p Page) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := pageTemplate.Execute(&buf, p); err != nil {
 		return nil, err

@@ -1,0 +1,101 @@
+package api
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Format is the representation a client asked for.
+type Format int
+
+const (
+	FormatJSON Format = iota
+	FormatHTML
+)
+
+// Negotiate picks the format from f, else from Accept among the offered
+// media types (the first offer is the JSON one). It fails with 400 for an
+// unknown f and 406 when Accept allows none of the offers.
+func Negotiate(r *http.Request, offers ...string) (Format, error) {
+	if f, ok := r.URL.Query()["f"]; ok {
+		switch strings.ToLower(f[0]) {
+		case "json", "geojson":
+			return FormatJSON, nil
+		case "html":
+			for _, o := range offers {
+				if o == MediaHTML {
+					return FormatHTML, nil
+				}
+			}
+		}
+		return 0, BadRequest("f", fmt.Sprintf("f=%q is not supported here (use json or html)", f[0]))
+	}
+	best, err := PickMedia(r.Header.Get("Accept"), offers)
+	if err != nil {
+		return 0, err
+	}
+	if best == MediaHTML {
+		return FormatHTML, nil
+	}
+	return FormatJSON, nil
+}
+
+// PickMedia chooses the offer with the highest quality in the Accept
+// header; on a tie the earlier offer wins. An empty header accepts the
+// first offer.
+func PickMedia(accept string, offers []string) (string, error) {
+	if strings.TrimSpace(accept) == "" {
+		return offers[0], nil
+	}
+	type rangeQ struct {
+		typ, sub string
+		q        float64
+	}
+	var ranges []rangeQ
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		typ, sub, _ := strings.Cut(mt, "/")
+		ranges = append(ranges, rangeQ{typ, sub, q})
+	}
+	best, bestQ, bestSpec := "", 0.0, -1
+	for _, o := range offers {
+		omt, _, _ := mime.ParseMediaType(o)
+		otyp, osub, _ := strings.Cut(omt, "/")
+		q, spec := 0.0, -1
+		for _, rg := range ranges {
+			s := -1
+			switch {
+			case rg.typ == otyp && rg.sub == osub:
+				s = 2
+			case rg.typ == otyp && rg.sub == "*":
+				s = 1
+			case rg.typ == "*" && rg.sub == "*":
+				s = 0
+			}
+			if s > spec {
+				spec, q = s, rg.q
+			}
+		}
+		// Prefer the higher quality; on a tie, a more specific match (a
+		// browser's */* must not beat its explicit text/html).
+		if spec >= 0 && q > 0 && (q > bestQ || (q == bestQ && spec > bestSpec)) {
+			best, bestQ, bestSpec = o, q, spec
+		}
+	}
+	if best == "" {
+		return "", NotAcceptable(fmt.Sprintf("Accept %q allows none of %s", accept, strings.Join(offers, ", ")))
+	}
+	return best, nil
+}

@@ -1,0 +1,46 @@
+package api
+
+// Media types the API speaks.
+const (
+	MediaJSON    = "application/json"
+	MediaGeoJSON = "application/geo+json"
+	MediaHTML    = "text/html"
+	MediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+	MediaSchema  = "application/schema+json"
+	MediaMVT     = "application/vnd.mapbox-vector-tile"
+	// MediaStyle is a MapLibre (Mapbox GL) style, as OGC API – Styles names it.
+	MediaStyle = "application/vnd.mapbox.style+json"
+	// MediaProtobuf is a glyph range of a style's font.
+	MediaProtobuf = "application/x-protobuf"
+)
+
+// Link relations beyond the IANA ones (self, alternate, next, ...).
+const (
+	RelConformance = "conformance"
+	RelData        = "data"
+	RelItems       = "items"
+	// RelStylesheet links a tile set to a style that draws it.
+	RelStylesheet  = "stylesheet"
+	RelQueryables  = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+	RelTilingSch   = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
+	RelTilesVector = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+)
+
+// Reference systems named in collection documents and parameters.
+const (
+	CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	// EPSG4326 is WGS 84 with latitude first: the files' own CRS, whose
+	// coordinates GeoPackage and FlatGeobuf store as longitude, latitude.
+	EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
+	TRSISO   = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+)
+
+// Query parameters more than one resource reads.
+const (
+	ParamFormat   = "f"
+	ParamDatetime = "datetime"
+	ParamAsOf     = "as_of"
+	ParamFilter   = "filter"
+	ParamBBox     = "bbox"
+	ParamLimit    = "limit"
+)
