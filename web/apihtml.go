@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 // handleAPIHTML renders the OpenAPI document as a readable page, made by
@@ -26,9 +27,9 @@ func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
 		RowsTitle: "Operations",
 	}
 	paths := doc["paths"].(map[string]any)
-	for _, path := range sortedKeys(paths) {
+	for _, path := range query.SortedKeys(paths) {
 		item := paths[path].(map[string]any)
-		methods := sortedKeys(item)
+		methods := query.SortedKeys(item)
 		sort.SliceStable(methods, func(i, j int) bool { return methodOrder(methods[i]) < methodOrder(methods[j]) })
 		for _, m := range methods {
 			op := item[m].(map[string]any)
@@ -44,17 +45,17 @@ func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
 					schemaText(pm["schema"]), fmt.Sprint(pm["required"]), strOr(pm["description"])})
 			}
 			if body, ok := op["requestBody"].(map[string]any); ok {
-				sec.Facts = append(sec.Facts, api.Fact{Name: "Request body", Value: strings.Join(sortedKeys(body["content"].(map[string]any)), ", ")})
+				sec.Facts = append(sec.Facts, api.Fact{Name: "Request body", Value: strings.Join(query.SortedKeys(body["content"].(map[string]any)), ", ")})
 			}
 			if _, ok := op["security"]; ok {
 				sec.Facts = append(sec.Facts, api.Fact{Name: "Authorization", Value: "Bearer token"})
 			}
 			resps := op["responses"].(map[string]any)
-			for _, code := range sortedKeys(resps) {
+			for _, code := range query.SortedKeys(resps) {
 				rm := resps[code].(map[string]any)
 				types := ""
 				if c, ok := rm["content"].(map[string]any); ok {
-					types = " (" + strings.Join(sortedKeys(c), ", ") + ")"
+					types = " (" + strings.Join(query.SortedKeys(c), ", ") + ")"
 				}
 				sec.Facts = append(sec.Facts, api.Fact{Name: "Response " + code, Value: fmt.Sprint(rm["description"]) + types})
 			}

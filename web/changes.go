@@ -10,6 +10,7 @@ import (
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 func changesParams() []api.Param {
@@ -17,7 +18,7 @@ func changesParams() []api.Param {
 		{Name: "since", In: "query", Description: "Only writes at or after this RFC 3339 time (a bare date: its start).", Schema: map[string]any{"type": "string", "format": "date-time"}},
 		{Name: "collection", In: "query", Description: "Only writes to this collection.", Schema: map[string]any{"type": "string"}},
 		{Name: "limit", In: "query", Description: "Page size; values above the maximum are clamped to it.",
-			Schema: map[string]any{"type": "integer", "minimum": 1, "maximum": maxLimit, "default": defaultLimit}},
+			Schema: map[string]any{"type": "integer", "minimum": 1, "maximum": query.MaxLimit, "default": query.DefaultLimit}},
 		{Name: "after", In: "query", Description: "Only writes after this sequence number (the next link carries it; /events numbers its changes the same way).",
 			Schema: map[string]any{"type": "integer", "minimum": 0}},
 	}
@@ -35,7 +36,7 @@ type changeJSON struct {
 }
 
 func parseChangesQuery(v url.Values) (store.ChangesQuery, error) {
-	q := store.ChangesQuery{Limit: defaultLimit}
+	q := store.ChangesQuery{Limit: query.DefaultLimit}
 	if err := onlyParams(v, "since", "collection", "limit", "after", "f"); err != nil {
 		return q, err
 	}
@@ -46,7 +47,7 @@ func parseChangesQuery(v url.Values) (store.ChangesQuery, error) {
 		}
 	}
 	if val := v.Get("limit"); val != "" {
-		if q.Limit, err = parseLimit(val); err != nil {
+		if q.Limit, err = query.ParseLimit(val); err != nil {
 			return q, err
 		}
 	}

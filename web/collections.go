@@ -11,6 +11,7 @@ import (
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 type collectionDoc struct {
@@ -194,11 +195,11 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	href := s.base(r) + "/collections/" + api.PathEscape(c.ID) + "/queryables"
-	qs := filterQueryables(c)
+	qs := query.FilterQueryables(c)
 	if format == api.FormatHTML {
 		p := api.Page{Title: "Queryables of " + c.Title, Description: "Filter the items with a CQL2 filter (?filter=) on these properties, or with ?name=value on the equality queryables.",
 			Links: []api.Link{{Href: href + "?f=html", Rel: "self", Type: api.MediaHTML}, {Href: href + "?f=json", Rel: "alternate", Type: api.MediaSchema}}}
-		for _, name := range sortedKeys(qs) {
+		for _, name := range query.SortedKeys(qs) {
 			q := qs[name]
 			v := q.Type
 			if len(q.Enum) > 0 {

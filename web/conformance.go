@@ -1,10 +1,12 @@
 package web
 
+import "github.com/sitmap/sitmap/web/query"
+
 // extraConformance is the conformance of the other route groups served
 // beside OGC API – Features Part 1: Part 2 (web/crs.go), Part 4's update
 // when writes are enabled (web/patch.go) and the tiles (web/tiles.go).
 func (s *Server) extraConformance() []string {
-	out := []string{confCRS, confSchemas}
+	out := []string{query.CRSConformance, confSchemas}
 	if s.cfg.Token != "" {
 		out = append(out, confUpdate)
 	}

@@ -2,69 +2,14 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/internal/formats"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
-
-// itemsFParam is f for features: the file encodings on top of json and html.
-var itemsFParam = api.Param{
-	Name: "f", In: "query",
-	Description: "Response format, overriding the Accept header: json (GeoJSON), html, or a file: gpkg (GeoPackage), fgb (FlatGeobuf), kml, kmz or csv. " +
-		"A file holds every feature of the query unless limit is given.",
-	Schema: map[string]any{"type": "string", "enum": append([]string{"json", "html"}, fileFormatNames()...)},
-}
-
-func fileFormatNames() []string {
-	var out []string
-	for _, f := range formats.Files {
-		out = append(out, string(f))
-	}
-	return out
-}
-
-// fileMediaTypes are the media types of the file encodings, in order.
-func fileMediaTypes() []string {
-	var out []string
-	for _, f := range formats.Files {
-		out = append(out, f.MediaType())
-	}
-	return out
-}
-
-// fileFormat reports whether the request asks for a file encoding, by f
-// or by an Accept header that prefers one of them to GeoJSON and HTML.
-func fileFormat(r *http.Request) (formats.Format, bool, error) {
-	if v, ok := r.URL.Query()["f"]; ok {
-		switch strings.ToLower(v[0]) {
-		case "json", "geojson", "html":
-			return "", false, nil
-		}
-		if f, ok := formats.Parse(v[0]); ok && f != formats.GeoJSON {
-			return f, true, nil
-		}
-		return "", false, api.BadRequest("f", fmt.Sprintf("f=%q is not supported here (use json, html, %s)", v[0], strings.Join(fileFormatNames(), ", ")))
-	}
-	accept := r.Header.Get("Accept")
-	if strings.TrimSpace(accept) == "" {
-		return "", false, nil
-	}
-	best, err := api.PickMedia(accept, append([]string{api.MediaGeoJSON, api.MediaJSON, api.MediaHTML}, fileMediaTypes()...))
-	if err != nil {
-		return "", false, nil // negotiate answers 406 with every offer
-	}
-	for _, f := range formats.Files {
-		if f.MediaType() == best {
-			return f, true, nil
-		}
-	}
-	return "", false, nil
-}
 
 // encodingLinks are the links to a resource's features in each file
 // encoding; href ends in /items (or holds {collectionId} when templated).
@@ -100,8 +45,8 @@ func (fw *fileWriter) Write(b []byte) (int, error) {
 // handleItemsFile answers an items query with a file: every match, read
 // from the store a chunk at a time and streamed through the encoder, or
 // only limit of them when the client gave one.
-func (s *Server) handleItemsFile(w http.ResponseWriter, r *http.Request, c *geo.Collection, q itemsQuery, ff formats.Format) error {
-	if err := fileCRS(q.CRS); err != nil {
+func (s *Server) handleItemsFile(w http.ResponseWriter, r *http.Request, c *geo.Collection, q query.Items, ff formats.Format) error {
+	if err := query.FileCRS(q.CRS); err != nil {
 		return err
 	}
 	if !q.LimitGiven {
@@ -137,9 +82,9 @@ func withCollection(f *geo.Feature, cid string) *geo.Feature {
 	return f.WithCollection(cid)
 }
 
-// featureFile answers one feature as a file (in WGS 84: see fileCRS).
+// featureFile answers one feature as a file (in WGS 84: see query.FileCRS).
 func featureFile(ctx context.Context, w http.ResponseWriter, c *geo.Collection, f *geo.Feature, ff formats.Format, in *crs.CRS) error {
-	if err := fileCRS(in); err != nil {
+	if err := query.FileCRS(in); err != nil {
 		return err
 	}
 	enc, err := formats.NewEncoder(ff, &fileWriter{w: w, f: ff, name: c.ID + "-" + f.ID()}, []geo.Collection{*c})
@@ -155,13 +100,4 @@ func featureFile(ctx context.Context, w http.ResponseWriter, c *geo.Collection, 
 		return err
 	}
 	return enc.Close()
-}
-
-// fileCRS rejects a crs the file encodings cannot declare: they are all in
-// WGS 84 (KML by definition; the others say EPSG:4326).
-func fileCRS(c *crs.CRS) error {
-	if c == nil || c.IsCRS84() || c.URI == api.EPSG4326 {
-		return nil
-	}
-	return api.BadRequest("crs", fmt.Sprintf("crs=%s: the file encodings are in WGS 84 (CRS84 or EPSG:4326); ask for GeoJSON in other CRSs", c.URI))
 }

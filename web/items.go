@@ -17,6 +17,7 @@ import (
 	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 // maxBody bounds write request bodies.
@@ -25,26 +26,26 @@ const maxBody = 32 << 20
 func (s *Server) featureRoutes() []api.Route {
 	items := "/collections/{collectionId}/items"
 	item := items + "/{featureId}"
-	geoHTML := append([]string{api.MediaGeoJSON, api.MediaHTML}, fileMediaTypes()...)
+	geoHTML := append([]string{api.MediaGeoJSON, api.MediaHTML}, query.FileMediaTypes()...)
 	writeResp := func(code string) map[string][]string {
 		return map[string][]string{code: {api.MediaGeoJSON}, "400": nil, "401": nil, "404": nil, "405": nil, "412": nil, "413": nil}
 	}
 	return []api.Route{
 		{Method: http.MethodGet, Path: items, Name: "getFeatures", Summary: "Features of a collection: bbox, datetime, text, property filters, sorting and paging",
-			Tags: []string{"Data"}, Params: append([]api.Param{collectionIDParam}, itemsParams()...), MoreParams: s.queryableParams,
+			Tags: []string{"Data"}, Params: append([]api.Param{collectionIDParam}, query.ItemsParams()...), MoreParams: s.queryableParams,
 			Responses: map[string][]string{"200": geoHTML}, Handle: s.handleItems},
 		{Method: http.MethodGet, Path: item, Name: "getFeature", Summary: "One feature, with a strong ETag",
-			Tags: []string{"Data"}, Params: []api.Param{collectionIDParam, featureIDParam, itemsFParam, crsParam, featureDatetimeParam, api.AsOfParam,
+			Tags: []string{"Data"}, Params: []api.Param{collectionIDParam, featureIDParam, query.ItemsFParam, query.CRSParam, featureDatetimeParam, api.AsOfParam,
 				{Name: "If-None-Match", In: "header", Description: "ETag of a copy the client has; 304 when it is current", Schema: map[string]any{"type": "string"}}},
 			Responses: map[string][]string{"200": geoHTML, "304": nil}, Handle: s.handleFeature},
 		{Method: http.MethodPost, Path: items, Name: "createFeatures", Summary: "Create a Feature, or every feature of a FeatureCollection (all or nothing); needs a Bearer token",
-			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, contentCRSParam}, Body: []string{api.MediaGeoJSON, api.MediaJSON},
+			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, query.ContentCRSParam}, Body: []string{api.MediaGeoJSON, api.MediaJSON},
 			Responses: writeResp("201"), Handle: s.handleCreate},
 		{Method: http.MethodPut, Path: item, Name: "replaceFeature", Summary: "Replace a feature; If-Match is honoured; needs a Bearer token",
-			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, featureIDParam, ifMatchParam, contentCRSParam}, Body: []string{api.MediaGeoJSON, api.MediaJSON},
+			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, featureIDParam, ifMatchParam, query.ContentCRSParam}, Body: []string{api.MediaGeoJSON, api.MediaJSON},
 			Responses: writeResp("200"), Handle: s.handleReplace},
 		{Method: http.MethodPatch, Path: item, Name: "updateFeature", Summary: "Change some members of a feature with a JSON merge patch (RFC 7396); If-Match is honoured; needs a Bearer token",
-			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, featureIDParam, ifMatchParam, contentCRSParam}, Body: []string{mediaMergePatch},
+			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, featureIDParam, ifMatchParam, query.ContentCRSParam}, Body: []string{mediaMergePatch},
 			Responses: writeResp("200"), Handle: s.handlePatch},
 		{Method: http.MethodDelete, Path: item, Name: "deleteFeature", Summary: "Delete a feature; If-Match is honoured; needs a Bearer token",
 			Tags: []string{"Write"}, Params: []api.Param{collectionIDParam, featureIDParam, ifMatchParam},
@@ -68,7 +69,7 @@ func (s *Server) queryableParams(ctx context.Context) []api.Param {
 	defs := map[string]geo.Queryable{}
 	collsOf := map[string][]string{}
 	add := func(c *geo.Collection) {
-		for name, q := range equalityQueryables(c) {
+		for name, q := range query.EqualityQueryables(c) {
 			prev, ok := defs[name]
 			switch {
 			case !ok:
@@ -93,7 +94,7 @@ func (s *Server) queryableParams(ctx context.Context) []api.Param {
 		}
 	}
 	var out []api.Param
-	for _, name := range sortedKeys(defs) {
+	for _, name := range query.SortedKeys(defs) {
 		q := defs[name]
 		typ := q.Type
 		if typ == "" {
@@ -135,11 +136,11 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q, err := parseItemsQuery(r.URL.Query(), c)
+	q, err := query.ParseItems(r.URL.Query(), c)
 	if err != nil {
 		return err
 	}
-	if ff, ok, err := fileFormat(r); err != nil {
+	if ff, ok, err := query.FileFormat(r); err != nil {
 		return err
 	} else if ok {
 		return s.handleItemsFile(w, r, c, q, ff)
@@ -162,7 +163,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 		return api.WriteBytes(w, http.StatusOK, "text/html; charset=utf-8", body)
 	}
 	*bp = body
-	setContentCRS(w, q.CRS)
+	query.SetContentCRS(w, q.CRS)
 	return api.WriteBytes(w, http.StatusOK, api.MediaGeoJSON, body)
 }
 
@@ -170,7 +171,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) error {
 // query slot. The slot bounds the CPU work, so it is released before the
 // page is written: a client that does not read holds its connection
 // (until the write timeout), never a slot.
-func (s *Server) itemsBody(r *http.Request, c *geo.Collection, q itemsQuery, format api.Format, buf []byte) ([]byte, error) {
+func (s *Server) itemsBody(r *http.Request, c *geo.Collection, q query.Items, format api.Format, buf []byte) ([]byte, error) {
 	// A client that has gone (or timed out) costs no more work: queries
 	// take a slot, and those that leave while waiting for one never run.
 	ctx := r.Context()
@@ -243,7 +244,7 @@ func appendItems(ctx context.Context, buf []byte, page store.Page, links []api.L
 			buf = f.AppendJSON(buf)
 			continue
 		}
-		pf, err := inCRS(f, out)
+		pf, err := query.InCRS(f, out)
 		if err != nil {
 			return nil, err
 		}
@@ -254,7 +255,7 @@ func appendItems(ctx context.Context, buf []byte, page store.Page, links []api.L
 
 // itemsLinks are self, alternate, next and prev (each keeping every other
 // parameter of the request) and the collection.
-func (s *Server) itemsLinks(r *http.Request, c *geo.Collection, q itemsQuery, page store.Page, format api.Format) []api.Link {
+func (s *Server) itemsLinks(r *http.Request, c *geo.Collection, q query.Items, page store.Page, format api.Format) []api.Link {
 	cref := s.base(r) + "/collections/" + api.PathEscape(c.ID)
 	href := cref + "/items"
 	query := r.URL.Query()
@@ -308,7 +309,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ff, isFile, err := fileFormat(r)
+	ff, isFile, err := query.FileFormat(r)
 	if err != nil {
 		return err
 	}
@@ -339,7 +340,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	if format == api.FormatHTML {
 		return api.WriteHTML(w, http.StatusOK, featureHTML(c, f, links))
 	}
-	pf, err := inCRS(f, inc)
+	pf, err := query.InCRS(f, inc)
 	if err != nil {
 		return err
 	}
@@ -347,7 +348,7 @@ func (s *Server) handleFeature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setContentCRS(w, inc)
+	query.SetContentCRS(w, inc)
 	return api.WriteBytes(w, http.StatusOK, api.MediaGeoJSON, b)
 }
 
@@ -360,7 +361,7 @@ func featureCRS(v url.Values) (*crs.CRS, error) {
 		case "f":
 		case "crs":
 			var err error
-			if inc, err = lookupCRS(k, vals[0]); err != nil {
+			if inc, err = query.LookupCRS(k, vals[0]); err != nil {
 				return nil, err
 			}
 		default:

@@ -17,6 +17,7 @@ import (
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 // authorize lets a write through only with the configured Bearer token,
@@ -133,7 +134,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if fs, err = toCRS84(r, fs); err != nil {
+	if fs, err = query.ToCRS84(r, fs); err != nil {
 		return err
 	}
 	if fs, err = validate(fs, c); err != nil {
@@ -157,7 +158,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 		buf = f.AppendJSON(buf)
 	}
 	buf = append(buf, "]}"...)
-	setContentCRS(w, nil)
+	query.SetContentCRS(w, nil)
 	return api.WriteBytes(w, http.StatusCreated, api.MediaGeoJSON, buf)
 }
 
@@ -192,7 +193,7 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if fs, err = toCRS84(r, fs); err != nil {
+	if fs, err = query.ToCRS84(r, fs); err != nil {
 		return err
 	}
 	if id := fs[0].ID(); id != "" && id != fid {
@@ -221,7 +222,7 @@ func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, c *geo.Col
 	if err != nil {
 		return err
 	}
-	setContentCRS(w, nil)
+	query.SetContentCRS(w, nil)
 	return api.WriteBytes(w, status, api.MediaGeoJSON, body)
 }
 

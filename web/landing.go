@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 // Conformance classes this server implements.
@@ -109,7 +110,7 @@ func (s *Server) landing(r *http.Request, format api.Format) landingPage {
 // conformance lists the classes implemented, and nothing else.
 func (s *Server) conformance() []string {
 	out := []string{confCore, confOAS30, confGeoJSON, confHTML, confQueryables, confQParams}
-	out = append(out, confFilter...)
+	out = append(out, query.FilterConformance...)
 	if s.cfg.Token != "" {
 		out = append(out, confCRD)
 	}

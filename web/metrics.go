@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 // latencyBuckets are the upper bounds (seconds) of the latency histogram.
@@ -63,7 +64,7 @@ func (m *metrics) slotWait(d time.Duration) {
 // writeGauges writes the gauges that need no lock.
 func (m *metrics) writeGauges(buf *bytes.Buffer) {
 	buf.WriteString("# HELP sitmap_http_requests_in_flight Requests being served, by route.\n# TYPE sitmap_http_requests_in_flight gauge\n")
-	for _, route := range sortedKeys(m.inflight) {
+	for _, route := range query.SortedKeys(m.inflight) {
 		fmt.Fprintf(buf, "sitmap_http_requests_in_flight{route=%q} %d\n", route, m.inflight[route].Load())
 	}
 	fmt.Fprintf(buf, "# HELP sitmap_events_streams_open Open /events streams.\n# TYPE sitmap_events_streams_open gauge\nsitmap_events_streams_open %d\n", m.streams.Load())
@@ -109,7 +110,7 @@ func (m *metrics) write(buf *bytes.Buffer) {
 		fmt.Fprintf(buf, "sitmap_http_requests_total{route=%q,status=\"%d\"} %d\n", k.route, k.status, m.reqs[k])
 	}
 	buf.WriteString("# HELP sitmap_http_request_duration_seconds HTTP request latency by route.\n# TYPE sitmap_http_request_duration_seconds histogram\n")
-	for _, route := range sortedKeys(m.lat) {
+	for _, route := range query.SortedKeys(m.lat) {
 		h := m.lat[route]
 		var cum uint64
 		for i, ub := range latencyBuckets {

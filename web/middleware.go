@@ -14,6 +14,7 @@ import (
 
 	"github.com/sitmap/sitmap/internal/gzpool"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 // named records which route served the request, for logs and metrics.
@@ -28,9 +29,9 @@ func named(name string, h http.Handler) http.Handler {
 
 // serveRoute serves one route: it records the route for logs and metrics,
 // counts the request in flight, and rejects a query string that does
-// not parse or (see checkQuery) holds parameters the route does not take.
+// not parse or (see query.Check) holds parameters the route does not take.
 func (s *Server) serveRoute(rt api.Route, h http.Handler) http.Handler {
-	allowed := queryNames(rt)
+	allowed := query.Names(rt)
 	inflight := s.metrics.inflight[rt.Name]
 	eh := s.errorHandler(nil)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +41,7 @@ func (s *Server) serveRoute(rt api.Route, h http.Handler) http.Handler {
 		inflight.Add(1)
 		defer inflight.Add(-1)
 		if r.URL.RawQuery != "" {
-			if err := checkQuery(r.URL.RawQuery, allowed); err != nil {
+			if err := query.Check(r.URL.RawQuery, allowed); err != nil {
 				eh.Fail(w, r, err)
 				return
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 const (
@@ -79,7 +80,7 @@ func (s *Server) applyPatch(r *http.Request, c *geo.Collection, fid string, patc
 // patched is the stored feature with the patch applied, validated as a
 // PUT body is.
 func patched(r *http.Request, c *geo.Collection, cur *geo.Feature, patch json.RawMessage) (*geo.Feature, error) {
-	in, err := contentCRS(r)
+	in, err := query.ContentCRS(r)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +96,7 @@ func patched(r *http.Request, c *geo.Collection, cur *geo.Feature, patch json.Ra
 	if patchesGeometry(patch) {
 		// Only the patch's coordinates are in Content-Crs; the stored
 		// ones are CRS84 already.
-		if fs, err = fromCRS(fs, in); err != nil {
+		if fs, err = query.FromCRS(fs, in); err != nil {
 			return nil, err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 // relSchema is the link relation of a collection's feature schema in
@@ -50,7 +51,7 @@ func featureSchema(c *geo.Collection, href string) map[string]any {
 		out[p.name] = p.schema
 	}
 	qs := c.Queryables
-	for i, name := range sortedKeys(qs) {
+	for i, name := range query.SortedKeys(qs) {
 		if _, ok := out[name]; ok {
 			continue
 		}

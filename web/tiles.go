@@ -12,6 +12,7 @@ import (
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/tiles"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/query"
 )
 
 const (
@@ -82,9 +83,9 @@ func (s *Server) tileRoutes() []api.Route {
 		{Method: http.MethodGet, Path: "/tiles", Name: "getTilesets", Summary: "The vector tile sets: each collection, all collections, the basemap",
 			Tags: tags, Params: []api.Param{api.FJSONParam}, Responses: map[string][]string{"200": {api.MediaJSON}}, Handle: t.handleTilesets},
 		{Method: http.MethodGet, Path: "/tiles/{tileset}.json", Name: "getTileJSON", Summary: "TileJSON 3.0.0 of a tile set",
-			Tags: tags, Params: []api.Param{api.FJSONParam, tileset, tileFilterParam}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleTileJSON},
+			Tags: tags, Params: []api.Param{api.FJSONParam, tileset, query.TileFilterParam}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleTileJSON},
 		{Method: http.MethodGet, Path: "/tiles/{tileset}/{z}/{x}/{y}.mvt", Name: "getTile", Summary: "A Mapbox Vector Tile (no content when the tile is empty)",
-			Tags: tags, Params: []api.Param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime, api.AsOfParam, tileFilterParam},
+			Tags: tags, Params: []api.Param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime, api.AsOfParam, query.TileFilterParam},
 			Responses: tileResp, Handle: t.handleTile},
 		{Method: http.MethodGet, Path: "/tileMatrixSets", Name: "getTileMatrixSets", Summary: "The tiling schemes: WebMercatorQuad",
 			Tags: tags, Params: []api.Param{api.FJSONParam}, Responses: map[string][]string{"200": {api.MediaJSON}}, Handle: t.handleTileMatrixSets},
@@ -93,11 +94,11 @@ func (s *Server) tileRoutes() []api.Route {
 		{Method: http.MethodGet, Path: "/collections/{collectionId}/tiles", Name: "getCollectionTilesets", Summary: "The vector tile sets of a collection",
 			Tags: tags, Params: []api.Param{api.FJSONParam, cid}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleCollectionTilesets},
 		{Method: http.MethodGet, Path: "/collections/{collectionId}/tiles/{tileMatrixSetId}", Name: "getCollectionTileset", Summary: "A collection's vector tile set metadata",
-			Tags: tags, Params: []api.Param{api.FJSONParam, cid, tms, tileFilterParam}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleCollectionTileset},
+			Tags: tags, Params: []api.Param{api.FJSONParam, cid, tms, query.TileFilterParam}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleCollectionTileset},
 		{Method: http.MethodGet, Path: "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", Name: "getCollectionTile",
 			Summary: "A vector tile of a collection (the same bytes as /tiles/{collectionId}/{z}/{x}/{y}.mvt)", Tags: tags,
 			Params: []api.Param{cid, tms, zoom("tileMatrix"), zxy("tileRow", "row, 0 to 2^tileMatrix-1"),
-				zxy("tileCol", "column, 0 to 2^tileMatrix-1"), datetime, api.AsOfParam, tileFilterParam},
+				zxy("tileCol", "column, 0 to 2^tileMatrix-1"), datetime, api.AsOfParam, query.TileFilterParam},
 			Responses: tileResp, Handle: t.handleCollectionTile},
 	}, t.styleRoutes()...)
 }

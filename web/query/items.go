@@ -1,4 +1,4 @@
-package web
+package query
 
 import (
 	"fmt"
@@ -15,49 +15,48 @@ import (
 
 // Limits of the items operation.
 const (
-	defaultLimit = 100
-	maxLimit     = 10000
+	DefaultLimit = 100
+	MaxLimit     = 10000
 )
 
-// itemsParams are the fixed query parameters of the items operation; the
+// ItemsParams are the fixed query parameters of the items operation; the
 // queryables of the collections come on top (see queryableParams).
-func itemsParams() []api.Param {
+func ItemsParams() []api.Param {
 	return []api.Param{
 		{Name: "bbox", In: "query", Description: "Only features that intersect the box: west,south,east,north (or 6 numbers with heights) in CRS84; west > east crosses the antimeridian.",
 			Schema: map[string]any{"type": "array", "minItems": 4, "maxItems": 6, "items": map[string]any{"type": "number"}}},
 		{Name: "datetime", In: "query", Description: "Only features whose temporal extent (valid_from, valid_to) intersects this RFC 3339 instant or interval: a/b, ../b, a/.., or a start and an ISO 8601 duration such as 2025-09-12/P2D. With an instant (a bare date: its start) each status is the one its timeline gives then, status= filters on that, and status_source names the timeline entry.",
 			Schema: map[string]any{"type": "string"}},
 		{Name: "limit", In: "query", Description: "Page size; values above the maximum are clamped to it.",
-			Schema: map[string]any{"type": "integer", "minimum": 1, "maximum": maxLimit, "default": defaultLimit}},
+			Schema: map[string]any{"type": "integer", "minimum": 1, "maximum": MaxLimit, "default": DefaultLimit}},
 		{Name: "offset", In: "query", Description: "Number of matching features to skip (the next and prev links carry it).",
 			Schema: map[string]any{"type": "integer", "minimum": 0, "default": 0}},
 		{Name: "q", In: "query", Description: "Case-insensitive text search in name and name_local.",
 			Schema: map[string]any{"type": "string"}},
-		crsParam,
-		bboxCRSParam,
-		filterParams()[0], filterParams()[1], filterParams()[2],
+		CRSParam,
+		BBoxCRSParam,
+		FilterParams()[0], FilterParams()[1], FilterParams()[2],
 		{Name: "sortby", In: "query", Description: "Comma-separated sort keys among name, updated and id; a leading - sorts descending, + or nothing ascending.",
 			Schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?(name|updated|id)$`}}},
 		api.AsOfParam,
-		itemsFParam,
+		ItemsFParam,
 	}
 }
 
-// apiFormat is the representation chosen for a response.
-// itemsQuery is a parsed items request.
-type itemsQuery struct {
+// Items is a parsed items request.
+type Items struct {
 	store.Query
 	LimitGiven bool
 	// CRS is the CRS of the response (nil: CRS84).
 	CRS *crs.CRS
 }
 
-// parseItemsQuery turns the query string into a store query, rejecting
+// ParseItems turns the query string into a store query, rejecting
 // parameters that are neither declared nor queryables of the collection.
-func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
-	p := itemsParser{q: itemsQuery{Query: store.Query{Collection: c.ID, Limit: defaultLimit}}, c: c,
-		known: map[string]bool{}, queryables: equalityQueryables(c)}
-	for _, prm := range itemsParams() {
+func ParseItems(v url.Values, c *geo.Collection) (Items, error) {
+	p := itemsParser{q: Items{Query: store.Query{Collection: c.ID, Limit: DefaultLimit}}, c: c,
+		known: map[string]bool{}, queryables: EqualityQueryables(c)}
+	for _, prm := range ItemsParams() {
 		p.known[prm.Name] = true
 	}
 	keys := make([]string, 0, len(v))
@@ -67,7 +66,7 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 	sort.Strings(keys)
 	// The bbox is read in bbox-crs, which sorts after it.
 	var err error
-	if p.bboxCRS, err = bboxCRSOf(v); err != nil {
+	if p.bboxCRS, err = BBoxCRS(v); err != nil {
 		return p.q, err
 	}
 	for _, k := range keys {
@@ -79,7 +78,7 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 		}
 	}
 	if p.hasFilter {
-		e, err := parseFilter(p.filter, p.lang, p.filterCRS, c)
+		e, err := ParseFilter(p.filter, p.lang, p.filterCRS, c)
 		if err != nil {
 			return p.q, err
 		}
@@ -91,7 +90,7 @@ func parseItemsQuery(v url.Values, c *geo.Collection) (itemsQuery, error) {
 // itemsParser is the state of reading an items query string: the query so
 // far, and the filter's three parameters, which are read together.
 type itemsParser struct {
-	q                       itemsQuery
+	q                       Items
 	c                       *geo.Collection
 	known                   map[string]bool
 	queryables              map[string]geo.Queryable
@@ -105,7 +104,7 @@ type itemsParser struct {
 func (p *itemsParser) check(k string, vals []string) error {
 	if _, isQueryable := p.queryables[k]; !p.known[k] && !isQueryable {
 		return api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, filter, filter-lang, filter-crs, f or a queryable of %s (%s)",
-			k, p.c.ID, strings.Join(sortedKeys(p.queryables), ", ")))
+			k, p.c.ID, strings.Join(SortedKeys(p.queryables), ", ")))
 	}
 	if len(vals) > 1 {
 		return api.BadRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, len(vals)))
@@ -121,11 +120,11 @@ func (p *itemsParser) set(k, val string) error {
 	case "f", "bbox-crs":
 	case "bbox":
 		var b geo.BBox
-		if b, err = bboxIn(val, p.bboxCRS); err == nil {
+		if b, err = BBoxIn(val, p.bboxCRS); err == nil {
 			q.BBox = &b
 		}
 	case "crs":
-		q.CRS, err = lookupCRS(k, val)
+		q.CRS, err = LookupCRS(k, val)
 	case "datetime":
 		// An offset's "+" that arrived unencoded decodes to a space;
 		// a datetime never holds one, so put it back.
@@ -133,7 +132,7 @@ func (p *itemsParser) set(k, val string) error {
 	case "as_of":
 		q.AsOf, err = api.ParseAsOf(val)
 	case "limit":
-		q.Limit, err = parseLimit(val)
+		q.Limit, err = ParseLimit(val)
 		q.LimitGiven = true
 	case "offset":
 		n, perr := strconv.Atoi(val)
@@ -144,7 +143,7 @@ func (p *itemsParser) set(k, val string) error {
 	case "q":
 		q.Text = strings.TrimSpace(val)
 	case "sortby":
-		q.Sort, err = parseSortBy(val)
+		q.Sort, err = ParseSortBy(val)
 	case "filter":
 		p.filter, p.hasFilter = val, true
 	case "filter-lang":
@@ -152,7 +151,7 @@ func (p *itemsParser) set(k, val string) error {
 	case "filter-crs":
 		p.filterCRS = val
 	default:
-		err = checkQueryable(k, val, p.queryables[k])
+		err = CheckQueryable(k, val, p.queryables[k])
 		if q.Props == nil {
 			q.Props = map[string]string{}
 		}
@@ -161,17 +160,17 @@ func (p *itemsParser) set(k, val string) error {
 	return err
 }
 
-func parseLimit(val string) (int, error) {
+func ParseLimit(val string) (int, error) {
 	n, err := strconv.Atoi(val)
 	if err != nil || n < 1 {
-		return 0, api.BadRequest("limit", fmt.Sprintf("limit=%q must be an integer from 1 to %d", val, maxLimit))
+		return 0, api.BadRequest("limit", fmt.Sprintf("limit=%q must be an integer from 1 to %d", val, MaxLimit))
 	}
-	return min(n, maxLimit), nil
+	return min(n, MaxLimit), nil
 }
 
-// parseSortBy reads "name,-updated". A "+" that arrived unencoded in the
+// ParseSortBy reads "name,-updated". A "+" that arrived unencoded in the
 // query string decodes to a space and still means ascending.
-func parseSortBy(val string) ([]store.Sort, error) {
+func ParseSortBy(val string) ([]store.Sort, error) {
 	var out []store.Sort
 	for _, part := range strings.Split(val, ",") {
 		key := strings.TrimSpace(part)
@@ -191,12 +190,12 @@ func parseSortBy(val string) ([]store.Sort, error) {
 	return out, nil
 }
 
-// checkQueryable rejects values of the wrong type: not a number for a
+// CheckQueryable rejects values of the wrong type: not a number for a
 // numeric property, and so on. A string outside the collection's
 // vocabulary is a valid value that matches nothing: a client filtering
 // every layer on status=closed gets the closed features of each layer and
 // none from layers that have no such status, not an error.
-func checkQueryable(name, val string, qb geo.Queryable) error {
+func CheckQueryable(name, val string, qb geo.Queryable) error {
 	switch qb.Type {
 	case "number":
 		if _, err := strconv.ParseFloat(val, 64); err != nil {
@@ -214,7 +213,7 @@ func checkQueryable(name, val string, qb geo.Queryable) error {
 	return nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
+func SortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -223,10 +222,10 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// queryNames are the query parameters a route takes: those it declares,
+// Names are the query parameters a route takes: those it declares,
 // or nil when the route checks its own (items, whose queryables depend on
 // the collection).
-func queryNames(rt api.Route) map[string]bool {
+func Names(rt api.Route) map[string]bool {
 	if rt.MoreParams != nil {
 		return nil
 	}
@@ -239,11 +238,11 @@ func queryNames(rt api.Route) map[string]bool {
 	return names
 }
 
-// checkQuery rejects a query string that does not parse: net/url drops a
+// Check rejects a query string that does not parse: net/url drops a
 // pair with a bad escape or a ";" and keeps the rest, so ?limit=1;x=y
 // would silently ignore the limit. When allowed is not nil it also
 // rejects a parameter not in it, or one given twice.
-func checkQuery(raw string, allowed map[string]bool) error {
+func Check(raw string, allowed map[string]bool) error {
 	v, err := url.ParseQuery(raw)
 	if err != nil {
 		return api.BadRequest("query", fmt.Sprintf("the query string %q does not parse: %v (separate parameters with &, escape %% as %%25)", raw, err))
@@ -251,12 +250,12 @@ func checkQuery(raw string, allowed map[string]bool) error {
 	if allowed == nil {
 		return nil
 	}
-	for _, k := range sortedKeys(v) {
+	for _, k := range SortedKeys(v) {
 		if !allowed[k] {
 			if len(allowed) == 0 {
 				return api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: this resource takes none", k))
 			}
-			return api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: use %s", k, strings.Join(sortedKeys(allowed), ", ")))
+			return api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: use %s", k, strings.Join(SortedKeys(allowed), ", ")))
 		}
 		if n := len(v[k]); n > 1 {
 			return api.BadRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, n))

@@ -1,4 +1,4 @@
-package web
+package query
 
 import (
 	"fmt"
@@ -16,28 +16,28 @@ import (
 	"github.com/sitmap/sitmap/web/api"
 )
 
-// confCRS is OGC API – Features Part 2, CRS by reference.
-const confCRS = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
+// CRSConformance is OGC API – Features Part 2, CRS by reference.
+const CRSConformance = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
 
-var crsSchema = map[string]any{"type": "string", "format": "uri", "enum": crs.URIs(), "default": crs.CRS84}
+var CRSSchema = map[string]any{"type": "string", "format": "uri", "enum": crs.URIs(), "default": crs.CRS84}
 
-// crsParam selects the CRS of the coordinates in a response.
-var crsParam = api.Param{Name: "crs", In: "query",
+// CRSParam selects the CRS of the coordinates in a response.
+var CRSParam = api.Param{Name: "crs", In: "query",
 	Description: "CRS of the response's coordinates, as a URI from the collection's crs list; coordinates are in that CRS's axis order (latitude first for EPSG:4326, northing first for EPSG:2180, 3346 and 3059). Default CRS84.",
-	Schema:      crsSchema}
+	Schema:      CRSSchema}
 
-// bboxCRSParam is the CRS the bbox is given in.
-var bboxCRSParam = api.Param{Name: "bbox-crs", In: "query",
+// BBoxCRSParam is the CRS the bbox is given in.
+var BBoxCRSParam = api.Param{Name: "bbox-crs", In: "query",
 	Description: "CRS of the bbox numbers, as a URI from the collection's crs list, in that CRS's axis order (minimum corner first). Default CRS84.",
-	Schema:      crsSchema}
+	Schema:      CRSSchema}
 
-var contentCRSParam = api.Param{Name: "Content-Crs", In: "header",
+var ContentCRSParam = api.Param{Name: "Content-Crs", In: "header",
 	Description: "CRS of the body's coordinates, as a URI in angle brackets; default CRS84.",
 	Schema:      map[string]any{"type": "string"}}
 
-// lookupCRS finds the CRS a parameter or header names; 400 naming it for
+// LookupCRS finds the CRS a parameter or header names; 400 naming it for
 // one that is not offered.
-func lookupCRS(name, val string) (*crs.CRS, error) {
+func LookupCRS(name, val string) (*crs.CRS, error) {
 	c, ok := crs.Lookup(val)
 	if !ok {
 		return nil, api.BadRequest(name, fmt.Sprintf("%s=%q is not offered: use one of %s", name, val, strings.Join(crs.URIs(), ", ")))
@@ -45,28 +45,28 @@ func lookupCRS(name, val string) (*crs.CRS, error) {
 	return c, nil
 }
 
-// bboxCRSOf is the CRS a query's bbox is given in; nil for CRS84.
-func bboxCRSOf(v url.Values) (*crs.CRS, error) {
+// BBoxCRS is the CRS a query's bbox is given in; nil for CRS84.
+func BBoxCRS(v url.Values) (*crs.CRS, error) {
 	vals := v["bbox-crs"]
 	if len(vals) == 0 {
 		return nil, nil
 	}
-	return lookupCRS("bbox-crs", vals[0])
+	return LookupCRS("bbox-crs", vals[0])
 }
 
-// contentCRS is the CRS of a write's body: the Content-Crs header
+// ContentCRS is the CRS of a write's body: the Content-Crs header
 // ("<uri>", the brackets optional), CRS84 without it.
-func contentCRS(r *http.Request) (*crs.CRS, error) {
+func ContentCRS(r *http.Request) (*crs.CRS, error) {
 	h := strings.TrimSpace(r.Header.Get("Content-Crs"))
 	if h == "" {
 		return crs.All()[0], nil
 	}
-	return lookupCRS("Content-Crs", strings.TrimSuffix(strings.TrimPrefix(h, "<"), ">"))
+	return LookupCRS("Content-Crs", strings.TrimSuffix(strings.TrimPrefix(h, "<"), ">"))
 }
 
-// setContentCRS sets the Content-Crs header of a response with features;
+// SetContentCRS sets the Content-Crs header of a response with features;
 // nil is CRS84, which write responses use whatever the body came in.
-func setContentCRS(w http.ResponseWriter, c *crs.CRS) {
+func SetContentCRS(w http.ResponseWriter, c *crs.CRS) {
 	if c == nil {
 		c = crs.All()[0]
 	}
@@ -85,17 +85,17 @@ func reproject(g orb.Geometry, fn func(a, b float64) (float64, float64)) orb.Geo
 	})
 }
 
-// inCRS is the feature with its coordinates in c; the feature itself
+// InCRS is the feature with its coordinates in c; the feature itself
 // when c is CRS84.
-func inCRS(f *geo.Feature, c *crs.CRS) (*geo.Feature, error) {
+func InCRS(f *geo.Feature, c *crs.CRS) (*geo.Feature, error) {
 	if c == nil || c.IsCRS84() {
 		return f, nil
 	}
 	return f.WithGeometry(reproject(f.Geometry(), c.FromCRS84))
 }
 
-// fromCRS converts features whose coordinates are in c to CRS84.
-func fromCRS(fs []*geo.Feature, c *crs.CRS) ([]*geo.Feature, error) {
+// FromCRS converts features whose coordinates are in c to CRS84.
+func FromCRS(fs []*geo.Feature, c *crs.CRS) ([]*geo.Feature, error) {
 	if c.IsCRS84() {
 		return fs, nil
 	}
@@ -110,19 +110,19 @@ func fromCRS(fs []*geo.Feature, c *crs.CRS) ([]*geo.Feature, error) {
 	return out, nil
 }
 
-// toCRS84 converts the features of a write body from its Content-Crs.
-func toCRS84(r *http.Request, fs []*geo.Feature) ([]*geo.Feature, error) {
-	in, err := contentCRS(r)
+// ToCRS84 converts the features of a write body from its Content-Crs.
+func ToCRS84(r *http.Request, fs []*geo.Feature) ([]*geo.Feature, error) {
+	in, err := ContentCRS(r)
 	if err != nil {
 		return nil, err
 	}
-	return fromCRS(fs, in)
+	return FromCRS(fs, in)
 }
 
-// bboxIn reads a bbox given in c (minimum corner first, in c's axis
+// BBoxIn reads a bbox given in c (minimum corner first, in c's axis
 // order) and returns the CRS84 box that covers it: the edges are followed
 // point by point, as the edges of a projected box are curves in CRS84.
-func bboxIn(val string, c *crs.CRS) (geo.BBox, error) {
+func BBoxIn(val string, c *crs.CRS) (geo.BBox, error) {
 	if c == nil || c.IsCRS84() {
 		return geo.ParseBBox(val)
 	}
