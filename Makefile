@@ -62,8 +62,12 @@ imports:
 	if [ -n "$$bad" ]; then echo "geo must not import: $$bad"; exit 1; fi; \
 	bad=$$($(GO) list -deps ./internal/store/... | grep -E 'sitmap/sitmap/(web|cmd|internal/dataset)'); \
 	if [ -n "$$bad" ]; then echo "internal/store must not import: $$bad"; exit 1; fi; \
-	bad=$$($(GO) list -deps ./web | grep -E 'sitmap/sitmap/internal/store/(bunt|postgis)$$'); \
+	bad=$$($(GO) list -deps ./web/... | grep -E 'sitmap/sitmap/internal/store/(bunt|postgis)$$'); \
 	if [ -n "$$bad" ]; then echo "web must not import a backend: $$bad"; exit 1; fi; \
+	bad=$$($(GO) list -deps ./web/api | grep -E 'sitmap/sitmap/web/' | grep -v '/web/api$$'); \
+	if [ -n "$$bad" ]; then echo "web/api must not import another web package: $$bad"; exit 1; fi; \
+	bad=$$($(GO) list -deps ./web/query ./web/tileapi | grep -E 'sitmap/sitmap/web$$'); \
+	if [ -n "$$bad" ]; then echo "web's sub-packages must not import web: $$bad"; exit 1; fi; \
 	bad=$$($(GO) list -deps ./internal/tiles | grep -E '^net/http$$|sitmap/sitmap/(web|internal/store/(bunt|postgis))$$'); \
 	if [ -n "$$bad" ]; then echo "internal/tiles must not import: $$bad"; exit 1; fi; \
 	bad=$$($(GO) list -deps ./internal/crs | grep -v '/internal/crs$$' | grep '\.'); \

@@ -1,6 +1,9 @@
 package web
 
-import "github.com/sitmap/sitmap/web/query"
+import (
+	"github.com/sitmap/sitmap/web/query"
+	"github.com/sitmap/sitmap/web/tileapi"
+)
 
 // extraConformance is the conformance of the other route groups served
 // beside OGC API – Features Part 1: Part 2 (web/crs.go), Part 4's update
@@ -10,5 +13,5 @@ func (s *Server) extraConformance() []string {
 	if s.cfg.Token != "" {
 		out = append(out, confUpdate)
 	}
-	return append(out, tileConformance()...)
+	return append(out, tileapi.Conformance()...)
 }

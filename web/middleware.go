@@ -290,7 +290,7 @@ func gzipHandler(next http.Handler) http.Handler {
 		// Representations depend on Accept (JSON or HTML) and on
 		// Accept-Encoding; caches must key on both.
 		w.Header().Add("Vary", "Accept, Accept-Encoding")
-		if !acceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
+		if !api.AcceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -298,17 +298,6 @@ func gzipHandler(next http.Handler) http.Handler {
 		defer gw.close()
 		next.ServeHTTP(gw, r)
 	})
-}
-
-func acceptsGzip(ae string) bool {
-	for _, part := range strings.Split(ae, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			params = strings.ReplaceAll(params, " ", "")
-			return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
-		}
-	}
-	return false
 }
 
 type gzipWriter struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/tileapi"
 )
 
 // Config is what the server needs; cmd/sitmap fills it from flags.
@@ -169,7 +170,8 @@ func (s *Server) allRoutes() []api.Route {
 	// Tiles first: mux tries routes in order, and tile requests are the
 	// most frequent by far.
 	var rs []api.Route
-	rs = append(rs, s.tileRoutes()...)
+	rs = append(rs, tileapi.New(tileapi.Config{Store: s.cfg.Store, Assets: s.cfg.Assets, CacheBytes: s.cfg.TileCacheBytes,
+		FilterTimeout: s.cfg.FilterTimeout, Base: s.base, Log: s.log.Info}).Routes()...)
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.featureRoutes()...)
 	rs = append(rs, s.schemaRoute())

@@ -99,3 +99,16 @@ func PickMedia(accept string, offers []string) (string, error) {
 	}
 	return best, nil
 }
+
+// AcceptsGzip reports whether an Accept-Encoding header allows gzip
+// (present, and not at quality 0).
+func AcceptsGzip(ae string) bool {
+	for _, part := range strings.Split(ae, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			params = strings.ReplaceAll(params, " ", "")
+			return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
+		}
+	}
+	return false
+}

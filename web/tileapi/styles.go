@@ -1,4 +1,4 @@
-package web
+package tileapi
 
 import (
 	"encoding/json"
@@ -51,7 +51,7 @@ type fontCache struct {
 	ranges map[string][]byte
 }
 
-func (t *tiler) styleRoutes() []api.Route {
+func (t *Service) styleRoutes() []api.Route {
 	str := map[string]any{"type": "string"}
 	id := api.Param{Name: "styleId", In: "path", Required: true, Description: "the tile set the style draws",
 		Schema: map[string]any{"type": "string", "enum": styleIDs}}
@@ -71,7 +71,7 @@ func (t *tiler) styleRoutes() []api.Route {
 	}
 }
 
-func (t *tiler) handleGlyphs(w http.ResponseWriter, r *http.Request) error {
+func (t *Service) handleGlyphs(w http.ResponseWriter, r *http.Request) error {
 	v := mux.Vars(r)
 	start, end, ok := strings.Cut(v["range"], "-")
 	a, errA := strconv.Atoi(start)
@@ -101,7 +101,7 @@ func (t *tiler) handleGlyphs(w http.ResponseWriter, r *http.Request) error {
 }
 
 // glyphRange renders a range of a font once and keeps it.
-func (t *tiler) glyphRange(name string, start int) ([]byte, error) {
+func (t *Service) glyphRange(name string, start int) ([]byte, error) {
 	c := &t.fonts
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -111,10 +111,10 @@ func (t *tiler) glyphRange(name string, start int) ([]byte, error) {
 	}
 	f := c.fonts[name]
 	if f == nil {
-		if t.s.cfg.Assets == nil {
+		if t.cfg.Assets == nil {
 			return nil, errors.New("no assets configured: fonts are unavailable")
 		}
-		data, err := fs.ReadFile(t.s.cfg.Assets, glyphFonts[name])
+		data, err := fs.ReadFile(t.cfg.Assets, glyphFonts[name])
 		if err != nil {
 			return nil, fmt.Errorf("read font: %w", err)
 		}
@@ -134,8 +134,8 @@ func (t *tiler) glyphRange(name string, start int) ([]byte, error) {
 	return b, nil
 }
 
-func (t *tiler) handleStyles(w http.ResponseWriter, r *http.Request) error {
-	b := t.base(r)
+func (t *Service) handleStyles(w http.ResponseWriter, r *http.Request) error {
+	b := t.cfg.Base(r)
 	list := make([]map[string]any, 0, len(styleIDs))
 	for _, id := range styleIDs {
 		list = append(list, map[string]any{"id": id, "title": "sitmap " + id,
@@ -148,12 +148,12 @@ func (t *tiler) handleStyles(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-func (t *tiler) handleStyle(w http.ResponseWriter, r *http.Request) error {
+func (t *Service) handleStyle(w http.ResponseWriter, r *http.Request) error {
 	id := mux.Vars(r)["styleId"]
 	if !hasStyle(id) {
 		return api.NotFound("no style " + id + ": the styles are " + strings.Join(styleIDs, " and "))
 	}
-	doc, err := t.style(t.base(r), id)
+	doc, err := t.style(t.cfg.Base(r), id)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (t *tiler) handleStyle(w http.ResponseWriter, r *http.Request) error {
 // style builds the style of a tile set: the basemap style, with the data
 // layers of all.json over it for "all", and every source and glyph URL
 // made absolute (clients such as QGIS resolve no relative URL).
-func (t *tiler) style(base, id string) (map[string]any, error) {
+func (t *Service) style(base, id string) (map[string]any, error) {
 	doc, err := t.styleAsset(styleBasemapAsset)
 	if err != nil {
 		return nil, err
@@ -209,11 +209,11 @@ func withoutBackground(layers []any) []any {
 }
 
 // styleAsset decodes a style file afresh, so each answer can be changed.
-func (t *tiler) styleAsset(name string) (map[string]any, error) {
-	if t.s.cfg.Assets == nil {
+func (t *Service) styleAsset(name string) (map[string]any, error) {
+	if t.cfg.Assets == nil {
 		return nil, fmt.Errorf("no assets configured: style %s is unavailable", name)
 	}
-	b, err := fs.ReadFile(t.s.cfg.Assets, name)
+	b, err := fs.ReadFile(t.cfg.Assets, name)
 	if err != nil {
 		return nil, fmt.Errorf("read style: %w", err)
 	}

@@ -1,4 +1,4 @@
-package web
+package tileapi
 
 import (
 	"context"
@@ -100,7 +100,7 @@ var commonFields = map[string]string{
 	"description": "String", "sources": "String (JSON)", "timeline": "String (JSON)", "count": "Number",
 }
 
-func (t *tiler) handleTileJSON(w http.ResponseWriter, r *http.Request) error {
+func (t *Service) handleTileJSON(w http.ResponseWriter, r *http.Request) error {
 	name := mux.Vars(r)["tileset"]
 	doc, err := t.tileJSON(r, name)
 	if err != nil {
@@ -110,10 +110,10 @@ func (t *tiler) handleTileJSON(w http.ResponseWriter, r *http.Request) error {
 	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, doc)
 }
 
-func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
+func (t *Service) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	ctx := r.Context()
 	doc := &tileJSON{TileJSON: "3.0.0", Name: name, Version: "1.0.0", Scheme: "xyz", MaxZoom: geo.MaxZoom,
-		Tiles: []string{t.base(r) + "/tiles/" + api.PathEscape(name) + "/{z}/{x}/{y}.mvt" + filterQuery(r)}}
+		Tiles: []string{t.cfg.Base(r) + "/tiles/" + api.PathEscape(name) + "/{z}/{x}/{y}.mvt" + filterQuery(r)}}
 	if name == tilesetBasemap {
 		return t.basemapTileJSON(r, doc)
 	}
@@ -121,7 +121,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	if err != nil {
 		return nil, err
 	}
-	cols, err := t.s.cfg.Store.Collections(ctx)
+	cols, err := t.cfg.Store.Collections(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 	}
 	doc.addStats(counts)
 	if hasStyle(name) {
-		doc.Links = []api.Link{styleLink(t.base(r), name)}
+		doc.Links = []api.Link{styleLink(t.cfg.Base(r), name)}
 	}
 	bound, ok := t.dataBound(ctx, want)
 	doc.Bounds = [4]float64{-180, -geo.MaxLatitude, 180, geo.MaxLatitude}
@@ -168,7 +168,7 @@ func (t *tiler) tileJSON(r *http.Request, name string) (*tileJSON, error) {
 }
 
 // basemapTileJSON fills in the basemap's layers, credits and bounds.
-func (t *tiler) basemapTileJSON(r *http.Request, doc *tileJSON) (*tileJSON, error) {
+func (t *Service) basemapTileJSON(r *http.Request, doc *tileJSON) (*tileJSON, error) {
 	bm, err := t.p.Basemap()
 	if err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func (t *tiler) basemapTileJSON(r *http.Request, doc *tileJSON) (*tileJSON, erro
 			Description: "basemap " + l.Name, Fields: tippecanoeTypes(l.Fields), GeometryType: geometryKind(types)})
 	}
 	doc.addStats(nil)
-	doc.Links = []api.Link{styleLink(t.base(r), tilesetBasemap)}
+	doc.Links = []api.Link{styleLink(t.cfg.Base(r), tilesetBasemap)}
 	bound, _ := t.dataBound(r.Context(), nil)
 	doc.Bounds = [4]float64{-180, -geo.MaxLatitude, 180, geo.MaxLatitude}
 	doc.Center = center(bound)
@@ -193,12 +193,11 @@ func (t *tiler) basemapTileJSON(r *http.Request, doc *tileJSON) (*tileJSON, erro
 }
 
 // base is the server's absolute URL for links.
-func (t *tiler) base(r *http.Request) string { return t.s.base(r) }
 
 // dataBound is the union of the extents of the collections named (all when
 // want is nil); ok is false when they hold nothing.
-func (t *tiler) dataBound(ctx context.Context, want map[string]bool) (orb.Bound, bool) {
-	cols, err := t.s.cfg.Store.Collections(ctx)
+func (t *Service) dataBound(ctx context.Context, want map[string]bool) (orb.Bound, bool) {
+	cols, err := t.cfg.Store.Collections(ctx)
 	if err != nil {
 		return orb.Bound{}, false
 	}
@@ -267,12 +266,12 @@ type tilesetSummary struct {
 	Links            []api.Link `json:"links"`
 }
 
-func (t *tiler) handleTilesets(w http.ResponseWriter, r *http.Request) error {
-	cols, err := t.s.cfg.Store.Collections(r.Context())
+func (t *Service) handleTilesets(w http.ResponseWriter, r *http.Request) error {
+	cols, err := t.cfg.Store.Collections(r.Context())
 	if err != nil {
 		return err
 	}
-	b := t.base(r)
+	b := t.cfg.Base(r)
 	entry := func(id, title string) tilesetSummary {
 		ts := tilesetSummary{ID: id, Title: title, DataType: "vector", CRS: crs3857, TileMatrixSetURI: tmsURI,
 			Links: []api.Link{

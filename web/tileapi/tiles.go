@@ -1,9 +1,11 @@
-package web
+package tileapi
 
 import (
+	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/paulmach/orb/maptile"
@@ -36,31 +38,45 @@ const (
 	confTilesTMSLimit = "http://www.opengis.net/spec/tms/2.0/conf/tilematrixsetlimits"
 )
 
-// tileConformance lists the OGC API – Tiles (and Tile Matrix Set) classes
+// Conformance lists the OGC API – Tiles (and Tile Matrix Set) classes
 // the tile routes implement, for /conformance.
-func tileConformance() []string {
+func Conformance() []string {
 	return []string{confTilesCore, confTilesTileset, confTilesList, confTilesGeodata, confTilesMVT,
 		confTilesOAS30, confTilesTMSCore, confTilesTMSJSON, confTilesTMSLimit}
 }
 
-// tiler serves the tile pipeline's tiles over HTTP. tileRoutes makes one
-// per server; its handlers close over it.
-type tiler struct {
-	s *Server
-	p *tiles.Pipeline
+// Config is what the tile resources need from the server.
+type Config struct {
+	Store  store.Store
+	Assets fs.FS // the styles, fonts and basemap
+	// CacheBytes bounds the in-memory cache of rendered tiles.
+	CacheBytes int64
+	// FilterTimeout bounds the evaluation of a tile's CQL2 filter.
+	FilterTimeout time.Duration
+	// Base is the absolute URL prefix of the links, for a request.
+	Base func(r *http.Request) string
+	// Log receives the pipeline's notes (slow renders, thinned tiles).
+	Log func(msg string, args ...any)
+}
+
+// Service serves the tile pipeline's tiles over HTTP, with their TileJSON,
+// OGC API – Tiles documents and MapLibre styles.
+type Service struct {
+	cfg Config
+	p   *tiles.Pipeline
 
 	fonts fontCache // the glyph ranges of the styles' labels
 }
 
-func newTiler(s *Server) *tiler {
-	p := tiles.New(s.cfg.Store, s.cfg.Assets, s.cfg.TileCacheBytes, s.log.Info)
-	p.FilterTimeout = s.cfg.FilterTimeout
-	return &tiler{s: s, p: p}
+// New makes the tile resources over a pipeline of their own.
+func New(cfg Config) *Service {
+	p := tiles.New(cfg.Store, cfg.Assets, cfg.CacheBytes, cfg.Log)
+	p.FilterTimeout = cfg.FilterTimeout
+	return &Service{cfg: cfg, p: p}
 }
 
-// tileRoutes lists the vector tile, TileJSON and OGC API – Tiles routes.
-func (s *Server) tileRoutes() []api.Route {
-	t := newTiler(s)
+// Routes lists the vector tile, TileJSON, OGC API – Tiles and style routes.
+func (t *Service) Routes() []api.Route {
 	str := map[string]any{"type": "string"}
 	tileset := api.Param{Name: "tileset", In: "path", Required: true, Schema: str,
 		Description: "a collection id, \"all\" (every collection, one layer each) or \"basemap\" (the offline basemap)"}
@@ -103,7 +119,7 @@ func (s *Server) tileRoutes() []api.Route {
 	}, t.styleRoutes()...)
 }
 
-func (t *tiler) handleTile(w http.ResponseWriter, r *http.Request) error {
+func (t *Service) handleTile(w http.ResponseWriter, r *http.Request) error {
 	v := mux.Vars(r)
 	tile, err := geo.ParseTile(v["z"], v["x"], v["y"])
 	if err != nil {
@@ -113,7 +129,7 @@ func (t *tiler) handleTile(w http.ResponseWriter, r *http.Request) error {
 }
 
 // serveTile answers one tile request with the pipeline's tile.
-func (t *tiler) serveTile(w http.ResponseWriter, r *http.Request, tileset string, tile maptile.Tile) error {
+func (t *Service) serveTile(w http.ResponseWriter, r *http.Request, tileset string, tile maptile.Tile) error {
 	var when store.Query
 	var dt, asOf string
 	if r.URL.RawQuery != "" {
@@ -182,7 +198,7 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tiles.Tile) error {
 	return nil
 }
 
-// wantsGzip is acceptsGzip with a fast answer for the common headers.
+// wantsGzip is api.AcceptsGzip with a fast answer for the common headers.
 func wantsGzip(ae string) bool {
 	if !strings.Contains(ae, "gzip") {
 		return false
@@ -190,5 +206,5 @@ func wantsGzip(ae string) bool {
 	if !strings.Contains(ae, "q=") {
 		return true
 	}
-	return acceptsGzip(ae)
+	return api.AcceptsGzip(ae)
 }

@@ -1,8 +1,9 @@
-package web
+package tileapi
 
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gorilla/mux"
 
@@ -45,7 +46,7 @@ func webMercatorQuad() map[string]any {
 	ms := make([]tileMatrix, geo.MaxZoom+1)
 	for z := range ms {
 		n := int64(1) << z
-		ms[z] = tileMatrix{ID: itoa(int64(z)), Identifier: itoa(int64(z)), TopLeftCorner: [2]float64{-wmqOrigin, wmqOrigin}, ScaleDenominator: wmqScale0 / float64(n), CellSize: wmqCellSize0 / float64(n),
+		ms[z] = tileMatrix{ID: strconv.Itoa(z), Identifier: strconv.Itoa(z), TopLeftCorner: [2]float64{-wmqOrigin, wmqOrigin}, ScaleDenominator: wmqScale0 / float64(n), CellSize: wmqCellSize0 / float64(n),
 			CornerOfOrigin: "topLeft", PointOfOrigin: [2]float64{-wmqOrigin, wmqOrigin}, TileWidth: 256, TileHeight: 256,
 			MatrixWidth: n, MatrixHeight: n}
 	}
@@ -65,8 +66,8 @@ func webMercatorQuad() map[string]any {
 	}
 }
 
-func (t *tiler) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) error {
-	b := t.base(r)
+func (t *Service) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) error {
+	b := t.cfg.Base(r)
 	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]any{
 		"links": []api.Link{{Href: b + "/tileMatrixSets", Rel: "self", Type: api.MediaJSON, Title: "Tile matrix sets"}},
 		"tileMatrixSets": []map[string]any{{"id": tmsID, "title": "Google Maps Compatible for the World", "uri": tmsURI,
@@ -74,12 +75,12 @@ func (t *tiler) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) err
 	})
 }
 
-func (t *tiler) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) error {
+func (t *Service) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) error {
 	if err := checkTMS(mux.Vars(r)["tileMatrixSetId"]); err != nil {
 		return err
 	}
 	doc := webMercatorQuad()
-	doc["links"] = []api.Link{{Href: t.base(r) + "/tileMatrixSets/" + tmsID, Rel: "self", Type: api.MediaJSON, Title: tmsID}}
+	doc["links"] = []api.Link{{Href: t.cfg.Base(r) + "/tileMatrixSets/" + tmsID, Rel: "self", Type: api.MediaJSON, Title: tmsID}}
 	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, doc)
 }
 
@@ -91,12 +92,12 @@ func checkTMS(id string) error {
 }
 
 // collectionTilesetDoc is the OGC tileset metadata of one collection.
-func (t *tiler) collectionTilesetDoc(r *http.Request, cid string) (map[string]any, error) {
-	c, err := t.s.cfg.Store.Collection(r.Context(), cid)
+func (t *Service) collectionTilesetDoc(r *http.Request, cid string) (map[string]any, error) {
+	c, err := t.cfg.Store.Collection(r.Context(), cid)
 	if err != nil {
 		return nil, err
 	}
-	b := t.base(r)
+	b := t.cfg.Base(r)
 	href := b + "/collections/" + api.PathEscape(cid) + "/tiles/" + tmsID
 	doc := map[string]any{
 		"title":            c.Title + " (vector tiles)",
@@ -111,7 +112,7 @@ func (t *tiler) collectionTilesetDoc(r *http.Request, cid string) (map[string]an
 			{Href: b + "/collections/" + api.PathEscape(cid), Rel: "collection", Type: api.MediaJSON, Title: c.Title},
 		},
 		"layers": []map[string]any{{"id": cid, "title": c.Title, "dataType": "vector",
-			"minTileMatrix": "0", "maxTileMatrix": itoa(geo.MaxZoom)}},
+			"minTileMatrix": "0", "maxTileMatrix": strconv.Itoa(geo.MaxZoom)}},
 		"tileMatrixSetLimits": tmsLimits(),
 	}
 	if c.Count > 0 {
@@ -125,12 +126,12 @@ func tmsLimits() []map[string]any {
 	out := make([]map[string]any, geo.MaxZoom+1)
 	for z := range out {
 		n := int64(1)<<z - 1
-		out[z] = map[string]any{"tileMatrix": itoa(int64(z)), "minTileRow": 0, "maxTileRow": n, "minTileCol": 0, "maxTileCol": n}
+		out[z] = map[string]any{"tileMatrix": strconv.Itoa(z), "minTileRow": 0, "maxTileRow": n, "minTileCol": 0, "maxTileCol": n}
 	}
 	return out
 }
 
-func (t *tiler) handleCollectionTilesets(w http.ResponseWriter, r *http.Request) error {
+func (t *Service) handleCollectionTilesets(w http.ResponseWriter, r *http.Request) error {
 	cid := mux.Vars(r)["collectionId"]
 	ts, err := t.collectionTilesetDoc(r, cid)
 	if err != nil {
@@ -138,14 +139,14 @@ func (t *tiler) handleCollectionTilesets(w http.ResponseWriter, r *http.Request)
 	}
 	delete(ts, "tileMatrixSetLimits")
 	delete(ts, "layers")
-	href := t.base(r) + "/collections/" + api.PathEscape(cid) + "/tiles"
+	href := t.cfg.Base(r) + "/collections/" + api.PathEscape(cid) + "/tiles"
 	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]any{
 		"links":    []api.Link{{Href: href, Rel: "self", Type: api.MediaJSON, Title: "Tile sets of " + cid}},
 		"tilesets": []map[string]any{ts},
 	})
 }
 
-func (t *tiler) handleCollectionTileset(w http.ResponseWriter, r *http.Request) error {
+func (t *Service) handleCollectionTileset(w http.ResponseWriter, r *http.Request) error {
 	v := mux.Vars(r)
 	if err := checkTMS(v["tileMatrixSetId"]); err != nil {
 		return err
@@ -160,7 +161,7 @@ func (t *tiler) handleCollectionTileset(w http.ResponseWriter, r *http.Request) 
 // ogcTileFields renames the z/x/y of tile errors to the OGC path names.
 var ogcTileFields = map[string]string{"z": "tileMatrix", "x": "tileCol", "y": "tileRow"}
 
-func (t *tiler) handleCollectionTile(w http.ResponseWriter, r *http.Request) error {
+func (t *Service) handleCollectionTile(w http.ResponseWriter, r *http.Request) error {
 	v := mux.Vars(r)
 	if err := checkTMS(v["tileMatrixSetId"]); err != nil {
 		return err
