@@ -104,8 +104,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if r.Method == http.MethodHead {
 		return nil
 	}
-	s.metrics.streams.Add(1)
-	defer s.metrics.streams.Add(-1)
+	s.metrics.Streams.Add(1)
+	defer s.metrics.Streams.Add(-1)
 	rc := http.NewResponseController(w)
 	if err := writeEvent(w, rc, append([]byte("retry: 3000\n\n"), reset...)); err != nil {
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/cql2"
 	"github.com/sitmap/sitmap/internal/crs"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/web/api"
@@ -208,7 +209,7 @@ func (s *Server) acquireSlot(ctx context.Context) error {
 	default:
 	}
 	start := time.Now()
-	defer func() { s.metrics.slotWait(time.Since(start)) }()
+	defer func() { s.metrics.SlotWait(time.Since(start)) }()
 	select {
 	case s.querySlots <- struct{}{}:
 		return nil
@@ -410,4 +411,43 @@ func featureHTML(c *geo.Collection, f *geo.Feature, links []api.Link) api.Page {
 		p.Facts = append(p.Facts, api.Fact{Name: name, Value: v})
 	}
 	return p
+}
+
+// defaultFilterTimeout bounds the evaluation of one filtered request.
+const defaultFilterTimeout = 10 * time.Second
+
+// filterContext bounds a filtered request's evaluation in time.
+func (s *Server) filterContext(ctx context.Context, e cql2.Expr) (context.Context, context.CancelFunc) {
+	if e == nil {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.cfg.FilterTimeout)
+}
+
+// atInstant shows features as they stood at an instant of valid time (an
+// instant datetime): status from the timeline, status_source naming the
+// entry (geo.Feature.AsAt). A zero instant leaves them as stored.
+func atInstant(fs []*geo.Feature, at time.Time) []*geo.Feature {
+	if at.IsZero() {
+		return fs
+	}
+	out := make([]*geo.Feature, len(fs))
+	for i, f := range fs {
+		out[i] = f.AsAt(at)
+	}
+	return out
+}
+
+// featureParams are the parameters one feature takes besides f.
+var featureParams = map[string]bool{"datetime": true, "as_of": true}
+
+// featureDatetime reads one feature's datetime: the instant to show it at
+// (an interval leaves it as stored, like items).
+func featureDatetime(v url.Values) (time.Time, error) {
+	dt := v.Get("datetime")
+	if dt == "" {
+		return time.Time{}, nil
+	}
+	_, at, err := geo.ParseDatetimeAt(strings.ReplaceAll(dt, " ", "+"))
+	return at, err
 }

@@ -1,12 +1,22 @@
 package web
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io/fs"
+	"mime"
 	"net/http"
+	"path"
 	"strconv"
+	"strings"
+	"time"
 
+	"github.com/gorilla/mux"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/openapi"
 	"github.com/sitmap/sitmap/web/query"
+	"github.com/sitmap/sitmap/web/tileapi"
 )
 
 // Conformance classes this server implements.
@@ -135,3 +145,90 @@ func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) error
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// handleAPI serves the OpenAPI document, as JSON or as a page.
+func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) error {
+	format, err := api.Negotiate(r, api.MediaOpenAPI, api.MediaJSON, api.MediaHTML)
+	if err != nil {
+		return err
+	}
+	if format == api.FormatHTML {
+		return s.handleAPIHTML(w, r)
+	}
+	return api.WriteJSON(w, http.StatusOK, api.MediaOpenAPI, openapi.Document(r.Context(), s.routes, s.cfg.Version, s.base(r)))
+}
+
+// handleAPIHTML is the OpenAPI document's page.
+func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r)
+	w.Header().Set("Cache-Control", "no-cache")
+	return api.WriteHTML(w, http.StatusOK, openapi.Page(openapi.Document(r.Context(), s.routes, s.cfg.Version, b), b))
+}
+
+// extraConformance is the conformance of the other route groups served
+// beside OGC API – Features Part 1: Part 2 (web/query/crs.go), Part 4's update
+// when writes are enabled (web/patch.go) and the tiles (web/tileapi).
+func (s *Server) extraConformance() []string {
+	out := []string{query.CRSConformance, confSchemas}
+	if s.cfg.Token != "" {
+		out = append(out, confUpdate)
+	}
+	return append(out, tileapi.Conformance()...)
+}
+
+// staticTypes covers extensions the system MIME table may not know.
+var staticTypes = map[string]string{
+	".js":      "text/javascript; charset=utf-8",
+	".mjs":     "text/javascript; charset=utf-8",
+	".css":     "text/css; charset=utf-8",
+	".html":    "text/html; charset=utf-8",
+	".json":    "application/json",
+	".geojson": "application/geo+json",
+	".svg":     "image/svg+xml",
+	".png":     "image/png",
+	".woff2":   "font/woff2",
+	".woff":    "font/woff",
+	".map":     "application/json",
+	".txt":     "text/plain; charset=utf-8",
+	".md":      "text/markdown; charset=utf-8",
+	".pbf":     "application/x-protobuf",
+	".mvt":     "application/vnd.mapbox-vector-tile",
+	".gz":      "application/gzip",
+	".pmtiles": "application/octet-stream",
+}
+
+// handleStatic serves every embedded asset file at /static/<path>, with an
+// ETag from its content. The page's own files are revalidated on each use;
+// vendored libraries are pinned, so caches keep them for a day.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) error {
+	p := mux.Vars(r)["path"]
+	if s.cfg.Assets == nil || !fs.ValidPath(p) {
+		return api.NotFound("no file " + p)
+	}
+	b, err := fs.ReadFile(s.cfg.Assets, p)
+	if err != nil {
+		return api.NotFound("no file " + p)
+	}
+	ct, ok := staticTypes[strings.ToLower(path.Ext(p))]
+	if !ok {
+		if ct = mime.TypeByExtension(path.Ext(p)); ct == "" {
+			ct = http.DetectContentType(b)
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	if strings.HasPrefix(p, "vendor/") {
+		h.Set("Cache-Control", "public, max-age=86400")
+	} else {
+		h.Set("Cache-Control", "public, no-cache")
+	}
+	tag, ok := s.staticTags.Load(p)
+	if !ok {
+		sum := sha256.Sum256(b)
+		tag = `"` + hex.EncodeToString(sum[:12]) + `"`
+		s.staticTags.Store(p, tag)
+	}
+	h.Set("ETag", tag.(string))
+	http.ServeContent(w, r, path.Base(p), time.Time{}, bytes.NewReader(b))
+	return nil
+}

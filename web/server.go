@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/web/api"
+	"github.com/sitmap/sitmap/web/middleware"
 	"github.com/sitmap/sitmap/web/tileapi"
 )
 
@@ -87,7 +89,7 @@ type Server struct {
 	routes  []api.Route
 	router  *mux.Router
 	handler http.Handler
-	metrics *metrics
+	metrics *middleware.Metrics
 	events  *feed
 	cancel  context.CancelFunc
 	// querySlots bounds the item queries that run at once, so that a burst
@@ -120,11 +122,11 @@ func New(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, log: cfg.Log, cancel: cancel,
 		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0)), exportSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
-	s.securityHeaders = securityHeaders(cfg.BasemapURL)
+	s.securityHeaders = middleware.SecurityHeaders(cfg.BasemapURL)
 	s.events = newFeed(ctx, cfg.Store, eventRing)
 	s.routes = s.allRoutes()
 	s.allow = s.allowTable()
-	s.metrics = newMetrics(s.routes)
+	s.metrics = middleware.NewMetrics(routeNames(s.routes))
 	s.router = mux.NewRouter()
 	s.router.NotFoundHandler = s.errorHandler(func(w http.ResponseWriter, r *http.Request) error {
 		return api.NotFound("no resource at " + r.URL.Path)
@@ -189,4 +191,108 @@ func (s *Server) hasRoute(path string) bool {
 		}
 	}
 	return false
+}
+
+// base is the absolute URL prefix links start with: Config.BaseURL, or
+// the scheme and host the request came in on. X-Forwarded-Proto and
+// X-Forwarded-Host count only with Config.TrustProxy: any client can send
+// them, and links (and Location) would point wherever it says.
+func (s *Server) base(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if s.cfg.TrustProxy {
+		if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+			scheme = p
+		}
+		fh, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
+		if fh = strings.TrimSpace(fh); fh != "" && !strings.ContainsAny(fh, "/\\ @") {
+			host = fh
+		}
+	}
+	return scheme + "://" + host
+}
+
+func routeNames(rs []api.Route) []string {
+	out := make([]string, len(rs))
+	for i, rt := range rs {
+		out[i] = rt.Name
+	}
+	return out
+}
+
+// allowOrder is the order methods are listed in Allow headers.
+var allowOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// pathMethods is one path template of the route table and the methods it
+// answers on this server.
+type pathMethods struct {
+	match *mux.Route // matches the path only, whatever the method
+	allow string
+}
+
+// allowTable groups the routes by path. Writes are listed only when a
+// token is configured: a read-only server does not offer them, and QGIS
+// enables editing exactly for the methods that OPTIONS lists.
+func (s *Server) allowTable() []pathMethods {
+	scratch := mux.NewRouter()
+	byPath := map[string][]string{}
+	var order []string
+	for _, rt := range s.routes {
+		if _, ok := byPath[rt.Path]; !ok {
+			order = append(order, rt.Path)
+		}
+		switch rt.Method {
+		case http.MethodGet:
+			byPath[rt.Path] = append(byPath[rt.Path], http.MethodGet, http.MethodHead)
+		case http.MethodHead:
+			byPath[rt.Path] = append(byPath[rt.Path], http.MethodHead)
+		default:
+			if s.cfg.Token != "" {
+				byPath[rt.Path] = append(byPath[rt.Path], rt.Method)
+			}
+		}
+	}
+	out := make([]pathMethods, 0, len(order))
+	for _, p := range order {
+		methods := append(byPath[p], http.MethodOptions)
+		var list []string
+		for _, m := range allowOrder {
+			if slices.Contains(methods, m) {
+				list = append(list, m)
+			}
+		}
+		out = append(out, pathMethods{match: scratch.NewRoute().Path(p), allow: strings.Join(list, ", ")})
+	}
+	return out
+}
+
+// allowed is the Allow header for the request's path; false when no
+// route has that path.
+func (s *Server) allowed(r *http.Request) (string, bool) {
+	for _, pm := range s.allow {
+		var m mux.RouteMatch
+		if pm.match.Match(r, &m) {
+			return pm.allow, true
+		}
+	}
+	return "", false
+}
+
+// handleOptions answers OPTIONS (after the CORS middleware has added its
+// headers): 204 with the methods of the route, or 404 for no route.
+func (s *Server) handleOptions(w http.ResponseWriter, r *http.Request) error {
+	allow, ok := s.allowed(r)
+	if !ok {
+		return api.NotFound("no resource at " + r.URL.Path)
+	}
+	w.Header().Set("Allow", allow)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

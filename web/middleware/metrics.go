@@ -1,18 +1,16 @@
-package web
+package middleware
 
 import (
 	"bytes"
 	"fmt"
-	"net/http"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/sitmap/sitmap/web/api"
-	"github.com/sitmap/sitmap/web/query"
 )
 
 // latencyBuckets are the upper bounds (seconds) of the latency histogram.
@@ -29,10 +27,10 @@ type histogram struct {
 	n      uint64
 }
 
-// metrics counts requests and their latency by route and status, the
+// Metrics counts requests and their latency by route and status, the
 // requests in flight, the open event streams and the waits for a query
 // slot; the Prometheus text format is written by hand.
-type metrics struct {
+type Metrics struct {
 	mu    sync.Mutex
 	reqs  map[metricKey]uint64
 	lat   map[string]*histogram
@@ -41,40 +39,44 @@ type metrics struct {
 	// inflight has one gauge per route, made up front so that counting
 	// takes no lock.
 	inflight map[string]*atomic.Int64
-	streams  atomic.Int64
+	// Streams counts the open event streams.
+	Streams atomic.Int64
 	// slotWaits and slotWaitNanos count the item queries that found every
 	// slot taken, and the time they waited.
 	slotWaits, slotWaitNanos atomic.Int64
 }
 
-func newMetrics(routes []api.Route) *metrics {
-	m := &metrics{reqs: map[metricKey]uint64{}, lat: map[string]*histogram{}, start: time.Now(),
+// NewMetrics counts for the routes of these names.
+func NewMetrics(routes []string) *Metrics {
+	m := &Metrics{reqs: map[metricKey]uint64{}, lat: map[string]*histogram{}, start: time.Now(),
 		inflight: map[string]*atomic.Int64{}}
-	for _, rt := range routes {
-		m.inflight[rt.Name] = new(atomic.Int64)
+	for _, name := range routes {
+		m.inflight[name] = new(atomic.Int64)
 	}
 	return m
 }
 
-func (m *metrics) slotWait(d time.Duration) {
+// SlotWait counts an item query that waited d for a query slot.
+func (m *Metrics) SlotWait(d time.Duration) {
 	m.slotWaits.Add(1)
 	m.slotWaitNanos.Add(int64(d))
 }
 
 // writeGauges writes the gauges that need no lock.
-func (m *metrics) writeGauges(buf *bytes.Buffer) {
+func (m *Metrics) writeGauges(buf *bytes.Buffer) {
 	buf.WriteString("# HELP sitmap_http_requests_in_flight Requests being served, by route.\n# TYPE sitmap_http_requests_in_flight gauge\n")
-	for _, route := range query.SortedKeys(m.inflight) {
+	for _, route := range slices.Sorted(maps.Keys(m.inflight)) {
 		fmt.Fprintf(buf, "sitmap_http_requests_in_flight{route=%q} %d\n", route, m.inflight[route].Load())
 	}
-	fmt.Fprintf(buf, "# HELP sitmap_events_streams_open Open /events streams.\n# TYPE sitmap_events_streams_open gauge\nsitmap_events_streams_open %d\n", m.streams.Load())
+	fmt.Fprintf(buf, "# HELP sitmap_events_streams_open Open /events streams.\n# TYPE sitmap_events_streams_open gauge\nsitmap_events_streams_open %d\n", m.Streams.Load())
 	fmt.Fprintf(buf, "# HELP sitmap_query_slot_waits_total Item queries that waited for a query slot.\n# TYPE sitmap_query_slot_waits_total counter\nsitmap_query_slot_waits_total %d\n", m.slotWaits.Load())
 	fmt.Fprintf(buf, "# HELP sitmap_query_slot_wait_seconds_total Time item queries spent waiting for a query slot.\n# TYPE sitmap_query_slot_wait_seconds_total counter\nsitmap_query_slot_wait_seconds_total %g\n",
 		time.Duration(m.slotWaitNanos.Load()).Seconds())
 	fmt.Fprintf(buf, "# HELP sitmap_goroutines Goroutines of the process.\n# TYPE sitmap_goroutines gauge\nsitmap_goroutines %d\n", runtime.NumGoroutine())
 }
 
-func (m *metrics) observe(route string, status int, d time.Duration) {
+// Observe counts a request to route that answered status after d.
+func (m *Metrics) Observe(route string, status int, d time.Duration) {
 	sec := d.Seconds()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -92,7 +94,13 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	h.n++
 }
 
-func (m *metrics) write(buf *bytes.Buffer) {
+// Write writes the counts in the Prometheus text format.
+func (m *Metrics) Write(buf *bytes.Buffer) {
+	m.writeCounts(buf)
+	m.writeGauges(buf)
+}
+
+func (m *Metrics) writeCounts(buf *bytes.Buffer) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	buf.WriteString("# HELP sitmap_http_requests_total HTTP requests by route and status.\n# TYPE sitmap_http_requests_total counter\n")
@@ -110,7 +118,7 @@ func (m *metrics) write(buf *bytes.Buffer) {
 		fmt.Fprintf(buf, "sitmap_http_requests_total{route=%q,status=\"%d\"} %d\n", k.route, k.status, m.reqs[k])
 	}
 	buf.WriteString("# HELP sitmap_http_request_duration_seconds HTTP request latency by route.\n# TYPE sitmap_http_request_duration_seconds histogram\n")
-	for _, route := range query.SortedKeys(m.lat) {
+	for _, route := range slices.Sorted(maps.Keys(m.lat)) {
 		h := m.lat[route]
 		var cum uint64
 		for i, ub := range latencyBuckets {
@@ -124,29 +132,5 @@ func (m *metrics) write(buf *bytes.Buffer) {
 	fmt.Fprintf(buf, "# HELP sitmap_uptime_seconds Seconds since the server started.\n# TYPE sitmap_uptime_seconds gauge\nsitmap_uptime_seconds %g\n", time.Since(m.start).Seconds())
 }
 
-func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
-	var buf bytes.Buffer
-	s.metrics.write(&buf)
-	s.metrics.writeGauges(&buf)
-	fmt.Fprintf(&buf, "# HELP sitmap_query_slots_in_use Query slots taken, of %d.\n# TYPE sitmap_query_slots_in_use gauge\nsitmap_query_slots_in_use %d\n",
-		cap(s.querySlots), len(s.querySlots))
-	cols, err := s.cfg.Store.Collections(r.Context())
-	up := 1
-	if err != nil {
-		up = 0
-	}
-	buf.WriteString("# HELP sitmap_store_up Whether the store answered the last scrape.\n# TYPE sitmap_store_up gauge\n")
-	fmt.Fprintf(&buf, "sitmap_store_up %d\n", up)
-	buf.WriteString("# HELP sitmap_store_features Features per collection.\n# TYPE sitmap_store_features gauge\n")
-	for _, c := range cols {
-		fmt.Fprintf(&buf, "sitmap_store_features{collection=%q} %d\n", c.ID, c.Count)
-	}
-	buf.WriteString("# HELP sitmap_store_version Change version per collection.\n# TYPE sitmap_store_version counter\n")
-	for _, c := range cols {
-		fmt.Fprintf(&buf, "sitmap_store_version{collection=%q} %d\n", c.ID, c.Version)
-	}
-	v := s.cfg.Version
-	fmt.Fprintf(&buf, "# HELP sitmap_build_info The running version.\n# TYPE sitmap_build_info gauge\nsitmap_build_info{version=%q} 1\n", v)
-	w.Header().Set("Cache-Control", "no-store")
-	return api.WriteBytes(w, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", buf.Bytes())
-}
+// InFlight is the gauge of the requests being served by a route.
+func (m *Metrics) InFlight(route string) *atomic.Int64 { return m.inflight[route] }

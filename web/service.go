@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -33,4 +35,30 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 		return api.WriteJSON(w, http.StatusServiceUnavailable, api.MediaJSON, map[string]string{"status": "unavailable", "description": "the store does not answer"})
 	}
 	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	s.metrics.Write(&buf)
+	fmt.Fprintf(&buf, "# HELP sitmap_query_slots_in_use Query slots taken, of %d.\n# TYPE sitmap_query_slots_in_use gauge\nsitmap_query_slots_in_use %d\n",
+		cap(s.querySlots), len(s.querySlots))
+	cols, err := s.cfg.Store.Collections(r.Context())
+	up := 1
+	if err != nil {
+		up = 0
+	}
+	buf.WriteString("# HELP sitmap_store_up Whether the store answered the last scrape.\n# TYPE sitmap_store_up gauge\n")
+	fmt.Fprintf(&buf, "sitmap_store_up %d\n", up)
+	buf.WriteString("# HELP sitmap_store_features Features per collection.\n# TYPE sitmap_store_features gauge\n")
+	for _, c := range cols {
+		fmt.Fprintf(&buf, "sitmap_store_features{collection=%q} %d\n", c.ID, c.Count)
+	}
+	buf.WriteString("# HELP sitmap_store_version Change version per collection.\n# TYPE sitmap_store_version counter\n")
+	for _, c := range cols {
+		fmt.Fprintf(&buf, "sitmap_store_version{collection=%q} %d\n", c.ID, c.Version)
+	}
+	v := s.cfg.Version
+	fmt.Fprintf(&buf, "# HELP sitmap_build_info The running version.\n# TYPE sitmap_build_info gauge\nsitmap_build_info{version=%q} 1\n", v)
+	w.Header().Set("Cache-Control", "no-store")
+	return api.WriteBytes(w, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", buf.Bytes())
 }

@@ -1,4 +1,4 @@
-package web
+package openapi
 
 import (
 	"context"
@@ -24,15 +24,15 @@ var responseText = map[string]string{
 	"503": "The store does not answer",
 }
 
-// openAPI builds the OpenAPI 3.0 document from the routes the router
-// serves, so the two cannot drift apart.
-func (s *Server) openAPI(ctx context.Context, base string) map[string]any {
-	paths, tags := s.openAPIPaths(ctx)
+// Document builds the OpenAPI 3.0 document from the routes the router
+// serves, so the two cannot drift apart. base is the server's URL.
+func Document(ctx context.Context, routes []api.Route, version, base string) map[string]any {
+	paths, tags := openAPIPaths(ctx, routes)
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{
 			"title":       "sitmap",
-			"version":     s.cfg.Version,
+			"version":     version,
 			"description": "Situation map: OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 queryables; Part 4 create, replace, delete) and vector tiles.",
 			"license":     map[string]any{"name": "see the project"},
 		},
@@ -45,11 +45,11 @@ func (s *Server) openAPI(ctx context.Context, base string) map[string]any {
 
 // openAPIPaths is the route table as OpenAPI paths, and the tags in the
 // order the routes first use them.
-func (s *Server) openAPIPaths(ctx context.Context) (map[string]any, []any) {
+func openAPIPaths(ctx context.Context, routes []api.Route) (map[string]any, []any) {
 	paths := map[string]any{}
 	var tags []any
 	seenTag := map[string]bool{}
-	for _, rt := range s.routes {
+	for _, rt := range routes {
 		if rt.Hidden {
 			continue
 		}
@@ -59,7 +59,7 @@ func (s *Server) openAPIPaths(ctx context.Context) (map[string]any, []any) {
 			item = map[string]any{}
 			paths[p] = item
 		}
-		item[strings.ToLower(rt.Method)] = s.operation(ctx, rt)
+		item[strings.ToLower(rt.Method)] = operation(ctx, rt)
 		for _, t := range rt.Tags {
 			if !seenTag[t] {
 				seenTag[t] = true
@@ -125,7 +125,7 @@ func openAPIComponents() map[string]any {
 }
 
 // operation is one route as an OpenAPI operation object.
-func (s *Server) operation(ctx context.Context, rt api.Route) map[string]any {
+func operation(ctx context.Context, rt api.Route) map[string]any {
 	params := append([]api.Param(nil), rt.Params...)
 	if rt.MoreParams != nil {
 		params = append(params, rt.MoreParams(ctx)...)
@@ -243,15 +243,4 @@ func atoiOr(s string, def int) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
-}
-
-func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) error {
-	format, err := api.Negotiate(r, api.MediaOpenAPI, api.MediaJSON, api.MediaHTML)
-	if err != nil {
-		return err
-	}
-	if format == api.FormatHTML {
-		return s.handleAPIHTML(w, r)
-	}
-	return api.WriteJSON(w, http.StatusOK, api.MediaOpenAPI, s.openAPI(r.Context(), s.base(r)))
 }

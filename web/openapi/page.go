@@ -1,8 +1,7 @@
-package web
+package openapi
 
 import (
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 
@@ -10,11 +9,9 @@ import (
 	"github.com/sitmap/sitmap/web/query"
 )
 
-// handleAPIHTML renders the OpenAPI document as a readable page, made by
-// Go with no script, so it works offline.
-func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
-	b := s.base(r)
-	doc := s.openAPI(r.Context(), b)
+// Page renders the OpenAPI document (from Document, for the server at b)
+// as a readable page, made by Go with no script, so it works offline.
+func Page(doc map[string]any, b string) api.Page {
 	info := doc["info"].(map[string]any)
 	p := api.Page{
 		Title:       fmt.Sprintf("%s API %s", info["title"], info["version"]),
@@ -62,8 +59,7 @@ func (s *Server) handleAPIHTML(w http.ResponseWriter, r *http.Request) error {
 			p.Sections = append(p.Sections, sec)
 		}
 	}
-	w.Header().Set("Cache-Control", "no-cache")
-	return api.WriteHTML(w, http.StatusOK, p)
+	return p
 }
 
 func methodOrder(m string) int {
