@@ -11,6 +11,7 @@ require (
 	github.com/klauspost/compress v1.20.4
 	github.com/paulmach/orb v0.14.0
 	github.com/tidwall/buntdb v1.3.0
+	github.com/tidwall/rtree v1.10.0
 	golang.org/x/image v0.41.0
 	golang.org/x/sync v0.24.0
 	golang.org/x/text v0.41.0
@@ -30,6 +31,7 @@ require (
 	github.com/paulmach/protoscan v0.2.1 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/tidwall/btree v1.4.2 // indirect
+	github.com/tidwall/geoindex v1.7.0 // indirect
 	github.com/tidwall/gjson v1.14.3 // indirect
 	github.com/tidwall/grect v0.1.4 // indirect
 	github.com/tidwall/match v1.1.1 // indirect

@@ -20,14 +20,11 @@ import (
 var _ store.Store = (*Store)(nil)
 
 // Keys: c:{cid} collection metadata; f:{cid}:{fid} "version json";
-// b:{cid}:{z}:{fid} the feature's bounding rect, indexed by the spatial
-// index s:{cid} (rect.go); v:{cid} the collection version; seq the change
-// sequence.
+// v:{cid} the collection version; seq the change sequence; the history's
+// keys (history.go). The spatial index is in memory (rect.go).
 func collKey(cid string) string      { return "c:" + cid }
 func featKey(cid, fid string) string { return "f:" + cid + ":" + fid }
 func verKey(cid string) string       { return "v:" + cid }
-func indexName(cid string) string    { return "s:" + cid }
-func indexPattern(cid string) string { return "b:" + cid + ":*" }
 
 const seqKey = "seq"
 
@@ -169,9 +166,7 @@ func (s *Store) load() error {
 		return err
 	}
 	for _, m := range metas {
-		if err := s.addCollection(m); err != nil {
-			return err
-		}
+		s.addCollection(m)
 	}
 	// Records are decoded on every core: at 222,000 features decoding is
 	// most of the time it takes to start.
@@ -198,70 +193,17 @@ func (s *Store) load() error {
 	if err != nil {
 		return err
 	}
+	byLocality(fs)
 	for _, f := range fs {
 		if c := s.cols[f.Collection()]; c != nil {
 			c.add(f)
 		}
 	}
-	return s.checkRects()
+	return s.dropRectKeys()
 }
 
-// checkRects makes sure every feature has its rect key, exactly as write
-// sets it, and nothing else does; if not (a file from before this key
-// layout, or without rect keys at all) it writes them all again, once.
-func (s *Store) checkRects() error {
-	want := 0
-	for _, c := range s.cols {
-		want += len(c.feats)
-	}
-	var have, good int
-	var keys []string
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendKeys("b:*", func(k, v string) bool {
-			keys = append(keys, k)
-			cid, rest, _ := strings.Cut(k[2:], ":")
-			c := s.cols[cid]
-			if c == nil {
-				return true
-			}
-			have++
-			if len(rest) <= zLen+1 || rest[zLen] != ':' || !validRect(v) {
-				return true
-			}
-			if f := c.feats[rest[zLen+1:]]; f != nil && rectKey(f) == k {
-				good++
-			}
-			return true
-		})
-	})
-	if err != nil || (have == want && good == want) {
-		return err
-	}
-	var all []*geo.Feature
-	for _, c := range s.cols {
-		for _, f := range c.feats {
-			all = append(all, f)
-		}
-	}
-	return s.db.Update(func(tx *buntdb.Tx) error {
-		for _, k := range keys {
-			if _, err := tx.Delete(k); err != nil {
-				return fmt.Errorf("rebuild rects: %w", err)
-			}
-		}
-		if err := setRects(tx, all); err != nil {
-			return fmt.Errorf("rebuild rects: %w", err)
-		}
-		return nil
-	})
-}
-
-// addCollection registers a collection in memory and gives it its index.
-func (s *Store) addCollection(meta geo.Collection) error {
-	err := s.db.CreateSpatialIndex(indexName(meta.ID), indexPattern(meta.ID), decodeRect)
-	if err != nil && !errors.Is(err, buntdb.ErrIndexExists) {
-		return fmt.Errorf("index %s: %w", meta.ID, err)
-	}
+// addCollection registers a collection in memory.
+func (s *Store) addCollection(meta geo.Collection) {
 	var ver int64
 	_ = s.db.View(func(tx *buntdb.Tx) error {
 		v, err := tx.Get(verKey(meta.ID))
@@ -271,7 +213,6 @@ func (s *Store) addCollection(meta geo.Collection) error {
 		return nil
 	})
 	s.cols[meta.ID] = newCollection(meta, ver)
-	return nil
 }
 
 // A record is the feature's version, then its GeoJSON. buntdb keeps every

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
 
 	"github.com/sitmap/sitmap/geo"
 )
@@ -15,6 +16,7 @@ type collection struct {
 	meta    geo.Collection
 	version int64
 	feats   map[string]*geo.Feature
+	tree    rtree.RTreeG[*geo.Feature] // every feature, by its bound
 	// notPoints counts the features whose bound is more than a point;
 	// while it is 0 a bbox query takes every R-tree hit as it is.
 	notPoints int
@@ -29,10 +31,13 @@ func newCollection(meta geo.Collection, version int64) *collection {
 	return &collection{meta: meta, version: version, feats: map[string]*geo.Feature{}}
 }
 
-// add and drop keep notPoints; every change to feats goes through them.
+// add and drop keep the R-tree and notPoints; every change to feats goes
+// through them.
 func (c *collection) add(f *geo.Feature) {
 	c.drop(f.ID())
 	c.feats[f.ID()] = f
+	b := f.Bound()
+	c.tree.Insert(b.Min, b.Max, f)
 	if !isPoint(f) {
 		c.notPoints++
 	}
@@ -40,6 +45,8 @@ func (c *collection) add(f *geo.Feature) {
 
 func (c *collection) drop(id string) {
 	if old, ok := c.feats[id]; ok {
+		b := old.Bound()
+		c.tree.Delete(b.Min, b.Max, old)
 		if !isPoint(old) {
 			c.notPoints--
 		}

@@ -2,13 +2,11 @@ package bunt
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/paulmach/orb"
-	"github.com/tidwall/buntdb"
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
@@ -80,34 +78,25 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	var matched []*geo.Feature
 	m := newMatcher(ctx, &q)
 	if q.BBox != nil {
-		buf := idPool.Get().(*[]string)
-		defer idPool.Put(buf)
-		ids, err := s.spatial(c, q, m, (*buf)[:0])
-		*buf = ids[:0]
-		if err == nil {
-			err = m.err()
-		}
-		if err != nil {
+		buf := hitPool.Get().(*[]*geo.Feature)
+		hits := spatial(c, q, m, (*buf)[:0])
+		defer func() {
+			clear(hits) // the pool must not keep features alive
+			*buf = hits[:0]
+			hitPool.Put(buf)
+		}()
+		if err := m.err(); err != nil {
 			return store.Page{}, err
 		}
 		if len(q.Sort) == 0 {
-			// Only the page's features are looked up.
-			p := store.Page{Matched: len(ids)}
-			n := len(ids)
+			// Only the page's features are put in id order.
+			n := len(hits)
 			if q.Limit > 0 {
 				n = min(n, max(q.Offset, 0)+q.Limit)
 			}
-			ids = window(smallest(ids, n), q.Offset, q.Limit)
-			p.Features = make([]*geo.Feature, len(ids))
-			for i, id := range ids {
-				p.Features[i] = c.feats[id]
-			}
-			return p, nil
+			return store.Page{Matched: len(hits), Features: slices.Clone(window(smallest(hits, n), q.Offset, q.Limit))}, nil
 		}
-		matched = make([]*geo.Feature, len(ids))
-		for i, id := range ids {
-			matched[i] = c.feats[id]
-		}
+		matched = slices.Clone(hits)
 	} else {
 		_, order := c.derived()
 		for _, id := range order {
@@ -125,77 +114,65 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	return page(matched, q.Offset, q.Limit), nil
 }
 
-// spatial returns the ids of the features buntdb's R-tree finds that pass
-// the exact test and the other filters, in no order. A feature whose rect
-// lies inside the query box (every point does) needs no exact test, so
-// without attribute filters most candidates are never looked up: the id is
-// the tail of the key and the rect is the value (not even read when the
-// collection holds only points).
-func (s *Store) spatial(c *collection, q store.Query, m *matcher, ids []string) ([]string, error) {
+// spatial appends to hits the features the R-tree finds that pass the
+// exact test and the other filters, in no order. A feature whose bound
+// lies inside the query box (every point does) needs no exact test; while
+// the collection holds only points, no bound needs comparing at all.
+func spatial(c *collection, q store.Query, m *matcher, hits []*geo.Feature) []*geo.Feature {
 	bounds := q.BBox.Bounds()
 	attrs := q.Filter
 	attrs.BBox = nil
 	noAttrs := attrs.Time.Unbounded() && len(attrs.Props) == 0 && attrs.Text == "" && m == nil
-	skip := rectPrefixLen(c.meta.ID)
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		for _, b := range bounds {
-			err := tx.Intersects(indexName(c.meta.ID), encodeRect(b), func(key, val string) bool {
-				id := key[skip:]
-				inside := c.notPoints == 0 || (validRect(val) && within(rectBound(val), b))
-				if inside && noAttrs {
-					ids = append(ids, id)
-					return true
-				}
-				f := c.feats[id]
-				if f == nil || (!inside && !geo.IntersectsBound(f.Geometry(), b)) || (!noAttrs && !(q.MatchAttributes(f) && m.match(f))) {
-					return true
-				}
-				if m.stopped() {
-					return false
-				}
-				ids = append(ids, id)
+	for _, b := range bounds {
+		c.tree.Search(b.Min, b.Max, func(min, max [2]float64, f *geo.Feature) bool {
+			inside := c.notPoints == 0 || within(orb.Bound{Min: min, Max: max}, b)
+			if inside && noAttrs {
+				hits = append(hits, f)
 				return true
-			})
-			if err != nil {
-				return fmt.Errorf("bbox query %s: %w", c.meta.ID, err)
 			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+			if (!inside && !geo.IntersectsBound(f.Geometry(), b)) || (!noAttrs && !(q.MatchAttributes(f) && m.match(f))) {
+				return true
+			}
+			if m.stopped() {
+				return false
+			}
+			hits = append(hits, f)
+			return true
+		})
 	}
 	if len(bounds) > 1 {
 		// A box split at the antimeridian can meet a feature twice.
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
+		slices.SortFunc(hits, byID)
+		hits = slices.Compact(hits)
 	}
-	return ids, nil
+	return hits
 }
 
-// idPool recycles the id slices of bbox queries: a busy server would
-// otherwise allocate one per request, growing it to hundreds of ids.
-var idPool = sync.Pool{New: func() any { ids := make([]string, 0, 1024); return &ids }}
+// hitPool recycles the hit slices of bbox queries: a busy server would
+// otherwise allocate one per request, growing it to hundreds of features.
+var hitPool = sync.Pool{New: func() any { hits := make([]*geo.Feature, 0, 1024); return &hits }}
 
-// smallest moves the k smallest ids, in order, to the front of ids and
-// returns them. A page of 100 from some 600 matches costs far fewer
-// comparisons than sorting them all.
-func smallest(ids []string, k int) []string {
-	if k*2 >= len(ids) {
-		slices.Sort(ids)
-		return ids[:k]
+func byID(a, b *geo.Feature) int { return strings.Compare(a.ID(), b.ID()) }
+
+// smallest moves the k features of smallest id, in order, to the front
+// of fs and returns them. A page of 100 from some 600 matches costs far
+// fewer comparisons than sorting them all.
+func smallest(fs []*geo.Feature, k int) []*geo.Feature {
+	if k*2 >= len(fs) {
+		slices.SortFunc(fs, byID)
+		return fs[:k]
 	}
-	h := ids[:k] // a max-heap of the k smallest so far
+	h := fs[:k] // a max-heap of the k smallest so far
 	down := func(i int) {
 		for {
 			l := 2*i + 1
 			if l >= k {
 				return
 			}
-			if r := l + 1; r < k && h[r] > h[l] {
+			if r := l + 1; r < k && h[r].ID() > h[l].ID() {
 				l = r
 			}
-			if h[i] >= h[l] {
+			if h[i].ID() >= h[l].ID() {
 				return
 			}
 			h[i], h[l] = h[l], h[i]
@@ -205,24 +182,19 @@ func smallest(ids []string, k int) []string {
 	for i := k/2 - 1; i >= 0; i-- {
 		down(i)
 	}
-	for _, id := range ids[k:] {
-		if id < h[0] {
-			h[0] = id
+	for _, f := range fs[k:] {
+		if f.ID() < h[0].ID() {
+			h[0] = f
 			down(0)
 		}
 	}
-	slices.Sort(h)
+	slices.SortFunc(h, byID)
 	return h
-}
-
-// within reports whether a lies inside b, edges included.
-func within(a, b orb.Bound) bool {
-	return a.Min[0] >= b.Min[0] && a.Max[0] <= b.Max[0] && a.Min[1] >= b.Min[1] && a.Max[1] <= b.Max[1]
 }
 
 func sortFeatures(fs []*geo.Feature, by []store.Sort) {
 	if len(by) == 0 {
-		slices.SortFunc(fs, func(a, b *geo.Feature) int { return strings.Compare(a.ID(), b.ID()) })
+		slices.SortFunc(fs, byID)
 		return
 	}
 	// The keys are worked out once per feature, not once per comparison.

@@ -2,10 +2,9 @@ package bunt
 
 import (
 	"cmp"
-	"encoding/binary"
+	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/buntdb"
@@ -13,27 +12,13 @@ import (
 	"github.com/sitmap/sitmap/geo"
 )
 
-// A rect key is b:{cid}:{z}:{fid}, z the Z-order of the bound's centre in
-// fixed-width hex. buntdb sets, writes to the file, and rebuilds the index
-// on open in key order, allocating each key, value and R-tree entry as it
-// goes; with z first, rects near each other on the map end up near each
-// other in memory, and a bbox query, which visits hundreds of them, misses
-// the cache far less than in id order (on the 222,000-feature benchmark,
-// about 450 against 280 µs of CPU per query).
-func rectKey(f *geo.Feature) string {
-	const hex = "0123456789abcdef"
-	z := zorder(f.Bound().Center())
-	var buf [zLen]byte
-	for i := range buf {
-		buf[i] = hex[z>>(60-4*i)&0xf]
-	}
-	return "b:" + f.Collection() + ":" + string(buf[:]) + ":" + f.ID()
-}
-
-const zLen = 16
-
-// rectPrefixLen is how much of a rect key comes before the feature id.
-func rectPrefixLen(cid string) int { return len("b:") + len(cid) + 1 + zLen + 1 }
+// The spatial index is an R-tree per collection (tidwall/rtree) over the
+// in-memory features, built when the store opens and changed with them
+// after each commit. buntdb's own spatial index needed a rect key per
+// feature (b:{cid}:{z}:{fid}): a second item for buntdb to hold, write and
+// parse at open, and an R-tree that allocates two slices per entry and
+// hands back keys to look up again. Files that still hold rect keys lose
+// them at open (dropRectKeys).
 
 // zorder interleaves the bits of p's lon and lat, each scaled to 32 bits.
 func zorder(p orb.Point) uint64 {
@@ -49,78 +34,58 @@ func zorder(p orb.Point) uint64 {
 	return spread(p[0], -180, 180) | spread(p[1], -90, 90)<<1
 }
 
-// setRects sets the rect keys of fs in key order, for the locality above.
-func setRects(tx *buntdb.Tx, fs []*geo.Feature) error {
-	type rect struct {
-		cid string
-		z   uint64
-		f   *geo.Feature
-		b   orb.Bound
+// byLocality orders features by the Z-order of their bound's centre. An
+// R-tree filled in that order keeps features near each other on the map
+// near each other in its leaves, and a bbox query, which visits hundreds
+// of them, misses the cache far less than in file (id) order.
+func byLocality(fs []*geo.Feature) {
+	type keyed struct {
+		z uint64
+		f *geo.Feature
 	}
-	rs := make([]rect, len(fs))
+	ks := make([]keyed, len(fs))
 	for i, f := range fs {
-		b := f.Bound()
-		rs[i] = rect{f.Collection(), zorder(b.Center()), f, b}
+		ks[i] = keyed{zorder(f.Bound().Center()), f}
 	}
-	// Key order without building and comparing the keys.
-	slices.SortFunc(rs, func(a, b rect) int {
-		if a.cid != b.cid {
-			return strings.Compare(a.cid, b.cid)
-		}
-		if a.z != b.z {
-			return cmp.Compare(a.z, b.z)
-		}
-		return strings.Compare(a.f.ID(), b.f.ID())
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Compare(a.z, b.z) })
+	for i := range ks {
+		fs[i] = ks[i].f
+	}
+}
+
+// within reports whether a lies inside b, edges included.
+func within(a, b orb.Bound) bool {
+	return a.Min[0] >= b.Min[0] && a.Max[0] <= b.Max[0] && a.Min[1] >= b.Min[1] && a.Max[1] <= b.Max[1]
+}
+
+// rectPrefix starts the keys of the rect items that older versions kept
+// for buntdb's spatial index.
+const rectPrefix = "b:"
+
+// dropRectKeys deletes the rect items an older version wrote, once. The
+// deletions are idempotent, so a crash halfway leaves the rest for the
+// next open.
+func (s *Store) dropRectKeys() error {
+	var keys []string
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendKeys(rectPrefix+"*", func(k, _ string) bool {
+			keys = append(keys, k)
+			return true
+		})
 	})
-	for _, r := range rs {
-		if _, _, err := tx.Set(rectKey(r.f), encodeRect(r.b), nil); err != nil {
-			return err
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	err = s.db.Update(func(tx *buntdb.Tx) error {
+		for _, k := range keys {
+			if _, err := tx.Delete(k); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("drop the rect keys of an older version: %w", err)
 	}
 	return nil
-}
-
-// A rect value is a tag byte and min x, min y, max x, max y as
-// little-endian float64s. Fixed width and binary, because the query reads
-// it back for every candidate the R-tree finds (to see whether the
-// feature lies inside the query box) and buntdb parses it for every
-// insert; buntdb.IndexRect's text form costs four ParseFloats each time.
-// The tag tells it from that text form ("[x y],[x y]"), which files from
-// before this encoding hold.
-const (
-	rectTag = 'r'
-	rectLen = 1 + 4*8
-)
-
-func encodeRect(b orb.Bound) string {
-	var buf [rectLen]byte
-	buf[0] = rectTag
-	for i, v := range [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
-		binary.LittleEndian.PutUint64(buf[1+8*i:], math.Float64bits(v))
-	}
-	return string(buf[:])
-}
-
-func validRect(v string) bool { return len(v) == rectLen && v[0] == rectTag }
-
-// rectBound reads a value validRect accepts.
-func rectBound(v string) orb.Bound {
-	f := func(i int) float64 {
-		s := v[1+8*i : 9+8*i]
-		return math.Float64frombits(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
-	}
-	return orb.Bound{Min: orb.Point{f(0), f(1)}, Max: orb.Point{f(2), f(3)}}
-}
-
-// decodeRect is the spatial index's rect function, for stored rects and
-// query boxes alike. Anything else gives no rect, which buntdb's R-tree
-// leaves out of the index (load writes such values again).
-func decodeRect(v string) (min, max []float64) {
-	if !validRect(v) {
-		return nil, nil
-	}
-	b := rectBound(v)
-	r := []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} // one allocation for both
-	return r[0:2:2], r[2:4:4]
 }

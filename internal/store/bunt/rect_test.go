@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -62,14 +63,14 @@ func checkBBoxes(t *testing.T, s store.Store, seed uint64) {
 	}
 }
 
-// TestOlderRectLayouts opens files whose rect keys are not what this
-// version writes: text rects keyed by id (the first layout), no rects at
-// all (the in-memory grid index), and a stray rect with no feature. Open
-// writes the rects again, and bbox queries, and writes after them, are
+// TestOlderRectLayouts opens files with the rect keys that older versions
+// kept for buntdb's spatial index: binary rects keyed by Z-order, text
+// rects keyed by id (the first layout), and a stray rect with no feature.
+// Open deletes them, once, and bbox queries, and writes after them, are
 // exact.
 func TestOlderRectLayouts(t *testing.T) {
 	ctx := context.Background()
-	for _, layout := range []string{"current", "text-by-id", "none", "stray"} {
+	for _, layout := range []string{"none", "z-order", "text-by-id", "stray"} {
 		t.Run(layout, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "sitmap.db")
 			s := openFile(t, path)
@@ -79,58 +80,17 @@ func TestOlderRectLayouts(t *testing.T) {
 			}
 			checkBBoxes(t, s, 1)
 			s.Close()
-
-			db, err := buntdb.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = db.Update(func(tx *buntdb.Tx) error {
-				if layout == "stray" {
-					// Covering the whole workload, in this version's encoding.
-					v := []byte{'r'}
-					for _, x := range []float64{14, 49, 33, 58} {
-						v = binary.LittleEndian.AppendUint64(v, math.Float64bits(x))
-					}
-					_, _, err := tx.Set("b:"+workload.PointsID+":0000000000000000:gone", string(v), nil)
-					return err
-				}
-				if layout == "current" {
-					return nil
-				}
-				var keys []string
-				if err := tx.AscendKeys("b:*", func(k, _ string) bool {
-					keys = append(keys, k)
-					return true
-				}); err != nil {
-					return err
-				}
-				for _, k := range keys {
-					if _, err := tx.Delete(k); err != nil {
-						return err
-					}
-				}
-				if layout == "text-by-id" {
-					for _, f := range fs {
-						b := f.Bound()
-						if _, _, err := tx.Set("b:"+f.Collection()+":"+f.ID(), buntdb.Rect(b.Min[:], b.Max[:]), nil); err != nil {
-							return err
-						}
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.Close()
+			writeOldRects(t, path, layout, fs)
 
 			size := fileSize(t, path)
 			s = openFile(t, path)
-			if grew := fileSize(t, path) != size; grew != (layout != "current") {
-				t.Errorf("open wrote the rects again: %v", grew)
+			if rewrote := fileSize(t, path) != size; rewrote != (layout != "none") {
+				t.Errorf("open rewrote the file: %v", rewrote)
+			}
+			if n := countRectKeys(t, path); n != 0 {
+				t.Errorf("%d rect keys left after open", n)
 			}
 			checkBBoxes(t, s, 2)
-			// Writes after the rebuild find the rects where they put them.
 			moved, err := fs[0].WithGeometry(orb.Point{30.5, 55.5})
 			if err != nil {
 				t.Fatal(err)
@@ -143,6 +103,67 @@ func TestOlderRectLayouts(t *testing.T) {
 			}
 			checkBBoxes(t, s, 3)
 		})
+	}
+}
+
+// countRectKeys reads the file as buntdb does, beside the store that has
+// it open (reading changes nothing).
+func countRectKeys(t *testing.T, path string) int {
+	t.Helper()
+	db, err := buntdb.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	err = db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendKeys("b:*", func(string, string) bool { n++; return true })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// writeOldRects adds to a closed store file the rect keys of a layout.
+func writeOldRects(t *testing.T, path, layout string, fs []*geo.Feature) {
+	t.Helper()
+	db, err := buntdb.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	binRect := func(b orb.Bound) string {
+		v := []byte{'r'}
+		for _, x := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+			v = binary.LittleEndian.AppendUint64(v, math.Float64bits(x))
+		}
+		return string(v)
+	}
+	err = db.Update(func(tx *buntdb.Tx) error {
+		for i, f := range fs {
+			b := f.Bound()
+			var k, v string
+			switch layout {
+			case "none":
+				return nil
+			case "z-order":
+				k, v = fmt.Sprintf("b:%s:%016x:%s", f.Collection(), i, f.ID()), binRect(b)
+			case "text-by-id":
+				k, v = "b:"+f.Collection()+":"+f.ID(), buntdb.Rect(b.Min[:], b.Max[:])
+			case "stray":
+				whole := orb.Bound{Min: orb.Point{14, 49}, Max: orb.Point{33, 58}}
+				_, _, err := tx.Set("b:"+workload.PointsID+":0000000000000000:gone", binRect(whole), nil)
+				return err
+			}
+			if _, _, err := tx.Set(k, v, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

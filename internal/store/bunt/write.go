@@ -33,7 +33,8 @@ func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
 		c.meta, c.dirty = meta, true
 		return nil
 	}
-	return s.addCollection(meta)
+	s.addCollection(meta)
+	return nil
 }
 
 // write is one transaction's worth of changes; apply makes them visible in
@@ -48,7 +49,8 @@ type write struct {
 	vers    map[string]int64
 	editor  string        // store.EditorOf the write's context, for its history
 	created []*collection // made by this write, visible once it commits
-	// dups: a feature was put twice, so only its last put may write a rect.
+	// dups: a feature was put twice, so the version a put supersedes may
+	// be an earlier put of the same write.
 	dups bool
 }
 
@@ -83,10 +85,6 @@ func (w *write) createCollections(tx *buntdb.Tx, metas []geo.Collection) error {
 		}
 		if _, _, err := tx.Set(collKey(meta.ID), raw, nil); err != nil {
 			return fmt.Errorf("create collection %s: %w", meta.ID, err)
-		}
-		err = tx.CreateSpatialIndex(indexName(meta.ID), indexPattern(meta.ID), decodeRect)
-		if err != nil && !errors.Is(err, buntdb.ErrIndexExists) {
-			return fmt.Errorf("create collection %s: index: %w", meta.ID, err)
 		}
 		w.created = append(w.created, newCollection(meta, 0))
 	}
@@ -141,10 +139,8 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) (*geo.F
 }
 
 func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
-	for _, k := range []string{featKey(f.Collection(), f.ID()), rectKey(f)} {
-		if _, err := tx.Delete(k); err != nil {
-			return err
-		}
+	if _, err := tx.Delete(featKey(f.Collection(), f.ID())); err != nil {
+		return err
 	}
 	w.deletes = append(w.deletes, f)
 	w.record(store.Deleted, f.Collection(), f.ID(), w.bump(f.Collection()))
@@ -166,9 +162,6 @@ func (w *write) latest(f *geo.Feature) *geo.Feature {
 }
 
 func (w *write) finish(tx *buntdb.Tx) error {
-	if err := w.writeRects(tx); err != nil {
-		return err
-	}
 	// The sequence is stored once per transaction, not once per feature:
 	// an import of 200,000 features would otherwise set the key 200,000
 	// times.
@@ -183,34 +176,6 @@ func (w *write) finish(tx *buntdb.Tx) error {
 		}
 	}
 	return nil
-}
-
-// writeRects replaces the rect keys of the features put (only the last
-// put of a feature counts).
-func (w *write) writeRects(tx *buntdb.Tx) error {
-	fs := w.puts
-	if w.dups {
-		last := make(map[string]*geo.Feature, len(w.puts))
-		for _, f := range w.puts {
-			last[f.Collection()+"/"+f.ID()] = f
-		}
-		fs = make([]*geo.Feature, 0, len(last))
-		for _, f := range w.puts {
-			if last[f.Collection()+"/"+f.ID()] == f {
-				fs = append(fs, f)
-			}
-		}
-	}
-	for _, f := range fs {
-		// The key holds the old bound's z-order, which the in-memory copy
-		// (never changed in place) still has.
-		if old := w.collection(f.Collection()).feats[f.ID()]; old != nil {
-			if _, err := tx.Delete(rectKey(old)); err != nil {
-				return fmt.Errorf("put %s/%s: old rect: %w", f.Collection(), f.ID(), err)
-			}
-		}
-	}
-	return setRects(tx, fs)
 }
 
 // apply updates memory after a successful commit.
