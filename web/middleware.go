@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -57,7 +58,7 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 			id = middleware.NewRequestID()
 		}
 		h := w.Header()
-		h.Set("X-Request-ID", id)
+		h["X-Request-Id"] = []string{id}
 		for k, v := range s.securityHeaders {
 			h[k] = v
 		}
@@ -66,8 +67,8 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 			// one client's links to another.
 			h["Vary"] = hdrVaryForwarded
 		}
-		ri := &api.Info{}
-		ctx := api.WithRequest(r.Context(), id, ri)
+		ri := &api.Info{ID: id}
+		ctx := api.WithRequest(r.Context(), ri)
 		next.ServeHTTP(middleware.NewRecorder(w, r, ri, s.cfg.Timeouts.Write), r.WithContext(ctx))
 		s.logRequest(r, ri, id, time.Since(start))
 	})
@@ -84,10 +85,13 @@ func (s *Server) logRequest(r *http.Request, ri *api.Info, id string, d time.Dur
 		route = "unmatched"
 	}
 	s.metrics.Observe(route, ri.Status, d)
-	attrs := []any{"method", r.Method, "path", middleware.LogTarget(r.URL), "status", ri.Status,
-		"bytes", ri.Bytes, "duration", d, "request_id", id, "route", route}
-	if ri.Err != "" {
-		attrs = append(attrs, "err", ri.Err)
+	// LogAttrs with typed attributes: no []any to box every value into.
+	attrs := [...]slog.Attr{slog.String("method", r.Method), slog.String("path", middleware.LogTarget(r.URL)),
+		slog.Int("status", ri.Status), slog.Int64("bytes", ri.Bytes), slog.Duration("duration", d),
+		slog.String("request_id", id), slog.String("route", route), slog.String("err", ri.Err)}
+	n := len(attrs)
+	if ri.Err == "" {
+		n--
 	}
-	s.log.Info("request", attrs...)
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
 }

@@ -89,9 +89,11 @@ type Server struct {
 	routes  []api.Route
 	router  *mux.Router
 	handler http.Handler
-	metrics *middleware.Metrics
-	events  *feed
-	cancel  context.CancelFunc
+	// tileRoute is the tile route's handler, which route calls directly.
+	tileRoute http.Handler
+	metrics   *middleware.Metrics
+	events    *feed
+	cancel    context.CancelFunc
 	// querySlots bounds the item queries that run at once, so that a burst
 	// of requests (or of clients that give up) cannot swamp the CPUs.
 	querySlots chan struct{}
@@ -139,14 +141,31 @@ func New(cfg Config) *Server {
 		if rt.Method == http.MethodGet {
 			methods = append(methods, http.MethodHead)
 		}
-		s.router.Handle(rt.Path, s.serveRoute(rt, s.errorHandler(rt.Handle))).Methods(methods...).Name(rt.Name)
+		h := s.serveRoute(rt, s.errorHandler(rt.Handle))
+		s.router.Handle(rt.Path, h).Methods(methods...).Name(rt.Name)
+		if rt.Path == tileapi.TilePath {
+			s.tileRoute = h
+		}
 	}
-	s.handler = s.middleware(s.router, named("options", s.errorHandler(s.handleOptions)))
+	s.handler = s.middleware(http.HandlerFunc(s.route), named("options", s.errorHandler(s.handleOptions)))
 	return s
 }
 
 func (s *Server) errorHandler(fn api.HandlerFunc) api.Handler {
 	return api.Handler{Fn: fn, Log: s.log, Allow: s.allowed}
+}
+
+// route sends tile requests straight to the tile route, which the router
+// would find after trying regular expressions on the path; the rest go
+// through the router.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if _, _, _, _, ok := tileapi.SplitTilePath(r.URL.Path); ok {
+			s.tileRoute.ServeHTTP(w, r)
+			return
+		}
+	}
+	s.router.ServeHTTP(w, r)
 }
 
 // ServeHTTP serves a request.

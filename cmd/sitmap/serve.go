@@ -16,7 +16,11 @@ import (
 	"github.com/sitmap/sitmap/assets"
 	"github.com/sitmap/sitmap/internal/dataset"
 	"github.com/sitmap/sitmap/web"
+	"github.com/sitmap/sitmap/web/middleware"
 )
+
+// logFlushEvery is how long a log line may wait in the buffer.
+const logFlushEvery = 100 * time.Millisecond
 
 // memoryHeadroom is what the server may allocate beyond the live data and
 // a full tile cache before the garbage collector works harder.
@@ -84,7 +88,9 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err := checkTimeouts(*t); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	logw := middleware.NewLogWriter(e.stderr, logFlushEvery)
+	defer logw.Close()
+	log := slog.New(slog.NewTextHandler(logw, nil))
 
 	st, err := sf.open(ctx)
 	if err != nil {

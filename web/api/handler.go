@@ -112,36 +112,34 @@ func WriteBytes(w http.ResponseWriter, status int, contentType string, b []byte)
 // writeChunk is the piece size of WriteBytes.
 const writeChunk = 256 << 10
 
-type ctxKey int
-
-const (
-	requestIDKey ctxKey = iota
-	infoKey
-)
+type ctxKey struct{}
 
 // Info is what the outer middleware learns while the request is served:
-// the route that matched, what was written, and why a client's request
-// failed (for the log line).
+// its id, the route that matched, what was written, and why a client's
+// request failed (for the log line).
 type Info struct {
+	ID     string
 	Route  string
 	Status int
 	Bytes  int64
 	Err    string
 }
 
-// WithRequest returns ctx carrying the request's id and its Info.
-func WithRequest(ctx context.Context, id string, ri *Info) context.Context {
-	return context.WithValue(context.WithValue(ctx, requestIDKey, id), infoKey, ri)
+// WithRequest returns ctx carrying the request's Info.
+func WithRequest(ctx context.Context, ri *Info) context.Context {
+	return context.WithValue(ctx, ctxKey{}, ri)
 }
 
 // RequestID returns the id the request log line carries.
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	if ri := InfoOf(ctx); ri != nil {
+		return ri.ID
+	}
+	return ""
 }
 
 // InfoOf returns the request's Info, nil outside the middleware.
 func InfoOf(ctx context.Context) *Info {
-	ri, _ := ctx.Value(infoKey).(*Info)
+	ri, _ := ctx.Value(ctxKey{}).(*Info)
 	return ri
 }

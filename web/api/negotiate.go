@@ -103,7 +103,9 @@ func PickMedia(accept string, offers []string) (string, error) {
 // AcceptsGzip reports whether an Accept-Encoding header allows gzip
 // (present, and not at quality 0).
 func AcceptsGzip(ae string) bool {
-	for _, part := range strings.Split(ae, ",") {
+	for ae != "" {
+		var part string
+		part, ae, _ = strings.Cut(ae, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			params = strings.ReplaceAll(params, " ", "")

@@ -9,8 +9,8 @@ import "net/http"
 func CORS(next, options http.Handler, allowed func(*http.Request) (string, bool)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Expose-Headers", "ETag, Location, Link, X-Request-ID, Content-Crs")
+		h["Access-Control-Allow-Origin"] = hdrAnyOrigin
+		h["Access-Control-Expose-Headers"] = hdrExposed
 		if r.Method != http.MethodOptions {
 			next.ServeHTTP(w, r)
 			return
@@ -30,3 +30,12 @@ func CORS(next, options http.Handler, allowed func(*http.Request) (string, bool)
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
+
+// Header values shared by every response: net/http only reads them, and a
+// handler's Set or Add makes a slice of its own (these have no spare
+// capacity to append into).
+var (
+	hdrAnyOrigin = []string{"*"}
+	hdrExposed   = []string{"ETag, Location, Link, X-Request-ID, Content-Crs"}
+	hdrVary      = []string{"Accept, Accept-Encoding"}
+)

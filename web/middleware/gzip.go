@@ -35,7 +35,11 @@ func Gzip(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Representations depend on Accept (JSON or HTML) and on
 		// Accept-Encoding; caches must key on both.
-		w.Header().Add("Vary", "Accept, Accept-Encoding")
+		if h := w.Header(); len(h["Vary"]) == 0 {
+			h["Vary"] = hdrVary
+		} else {
+			h["Vary"] = append(h["Vary"], hdrVary[0])
+		}
 		if !api.AcceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return

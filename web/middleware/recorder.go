@@ -13,7 +13,7 @@ import (
 type Recorder struct {
 	http.ResponseWriter
 	info         *api.Info
-	rc           *http.ResponseController
+	rc           http.ResponseController
 	writeTimeout time.Duration
 }
 
@@ -23,7 +23,7 @@ type Recorder struct {
 // would only cancel a long answer (an event stream) through net/http's
 // background read.
 func NewRecorder(w http.ResponseWriter, r *http.Request, ri *api.Info, writeTimeout time.Duration) *Recorder {
-	rec := &Recorder{ResponseWriter: w, info: ri, rc: http.NewResponseController(w), writeTimeout: writeTimeout}
+	rec := &Recorder{ResponseWriter: w, info: ri, rc: *http.NewResponseController(w), writeTimeout: writeTimeout}
 	rec.extendWrite()
 	if r.Body == nil || r.Body == http.NoBody {
 		_ = rec.rc.SetReadDeadline(time.Time{})

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/sitmap/sitmap/geo"
@@ -100,7 +99,7 @@ func (t *Service) Routes() []api.Route {
 			Tags: tags, Params: []api.Param{api.FJSONParam}, Responses: map[string][]string{"200": {api.MediaJSON}}, Handle: t.handleTilesets},
 		{Method: http.MethodGet, Path: "/tiles/{tileset}.json", Name: "getTileJSON", Summary: "TileJSON 3.0.0 of a tile set",
 			Tags: tags, Params: []api.Param{api.FJSONParam, tileset, query.TileFilterParam}, Responses: map[string][]string{"200": {api.MediaJSON}, "404": {api.MediaJSON}}, Handle: t.handleTileJSON},
-		{Method: http.MethodGet, Path: "/tiles/{tileset}/{z}/{x}/{y}.mvt", Name: "getTile", Summary: "A Mapbox Vector Tile (no content when the tile is empty)",
+		{Method: http.MethodGet, Path: TilePath, Name: "getTile", Summary: "A Mapbox Vector Tile (no content when the tile is empty)",
 			Tags: tags, Params: []api.Param{tileset, zoom("z"), zxy("x", "column, 0 to 2^z-1"), zxy("y", "row, 0 to 2^z-1"), datetime, api.AsOfParam, query.TileFilterParam},
 			Responses: tileResp, Handle: t.handleTile},
 		{Method: http.MethodGet, Path: "/tileMatrixSets", Name: "getTileMatrixSets", Summary: "The tiling schemes: WebMercatorQuad",
@@ -119,13 +118,43 @@ func (t *Service) Routes() []api.Route {
 	}, t.styleRoutes()...)
 }
 
+// TilePath is the route of a tile: /tiles/{tileset}/{z}/{x}/{y}.mvt.
+const TilePath = "/tiles/{tileset}/{z}/{x}/{y}.mvt"
+
+// SplitTilePath reads the variables of TilePath from a path, as the router
+// would match them (each a non-empty segment), so that the most frequent
+// request can skip the router's regular expressions.
+func SplitTilePath(p string) (tileset, z, x, y string, ok bool) {
+	rest, ok := strings.CutPrefix(p, "/tiles/")
+	if !ok {
+		return "", "", "", "", false
+	}
+	if rest, ok = strings.CutSuffix(rest, ".mvt"); !ok {
+		return "", "", "", "", false
+	}
+	var parts [4]string
+	for i := range parts {
+		var more bool
+		parts[i], rest, more = strings.Cut(rest, "/")
+		// The router redirects a path with . or .. segments to its clean
+		// form; leave those to it.
+		if parts[i] == "" || parts[i] == "." || parts[i] == ".." || more != (i < 3) {
+			return "", "", "", "", false
+		}
+	}
+	return parts[0], parts[1], parts[2], parts[3], true
+}
+
 func (t *Service) handleTile(w http.ResponseWriter, r *http.Request) error {
-	v := mux.Vars(r)
-	tile, err := geo.ParseTile(v["z"], v["x"], v["y"])
+	tileset, z, x, y, ok := SplitTilePath(r.URL.Path)
+	if !ok {
+		return api.NotFound("no tile at " + r.URL.Path)
+	}
+	tile, err := geo.ParseTile(z, x, y)
 	if err != nil {
 		return err
 	}
-	return t.serveTile(w, r, v["tileset"], tile)
+	return t.serveTile(w, r, tileset, tile)
 }
 
 // serveTile answers one tile request with the pipeline's tile.
