@@ -50,3 +50,50 @@ func TestDecodeFastAgreesWithDecodeSlow(t *testing.T) {
 		t.Errorf("the fast path declined a plain feature")
 	}
 }
+
+// DecodeStored reads back every encoding build makes exactly as the
+// general path does, and refuses one build would not have made.
+func TestDecodeStoredAgreesWithDecodeFeature(t *testing.T) {
+	inputs := []string{
+		`{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[27.5,53.9]},"properties":{"name":"A","n":1.50,"x":{"b": [1, 2]},"s":"é \"q\" \u00e9"}}`,
+		`{"type":"Feature","id":"t","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{"valid_from":"2025-09-12T00:00:00Z","valid_to":"2025-09-16","status":"active"}}`,
+		`{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]]]]},"properties":{}}`,
+		`{"type":"Feature","id":"m","geometry":{"type":"MultiLineString","coordinates":[[[1,2],[3,4]],[[5,6],[7,8]]]},"properties":{"k":[]}}`,
+		`{"type":"Feature","id":"u","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"q\u0041":"\ud83d\ude00"}}`,
+	}
+	for _, in := range inputs {
+		want, err := DecodeFeature([]byte(in))
+		if err != nil {
+			t.Fatalf("%v: %s", err, in)
+		}
+		want = want.WithCollection("c").WithVersion(3)
+		got, err := DecodeStored("c", 3, want.JSON())
+		if err != nil {
+			t.Errorf("%v: %s", err, want.JSON())
+			continue
+		}
+		if got.JSON() != want.JSON() || got.ID() != want.ID() || got.Collection() != "c" || got.Version() != 3 ||
+			got.Bound() != want.Bound() || got.Extent() != want.Extent() ||
+			strings.Join(got.PropertyNames(), ",") != strings.Join(want.PropertyNames(), ",") {
+			t.Errorf("DecodeStored differs from DecodeFeature on\n%s", want.JSON())
+		}
+		for _, name := range want.PropertyNames() {
+			g, _ := got.Property(name)
+			w, _ := want.Property(name)
+			if string(g) != string(w) {
+				t.Errorf("%s: property %s is %s, want %s", want.ID(), name, g, w)
+			}
+		}
+	}
+	for _, in := range []string{
+		`{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"b":1,"a":2}}`,
+		`{ "type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[1,2]},"properties":{}}`,
+		`{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"a": 1}}`,
+		`{"type":"Feature","id":"a","geometry":null,"properties":{}}`,
+		`{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[1,2]}}`,
+	} {
+		if _, err := DecodeStored("c", 1, in); err == nil {
+			t.Errorf("DecodeStored took an encoding build would not make:\n%s", in)
+		}
+	}
+}

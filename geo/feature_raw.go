@@ -65,5 +65,54 @@ func scanObject(s string, obj span) ([]prop, bool) {
 		out = append(out, prop{span{uint32(i), uint32(kEnd)}, span{uint32(kEnd + 1), uint32(vEnd)}})
 		i = vEnd
 	}
+	if cap(out) > len(out) {
+		// A store holds every feature for as long as it runs: no slack.
+		out = append(make([]prop, 0, len(out)), out...)
+	}
 	return out, true
+}
+
+// DecodeStored reads a feature back from an encoding that build made
+// (JSON()) and a store kept, without the validation and re-encoding of
+// DecodeFeature: the id and the geometry are read from the encoding, the
+// rest is adopted as StoredFeature does. Loading a store of 222,000
+// features spends a fifth of its time re-encoding otherwise. An encoding
+// that build would not have made in its layout (other spacing or key
+// order, as older versions may have stored) is an error, so callers can
+// fall back to DecodeFeature.
+func DecodeStored(collection string, version int64, enc string) (*Feature, error) {
+	const head, geomKey, propsKey = `{"type":"Feature","id":`, `,"geometry":`, `,"properties":{`
+	bad := func(what string) error {
+		return fmt.Errorf("feature in %s: stored encoding: %s", collection, what)
+	}
+	if !strings.HasPrefix(enc, head) {
+		return nil, bad("not a feature")
+	}
+	idEnd := skipString(enc, len(head))
+	if idEnd < 0 || !strings.HasPrefix(enc[idEnd:], geomKey) {
+		return nil, bad("no id")
+	}
+	id, ok := decodeString(enc[len(head):idEnd])
+	if !ok {
+		return nil, bad("malformed id")
+	}
+	gStart := idEnd + len(geomKey)
+	i := strings.Index(enc[gStart:], propsKey)
+	if i < 0 {
+		return nil, bad("no properties")
+	}
+	g, ok := fastGeometry(enc[gStart : gStart+i])
+	if !ok {
+		return nil, bad("geometry not as build writes it")
+	}
+	f, err := StoredFeature(collection, id, version, g, enc)
+	if err != nil {
+		return nil, err
+	}
+	for j := 1; j < len(f.props); j++ {
+		if f.props[j-1].key.of(enc) >= f.props[j].key.of(enc) {
+			return nil, bad("properties not in key order")
+		}
+	}
+	return f, nil
 }

@@ -232,6 +232,10 @@ func decodeRecord(cid, v string) (*geo.Feature, error) {
 	if err != nil {
 		return nil, fmt.Errorf("malformed version: %w", err)
 	}
+	if f, err := geo.DecodeStored(cid, ver, v[i:]); err == nil {
+		return f, nil
+	}
+	// A record an older version wrote in another layout.
 	f, err := geo.DecodeFeature([]byte(v[i:]))
 	if err != nil {
 		return nil, err
