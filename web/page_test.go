@@ -224,13 +224,29 @@ func (tb *pageTab) waitJS(what, expr string) {
 	}
 }
 
-// open loads the page at path (with its hash) and waits for the map and
-// its first data tiles.
+// open loads the page at path (with its hash) with the test flag, which
+// gives the tests window.sitmap, and waits for the map and its first data
+// tiles.
 func (tb *pageTab) open(path string) {
 	tb.t.Helper()
-	tb.do(chromedp.Navigate(tb.env.http.URL + path))
+	tb.do(chromedp.Navigate(tb.env.http.URL + pageTestPath(path)))
 	tb.waitJS("the page to start", `document.body.dataset.ready === "1"`)
 	tb.waitDataTiles()
+}
+
+// pageTestPath adds the test flag (?test) to a path that may carry a
+// query and a hash.
+func pageTestPath(path string) string {
+	base, frag, hasFrag := strings.Cut(path, "#")
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	base += sep + "test"
+	if hasFrag {
+		return base + "#" + frag
+	}
+	return base
 }
 
 // waitDataTiles waits until the data layer for the chosen day has drawn.

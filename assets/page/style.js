@@ -32,6 +32,17 @@ function conf(props) {
   return CONFIDENCE[props.confidence] || CONFIDENCE.reported;
 }
 
+// CHANGED is the halo of features written since the "changed since" time.
+const CHANGED = '#d946ef';
+
+// marked says whether marks (the data layer's "changed since" set) holds
+// feature f, and notes that it was drawn so.
+function marked(marks, collection, f) {
+  if (!marks || !marks.has(collection, f)) return false;
+  marks.drawn.add(`${collection}/${f.props.id ?? f.id}`);
+  return true;
+}
+
 // Countries whose forces are shown with the hostile (red diamond) frame.
 const HOSTILE = new Set(['BY', 'RU']);
 
@@ -86,12 +97,22 @@ function strokePath(ctx, geom, close) {
 
 // PolygonStyle draws one polygon collection with data-driven colour and dash.
 export class PolygonStyle {
-  constructor(collection) {
+  constructor(collection, marks) {
     this.collection = collection;
+    this.marks = marks;
   }
   draw(ctx, geom, z, f) {
     const p = f.props;
     const c = conf(p);
+    if (marked(this.marks, this.collection, f)) {
+      ctx.save();
+      strokePath(ctx, geom, true);
+      ctx.lineWidth = 7;
+      ctx.strokeStyle = CHANGED;
+      ctx.globalAlpha = 0.8;
+      ctx.stroke();
+      ctx.restore();
+    }
     let colour = STATUS_COLOURS[p.status] || '#374151';
     let fillAlpha = 0.28;
     let width = 2;
@@ -137,9 +158,19 @@ export class PolygonStyle {
 
 // LineStyle draws line features of any data collection.
 export class LineStyle {
+  constructor(collection, marks) {
+    this.collection = collection;
+    this.marks = marks;
+  }
   draw(ctx, geom, z, f) {
     const p = f.props, c = conf(p);
     ctx.save();
+    if (marked(this.marks, this.collection, f)) {
+      strokePath(ctx, geom, false);
+      ctx.lineWidth = 8;
+      ctx.strokeStyle = CHANGED;
+      ctx.stroke();
+    }
     strokePath(ctx, geom, false);
     ctx.globalAlpha = c.alpha;
     ctx.setLineDash(c.dash);
@@ -195,6 +226,16 @@ function drawCrossing(ctx, p) {
   ctx.restore();
 }
 
+function drawHalo(ctx) {
+  ctx.save();
+  ctx.strokeStyle = CHANGED;
+  ctx.lineWidth = 4;
+  ctx.beginPath();
+  ctx.arc(0, 0, 15, 0, 2 * Math.PI);
+  ctx.stroke();
+  ctx.restore();
+}
+
 function drawCluster(ctx, n, colour) {
   const r = 8 + Math.min(12, Math.log10(n) * 5);
   ctx.save();
@@ -220,8 +261,9 @@ function drawCluster(ctx, n, colour) {
 // tiny: symbols are never dropped for overlapping, only exact duplicates
 // (the same point in a neighbouring tile's buffer) are.
 export class PointStyle {
-  constructor(collection) {
+  constructor(collection, marks) {
     this.collection = collection;
+    this.marks = marks;
   }
   place(layout, geom, feature) {
     const pt = geom[0] && geom[0][0];
@@ -231,7 +273,9 @@ export class PointStyle {
     const bbox = { minX: pt.x - 0.5, minY: pt.y - 0.5, maxX: pt.x + 0.5, maxY: pt.y + 0.5 };
     const collection = this.collection;
     const n = Number(p.count || 1);
+    const halo = n === 1 && marked(this.marks, collection, feature);
     const draw = (ctx) => {
+      if (halo) drawHalo(ctx);
       if (n > 1) {
         drawCluster(ctx, n, collection === 'border-crossings' ? '#334155' : '#7f1d1d');
       } else if (collection === 'border-crossings') {
@@ -294,29 +338,27 @@ export function legendSwatch(collection, props) {
   return c;
 }
 
-export const LEGEND = {
-  'training-grounds': [
-    [{ status: 'active', confidence: 'confirmed' }, 'active (exercise under way)'],
-    [{ status: 'inactive', confidence: 'confirmed' }, 'inactive'],
-  ],
-  'airspace-restrictions': [
-    [{ status: 'active', confidence: 'confirmed' }, 'restricted airspace in force'],
-    [{ status: 'inactive', confidence: 'confirmed' }, 'not in force'],
-  ],
-  'border-crossings': [
-    [{ status: 'open', confidence: 'confirmed' }, 'open'],
-    [{ status: 'restricted', confidence: 'confirmed' }, 'restricted'],
-    [{ status: 'closed', confidence: 'confirmed' }, 'closed'],
-  ],
-  airfields: [
-    [{ status: 'active', confidence: 'confirmed', country: 'BY' }, 'airfield (BY/RU: hostile frame)'],
-    [{ status: 'active', confidence: 'confirmed', country: 'PL' }, 'airfield (allied: friendly frame)'],
-  ],
-  'military-sites': [
-    [{ status: 'active', confidence: 'confirmed', country: 'BY' }, 'base'],
-    [{ status: 'suspected', confidence: 'suspected', country: 'BY', kind: 'missile' }, 'suspected missile site (dashed frame)'],
-  ],
+// STATUS_LABELS words a status in the legend where the bare word says too
+// little; the statuses themselves come from the collection document.
+const STATUS_LABELS = {
+  'training-grounds': { active: 'active (exercise under way)' },
+  'airspace-restrictions': { active: 'restricted airspace in force', inactive: 'not in force' },
+  'military-sites': { suspected: 'suspected site (dashed frame)' },
 };
+
+// legendEntries lists [swatch props, text] for a collection document: one
+// entry per status of its vocabulary (the server's), and for APP-6 symbol
+// layers the two frames.
+export function legendEntries(c) {
+  const labels = STATUS_LABELS[c.id] || {};
+  const statuses = Array.isArray(c.statuses) ? c.statuses.map(String) : [];
+  const out = statuses.map((status) => [{ status, confidence: status === 'suspected' ? 'suspected' : 'confirmed', country: 'BY' }, labels[status] || status]);
+  if (c.id === 'airfields' || c.id === 'military-sites') {
+    out.push([{ status: statuses[0] || '', confidence: 'confirmed', country: 'BY' }, 'BY/RU: hostile frame'],
+      [{ status: statuses[0] || '', confidence: 'confirmed', country: 'PL' }, 'allied: friendly frame']);
+  }
+  return out;
+}
 
 // confidenceSwatch draws the line style that marks a level of confidence.
 export function confidenceSwatch(level) {
