@@ -37,8 +37,7 @@ export function viewParams(state, extra) {
 // with getZxy(z, x, y, signal) resolving to {data} or undefined): so the
 // page decides how tiles are fetched without patching window.fetch. A 204
 // (empty tile) is an empty tile; any other non-2xx answer is an error, not
-// a tile. cache is the fetch cache mode: 'no-cache' revalidates tiles after
-// a live change.
+// a tile. cache is the fetch cache mode ('no-cache' revalidates).
 export class TileSource {
   constructor(template, cache = 'default') {
     this.template = template;

@@ -25,7 +25,7 @@ export class DataLayer {
     // marks says which features "changed since" highlights; drawn collects
     // the keys of those drawn with the highlight.
     this.marks = {
-      has: (collection, props) => ctx.state.changed.has(featureKey(collection, props)),
+      has: (collection, f) => ctx.state.changed.has(featureKey(collection, f.props, f.id)),
       drawn: new Set(),
     };
   }
@@ -55,7 +55,10 @@ export class DataLayer {
     const { state } = this.ctx;
     const q = new URLSearchParams({ datetime: state.day });
     if (state.asOf) q.set('as_of', state.asOf);
-    const cache = state.revalidate ? 'no-cache' : 'default';
+    // Data tiles are revalidated (ETag, so mostly a 304): the tiles'
+    // max-age would otherwise show a tile older than a write made before
+    // this page opened, and the map is a record.
+    const cache = 'no-cache';
     const sources = { all: { url: new TileSource(`/tiles/all/{z}/{x}/{y}.mvt?${q}`, cache) } };
     for (const [c, f] of state.filters) {
       const fq = new URLSearchParams(q);

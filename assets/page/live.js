@@ -51,7 +51,6 @@ export class Live {
 
   apply() {
     const { state, layers, sidebar, panel, record } = this.ctx;
-    state.revalidate = true;
     // A map "as recorded on" a past time does not change with new writes.
     if (!state.asOf) {
       layers.rebuild();

@@ -16,7 +16,6 @@ export function createState() {
     panelTab: 'details', // 'details' | 'history'
     readOnly: true,
     maxzoom: 14,
-    revalidate: false, // after a live change, tiles are revalidated
     events: 0,
     lastEvent: null,
     loads: 0,

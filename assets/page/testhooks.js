@@ -14,6 +14,19 @@ function renderedProps(layer, collection, id) {
   return null;
 }
 
+// renderedKeys lists the "collection/id" of every feature in the data
+// layer's tile cache.
+function renderedKeys(layer) {
+  const keys = new Set();
+  if (!layer) return [];
+  for (const view of layer.views.values()) {
+    for (const entry of view.tileCache.cache.values()) {
+      for (const [collection, feats] of entry.data) for (const f of feats) keys.add(`${collection}/${f.props.id ?? f.id}`);
+    }
+  }
+  return [...keys].sort();
+}
+
 export function installTestHooks(ctx) {
   const { hooks, layers } = ctx;
   Object.assign(hooks, {
@@ -24,6 +37,7 @@ export function installTestHooks(ctx) {
     circles: ctx.circles,
     pickAt: (latlng) => layers.pick(latlng),
     renderedProps: (collection, id) => renderedProps(layers.layer, collection, id),
+    renderedKeys: () => renderedKeys(layers.layer),
     // highlighted lists the features drawn with the "changed since" halo.
     highlighted: () => [...layers.marks.drawn].sort(),
     setDay: (d, immediate) => ctx.time.setDay(d, immediate),
