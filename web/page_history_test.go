@@ -165,7 +165,7 @@ func pageChangedSinceHighlightsWritten(t *testing.T, env *pageEnv) {
 // in the tiles, as it was then; clearing it shows the edit.
 func pageAsRecordedOnShowsEarlierVersion(t *testing.T, env *pageEnv) {
 	const cid, fid = "airfields", "airfield-machulishchy"
-	before := pageString(t, env.ts.getJSON("/collections/"+cid+"/items/"+fid)["properties"], "name")
+	before := pageString(t, env.ts.getJSON("/collections/" + cid + "/items/" + fid)["properties"], "name")
 	mark := pageMark()
 	pageRename(t, env, cid, fid, "Machulishchy (renamed later)")
 	tb := env.newTab(t, 1280, 720)
