@@ -157,6 +157,11 @@ func pageChangedSinceHighlightsWritten(t *testing.T, env *pageEnv) {
 	if !strings.Contains(pageEval[string](tb, `location.hash`), "since="+mark.Format(time.RFC3339)) {
 		t.Errorf("the hash lacks since=%s: %s", mark.Format(time.RFC3339), pageEval[string](tb, `location.hash`))
 	}
+	// And the ring is on the canvas: pixels of its colour (#d946ef).
+	tb.waitJS("the ring painted", `[...document.querySelectorAll(".leaflet-datatiles-pane canvas")].some((c) => {
+		const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+		for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 217) < 24 && Math.abs(d[i+1] - 70) < 24 && Math.abs(d[i+2] - 239) < 24) return true;
+		return false; })`)
 	tb.screenshot("changed-since.png")
 	tb.noErrors()
 }

@@ -9,7 +9,7 @@
 // point symbols through a collision index, so symbols are never cut at
 // tile edges.
 /* global protomapsL */
-import { COLLECTION_ORDER, PolygonStyle, LineStyle, PointStyle } from './style.js';
+import { COLLECTION_ORDER, PolygonStyle, LineStyle, PointStyle, ChangedStyle } from './style.js';
 import { TileSource } from './api.js';
 
 // featureKey is how the page names a feature of the tiles: "collection/id".
@@ -22,12 +22,10 @@ export class DataLayer {
   constructor(ctx) {
     this.ctx = ctx;
     this.layer = null;
-    // marks says which features "changed since" highlights; drawn collects
-    // the keys of those drawn with the highlight.
-    this.marks = {
-      has: (collection, f) => ctx.state.changed.has(featureKey(collection, f.props, f.id)),
-      drawn: new Set(),
-    };
+    // marked says whether "changed since" highlights a tile feature;
+    // drawn collects the keys of those drawn with the highlight.
+    this.marked = (collection, f) => ctx.state.changed.has(featureKey(collection, f.props, f.id));
+    this.drawn = new Set();
   }
 
   // sourceOf: a filtered layer is drawn from its own tile source (the
@@ -44,9 +42,10 @@ export class DataLayer {
     for (const c of ids) {
       const shown = () => state.visible.has(c);
       const dataSource = this.sourceOf(c);
-      paintRules.push({ dataSource, dataLayer: c, symbolizer: new PolygonStyle(c, this.marks), filter: (z, f) => shown() && f.geomType === 3 });
-      paintRules.push({ dataSource, dataLayer: c, symbolizer: new LineStyle(c, this.marks), filter: (z, f) => shown() && f.geomType === 2 });
-      labelRules.push({ dataSource, dataLayer: c, symbolizer: new PointStyle(c, this.marks), filter: (z, f) => shown() && f.geomType === 1 });
+      paintRules.push({ dataSource, dataLayer: c, symbolizer: new ChangedStyle(c, this.drawn), filter: (z, f) => shown() && Number(f.props.count || 1) === 1 && this.marked(c, f) });
+      paintRules.push({ dataSource, dataLayer: c, symbolizer: new PolygonStyle(c), filter: (z, f) => shown() && f.geomType === 3 });
+      paintRules.push({ dataSource, dataLayer: c, symbolizer: new LineStyle(), filter: (z, f) => shown() && f.geomType === 2 });
+      labelRules.push({ dataSource, dataLayer: c, symbolizer: new PointStyle(c), filter: (z, f) => shown() && f.geomType === 1 });
     }
     return { paintRules, labelRules };
   }
@@ -80,7 +79,7 @@ export class DataLayer {
     });
     const old = this.layer;
     this.layer = layer;
-    this.marks.drawn.clear();
+    this.drawn.clear();
     const day = state.day;
     const dropOld = () => {
       if (old && map.hasLayer(old)) map.removeLayer(old);
@@ -98,7 +97,7 @@ export class DataLayer {
   // redraw paints the tiles again (a layer shown or hidden, marks changed).
   redraw() {
     if (!this.layer) return;
-    this.marks.drawn.clear();
+    this.drawn.clear();
     this.layer.clearLayout();
     this.layer.rerenderTiles();
     this.ctx.circles.update();

@@ -60,6 +60,6 @@ export class RecordControl {
     this.count.textContent = state.since ? `${keys.size} changed` : '';
     this.count.dataset.since = state.since;
     this.ctx.layers.redraw();
-    if (state.since) announce(`${keys.size} features changed since ${state.since}`);
+    if (state.since) announce(`${keys.size} ${keys.size === 1 ? 'feature' : 'features'} changed since ${state.since}`);
   }
 }

@@ -32,17 +32,6 @@ function conf(props) {
   return CONFIDENCE[props.confidence] || CONFIDENCE.reported;
 }
 
-// CHANGED is the halo of features written since the "changed since" time.
-const CHANGED = '#d946ef';
-
-// marked says whether marks (the data layer's "changed since" set) holds
-// feature f, and notes that it was drawn so.
-function marked(marks, collection, f) {
-  if (!marks || !marks.has(collection, f)) return false;
-  marks.drawn.add(`${collection}/${f.props.id ?? f.id}`);
-  return true;
-}
-
 // Countries whose forces are shown with the hostile (red diamond) frame.
 const HOSTILE = new Set(['BY', 'RU']);
 
@@ -97,22 +86,12 @@ function strokePath(ctx, geom, close) {
 
 // PolygonStyle draws one polygon collection with data-driven colour and dash.
 export class PolygonStyle {
-  constructor(collection, marks) {
+  constructor(collection) {
     this.collection = collection;
-    this.marks = marks;
   }
   draw(ctx, geom, z, f) {
     const p = f.props;
     const c = conf(p);
-    if (marked(this.marks, this.collection, f)) {
-      ctx.save();
-      strokePath(ctx, geom, true);
-      ctx.lineWidth = 7;
-      ctx.strokeStyle = CHANGED;
-      ctx.globalAlpha = 0.8;
-      ctx.stroke();
-      ctx.restore();
-    }
     let colour = STATUS_COLOURS[p.status] || '#374151';
     let fillAlpha = 0.28;
     let width = 2;
@@ -156,21 +135,41 @@ export class PolygonStyle {
   }
 }
 
+// ChangedStyle rings the features written since the "changed since" time:
+// a paint rule drawn under the data (and under the point symbols, which are
+// labels), so no symbol's collision box can drop it. drawn collects the
+// "collection/id" of each feature it rang.
+export class ChangedStyle {
+  constructor(collection, drawn) {
+    this.collection = collection;
+    this.drawn = drawn;
+  }
+  draw(ctx, geom, z, f) {
+    this.drawn.add(`${this.collection}/${f.props.id ?? f.id}`);
+    ctx.save();
+    ctx.strokeStyle = '#d946ef';
+    ctx.globalAlpha = 0.85;
+    if (f.geomType === 1) {
+      ctx.lineWidth = 4;
+      for (const part of geom) for (const p of part) {
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, 16, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+    } else {
+      strokePath(ctx, geom, f.geomType === 3);
+      ctx.lineWidth = 8;
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+}
+
 // LineStyle draws line features of any data collection.
 export class LineStyle {
-  constructor(collection, marks) {
-    this.collection = collection;
-    this.marks = marks;
-  }
   draw(ctx, geom, z, f) {
     const p = f.props, c = conf(p);
     ctx.save();
-    if (marked(this.marks, this.collection, f)) {
-      strokePath(ctx, geom, false);
-      ctx.lineWidth = 8;
-      ctx.strokeStyle = CHANGED;
-      ctx.stroke();
-    }
     strokePath(ctx, geom, false);
     ctx.globalAlpha = c.alpha;
     ctx.setLineDash(c.dash);
@@ -226,16 +225,6 @@ function drawCrossing(ctx, p) {
   ctx.restore();
 }
 
-function drawHalo(ctx) {
-  ctx.save();
-  ctx.strokeStyle = CHANGED;
-  ctx.lineWidth = 4;
-  ctx.beginPath();
-  ctx.arc(0, 0, 15, 0, 2 * Math.PI);
-  ctx.stroke();
-  ctx.restore();
-}
-
 function drawCluster(ctx, n, colour) {
   const r = 8 + Math.min(12, Math.log10(n) * 5);
   ctx.save();
@@ -261,9 +250,8 @@ function drawCluster(ctx, n, colour) {
 // tiny: symbols are never dropped for overlapping, only exact duplicates
 // (the same point in a neighbouring tile's buffer) are.
 export class PointStyle {
-  constructor(collection, marks) {
+  constructor(collection) {
     this.collection = collection;
-    this.marks = marks;
   }
   place(layout, geom, feature) {
     const pt = geom[0] && geom[0][0];
@@ -273,9 +261,7 @@ export class PointStyle {
     const bbox = { minX: pt.x - 0.5, minY: pt.y - 0.5, maxX: pt.x + 0.5, maxY: pt.y + 0.5 };
     const collection = this.collection;
     const n = Number(p.count || 1);
-    const halo = n === 1 && marked(this.marks, collection, feature);
     const draw = (ctx) => {
-      if (halo) drawHalo(ctx);
       if (n > 1) {
         drawCluster(ctx, n, collection === 'border-crossings' ? '#334155' : '#7f1d1d');
       } else if (collection === 'border-crossings') {

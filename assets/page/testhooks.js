@@ -39,7 +39,7 @@ export function installTestHooks(ctx) {
     renderedProps: (collection, id) => renderedProps(layers.layer, collection, id),
     renderedKeys: () => renderedKeys(layers.layer),
     // highlighted lists the features drawn with the "changed since" halo.
-    highlighted: () => [...layers.marks.drawn].sort(),
+    highlighted: () => [...layers.drawn].sort(),
     setDay: (d, immediate) => ctx.time.setDay(d, immediate),
     setFilter: (c, text) => ctx.sidebar.setFilter(c, text),
     openFeature: (c, id, opts) => ctx.panel.open(c, id, opts),
