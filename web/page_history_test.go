@@ -34,6 +34,7 @@ func TestPageHistory(t *testing.T) {
 		{"ChangedSinceHighlightsWritten", pageChangedSinceHighlightsWritten},
 		{"AsRecordedOnShowsEarlierVersion", pageAsRecordedOnShowsEarlierVersion},
 		{"TimesSurviveReload", pageTimesSurviveReload},
+		{"DiffOfVersions", pageDiffOfVersions},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, env) })
 	}
@@ -220,4 +221,35 @@ func pageString(t *testing.T, props any, name string) string {
 		t.Fatalf("no %s in %v", name, props)
 	}
 	return s
+}
+
+// The History tab's arithmetic (diff.js), case by case in the browser:
+// what changed between two versions.
+func pageDiffOfVersions(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/#map=7/53.0000/25.5000&date=2025-09-13")
+	for _, c := range []struct {
+		name, expr, want string
+	}{
+		{"a point moved 0.01° north", `Math.round(d.moved({type: "Point", coordinates: [25, 53]}, {type: "Point", coordinates: [25, 53.01]}))`, "1112"},
+		{"a point not moved", `d.moved({type: "Point", coordinates: [25, 53]}, {type: "Point", coordinates: [25, 53]})`, "0"},
+		{"a deletion has no geometry", `d.moved({type: "Point", coordinates: [25, 53]}, null)`, "null"},
+		{"a square's centre counts its closing vertex once", `JSON.stringify(d.centre({type: "Polygon", coordinates: [[[25, 53], [25.1, 53], [25.1, 53.1], [25, 53.1], [25, 53]]]}), (k, v) => typeof v === "number" ? Math.round(v * 1000) / 1000 : v)`, `{"lat":53.05,"lng":25.05}`},
+		{"a square shifted 0.01° east", `Math.round(d.moved(
+			{type: "Polygon", coordinates: [[[25, 53], [25.1, 53], [25.1, 53.1], [25, 53.1], [25, 53]]]},
+			{type: "Polygon", coordinates: [[[25.01, 53], [25.11, 53], [25.11, 53.1], [25.01, 53.1], [25.01, 53]]]}))`, "668"},
+		{"properties that differ, meta and sources aside", `JSON.stringify(d.propertyChanges(
+			{name: "A", status: "open", version: 1, updated: "x", sources: [{title: "s"}], timeline: [{from: "2025-09-11", status: "closed"}]},
+			{name: "B", status: "open", version: 2, updated: "y", sources: [], note: "<b>n</b>"}))`,
+			`[{"name":"name","before":"A","after":"B"},{"name":"note","before":"","after":"<b>n</b>"},{"name":"timeline","before":"[{\"from\":\"2025-09-11\",\"status\":\"closed\"}]","after":""}]`},
+		{"sources added and removed", `JSON.stringify(d.sourceChanges(
+			{sources: [{title: "Kept", url: "https://a.example/1"}, {title: "Dropped", publisher: "P", date: "2025-09-01"}]},
+			{sources: [{title: "Kept", url: "https://a.example/1"}, {title: "New"}]}))`, `{"added":["New"],"removed":["Dropped, P, 2025-09-01"]}`},
+	} {
+		got := pageEval[string](tb, `import("/static/page/diff.js").then((d) => String(`+c.expr+`))`)
+		if got != c.want {
+			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
+		}
+	}
+	tb.noErrors()
 }
