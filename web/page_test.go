@@ -1020,29 +1020,83 @@ func TestPageExportFormats(t *testing.T) {
 // from the permalink.
 func TestPageFilter(t *testing.T) {
 	env := newPageEnv(t)
-	tb := env.newTab(t, 1280, 720)
-	tb.open("/")
-	day := pageEval[string](tb, `sitmap.state.day`)
-	want := env.ts.getJSON("/collections/border-crossings/items?limit=1&country=PL&datetime=" + day)["numberMatched"].(float64)
-	lt := env.ts.getJSON("/collections/border-crossings/items?limit=1&country=LT")["features"].([]any)
-	if want == 0 || len(lt) == 0 {
-		t.Fatal("the seed needs Polish and Lithuanian crossings")
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, *pageEnv)
+	}{
+		{"SuggestsAndApplies", pageFilterSuggestsAndApplies},
+		{"DrawsOnlyMatching", pageFilterDrawsOnlyMatching},
+		{"InAPILinkAndExport", pageFilterInAPILinkAndExport},
+		{"RefusedShownAsText", pageFilterRefusedShownAsText},
+		{"FromPermalink", pageFilterFromPermalink},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, env) })
 	}
-	box := "#filter-border-crossings"
+}
 
-	// Queryables are offered for the word being typed; Tab completes.
-	tb.do(chromedp.Click(chromedp.CSS(box)), chromedp.SendKeys(chromedp.CSS(box), "coun"))
+const (
+	pageFilterBox  = "#filter-border-crossings"
+	pageFilterPL   = "country = 'PL'"
+	pageFilterDate = "2025-09-13"
+)
+
+// pageFilterCount is how many crossings the filter matches on the date.
+func pageFilterCount(t *testing.T, env *pageEnv) int {
+	t.Helper()
+	n := int(env.ts.getJSON("/collections/border-crossings/items?limit=1&country=PL&datetime=" + pageFilterDate)["numberMatched"].(float64))
+	if n == 0 {
+		t.Fatal("the seed needs Polish crossings")
+	}
+	return n
+}
+
+// pageFiltered opens a tab whose permalink filters the crossings to
+// Poland and waits for the filtered count.
+func pageFiltered(t *testing.T, env *pageEnv, view string) *pageTab {
+	t.Helper()
+	tb := env.newTab(t, 1280, 720)
+	tb.open(view + "&date=" + pageFilterDate + "&filter.border-crossings=" + url.QueryEscape(pageFilterPL))
+	tb.waitJS("the filtered count", fmt.Sprintf(`document.getElementById("count-border-crossings").textContent === "%d"`, pageFilterCount(t, env)))
+	return tb
+}
+
+// pageOnly400s fails on page errors other than the 400s of refused filters.
+func pageOnly400s(t *testing.T, tabs ...*pageTab) {
+	t.Helper()
+	for _, tb := range tabs {
+		for _, e := range tb.errors() {
+			if !strings.Contains(e, "status of 400") {
+				t.Errorf("page error: %s", e)
+			}
+		}
+	}
+}
+
+// Queryables are offered for the word being typed; Tab completes; Enter
+// applies the filter to the count and the permalink.
+func pageFilterSuggestsAndApplies(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/#date=" + pageFilterDate)
+	tb.do(chromedp.Click(chromedp.CSS(pageFilterBox)), chromedp.SendKeys(chromedp.CSS(pageFilterBox), "coun"))
 	tb.waitJS("suggestions", `[...document.querySelectorAll("#filter-border-crossings-suggest li")].some((li) => li.textContent === "country")`)
-	tb.do(chromedp.SendKeys(chromedp.CSS(box), kb.Tab+" = 'PL'"+kb.Enter))
-	tb.waitJS("the filtered count", fmt.Sprintf(`document.getElementById("count-border-crossings").textContent === "%d"`, int(want)))
-	if v := pageEval[string](tb, `document.querySelector("#filter-border-crossings").value`); v != "country = 'PL'" {
+	tb.do(chromedp.SendKeys(chromedp.CSS(pageFilterBox), kb.Tab+" = 'PL'"+kb.Enter))
+	tb.waitJS("the filtered count", fmt.Sprintf(`document.getElementById("count-border-crossings").textContent === "%d"`, pageFilterCount(t, env)))
+	if v := pageEval[string](tb, `document.querySelector("#filter-border-crossings").value`); v != pageFilterPL {
 		t.Errorf("box holds %q after completion", v)
 	}
-	tb.waitJS("the permalink", `new URLSearchParams(location.hash.slice(1)).get("filter.border-crossings") === "country = 'PL'"`)
-	tb.waitDataTiles()
+	tb.waitJS("the permalink", fmt.Sprintf(`new URLSearchParams(location.hash.slice(1)).get("filter.border-crossings") === %q`, pageFilterPL))
+	pageOnly400s(t, tb)
+}
 
-	// The map draws the layer from its filtered tiles: a Lithuanian
-	// crossing is gone, Terespol (PL) is there.
+// The map draws the layer from its filtered tiles: a Lithuanian crossing
+// is gone, Terespol (PL) is there.
+func pageFilterDrawsOnlyMatching(t *testing.T, env *pageEnv) {
+	lt := env.ts.getJSON("/collections/border-crossings/items?limit=1&country=LT")["features"].([]any)
+	if len(lt) == 0 {
+		t.Fatal("the seed needs Lithuanian crossings")
+	}
+	tb := pageFiltered(t, env, "/#map=7/53.0000/25.5000")
+	tb.waitDataTiles()
 	ltc := lt[0].(map[string]any)["geometry"].(map[string]any)["coordinates"].([]any)
 	for _, c := range []struct {
 		lat, lng float64
@@ -1060,8 +1114,12 @@ func TestPageFilter(t *testing.T) {
 			t.Errorf("%s is drawn though the filter leaves it out", c.id)
 		}
 	}
+	pageOnly400s(t, tb)
+}
 
-	// The API link and the export carry the filter.
+// The API link and the export carry the filter.
+func pageFilterInAPILinkAndExport(t *testing.T, env *pageEnv) {
+	tb := pageFiltered(t, env, "/#map=7/53.0000/25.5000")
 	tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
 	tb.waitJS("the API links", `(document.getElementById("api-links") || {value: ""}).value.includes("filter=country")`)
 	pageEval[bool](tb, `(document.getElementById("dialog").close(), true)`)
@@ -1072,30 +1130,33 @@ func TestPageFilter(t *testing.T) {
 	if exported[0] == 0 || exported[1] != 0 {
 		t.Errorf("the export holds %v crossings, %v of them not Polish; want some, all Polish", exported[0], exported[1])
 	}
+	pageOnly400s(t, tb)
+}
 
-	// A bad filter is refused with the server's words, shown as text.
-	pageSetValue(tb, box, "name = '<b>x</b>' AND country ==")
+// A bad filter is refused with the server's words, shown as text, and the
+// applied one stays.
+func pageFilterRefusedShownAsText(t *testing.T, env *pageEnv) {
+	tb := pageFiltered(t, env, "/#map=7/53.0000/25.5000")
+	pageSetValue(tb, pageFilterBox, "name = '<b>x</b>' AND country ==")
 	tb.waitJS("the error", `document.getElementById("filter-border-crossings-error").textContent.includes("expected")`)
 	if pageEval[bool](tb, `document.querySelector("#filter-border-crossings-error b") !== null`) {
 		t.Error("the error message was parsed as markup")
 	}
-	if f := pageEval[string](tb, `sitmap.state.filters.get("border-crossings")`); f != "country = 'PL'" {
+	if f := pageEval[string](tb, `sitmap.state.filters.get("border-crossings")`); f != pageFilterPL {
 		t.Errorf("a refused filter replaced the applied one: %q", f)
 	}
+	pageOnly400s(t, tb)
+}
 
-	// The permalink brings the filter back.
-	hash := pageEval[string](tb, `location.hash`)
-	tb2 := env.newTab(t, 1280, 720)
-	tb2.open("/" + hash)
-	tb2.waitJS("the filter from the permalink", fmt.Sprintf(`document.querySelector(%q).value === "country = 'PL'" && document.getElementById("count-border-crossings").textContent === "%d"`, box, int(want)))
-	// A permalink with a filter the server refuses opens with the reason
-	// in the box and the layer unfiltered.
-	tb3 := env.newTab(t, 1280, 720)
-	tb3.open("/#filter.border-crossings=" + url.QueryEscape("colour = 'red'"))
-	tb3.waitJS("the refused permalink filter", `document.getElementById("filter-border-crossings-error").textContent.includes("not a queryable") && !sitmap.state.filters.has("border-crossings")`)
-	for _, e := range append(append(tb.errors(), tb2.errors()...), tb3.errors()...) {
-		if !strings.Contains(e, "status of 400") {
-			t.Errorf("page error: %s", e)
-		}
+// The permalink brings the filter back into its box; one the server
+// refuses opens with the reason in the box and the layer unfiltered.
+func pageFilterFromPermalink(t *testing.T, env *pageEnv) {
+	tb := pageFiltered(t, env, "/#map=7/53.0000/25.5000")
+	if v := pageEval[string](tb, fmt.Sprintf(`document.querySelector(%q).value`, pageFilterBox)); v != pageFilterPL {
+		t.Errorf("the box holds %q from the permalink", v)
 	}
+	refused := env.newTab(t, 1280, 720)
+	refused.open("/#filter.border-crossings=" + url.QueryEscape("colour = 'red'"))
+	refused.waitJS("the refused permalink filter", `document.getElementById("filter-border-crossings-error").textContent.includes("not a queryable") && !sitmap.state.filters.has("border-crossings")`)
+	pageOnly400s(t, tb, refused)
 }
