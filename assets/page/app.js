@@ -26,6 +26,8 @@ import { installTestHooks } from './testhooks.js';
 function build(test) {
   const state = createState();
   const map = createMap($('#map'));
+  // hooks gets what the page reports for the tests (the last save, export,
+  // API links); it becomes window.sitmap only with ?test.
   const ctx = { state, map, hooks: {}, announce };
   // onViewTime redraws what the situation date or the record time changes.
   ctx.onViewTime = () => {

@@ -3,7 +3,7 @@
 import { $, announce } from './dom.js';
 
 export class Live {
-  // ctx: {state, layers, sidebar, panel, record, editor, hooks}
+  // ctx: {state, layers, sidebar, panel, record}
   constructor(ctx) {
     this.ctx = ctx;
     this.timer = null;
@@ -41,7 +41,6 @@ export class Live {
     // The server could not resume where this page left off (it restarted on
     // another store, say): redraw everything from what it holds now.
     es.addEventListener('reset', () => this.later());
-    this.ctx.hooks.events = es;
   }
 
   later() {

@@ -58,7 +58,6 @@ export class RecordControl {
     if (seq !== this.seq) return;
     state.changed = keys;
     this.count.textContent = state.since ? `${keys.size} changed` : '';
-    this.count.dataset.since = state.since;
     this.ctx.layers.redraw();
     if (state.since) announce(`${keys.size} ${keys.size === 1 ? 'feature' : 'features'} changed since ${state.since}`);
   }
