@@ -142,14 +142,23 @@ func pageChangedSinceHighlightsWritten(t *testing.T, env *pageEnv) {
 	tb.open(fmt.Sprintf("/#map=9/%f/%f&date=2025-09-13", pageTerespolLat, pageTerespolLng))
 	tb.waitJS("the crossing in the tiles", fmt.Sprintf(`sitmap.renderedProps("border-crossings", %q) !== null`, pageTerespolID))
 	mark := pageMark()
+	loads := pageEval[int](tb, `sitmap.state.loads`)
 	pageRename(t, env, "border-crossings", pageTerespolID, "Terespol–Brest (changed)")
+	// The write's live event redraws the map: let that settle first.
+	tb.waitJS("the map redrawn after the write", fmt.Sprintf(`sitmap.state.loads > %d`, loads))
 	pageSetValue(tb, "#changed-since", mark.Format("2006-01-02T15:04:05"))
 	want := "border-crossings/" + pageTerespolID
 	tb.waitJS("the change listed", fmt.Sprintf(`sitmap.state.changed.size === 1 && sitmap.state.changed.has(%q)`, want))
-	// The write's live event redraws the layer: wait for one with the
-	// written feature highlighted and others drawn round it.
-	tb.waitJS("the highlight drawn among others", fmt.Sprintf(`sitmap.highlighted().includes(%q) && sitmap.renderedKeys().length > 1`, want))
-	if got := pageEval[[]string](tb, `sitmap.highlighted()`); len(got) != 1 || got[0] != want {
+	// Read the rings drawn once the tiles have repainted with others
+	// drawn round the written feature.
+	got := pageEval[[]string](tb, `(async () => {
+		for (let i = 0; i < 400; i++) {
+			const h = sitmap.highlighted();
+			if (h.length && sitmap.renderedKeys().length > 1) return h;
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		return []; })()`)
+	if len(got) != 1 || got[0] != want {
 		t.Errorf("highlighted %v, want only %s", got, want)
 	}
 	if c := pageEval[string](tb, `document.getElementById("changed-count").textContent`); c != "1 changed" {
@@ -163,6 +172,11 @@ func pageChangedSinceHighlightsWritten(t *testing.T, env *pageEnv) {
 		const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
 		for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 217) < 24 && Math.abs(d[i+1] - 70) < 24 && Math.abs(d[i+2] - 239) < 24) return true;
 		return false; })`)
+	for _, k := range pageEval[[]string](tb, `sitmap.highlighted()`) {
+		if k != want {
+			t.Errorf("after the repaint %s is ringed too", k)
+		}
+	}
 	tb.screenshot("changed-since.png")
 	tb.noErrors()
 }
@@ -184,7 +198,8 @@ func pageAsRecordedOnShowsEarlierVersion(t *testing.T, env *pageEnv) {
 	if got := tb.renderedProp(cid, fid, "name"); got != before {
 		t.Errorf("as recorded on %s the tiles say %q, want %q", mark.Format(time.RFC3339), got, before)
 	}
-	if v := pageEval[string](tb, `document.getElementById("as-of").value`); v != mark.Format("2006-01-02T15:04:05") {
+	// A datetime-local input leaves out zero seconds.
+	if v := pageEval[string](tb, `document.getElementById("as-of").value`); strings.TrimSuffix(mark.Format("2006-01-02T15:04:05"), ":00") != strings.TrimSuffix(v, ":00") {
 		t.Errorf("the as-of input holds %q", v)
 	}
 	pageClick(tb, "#as-of-clear")
