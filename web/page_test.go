@@ -599,31 +599,70 @@ func pageExportDownloadsGeoJSON(t *testing.T, env *pageEnv) {
 	tb := env.newTab(t, 1280, 720)
 	dir := t.TempDir()
 	tb.open("/#map=7/53.0000/25.5000&date=2025-09-13&layers=border-crossings")
-	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+	tb.do(pageAllowDownloads(dir), chromedp.Click(chromedp.CSS("#export-view")))
+	tb.waitJS("the export", `(sitmap.lastExport || null) !== null`)
+	n := pageCheckExport(t, pageReadDownload(tb, dir, "*.geojson", "sitmap-2025-09-13-view"))
+
+	// The API link gives the same query.
+	tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
+	tb.waitJS("the API links", `document.getElementById("api-links") && document.getElementById("api-links").value.includes("/collections/border-crossings/items?")`)
+	link := pageEval[string](tb, `document.getElementById("api-links").value.trim()`)
+	if strings.Contains(link, "\n") {
+		t.Errorf("one visible layer, several links: %q", link)
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var api struct {
+		NumberMatched int `json:"numberMatched"`
+	}
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&api) != nil {
+		t.Fatalf("API link %s: status %d", link, resp.StatusCode)
+	}
+	if api.NumberMatched != n {
+		t.Errorf("API link matches %d features, the export has %d", api.NumberMatched, n)
+	}
+	tb.noErrors()
+}
+
+// pageAllowDownloads lets the browser save downloads into dir.
+func pageAllowDownloads(dir string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: pagePtr(true),
 		})
 		return err
-	}), chromedp.Click(chromedp.CSS("#export-view")))
-	tb.waitJS("the export", `(sitmap.lastExport || null) !== null`)
-	var raw []byte
+	})
+}
+
+// pageReadDownload waits for the one JSON file matching glob in dir and
+// checks that its name starts with prefix.
+func pageReadDownload(tb *pageTab, dir, glob, prefix string) []byte {
+	tb.t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.geojson"))
+		files, _ := filepath.Glob(filepath.Join(dir, glob))
 		if len(files) == 1 {
 			if b, err := os.ReadFile(files[0]); err == nil && json.Valid(b) {
-				if !strings.HasPrefix(filepath.Base(files[0]), "sitmap-2025-09-13-view") {
-					t.Errorf("download named %s", filepath.Base(files[0]))
+				if !strings.HasPrefix(filepath.Base(files[0]), prefix) {
+					tb.t.Errorf("download named %s, want %s…", filepath.Base(files[0]), prefix)
 				}
-				raw = b
-				break
+				return b
 			}
 		}
 		if time.Now().After(deadline) {
 			all, _ := os.ReadDir(dir)
-			t.Fatalf("no downloaded GeoJSON in %s (%v); page errors %v", dir, all, tb.errors())
+			tb.t.Fatalf("no downloaded %s in %s (%v); page errors %v", glob, dir, all, tb.errors())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// pageCheckExport checks an exported FeatureCollection of the crossings
+// and returns how many features it holds.
+func pageCheckExport(t *testing.T, raw []byte) int {
+	t.Helper()
 	var fc struct {
 		Type     string `json:"type"`
 		Features []struct {
@@ -647,29 +686,7 @@ func pageExportDownloadsGeoJSON(t *testing.T, env *pageEnv) {
 			t.Errorf("export holds %v, from a hidden layer", f.ID)
 		}
 	}
-
-	// The API link gives the same query.
-	tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
-	tb.waitJS("the API links", `document.getElementById("api-links") && document.getElementById("api-links").value.includes("/collections/border-crossings/items?")`)
-	link := pageEval[string](tb, `document.getElementById("api-links").value.trim()`)
-	if strings.Contains(link, "\n") {
-		t.Errorf("one visible layer, several links: %q", link)
-	}
-	resp, err := http.Get(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var api struct {
-		NumberMatched int `json:"numberMatched"`
-	}
-	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&api) != nil {
-		t.Fatalf("API link %s: status %d", link, resp.StatusCode)
-	}
-	if api.NumberMatched != len(fc.Features) {
-		t.Errorf("API link matches %d features, the export has %d", api.NumberMatched, len(fc.Features))
-	}
-	tb.noErrors()
+	return len(fc.Features)
 }
 
 // 11 and 12. Edit with a token; the change shows live in a second page.
@@ -689,9 +706,7 @@ func pageEditIsSavedAndSeenLive(t *testing.T, env *pageEnv) {
 	if n := pageEval[int](editor, `document.querySelectorAll("#edit-feature").length`); n != 0 {
 		t.Error("an edit button shows without a token")
 	}
-	editor.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
-	editor.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
-	editor.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+	pageStartEditing(editor)
 	editor.waitJS("the edit button", `document.getElementById("edit-feature") !== null && window.L && L.PM !== undefined`)
 	if v := pageEval[string](editor, `sessionStorage.getItem("sitmap-token") || ""`); v != env.ts.token {
 		t.Error("the token is not in sessionStorage")
@@ -714,14 +729,11 @@ func pageEditIsSavedAndSeenLive(t *testing.T, env *pageEnv) {
 	saved := time.Now()
 	editor.waitJS("the save", `window.sitmap.lastSave && window.sitmap.lastSave.status === 200`)
 
-	var got struct {
-		Properties map[string]any `json:"properties"`
+	stored := env.ts.getJSON("/collections/" + cid + "/items/" + fid)["properties"].(map[string]any)
+	if stored["name"] != newName {
+		t.Fatalf("stored name %v, want %q", stored["name"], newName)
 	}
-	rec := env.ts.get("/collections/" + cid + "/items/" + fid)
-	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Properties["name"] != newName {
-		t.Fatalf("stored name %v (%v), want %q", got.Properties["name"], err, newName)
-	}
-	if len(got.Properties["sources"].([]any)) == 0 {
+	if src, _ := stored["sources"].([]any); len(src) == 0 {
 		t.Error("the edit lost the sources")
 	}
 	viewer.waitJS("the edit in the viewer's map", fmt.Sprintf(`(sitmap.renderedProps(%q, %q) || {}).name === %q`, cid, fid, newName))
@@ -742,22 +754,9 @@ func pageEditorAddsMovesAndDeletes(t *testing.T, env *pageEnv) {
 
 	ed := env.newTab(t, 1280, 720)
 	ed.open("/#map=9/53.5000/26.5000&date=2025-09-13&layers=" + cid)
-	ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
-	ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
-	ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+	pageStartEditing(ed)
 	ed.waitJS("the editing toolbar", `!document.getElementById("edit-bar").hidden && window.L && L.PM !== undefined`)
-	pageEval[bool](ed, `(() => { const s = document.getElementById("new-collection"); s.value = "military-sites"; s.dispatchEvent(new Event("change")); return true; })()`)
-	ed.do(chromedp.Click(chromedp.CSS("#add-point")))
-	ed.waitJS("draw mode", `sitmap.map.pm.globalDrawModeEnabled()`)
-	ed.clickMap(53.5, 26.5)
-	ed.waitJS("the new feature form", `document.getElementById("edit-form") !== null`)
-	pageSetValue(ed, "#f-properties-name", "Test depot")
-	pageSetValue(ed, "#f-properties-country", "by")
-	pageSetValue(ed, `.source-row input[data-src="title"]`, "Test source")
-	pageSetValue(ed, `.source-row input[data-src="url"]`, "https://example.org/depot")
-	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
-	ed.waitJS("the create", `sitmap.lastSave && sitmap.lastSave.status === 201 && sitmap.lastSave.id !== ""`)
-	id := pageEval[string](ed, `sitmap.lastSave.id`)
+	id := pageAddDepot(ed, cid, 53.5, 26.5)
 	ed.waitJS("the new feature opened", `ftitle() === "Test depot"`)
 	viewer.waitJS("the new feature in the viewer's map", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, id))
 
@@ -765,20 +764,7 @@ func pageEditorAddsMovesAndDeletes(t *testing.T, env *pageEnv) {
 	pageClick(ed, "#edit-feature")
 	ed.waitJS("the edit form", `document.getElementById("edit-form") !== null && document.querySelector(".leaflet-marker-icon") !== null`)
 	x, y := ed.pointOf(53.5, 26.5)
-	drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y-10),
-		chromedp.MouseEvent("mousePressed", x, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1))}
-	for i := 1; i <= 10; i++ {
-		drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*10), y-10, chromedp.ButtonLeft))
-	}
-	drag = append(drag, chromedp.MouseEvent("mouseReleased", x+100, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1)))
-	for i, a := range drag {
-		c, cancel := context.WithTimeout(ed.ctx, 5*time.Second)
-		err := chromedp.Do(c, a)
-		cancel()
-		if err != nil {
-			t.Fatalf("drag step %d: %v", i, err)
-		}
-	}
+	pageDrag(ed, x, y-10, 100, 0, 10)
 	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
 	ed.waitJS("the move", `sitmap.lastSave && sitmap.lastSave.status === 200`)
 	var moved struct {
@@ -824,20 +810,11 @@ func pageEditorReshapesPolygon(t *testing.T, env *pageEnv) {
 	before := vertices()
 	ed := env.newTab(t, 1280, 720)
 	ed.open(fmt.Sprintf("/#map=10/53.8200/24.0200&date=2025-09-13&layers=%s&sel=%s/%s", cid, cid, fid))
-	ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
-	ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
-	ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+	pageStartEditing(ed)
 	pageClick(ed, "#edit-feature")
 	ed.waitJS("the vertex handles", `document.querySelectorAll(".marker-icon:not(.marker-icon-middle)").length > 3`)
 	xy := pageEval[[]float64](ed, `(() => { const r = document.querySelector(".marker-icon:not(.marker-icon-middle)").getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
-	x, y := xy[0], xy[1]
-	drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y),
-		chromedp.MouseEvent("mousePressed", x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))}
-	for i := 1; i <= 8; i++ {
-		drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*5), y+float64(i*5), chromedp.ButtonLeft))
-	}
-	drag = append(drag, chromedp.MouseEvent("mouseReleased", x+40, y+40, chromedp.ButtonLeft, chromedp.ClickCount(1)))
-	ed.do(drag...)
+	pageDrag(ed, xy[0], xy[1], 40, 40, 8)
 	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
 	ed.waitJS("the save", `sitmap.lastSave && sitmap.lastSave.status === 200`)
 	after := vertices()
@@ -928,6 +905,54 @@ func pageTabletWidth(t *testing.T, env *pageEnv) {
 	tb.noErrors()
 }
 
+// pageStartEditing enters the token in the editing dialog.
+func pageStartEditing(tb *pageTab) {
+	tb.t.Helper()
+	tb.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
+	tb.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
+	tb.do(chromedp.SendKeys(chromedp.CSS("#token-input"), tb.env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+}
+
+// pageAddDepot draws a new point in collection cid at lat, lng, fills in
+// the form, saves it and returns the id the server gave it.
+func pageAddDepot(ed *pageTab, cid string, lat, lng float64) string {
+	ed.t.Helper()
+	pageSetValue(ed, "#new-collection", cid)
+	ed.do(chromedp.Click(chromedp.CSS("#add-point")))
+	ed.waitJS("draw mode", `sitmap.map.pm.globalDrawModeEnabled()`)
+	ed.clickMap(lat, lng)
+	ed.waitJS("the new feature form", `document.getElementById("edit-form") !== null`)
+	pageSetValue(ed, "#f-properties-name", "Test depot")
+	pageSetValue(ed, "#f-properties-country", "by")
+	pageSetValue(ed, `.source-row input[data-src="title"]`, "Test source")
+	pageSetValue(ed, `.source-row input[data-src="url"]`, "https://example.org/depot")
+	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
+	ed.waitJS("the create", `sitmap.lastSave && sitmap.lastSave.status === 201 && sitmap.lastSave.id !== ""`)
+	return pageEval[string](ed, `sitmap.lastSave.id`)
+}
+
+// pageDrag presses the left button at x, y, moves it by dx, dy in steps
+// and lets go, one input event at a time (the tab in front, so that it
+// gets them at once while other tabs are open).
+func pageDrag(tb *pageTab, x, y, dx, dy float64, steps int) {
+	tb.t.Helper()
+	drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y),
+		chromedp.MouseEvent("mousePressed", x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))}
+	for i := 1; i <= steps; i++ {
+		f := float64(i) / float64(steps)
+		drag = append(drag, chromedp.MouseEvent("mouseMoved", x+dx*f, y+dy*f, chromedp.ButtonLeft))
+	}
+	drag = append(drag, chromedp.MouseEvent("mouseReleased", x+dx, y+dy, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	for i, a := range drag {
+		c, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+		err := chromedp.Do(c, a)
+		cancel()
+		if err != nil {
+			tb.t.Fatalf("drag step %d: %v", i, err)
+		}
+	}
+}
+
 func pagePtr[T any](v T) *T { return &v }
 
 func pageAbs(v int) int {
@@ -968,12 +993,7 @@ func TestPageExportFormats(t *testing.T) {
 	tb := env.newTab(t, 1280, 720)
 	dir := t.TempDir()
 	tb.open("/#map=7/53.0000/25.5000&date=2025-09-13&layers=border-crossings")
-	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: pagePtr(true),
-		})
-		return err
-	}))
+	tb.do(pageAllowDownloads(dir))
 	// download waits for the one file of the export and checks it against
 	// the same query as GeoJSON.
 	download := func(ext string) {
