@@ -178,6 +178,9 @@ func pageChangedSinceHighlightsWritten(t *testing.T, env *pageEnv) {
 		}
 	}
 	tb.screenshot("changed-since.png")
+	// As recorded on the mark itself, before the write, nothing had changed.
+	pageSetValue(tb, "#as-of", mark.Format("2006-01-02T15:04:05"))
+	tb.waitJS("no change as recorded then", `sitmap.state.changed.size === 0 && document.getElementById("changed-count").textContent === "0 changed"`)
 	tb.noErrors()
 }
 

@@ -53,14 +53,16 @@ export class TileSource {
   }
 }
 
-// changedSince lists the features written at or after since (RFC 3339), as
+// changedSince lists the features written at or after since and, when
+// until is given (the "as recorded on" time), not after it (RFC 3339), as
 // "collection/id" keys, following the pages of /changes up to a bound.
-export async function changedSince(since, maxPages = 20) {
+export async function changedSince(since, until, maxPages = 20) {
   const keys = new Set();
+  const end = until ? Date.parse(until) : Infinity;
   let next = `/changes?${new URLSearchParams({ since, limit: '1000' })}`;
   for (let i = 0; next && i < maxPages; i++) {
     const page = await getJSON(next);
-    for (const c of page.changes || []) keys.add(`${c.collection}/${c.id}`);
+    for (const c of page.changes || []) if (Date.parse(c.time) <= end) keys.add(`${c.collection}/${c.id}`);
     const link = (page.links || []).find((l) => l.rel === 'next');
     next = link ? link.href : null;
   }

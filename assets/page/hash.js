@@ -90,7 +90,7 @@ export class Permalink {
     this.ctx.time.show(state.day);
     if (!first) {
       if (rebuild) this.ctx.onViewTime();
-      if (sinceChanged) this.ctx.record.refresh();
+      if (sinceChanged || rebuild) this.ctx.record.refresh();
     }
     if (hs.sel && (!state.selected || state.selected.id !== hs.sel.id)) this.ctx.panel.open(hs.sel.collection, hs.sel.id);
   }

@@ -31,6 +31,7 @@ export class RecordControl {
     if (t === state.asOf) return;
     state.asOf = t;
     this.ctx.onViewTime();
+    if (state.since) this.refresh();
     announce(t ? `Showing the map as recorded on ${t}` : 'Showing the map as recorded now');
   }
 
@@ -50,7 +51,7 @@ export class RecordControl {
     let keys = new Set();
     if (state.since) {
       try {
-        keys = await changedSince(state.since);
+        keys = await changedSince(state.since, state.asOf);
       } catch (err) {
         announce(`Could not load the changes: ${err.message}`);
       }
