@@ -37,7 +37,7 @@ func (s *Server) coreRoutes() []api.Route {
 	jsonHTML := map[string][]string{"200": {api.MediaJSON, api.MediaHTML}}
 	return []api.Route{
 		{Method: http.MethodGet, Path: "/", Name: "getLandingPage", Summary: "Landing page (browsers get the map page)",
-			Tags: []string{"Capabilities"}, Params: []api.Param{api.FParam}, Responses: jsonHTML, Handle: s.handleLanding},
+			Tags: []string{"Capabilities"}, Params: []api.Param{api.FParam, pageTestParam}, Responses: jsonHTML, Handle: s.handleLanding},
 		{Method: http.MethodGet, Path: "/conformance", Name: "getConformance", Summary: "Conformance classes implemented by this server",
 			Tags: []string{"Capabilities"}, Params: []api.Param{api.FParam}, Responses: jsonHTML, Handle: s.handleConformance},
 		{Method: http.MethodGet, Path: "/api", Name: "getAPI", Summary: "This API definition (OpenAPI 3.0)",
@@ -68,6 +68,12 @@ type landingPage struct {
 	BasemapURL string     `json:"basemapURL,omitempty"`
 	Links      []api.Link `json:"links"`
 }
+
+// pageTestParam is read by the map page, not the server: with it the page
+// exposes its handles (window.sitmap) to the browser tests.
+var pageTestParam = api.Param{Name: "test", In: "query",
+	Description: "The map page exposes its test handles (window.sitmap) for browser tests; the server ignores it.",
+	Schema:      map[string]any{"type": "string"}}
 
 func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) error {
 	format, err := api.Negotiate(r, api.MediaJSON, api.MediaHTML)

@@ -224,13 +224,29 @@ func (tb *pageTab) waitJS(what, expr string) {
 	}
 }
 
-// open loads the page at path (with its hash) and waits for the map and
-// its first data tiles.
+// open loads the page at path (with its hash) with the test flag, which
+// gives the tests window.sitmap, and waits for the map and its first data
+// tiles.
 func (tb *pageTab) open(path string) {
 	tb.t.Helper()
-	tb.do(chromedp.Navigate(tb.env.http.URL + path))
+	tb.do(chromedp.Navigate(tb.env.http.URL + pageTestPath(path)))
 	tb.waitJS("the page to start", `document.body.dataset.ready === "1"`)
 	tb.waitDataTiles()
+}
+
+// pageTestPath adds the test flag (?test) to a path that may carry a
+// query and a hash.
+func pageTestPath(path string) string {
+	base, frag, hasFrag := strings.Cut(path, "#")
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	base += sep + "test"
+	if hasFrag {
+		return base + "#" + frag
+	}
+	return base
 }
 
 // waitDataTiles waits until the data layer for the chosen day has drawn.
@@ -583,31 +599,70 @@ func pageExportDownloadsGeoJSON(t *testing.T, env *pageEnv) {
 	tb := env.newTab(t, 1280, 720)
 	dir := t.TempDir()
 	tb.open("/#map=7/53.0000/25.5000&date=2025-09-13&layers=border-crossings")
-	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+	tb.do(pageAllowDownloads(dir), chromedp.Click(chromedp.CSS("#export-view")))
+	tb.waitJS("the export", `(sitmap.lastExport || null) !== null`)
+	n := pageCheckExport(t, pageReadDownload(tb, dir, "*.geojson", "sitmap-2025-09-13-view"))
+
+	// The API link gives the same query.
+	tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
+	tb.waitJS("the API links", `document.getElementById("api-links") && document.getElementById("api-links").value.includes("/collections/border-crossings/items?")`)
+	link := pageEval[string](tb, `document.getElementById("api-links").value.trim()`)
+	if strings.Contains(link, "\n") {
+		t.Errorf("one visible layer, several links: %q", link)
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var api struct {
+		NumberMatched int `json:"numberMatched"`
+	}
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&api) != nil {
+		t.Fatalf("API link %s: status %d", link, resp.StatusCode)
+	}
+	if api.NumberMatched != n {
+		t.Errorf("API link matches %d features, the export has %d", api.NumberMatched, n)
+	}
+	tb.noErrors()
+}
+
+// pageAllowDownloads lets the browser save downloads into dir.
+func pageAllowDownloads(dir string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: pagePtr(true),
 		})
 		return err
-	}), chromedp.Click(chromedp.CSS("#export-view")))
-	tb.waitJS("the export", `(sitmap.lastExport || null) !== null`)
-	var raw []byte
+	})
+}
+
+// pageReadDownload waits for the one JSON file matching glob in dir and
+// checks that its name starts with prefix.
+func pageReadDownload(tb *pageTab, dir, glob, prefix string) []byte {
+	tb.t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.geojson"))
+		files, _ := filepath.Glob(filepath.Join(dir, glob))
 		if len(files) == 1 {
 			if b, err := os.ReadFile(files[0]); err == nil && json.Valid(b) {
-				if !strings.HasPrefix(filepath.Base(files[0]), "sitmap-2025-09-13-view") {
-					t.Errorf("download named %s", filepath.Base(files[0]))
+				if !strings.HasPrefix(filepath.Base(files[0]), prefix) {
+					tb.t.Errorf("download named %s, want %s…", filepath.Base(files[0]), prefix)
 				}
-				raw = b
-				break
+				return b
 			}
 		}
 		if time.Now().After(deadline) {
 			all, _ := os.ReadDir(dir)
-			t.Fatalf("no downloaded GeoJSON in %s (%v); page errors %v", dir, all, tb.errors())
+			tb.t.Fatalf("no downloaded %s in %s (%v); page errors %v", glob, dir, all, tb.errors())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// pageCheckExport checks an exported FeatureCollection of the crossings
+// and returns how many features it holds.
+func pageCheckExport(t *testing.T, raw []byte) int {
+	t.Helper()
 	var fc struct {
 		Type     string `json:"type"`
 		Features []struct {
@@ -631,29 +686,7 @@ func pageExportDownloadsGeoJSON(t *testing.T, env *pageEnv) {
 			t.Errorf("export holds %v, from a hidden layer", f.ID)
 		}
 	}
-
-	// The API link gives the same query.
-	tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
-	tb.waitJS("the API links", `document.getElementById("api-links") && document.getElementById("api-links").value.includes("/collections/border-crossings/items?")`)
-	link := pageEval[string](tb, `document.getElementById("api-links").value.trim()`)
-	if strings.Contains(link, "\n") {
-		t.Errorf("one visible layer, several links: %q", link)
-	}
-	resp, err := http.Get(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var api struct {
-		NumberMatched int `json:"numberMatched"`
-	}
-	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&api) != nil {
-		t.Fatalf("API link %s: status %d", link, resp.StatusCode)
-	}
-	if api.NumberMatched != len(fc.Features) {
-		t.Errorf("API link matches %d features, the export has %d", api.NumberMatched, len(fc.Features))
-	}
-	tb.noErrors()
+	return len(fc.Features)
 }
 
 // 11 and 12. Edit with a token; the change shows live in a second page.
@@ -673,9 +706,7 @@ func pageEditIsSavedAndSeenLive(t *testing.T, env *pageEnv) {
 	if n := pageEval[int](editor, `document.querySelectorAll("#edit-feature").length`); n != 0 {
 		t.Error("an edit button shows without a token")
 	}
-	editor.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
-	editor.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
-	editor.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+	pageStartEditing(editor)
 	editor.waitJS("the edit button", `document.getElementById("edit-feature") !== null && window.L && L.PM !== undefined`)
 	if v := pageEval[string](editor, `sessionStorage.getItem("sitmap-token") || ""`); v != env.ts.token {
 		t.Error("the token is not in sessionStorage")
@@ -698,14 +729,11 @@ func pageEditIsSavedAndSeenLive(t *testing.T, env *pageEnv) {
 	saved := time.Now()
 	editor.waitJS("the save", `window.sitmap.lastSave && window.sitmap.lastSave.status === 200`)
 
-	var got struct {
-		Properties map[string]any `json:"properties"`
+	stored := env.ts.getJSON("/collections/" + cid + "/items/" + fid)["properties"].(map[string]any)
+	if stored["name"] != newName {
+		t.Fatalf("stored name %v, want %q", stored["name"], newName)
 	}
-	rec := env.ts.get("/collections/" + cid + "/items/" + fid)
-	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Properties["name"] != newName {
-		t.Fatalf("stored name %v (%v), want %q", got.Properties["name"], err, newName)
-	}
-	if len(got.Properties["sources"].([]any)) == 0 {
+	if src, _ := stored["sources"].([]any); len(src) == 0 {
 		t.Error("the edit lost the sources")
 	}
 	viewer.waitJS("the edit in the viewer's map", fmt.Sprintf(`(sitmap.renderedProps(%q, %q) || {}).name === %q`, cid, fid, newName))
@@ -726,22 +754,9 @@ func pageEditorAddsMovesAndDeletes(t *testing.T, env *pageEnv) {
 
 	ed := env.newTab(t, 1280, 720)
 	ed.open("/#map=9/53.5000/26.5000&date=2025-09-13&layers=" + cid)
-	ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
-	ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
-	ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+	pageStartEditing(ed)
 	ed.waitJS("the editing toolbar", `!document.getElementById("edit-bar").hidden && window.L && L.PM !== undefined`)
-	pageEval[bool](ed, `(() => { const s = document.getElementById("new-collection"); s.value = "military-sites"; s.dispatchEvent(new Event("change")); return true; })()`)
-	ed.do(chromedp.Click(chromedp.CSS("#add-point")))
-	ed.waitJS("draw mode", `sitmap.map.pm.globalDrawModeEnabled()`)
-	ed.clickMap(53.5, 26.5)
-	ed.waitJS("the new feature form", `document.getElementById("edit-form") !== null`)
-	pageSetValue(ed, "#f-properties-name", "Test depot")
-	pageSetValue(ed, "#f-properties-country", "by")
-	pageSetValue(ed, `.source-row input[data-src="title"]`, "Test source")
-	pageSetValue(ed, `.source-row input[data-src="url"]`, "https://example.org/depot")
-	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
-	ed.waitJS("the create", `sitmap.lastSave && sitmap.lastSave.status === 201 && sitmap.lastSave.id !== ""`)
-	id := pageEval[string](ed, `sitmap.lastSave.id`)
+	id := pageAddDepot(ed, cid, 53.5, 26.5)
 	ed.waitJS("the new feature opened", `ftitle() === "Test depot"`)
 	viewer.waitJS("the new feature in the viewer's map", fmt.Sprintf(`sitmap.renderedProps(%q, %q) !== null`, cid, id))
 
@@ -749,20 +764,7 @@ func pageEditorAddsMovesAndDeletes(t *testing.T, env *pageEnv) {
 	pageClick(ed, "#edit-feature")
 	ed.waitJS("the edit form", `document.getElementById("edit-form") !== null && document.querySelector(".leaflet-marker-icon") !== null`)
 	x, y := ed.pointOf(53.5, 26.5)
-	drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y-10),
-		chromedp.MouseEvent("mousePressed", x, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1))}
-	for i := 1; i <= 10; i++ {
-		drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*10), y-10, chromedp.ButtonLeft))
-	}
-	drag = append(drag, chromedp.MouseEvent("mouseReleased", x+100, y-10, chromedp.ButtonLeft, chromedp.ClickCount(1)))
-	for i, a := range drag {
-		c, cancel := context.WithTimeout(ed.ctx, 5*time.Second)
-		err := chromedp.Do(c, a)
-		cancel()
-		if err != nil {
-			t.Fatalf("drag step %d: %v", i, err)
-		}
-	}
+	pageDrag(ed, x, y-10, 100, 0, 10)
 	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
 	ed.waitJS("the move", `sitmap.lastSave && sitmap.lastSave.status === 200`)
 	var moved struct {
@@ -808,20 +810,11 @@ func pageEditorReshapesPolygon(t *testing.T, env *pageEnv) {
 	before := vertices()
 	ed := env.newTab(t, 1280, 720)
 	ed.open(fmt.Sprintf("/#map=10/53.8200/24.0200&date=2025-09-13&layers=%s&sel=%s/%s", cid, cid, fid))
-	ed.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
-	ed.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
-	ed.do(chromedp.SendKeys(chromedp.CSS("#token-input"), env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+	pageStartEditing(ed)
 	pageClick(ed, "#edit-feature")
 	ed.waitJS("the vertex handles", `document.querySelectorAll(".marker-icon:not(.marker-icon-middle)").length > 3`)
 	xy := pageEval[[]float64](ed, `(() => { const r = document.querySelector(".marker-icon:not(.marker-icon-middle)").getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
-	x, y := xy[0], xy[1]
-	drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y),
-		chromedp.MouseEvent("mousePressed", x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))}
-	for i := 1; i <= 8; i++ {
-		drag = append(drag, chromedp.MouseEvent("mouseMoved", x+float64(i*5), y+float64(i*5), chromedp.ButtonLeft))
-	}
-	drag = append(drag, chromedp.MouseEvent("mouseReleased", x+40, y+40, chromedp.ButtonLeft, chromedp.ClickCount(1)))
-	ed.do(drag...)
+	pageDrag(ed, xy[0], xy[1], 40, 40, 8)
 	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
 	ed.waitJS("the save", `sitmap.lastSave && sitmap.lastSave.status === 200`)
 	after := vertices()
@@ -912,6 +905,54 @@ func pageTabletWidth(t *testing.T, env *pageEnv) {
 	tb.noErrors()
 }
 
+// pageStartEditing enters the token in the editing dialog.
+func pageStartEditing(tb *pageTab) {
+	tb.t.Helper()
+	tb.do(chromedp.Click(chromedp.CSS("#edit-toggle")))
+	tb.waitJS("the token dialog", `document.getElementById("token-input") !== null`)
+	tb.do(chromedp.SendKeys(chromedp.CSS("#token-input"), tb.env.ts.token), chromedp.Click(chromedp.CSS("#token-save")))
+}
+
+// pageAddDepot draws a new point in collection cid at lat, lng, fills in
+// the form, saves it and returns the id the server gave it.
+func pageAddDepot(ed *pageTab, cid string, lat, lng float64) string {
+	ed.t.Helper()
+	pageSetValue(ed, "#new-collection", cid)
+	ed.do(chromedp.Click(chromedp.CSS("#add-point")))
+	ed.waitJS("draw mode", `sitmap.map.pm.globalDrawModeEnabled()`)
+	ed.clickMap(lat, lng)
+	ed.waitJS("the new feature form", `document.getElementById("edit-form") !== null`)
+	pageSetValue(ed, "#f-properties-name", "Test depot")
+	pageSetValue(ed, "#f-properties-country", "by")
+	pageSetValue(ed, `.source-row input[data-src="title"]`, "Test source")
+	pageSetValue(ed, `.source-row input[data-src="url"]`, "https://example.org/depot")
+	ed.do(chromedp.Click(chromedp.CSS("#edit-save")))
+	ed.waitJS("the create", `sitmap.lastSave && sitmap.lastSave.status === 201 && sitmap.lastSave.id !== ""`)
+	return pageEval[string](ed, `sitmap.lastSave.id`)
+}
+
+// pageDrag presses the left button at x, y, moves it by dx, dy in steps
+// and lets go, one input event at a time (the tab in front, so that it
+// gets them at once while other tabs are open).
+func pageDrag(tb *pageTab, x, y, dx, dy float64, steps int) {
+	tb.t.Helper()
+	drag := []chromedp.Action[chromedp.Void]{pageBringToFront(), chromedp.MouseEvent("mouseMoved", x, y),
+		chromedp.MouseEvent("mousePressed", x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))}
+	for i := 1; i <= steps; i++ {
+		f := float64(i) / float64(steps)
+		drag = append(drag, chromedp.MouseEvent("mouseMoved", x+dx*f, y+dy*f, chromedp.ButtonLeft))
+	}
+	drag = append(drag, chromedp.MouseEvent("mouseReleased", x+dx, y+dy, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	for i, a := range drag {
+		c, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+		err := chromedp.Do(c, a)
+		cancel()
+		if err != nil {
+			tb.t.Fatalf("drag step %d: %v", i, err)
+		}
+	}
+}
+
 func pagePtr[T any](v T) *T { return &v }
 
 func pageAbs(v int) int {
@@ -952,12 +993,7 @@ func TestPageExportFormats(t *testing.T) {
 	tb := env.newTab(t, 1280, 720)
 	dir := t.TempDir()
 	tb.open("/#map=7/53.0000/25.5000&date=2025-09-13&layers=border-crossings")
-	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: pagePtr(true),
-		})
-		return err
-	}))
+	tb.do(pageAllowDownloads(dir))
 	// download waits for the one file of the export and checks it against
 	// the same query as GeoJSON.
 	download := func(ext string) {
@@ -1004,29 +1040,83 @@ func TestPageExportFormats(t *testing.T) {
 // from the permalink.
 func TestPageFilter(t *testing.T) {
 	env := newPageEnv(t)
-	tb := env.newTab(t, 1280, 720)
-	tb.open("/")
-	day := pageEval[string](tb, `sitmap.state.day`)
-	want := env.ts.getJSON("/collections/border-crossings/items?limit=1&country=PL&datetime=" + day)["numberMatched"].(float64)
-	lt := env.ts.getJSON("/collections/border-crossings/items?limit=1&country=LT")["features"].([]any)
-	if want == 0 || len(lt) == 0 {
-		t.Fatal("the seed needs Polish and Lithuanian crossings")
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, *pageEnv)
+	}{
+		{"SuggestsAndApplies", pageFilterSuggestsAndApplies},
+		{"DrawsOnlyMatching", pageFilterDrawsOnlyMatching},
+		{"InAPILinkAndExport", pageFilterInAPILinkAndExport},
+		{"RefusedShownAsText", pageFilterRefusedShownAsText},
+		{"FromPermalink", pageFilterFromPermalink},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, env) })
 	}
-	box := "#filter-border-crossings"
+}
 
-	// Queryables are offered for the word being typed; Tab completes.
-	tb.do(chromedp.Click(chromedp.CSS(box)), chromedp.SendKeys(chromedp.CSS(box), "coun"))
+const (
+	pageFilterBox  = "#filter-border-crossings"
+	pageFilterPL   = "country = 'PL'"
+	pageFilterDate = "2025-09-13"
+)
+
+// pageFilterCount is how many crossings the filter matches on the date.
+func pageFilterCount(t *testing.T, env *pageEnv) int {
+	t.Helper()
+	n := int(env.ts.getJSON("/collections/border-crossings/items?limit=1&country=PL&datetime=" + pageFilterDate)["numberMatched"].(float64))
+	if n == 0 {
+		t.Fatal("the seed needs Polish crossings")
+	}
+	return n
+}
+
+// pageFiltered opens a tab whose permalink filters the crossings to
+// Poland and waits for the filtered count.
+func pageFiltered(t *testing.T, env *pageEnv, view string) *pageTab {
+	t.Helper()
+	tb := env.newTab(t, 1280, 720)
+	tb.open(view + "&date=" + pageFilterDate + "&filter.border-crossings=" + url.QueryEscape(pageFilterPL))
+	tb.waitJS("the filtered count", fmt.Sprintf(`document.getElementById("count-border-crossings").textContent === "%d"`, pageFilterCount(t, env)))
+	return tb
+}
+
+// pageOnly400s fails on page errors other than the 400s of refused filters.
+func pageOnly400s(t *testing.T, tabs ...*pageTab) {
+	t.Helper()
+	for _, tb := range tabs {
+		for _, e := range tb.errors() {
+			if !strings.Contains(e, "status of 400") {
+				t.Errorf("page error: %s", e)
+			}
+		}
+	}
+}
+
+// Queryables are offered for the word being typed; Tab completes; Enter
+// applies the filter to the count and the permalink.
+func pageFilterSuggestsAndApplies(t *testing.T, env *pageEnv) {
+	tb := env.newTab(t, 1280, 720)
+	tb.open("/#date=" + pageFilterDate)
+	tb.do(chromedp.Click(chromedp.CSS(pageFilterBox)), chromedp.SendKeys(chromedp.CSS(pageFilterBox), "coun"))
 	tb.waitJS("suggestions", `[...document.querySelectorAll("#filter-border-crossings-suggest li")].some((li) => li.textContent === "country")`)
-	tb.do(chromedp.SendKeys(chromedp.CSS(box), kb.Tab+" = 'PL'"+kb.Enter))
-	tb.waitJS("the filtered count", fmt.Sprintf(`document.getElementById("count-border-crossings").textContent === "%d"`, int(want)))
-	if v := pageEval[string](tb, `document.querySelector("#filter-border-crossings").value`); v != "country = 'PL'" {
+	tb.do(chromedp.SendKeys(chromedp.CSS(pageFilterBox), kb.Tab+" = 'PL'"+kb.Enter))
+	tb.waitJS("the filtered count", fmt.Sprintf(`document.getElementById("count-border-crossings").textContent === "%d"`, pageFilterCount(t, env)))
+	if v := pageEval[string](tb, `document.querySelector("#filter-border-crossings").value`); v != pageFilterPL {
 		t.Errorf("box holds %q after completion", v)
 	}
-	tb.waitJS("the permalink", `new URLSearchParams(location.hash.slice(1)).get("filter.border-crossings") === "country = 'PL'"`)
-	tb.waitDataTiles()
+	tb.waitJS("the permalink", fmt.Sprintf(`new URLSearchParams(location.hash.slice(1)).get("filter.border-crossings") === %q`, pageFilterPL))
+	pageOnly400s(t, tb)
+}
 
-	// The map draws the layer from its filtered tiles: a Lithuanian
-	// crossing is gone, Terespol (PL) is there.
+// The map draws the layer from its filtered tiles: a Lithuanian crossing
+// is gone, Terespol (PL) is there.
+func pageFilterDrawsOnlyMatching(t *testing.T, env *pageEnv) {
+	lt := env.ts.getJSON("/collections/border-crossings/items?limit=1&country=LT")["features"].([]any)
+	if len(lt) == 0 {
+		t.Fatal("the seed needs Lithuanian crossings")
+	}
+	tb := pageFiltered(t, env, "/#map=7/53.0000/25.5000")
+	tb.waitDataTiles()
 	ltc := lt[0].(map[string]any)["geometry"].(map[string]any)["coordinates"].([]any)
 	for _, c := range []struct {
 		lat, lng float64
@@ -1044,8 +1134,12 @@ func TestPageFilter(t *testing.T) {
 			t.Errorf("%s is drawn though the filter leaves it out", c.id)
 		}
 	}
+	pageOnly400s(t, tb)
+}
 
-	// The API link and the export carry the filter.
+// The API link and the export carry the filter.
+func pageFilterInAPILinkAndExport(t *testing.T, env *pageEnv) {
+	tb := pageFiltered(t, env, "/#map=7/53.0000/25.5000")
 	tb.do(chromedp.Click(chromedp.CSS("#copy-api")))
 	tb.waitJS("the API links", `(document.getElementById("api-links") || {value: ""}).value.includes("filter=country")`)
 	pageEval[bool](tb, `(document.getElementById("dialog").close(), true)`)
@@ -1056,30 +1150,33 @@ func TestPageFilter(t *testing.T) {
 	if exported[0] == 0 || exported[1] != 0 {
 		t.Errorf("the export holds %v crossings, %v of them not Polish; want some, all Polish", exported[0], exported[1])
 	}
+	pageOnly400s(t, tb)
+}
 
-	// A bad filter is refused with the server's words, shown as text.
-	pageSetValue(tb, box, "name = '<b>x</b>' AND country ==")
+// A bad filter is refused with the server's words, shown as text, and the
+// applied one stays.
+func pageFilterRefusedShownAsText(t *testing.T, env *pageEnv) {
+	tb := pageFiltered(t, env, "/#map=7/53.0000/25.5000")
+	pageSetValue(tb, pageFilterBox, "name = '<b>x</b>' AND country ==")
 	tb.waitJS("the error", `document.getElementById("filter-border-crossings-error").textContent.includes("expected")`)
 	if pageEval[bool](tb, `document.querySelector("#filter-border-crossings-error b") !== null`) {
 		t.Error("the error message was parsed as markup")
 	}
-	if f := pageEval[string](tb, `sitmap.state.filters.get("border-crossings")`); f != "country = 'PL'" {
+	if f := pageEval[string](tb, `sitmap.state.filters.get("border-crossings")`); f != pageFilterPL {
 		t.Errorf("a refused filter replaced the applied one: %q", f)
 	}
+	pageOnly400s(t, tb)
+}
 
-	// The permalink brings the filter back.
-	hash := pageEval[string](tb, `location.hash`)
-	tb2 := env.newTab(t, 1280, 720)
-	tb2.open("/" + hash)
-	tb2.waitJS("the filter from the permalink", fmt.Sprintf(`document.querySelector(%q).value === "country = 'PL'" && document.getElementById("count-border-crossings").textContent === "%d"`, box, int(want)))
-	// A permalink with a filter the server refuses opens with the reason
-	// in the box and the layer unfiltered.
-	tb3 := env.newTab(t, 1280, 720)
-	tb3.open("/#filter.border-crossings=" + url.QueryEscape("colour = 'red'"))
-	tb3.waitJS("the refused permalink filter", `document.getElementById("filter-border-crossings-error").textContent.includes("not a queryable") && !sitmap.state.filters.has("border-crossings")`)
-	for _, e := range append(append(tb.errors(), tb2.errors()...), tb3.errors()...) {
-		if !strings.Contains(e, "status of 400") {
-			t.Errorf("page error: %s", e)
-		}
+// The permalink brings the filter back into its box; one the server
+// refuses opens with the reason in the box and the layer unfiltered.
+func pageFilterFromPermalink(t *testing.T, env *pageEnv) {
+	tb := pageFiltered(t, env, "/#map=7/53.0000/25.5000")
+	if v := pageEval[string](tb, fmt.Sprintf(`document.querySelector(%q).value`, pageFilterBox)); v != pageFilterPL {
+		t.Errorf("the box holds %q from the permalink", v)
 	}
+	refused := env.newTab(t, 1280, 720)
+	refused.open("/#filter.border-crossings=" + url.QueryEscape("colour = 'red'"))
+	refused.waitJS("the refused permalink filter", `document.getElementById("filter-border-crossings-error").textContent.includes("not a queryable") && !sitmap.state.filters.has("border-crossings")`)
+	pageOnly400s(t, tb, refused)
 }

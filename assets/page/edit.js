@@ -4,6 +4,7 @@
 /* global L */
 import { h, clear, $ } from './dom.js';
 import { timelineOf, sourcesOf } from './panel.js';
+import { getJSON } from './api.js';
 
 const TOKEN_KEY = 'sitmap-token';
 
@@ -30,6 +31,17 @@ function drawShape(ctx, collection, shape) {
   return shape;
 }
 
+// confidencesOf is the confidence vocabulary from the collection's
+// queryables (the server's list), or [] when it cannot be read.
+async function confidencesOf(cache, collection) {
+  if (!cache.has(collection)) {
+    cache.set(collection, getJSON(`/collections/${encodeURIComponent(collection)}/queryables`)
+      .then((s) => ((s.properties || {}).confidence || {}).enum || [])
+      .catch(() => []));
+  }
+  return cache.get(collection);
+}
+
 function loadScript(src) {
   return new Promise((resolve, reject) => {
     const s = document.createElement('script');
@@ -52,6 +64,7 @@ export class Editor {
     this.token = sessionStorage.getItem(TOKEN_KEY) || '';
     this.editing = null; // {collection, id|null, feature, etag, layer}
     this.geoman = null;
+    this.confidences = new Map(); // collection id -> Promise of its vocabulary
     $('#edit-toggle').addEventListener('click', () => this.openTokenDialog());
   }
 
@@ -117,7 +130,7 @@ export class Editor {
     if (!t) this.cancel();
     this.renderToolbar();
     if (t) this.ensureGeoman();
-    this.ctx.showSelected();
+    this.ctx.panel.show();
     this.ctx.announce(t ? 'Editing on' : 'Editing off');
   }
 
@@ -143,6 +156,8 @@ export class Editor {
 
   actionsFor(sel) {
     if (!this.enabled() || !sel) return [];
+    // An edit writes over the current version: not over a past one.
+    if (this.ctx.state.asOf) return [h('p', { class: 'muted' }, 'To edit, clear “as recorded on”: edits apply to the current version.')];
     return [
       h('button', { type: 'button', id: 'edit-feature', onclick: () => this.edit(sel) }, 'Edit'),
       h('button', { type: 'button', id: 'delete-feature', class: 'danger', onclick: () => this.remove(sel) }, 'Delete'),
@@ -166,12 +181,14 @@ export class Editor {
     const { collection } = this.drawing;
     this.drawing = null;
     const vocab = vocabularyOf(this.ctx, collection) || [];
-    const feature = { type: 'Feature', geometry: e.layer.toGeoJSON().geometry, properties: { name: '', country: '', status: vocab[0] || '', confidence: 'reported', sources: [{ title: '', publisher: '', date: new Date().toISOString().slice(0, 10), url: '' }] } };
+    this.confidenceList = await confidencesOf(this.confidences, collection);
+    const feature = { type: 'Feature', geometry: e.layer.toGeoJSON().geometry, properties: { name: '', country: '', status: vocab[0] || '', confidence: this.confidenceList.includes('reported') ? 'reported' : this.confidenceList[0] || '', sources: [{ title: '', publisher: '', date: new Date().toISOString().slice(0, 10), url: '' }] } };
     this.startEditing({ collection, id: null, feature, etag: null }, e.layer);
   }
 
   async edit(sel) {
     await this.ensureGeoman();
+    this.confidenceList = await confidencesOf(this.confidences, sel.collection);
     this.cancel();
     const layer = L.geoJSON(sel.feature, { pointToLayer: (f, ll) => L.marker(ll, { draggable: true }), style: { color: '#2563eb', weight: 3 } }).getLayers()[0];
     layer.addTo(this.map);
@@ -231,7 +248,9 @@ export class Editor {
       if (p.status && !vocab.includes(p.status)) statusInput.append(h('option', { value: p.status, selected: true }, String(p.status)));
     } else statusInput = text('status', p.status);
     const conf = h('select', { name: 'confidence' });
-    for (const v of ['confirmed', 'reported', 'suspected']) conf.append(h('option', { value: v, selected: v === p.confidence }, v));
+    const confidences = this.confidenceList || [];
+    for (const v of confidences) conf.append(h('option', { value: v, selected: v === p.confidence }, v));
+    if (p.confidence && !confidences.includes(p.confidence)) conf.append(h('option', { value: p.confidence, selected: true }, String(p.confidence)));
 
     const srcBox = h('div', { class: 'sources-edit' });
     const sources = sourcesOf(p).length ? sourcesOf(p) : [{}];
@@ -279,8 +298,8 @@ export class Editor {
   cancelAndReopen() {
     const ed = this.editing;
     this.cancel();
-    if (ed && ed.id) this.ctx.openFeature(ed.collection, ed.id);
-    else this.ctx.closePanel();
+    if (ed && ed.id) this.ctx.panel.open(ed.collection, ed.id);
+    else this.ctx.panel.close();
   }
 
   collect(form) {
@@ -346,9 +365,9 @@ export class Editor {
       }
       this.cancel();
       this.ctx.announce('Saved.');
-      this.ctx.redraw();
-      if (id) this.ctx.openFeature(ed.collection, id);
-      window.sitmap.lastSave = { collection: ed.collection, id, status: resp.status };
+      this.ctx.layers.rebuild();
+      if (id) this.ctx.panel.open(ed.collection, id);
+      this.ctx.hooks.lastSave = { collection: ed.collection, id, status: resp.status };
       return;
     }
     let msg = `HTTP ${resp.status}`;
@@ -384,8 +403,8 @@ export class Editor {
     if (sel.etag) headers['If-Match'] = sel.etag;
     const resp = await fetch(`/collections/${encodeURIComponent(sel.collection)}/items/${encodeURIComponent(sel.id)}`, { method: 'DELETE', headers });
     if (resp.ok) {
-      this.ctx.closePanel();
-      this.ctx.redraw();
+      this.ctx.panel.close();
+      this.ctx.layers.rebuild();
       this.ctx.announce('Deleted.');
     } else {
       let msg = `HTTP ${resp.status}`;

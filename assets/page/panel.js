@@ -70,7 +70,7 @@ const KNOWN = new Set(['name', 'name_local', 'country', 'status', 'confidence', 
 const EXTRA_LABELS = { mode: 'Mode', countries: 'Countries', lower: 'Lower limit', upper: 'Upper limit', schedule: 'Schedule', icao: 'ICAO', kind: 'Kind', exercise: 'Exercise' };
 
 // renderFeature fills el with the details of a GeoJSON feature.
-// opts: {collection, collectionTitle, day, actions: [nodes]}
+// opts: {collection, collectionTitle, day, asOf, actions: [nodes]}
 export function renderFeature(el, feature, opts) {
   clear(el);
   const p = feature.properties || {};
@@ -97,6 +97,7 @@ export function renderFeature(el, feature, opts) {
     row(k, String(v));
   }
   if (p.updated) row('Updated', fmtDate(p.updated));
+  if (opts.asOf) row('As recorded on', fmtDate(opts.asOf));
   if (feature.geometry && feature.geometry.type === 'Point') {
     const [lng, lat] = feature.geometry.coordinates;
     row('Position', fmtLatLng({ lat, lng }), h('br'), toMGRS({ lat, lng }));

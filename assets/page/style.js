@@ -135,6 +135,36 @@ export class PolygonStyle {
   }
 }
 
+// ChangedStyle rings the features written since the "changed since" time:
+// a paint rule drawn under the data (and under the point symbols, which are
+// labels), so no symbol's collision box can drop it. drawn collects the
+// "collection/id" of each feature it rang.
+export class ChangedStyle {
+  constructor(collection, drawn) {
+    this.collection = collection;
+    this.drawn = drawn;
+  }
+  draw(ctx, geom, z, f) {
+    this.drawn.add(`${this.collection}/${f.props.id ?? f.id}`);
+    ctx.save();
+    ctx.strokeStyle = '#d946ef';
+    ctx.globalAlpha = 0.85;
+    if (f.geomType === 1) {
+      ctx.lineWidth = 4;
+      for (const part of geom) for (const p of part) {
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, 16, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+    } else {
+      strokePath(ctx, geom, f.geomType === 3);
+      ctx.lineWidth = 8;
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+}
+
 // LineStyle draws line features of any data collection.
 export class LineStyle {
   draw(ctx, geom, z, f) {
@@ -294,29 +324,27 @@ export function legendSwatch(collection, props) {
   return c;
 }
 
-export const LEGEND = {
-  'training-grounds': [
-    [{ status: 'active', confidence: 'confirmed' }, 'active (exercise under way)'],
-    [{ status: 'inactive', confidence: 'confirmed' }, 'inactive'],
-  ],
-  'airspace-restrictions': [
-    [{ status: 'active', confidence: 'confirmed' }, 'restricted airspace in force'],
-    [{ status: 'inactive', confidence: 'confirmed' }, 'not in force'],
-  ],
-  'border-crossings': [
-    [{ status: 'open', confidence: 'confirmed' }, 'open'],
-    [{ status: 'restricted', confidence: 'confirmed' }, 'restricted'],
-    [{ status: 'closed', confidence: 'confirmed' }, 'closed'],
-  ],
-  airfields: [
-    [{ status: 'active', confidence: 'confirmed', country: 'BY' }, 'airfield (BY/RU: hostile frame)'],
-    [{ status: 'active', confidence: 'confirmed', country: 'PL' }, 'airfield (allied: friendly frame)'],
-  ],
-  'military-sites': [
-    [{ status: 'active', confidence: 'confirmed', country: 'BY' }, 'base'],
-    [{ status: 'suspected', confidence: 'suspected', country: 'BY', kind: 'missile' }, 'suspected missile site (dashed frame)'],
-  ],
+// STATUS_LABELS words a status in the legend where the bare word says too
+// little; the statuses themselves come from the collection document.
+const STATUS_LABELS = {
+  'training-grounds': { active: 'active (exercise under way)' },
+  'airspace-restrictions': { active: 'restricted airspace in force', inactive: 'not in force' },
+  'military-sites': { suspected: 'suspected site (dashed frame)' },
 };
+
+// legendEntries lists [swatch props, text] for a collection document: one
+// entry per status of its vocabulary (the server's), and for APP-6 symbol
+// layers the two frames.
+export function legendEntries(c) {
+  const labels = STATUS_LABELS[c.id] || {};
+  const statuses = Array.isArray(c.statuses) ? c.statuses.map(String) : [];
+  const out = statuses.map((status) => [{ status, confidence: status === 'suspected' ? 'suspected' : 'confirmed', country: 'BY' }, labels[status] || status]);
+  if (c.id === 'airfields' || c.id === 'military-sites') {
+    out.push([{ status: statuses[0] || '', confidence: 'confirmed', country: 'BY' }, 'BY/RU: hostile frame'],
+      [{ status: statuses[0] || '', confidence: 'confirmed', country: 'PL' }, 'allied: friendly frame']);
+  }
+  return out;
+}
 
 // confidenceSwatch draws the line style that marks a level of confidence.
 export function confidenceSwatch(level) {

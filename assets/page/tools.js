@@ -2,6 +2,7 @@
 // of the features in view or in a drawn rectangle, and "copy API link".
 /* global L */
 import { h, add, clear, $ } from './dom.js';
+import { getJSON, itemsURL, viewParams } from './api.js';
 import { distance, bearing, greatCircle, ring, fmtDistance, fmtBearing, fmtLatLng, toMGRS } from './geo.js';
 
 export const RING_PRESETS_KM = [300, 500, 1000, 2500, 5500];
@@ -155,7 +156,7 @@ export class Tools {
     const bbox = this.bboxOf(bounds).join(',');
     return this.ctx.state.collections
       .filter((c) => this.ctx.state.visible.has(c.id))
-      .map((c) => ({ collection: c.id, url: this.ctx.itemsURL(c.id, { bbox, datetime: this.ctx.state.day, filter: this.ctx.state.filters.get(c.id) }) }));
+      .map((c) => ({ collection: c.id, url: itemsURL(c.id, viewParams(this.ctx.state, { bbox, filter: this.ctx.state.filters.get(c.id) })) }));
   }
 
   async exportBounds(bounds, what) {
@@ -172,7 +173,7 @@ export class Tools {
       let next = `${url}&limit=1000`;
       let n = 0;
       while (next && n < 100000) {
-        const fc = await this.ctx.getJSON(next);
+        const fc = await getJSON(next);
         for (const f of fc.features || []) {
           features.push(f);
           n++;
@@ -186,6 +187,7 @@ export class Tools {
       type: 'FeatureCollection',
       bbox: this.bboxOf(bounds),
       datetime: state.day,
+      as_of: state.asOf || undefined,
       collections: counts,
       features,
     };
@@ -195,7 +197,7 @@ export class Tools {
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-    window.sitmap.lastExport = fc;
+    this.ctx.hooks.lastExport = fc;
     announce(`Exported ${features.length} features (${what}, ${state.day}).`);
   }
 
@@ -207,7 +209,7 @@ export class Tools {
     const bbox = this.bboxOf(bounds).join(',');
     const urls = [];
     for (const c of state.collections.filter((c) => state.visible.has(c.id))) {
-      const url = this.ctx.itemsURL(c.id, { bbox, datetime: state.day, f: format });
+      const url = itemsURL(c.id, viewParams(state, { bbox, f: format }));
       // The server names the file (Content-Disposition wins over a name here).
       const a = h('a', { href: url, download: true });
       document.body.append(a);
@@ -215,7 +217,7 @@ export class Tools {
       a.remove();
       urls.push(url);
     }
-    window.sitmap.lastExportFiles = urls;
+    this.ctx.hooks.lastExportFiles = urls;
     announce(`Exporting ${urls.length} ${urls.length === 1 ? 'layer' : 'layers'} as ${label} (${what}, ${state.day}).`);
   }
 
@@ -244,7 +246,7 @@ export class Tools {
         h('button', { type: 'button', onclick: () => dlg.close() }, 'Close')),
       status,
     );
-    window.sitmap.lastAPILinks = urls;
+    this.ctx.hooks.lastAPILinks = urls;
     if (!dlg.open) dlg.showModal();
     ta.focus();
     ta.select();

@@ -5,6 +5,9 @@
 // tens of kilometres wide would be cut at tile edges, and as a tile label it
 // would push other symbols aside.
 
+/* global L */
+import { getJSON, itemsURL, viewParams } from './api.js';
+
 export const MIN_ZOOM = 8;
 const MAX_FEATURES = 1000;
 
@@ -23,7 +26,7 @@ export function fmtUncertainty(m) {
 }
 
 export class UncertaintyCircles {
-  // ctx: {map, state, itemsURL, getJSON}
+  // ctx: {map, state}
   constructor(ctx) {
     this.ctx = ctx;
     this.seq = 0;
@@ -32,7 +35,7 @@ export class UncertaintyCircles {
   }
 
   async update() {
-    const { map, state, itemsURL, getJSON } = this.ctx;
+    const { map, state } = this.ctx;
     const seq = ++this.seq;
     if (map.getZoom() < MIN_ZOOM) {
       this.group.clearLayers();
@@ -45,7 +48,7 @@ export class UncertaintyCircles {
       .map((v) => v.toFixed(5)).join(',');
     const cols = state.collections.filter((c) => state.visible.has(c.id));
     const pages = await Promise.all(cols.map((c) =>
-      getJSON(itemsURL(c.id, { bbox, limit: MAX_FEATURES, datetime: state.day || undefined })).catch(() => null)));
+      getJSON(itemsURL(c.id, viewParams(state, { bbox, limit: MAX_FEATURES }))).catch(() => null)));
     if (seq !== this.seq) return;
     this.group.clearLayers();
     let n = 0;
