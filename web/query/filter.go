@@ -89,21 +89,25 @@ func ParseFilter(text, lang, crsName string, c *geo.Collection) (cql2.Expr, erro
 // the temporal properties.
 func FilterQueryables(c *geo.Collection) map[string]geo.Queryable {
 	qs := c.CommonQueryables()
-	for k, v := range map[string]geo.Queryable{
-		"name":          {Type: "string", Description: "display name, English"},
-		"name_local":    {Type: "string", Description: "name in the local language and script"},
-		"description":   {Type: "string", Description: "free text"},
-		"uncertainty_m": {Type: "number", Description: "radius in metres within which the real position lies"},
-		"updated":       {Type: "string", Description: "RFC 3339 time of the last write"},
-		"valid_from":    {Type: "string", Format: "date-time", Description: "start of validity (temporal: compare with DATE or TIMESTAMP)"},
-		"valid_to":      {Type: "string", Format: "date-time", Description: "end of validity (temporal: compare with DATE or TIMESTAMP)"},
-		"geometry":      {Format: "geometry-any", Description: "the feature's geometry, in CRS84"},
-	} {
+	for k, v := range modelQueryables {
 		if _, ok := qs[k]; !ok {
 			qs[k] = v
 		}
 	}
 	return qs
+}
+
+// modelQueryables are the data model's properties beyond the common
+// queryables that a filter may name.
+var modelQueryables = map[string]geo.Queryable{
+	"name":          {Type: "string", Description: "display name, English"},
+	"name_local":    {Type: "string", Description: "name in the local language and script"},
+	"description":   {Type: "string", Description: "free text"},
+	"uncertainty_m": {Type: "number", Description: "radius in metres within which the real position lies"},
+	"updated":       {Type: "string", Description: "RFC 3339 time of the last write"},
+	"valid_from":    {Type: "string", Format: "date-time", Description: "start of validity (temporal: compare with DATE or TIMESTAMP)"},
+	"valid_to":      {Type: "string", Format: "date-time", Description: "end of validity (temporal: compare with DATE or TIMESTAMP)"},
+	"geometry":      {Format: "geometry-any", Description: "the feature's geometry, in CRS84"},
 }
 
 // EqualityQueryables are the queryables that are also query parameters

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/crs"
@@ -55,10 +56,7 @@ type Items struct {
 // parameters that are neither declared nor queryables of the collection.
 func ParseItems(v url.Values, c *geo.Collection) (Items, error) {
 	p := itemsParser{q: Items{Query: store.Query{Collection: c.ID, Limit: DefaultLimit}}, c: c,
-		known: map[string]bool{}, queryables: EqualityQueryables(c)}
-	for _, prm := range ItemsParams() {
-		p.known[prm.Name] = true
-	}
+		known: itemsParamNames(), queryables: EqualityQueryables(c)}
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)
@@ -86,6 +84,16 @@ func ParseItems(v url.Values, c *geo.Collection) (Items, error) {
 	}
 	return p.q, nil
 }
+
+// itemsParamNames are the names ItemsParams declares, worked out once
+// (never changed: a read-only set every request shares).
+var itemsParamNames = sync.OnceValue(func() map[string]bool {
+	names := map[string]bool{}
+	for _, prm := range ItemsParams() {
+		names[prm.Name] = true
+	}
+	return names
+})
 
 // itemsParser is the state of reading an items query string: the query so
 // far, and the filter's three parameters, which are read together.
