@@ -3,92 +3,41 @@ package bunt_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/store/bunt"
+	"github.com/sitmap/sitmap/internal/store/storebench"
 	"github.com/sitmap/sitmap/internal/workload"
 )
 
-// The workload is generated once per test binary: generation is not what
-// the benchmarks measure.
-var (
-	workloadOnce sync.Once
-	workloadFS   []*geo.Feature
-)
+// bench are bunt's options for the shared suite: the store works in
+// this process, so its CPU time is what the work cost.
+var bench = storebench.Options{InProcess: true}
 
-func fullWorkload() []*geo.Feature {
-	workloadOnce.Do(func() { workloadFS = workload.Generate(1) })
-	return workloadFS
-}
-
-func openWorkloadStore(tb testing.TB, path string) *bunt.Store {
+// openEmpty opens a fresh file store in b's temporary folder.
+func openEmpty(tb testing.TB) store.Store {
 	tb.Helper()
-	s, err := bunt.Open(path)
+	s, err := bunt.Open(filepath.Join(tb.TempDir(), "import.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
-	if _, err := workload.Load(context.Background(), s, nil); err != nil {
-		tb.Fatal(err)
-	}
 	return s
 }
 
 // BenchmarkImport is `sitmap import` of the full workload into a fresh file
 // store: validate every feature, then one Put (one transaction, fsynced).
-// Goal: under 10 s.
-func BenchmarkImport(b *testing.B) {
-	all := fullWorkload()
-	cols := workload.ByID()
-	ctx := context.Background()
-	var validate, put, cpu time.Duration
-	for i := 0; b.Loop(); i++ {
-		b.StopTimer()
-		fs := all
-		s := openWorkloadStore(b, filepath.Join(b.TempDir(), "import-"+strconv.Itoa(i)+".db"))
-		runtime.GC()
-		b.StartTimer()
-
-		c0, _ := processCPU()
-		t0 := time.Now()
-		if err := geo.ValidateAll(fs, func(f *geo.Feature) *geo.Collection { return cols[f.Collection()] }); err != nil {
-			b.Fatal(err)
-		}
-		t1 := time.Now()
-		if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
-			b.Fatal(err)
-		}
-		t2 := time.Now()
-		c1, _ := processCPU()
-		cpu += c1 - c0
-		validate += t1.Sub(t0)
-		put += t2.Sub(t1)
-
-		b.StopTimer()
-		s.Close()
-		b.StartTimer()
-	}
-	b.ReportMetric((validate+put).Seconds()/float64(b.N), "s/import")
-	b.ReportMetric(validate.Seconds()/float64(b.N), "s/validate")
-	b.ReportMetric(put.Seconds()/float64(b.N), "s/put")
-	b.ReportMetric(float64(len(all))/((validate+put).Seconds()/float64(b.N)), "features/s")
-	// CPU seconds (all threads) tell what the import costs when other
-	// processes share the machine and stretch the wall time.
-	b.ReportMetric(cpu.Seconds()/float64(b.N), "s-cpu/import")
-}
+func BenchmarkImport(b *testing.B) { storebench.Import(b, openEmpty, bench) }
 
 var (
 	loadedOnce  sync.Once
@@ -110,9 +59,7 @@ func loadedWorkload(b *testing.B) *bunt.Store {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := workload.Load(context.Background(), s, fullWorkload()); err != nil {
-			b.Fatal(err)
-		}
+		storebench.Load(b, s, storebench.Workload())
 		loadedStore = s
 	})
 	if loadedStore == nil {
@@ -131,33 +78,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// randomBoxes are 0.5° boxes centred near the towns, where the data is.
-func randomBoxes(n int) []geo.BBox {
-	r := rand.New(rand.NewPCG(7, 7))
-	towns := workload.Towns()
-	out := make([]geo.BBox, n)
-	for i := range out {
-		t := towns[r.IntN(len(towns))]
-		x := t.Center[0] + r.NormFloat64()*0.2
-		y := t.Center[1] + r.NormFloat64()*0.2
-		out[i] = geo.BBox{West: x - 0.25, South: y - 0.25, East: x + 0.25, North: y + 0.25}
-	}
-	return out
-}
-
-// queriesPerOp makes one benchmark op a batch of queries, so that even
-// `make bench` (-benchtime 1x) measures a median over many boxes.
-const queriesPerOp = 500
-
 // BenchmarkBBoxQuery is /items?bbox= with a 0.5° box and limit 100 on each
-// collection; one op is queriesPerOp queries. Goal: median under 0.5 ms
-// (on points, the biggest collection).
-func BenchmarkBBoxQuery(b *testing.B) {
-	for _, cid := range []string{workload.PointsID, workload.PolygonsID, workload.LinesID} {
-		b.Run(cid, func(b *testing.B) {
-			benchBBox(b, loadedWorkload(b), cid)
-		})
-	}
+// collection (storebench.BBoxQuery).
+func BenchmarkBBoxQuery(b *testing.B) { storebench.BBoxQuery(b, loadedWorkload(b), bench) }
+
+// BenchmarkFilterVsEquality is storebench.FilterVsEquality on the shared
+// workload store.
+func BenchmarkFilterVsEquality(b *testing.B) {
+	storebench.FilterVsEquality(b, loadedWorkload(b), bench)
 }
 
 // BenchmarkBBoxQueryReopened is BenchmarkBBoxQuery on points after Close
@@ -165,59 +93,22 @@ func BenchmarkBBoxQuery(b *testing.B) {
 // open, in its own order rather than the import's.
 func BenchmarkBBoxQueryReopened(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "reopened.db")
-	s := openWorkloadStore(b, path)
-	if _, err := s.Put(context.Background(), fullWorkload(), store.Upsert); err != nil {
+	s, err := bunt.Open(path)
+	if err != nil {
 		b.Fatal(err)
 	}
+	storebench.Load(b, s, storebench.Workload())
 	s.Close()
 	t0 := time.Now()
-	s, err := bunt.Open(path)
+	s, err = bunt.Open(path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	open := time.Since(t0)
 	defer s.Close()
-	benchBBox(b, s, workload.PointsID)
+	storebench.BBox(b, s, workload.PointsID, bench)
 	// After the loop, which clears metrics reported before it.
 	b.ReportMetric(open.Seconds(), "s-open")
-}
-
-func benchBBox(b *testing.B, s *bunt.Store, cid string) {
-	boxes := randomBoxes(1024)
-	ctx := context.Background()
-	var times, cpu []time.Duration
-	matched := 0
-	i := 0
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	for b.Loop() {
-		for range queriesPerOp {
-			bb := boxes[i%len(boxes)]
-			i++
-			c0, _ := threadCPU()
-			t0 := time.Now()
-			p, err := s.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bb}, Limit: 100})
-			times = append(times, time.Since(t0))
-			if c1, ok := threadCPU(); ok {
-				cpu = append(cpu, c1-c0)
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			matched += p.Matched
-		}
-	}
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Microseconds()), "µs-median")
-	b.ReportMetric(float64(times[len(times)*99/100].Microseconds()), "µs-p99")
-	if len(cpu) > 0 {
-		// CPU time is what the query cost even when other
-		// processes share the cores.
-		slices.Sort(cpu)
-		b.ReportMetric(float64(cpu[len(cpu)/2].Microseconds()), "µs-cpu-median")
-		b.ReportMetric(float64(cpu[len(cpu)*99/100].Microseconds()), "µs-cpu-p99")
-	}
-	b.ReportMetric(float64(matched)/float64(len(times)), "matched/query")
 }
 
 // BenchmarkMemory reports the process's RSS with the full workload loaded,

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package bunt_test
+package storebench
 
 import "time"
 

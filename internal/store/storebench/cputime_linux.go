@@ -1,4 +1,4 @@
-package bunt_test
+package storebench
 
 import (
 	"syscall"
