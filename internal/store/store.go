@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/sitmap/sitmap/geo"
@@ -41,6 +43,19 @@ func (q *Query) Match(f *geo.Feature) bool {
 type Page struct {
 	Features []*geo.Feature
 	Matched  int
+}
+
+// EncodeCollection is the stored form of a collection's metadata, the
+// same in every backend: its JSON, once its id is checked.
+func EncodeCollection(meta geo.Collection) (string, error) {
+	if !geo.ValidID(meta.ID) {
+		return "", fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
+	}
+	raw, err := json.Marshal(meta)
+	if err != nil {
+		return "", fmt.Errorf("collection %s: %w", meta.ID, err)
+	}
+	return string(raw), nil
 }
 
 // Clock is where a store reads the time of a write (once per write, so

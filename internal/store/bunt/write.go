@@ -2,7 +2,6 @@ package bunt
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -16,7 +15,7 @@ import (
 
 // PutCollection creates a collection or updates its metadata.
 func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
-	raw, err := encodeCollection(meta)
+	raw, err := store.EncodeCollection(meta)
 	if err != nil {
 		return err
 	}
@@ -79,7 +78,7 @@ func (w *write) createCollections(tx *buntdb.Tx, metas []geo.Collection) error {
 		if w.collection(meta.ID) != nil {
 			continue
 		}
-		raw, err := encodeCollection(meta)
+		raw, err := store.EncodeCollection(meta)
 		if err != nil {
 			return err
 		}
@@ -89,17 +88,6 @@ func (w *write) createCollections(tx *buntdb.Tx, metas []geo.Collection) error {
 		w.created = append(w.created, newCollection(meta, 0))
 	}
 	return nil
-}
-
-func encodeCollection(meta geo.Collection) (string, error) {
-	if !geo.ValidID(meta.ID) {
-		return "", fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
-	}
-	raw, err := json.Marshal(meta)
-	if err != nil {
-		return "", fmt.Errorf("collection %s: %w", meta.ID, err)
-	}
-	return string(raw), nil
 }
 
 // bump gives the next version of a collection within this write.

@@ -2,7 +2,6 @@ package postgis
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -20,7 +19,7 @@ import (
 
 // PutCollection creates a collection or updates its metadata.
 func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
-	raw, err := encodeCollection(meta)
+	raw, err := store.EncodeCollection(meta)
 	if err != nil {
 		return err
 	}
@@ -32,22 +31,11 @@ func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
 	return nil
 }
 
-func encodeCollection(meta geo.Collection) (string, error) {
-	if !geo.ValidID(meta.ID) {
-		return "", fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
-	}
-	raw, err := json.Marshal(meta)
-	if err != nil {
-		return "", fmt.Errorf("collection %s: %w", meta.ID, err)
-	}
-	return string(raw), nil
-}
-
 // createCollections makes the collections that do not exist yet, inside
 // the write's transaction.
 func createCollections(ctx context.Context, tx pgx.Tx, metas []geo.Collection) error {
 	for _, meta := range metas {
-		raw, err := encodeCollection(meta)
+		raw, err := store.EncodeCollection(meta)
 		if err != nil {
 			return err
 		}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Open) {
 		{"PutAssignsIDs", testPutAssignsIDs},
 		{"PutLeavesCallersFeatures", testPutLeavesCallersFeatures},
 		{"PutCreatesCollections", testPutCreatesCollections},
+		{"BadCollectionID", testBadCollectionID},
 		{"PutSetsUpdated", testPutSetsUpdated},
 		{"Replace", testReplace},
 		{"Delete", testDelete},

@@ -239,6 +239,25 @@ func testPutCreatesCollections(t *testing.T, h harness) {
 	}
 }
 
+// testBadCollectionID: a collection whose id is not a valid id is refused
+// with geo.ErrInvalid, by PutCollection and by a Put that would create it,
+// and nothing changes.
+func testBadCollectionID(t *testing.T, h harness) {
+	s := setup(t, h.open)
+	before := snapshot(t, s)
+	bad := geo.NewCollection("no/slash")
+	if err := s.PutCollection(ctx, bad); !errors.Is(err, geo.ErrInvalid) {
+		t.Errorf("PutCollection(%q): %v, want ErrInvalid", bad.ID, err)
+	}
+	if _, err := s.Put(ctx, []*geo.Feature{feature(places, "a", orb.Point{1, 1})}, store.Upsert, bad); !errors.Is(err, geo.ErrInvalid) {
+		t.Errorf("Put creating %q: %v, want ErrInvalid", bad.ID, err)
+	}
+	before.diff(t, snapshot(t, s))
+	if cs, err := s.Collections(ctx); err != nil || len(cs) != 2 {
+		t.Errorf("collections after the refusals: %d (%v), want 2", len(cs), err)
+	}
+}
+
 func testPutSetsUpdated(t *testing.T, h harness) {
 	s := setup(t, h.open)
 	check := func(what, id string, want time.Time) {
