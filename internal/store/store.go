@@ -49,7 +49,7 @@ type Page struct {
 // same in every backend: its JSON, once its id is checked.
 func EncodeCollection(meta geo.Collection) (string, error) {
 	if !geo.ValidID(meta.ID) {
-		return "", fmt.Errorf("collection id %q: %w", meta.ID, geo.ErrInvalid)
+		return "", &geo.ValidationError{Field: "id", Reason: fmt.Sprintf("%q is not a valid collection id", meta.ID)}
 	}
 	raw, err := json.Marshal(meta)
 	if err != nil {

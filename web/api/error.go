@@ -78,7 +78,13 @@ func Classify(err error) *Error {
 	if errors.As(err, &se) {
 		// The store's message names what failed; its wrapping says how,
 		// which is for the log, not the client.
-		return storeError(se)
+		return storeError(se.Kind, se.Message)
+	}
+	for _, kind := range []error{store.ErrNotFound, store.ErrConflict, store.ErrVersionMismatch} {
+		if errors.Is(err, kind) {
+			// A sentinel outside a store.Error says no more than itself.
+			return storeError(kind, kind.Error())
+		}
 	}
 	switch {
 	case errors.As(err, &tooBig):
@@ -91,7 +97,9 @@ func Classify(err error) *Error {
 		}
 		return &Error{Status: http.StatusBadRequest, Code: "InvalidValue", Description: ve.Error(), Field: field}
 	case errors.Is(err, geo.ErrInvalid):
-		return &Error{Status: http.StatusBadRequest, Code: "InvalidValue", Description: err.Error()}
+		// Without a ValidationError nothing says what was wrong, and the
+		// error's text is its wrapping: context for the log.
+		return &Error{Status: http.StatusBadRequest, Code: "InvalidValue", Description: "invalid value"}
 	case errors.Is(err, cql2.ErrTimeout):
 		return &Error{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Field: "filter",
 			Description: "filter: its evaluation took too long; narrow it with bbox or more terms"}
@@ -104,16 +112,18 @@ func Classify(err error) *Error {
 	return &Error{Status: http.StatusInternalServerError, Code: "ServerError", Description: "internal server error"}
 }
 
-// storeError maps each store sentinel; an Error of no known kind is the
-// server's fault.
-func storeError(se *store.Error) *Error {
+// storeError maps each store sentinel, with message for the client; an
+// error of no known kind is the server's fault.
+func storeError(kind error, message string) *Error {
 	switch {
-	case errors.Is(se.Kind, store.ErrNotFound):
-		return NotFound(se.Message)
-	case errors.Is(se.Kind, store.ErrConflict):
-		return &Error{Status: http.StatusConflict, Code: "Conflict", Description: se.Message}
-	case errors.Is(se.Kind, store.ErrVersionMismatch):
-		return PreconditionFailed(se.Message)
+	case errors.Is(kind, store.ErrNotFound):
+		return NotFound(message)
+	case errors.Is(kind, store.ErrConflict):
+		return &Error{Status: http.StatusConflict, Code: "Conflict", Description: message}
+	case errors.Is(kind, store.ErrVersionMismatch):
+		return PreconditionFailed(message)
+	case errors.Is(kind, geo.ErrInvalid):
+		return &Error{Status: http.StatusBadRequest, Code: "InvalidValue", Description: message}
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: "ServerError", Description: "internal server error"}
 }
