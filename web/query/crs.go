@@ -124,7 +124,8 @@ func ToCRS84(r *http.Request, fs []*geo.Feature) ([]*geo.Feature, error) {
 // point by point, as the edges of a projected box are curves in CRS84.
 func BBoxIn(val string, c *crs.CRS) (geo.BBox, error) {
 	if c == nil || c.IsCRS84() {
-		return geo.ParseBBox(val)
+		b, err := geo.ParseBBox(val)
+		return b, asParam("bbox", err)
 	}
 	parts := strings.Split(val, ",")
 	if len(parts) != 4 {

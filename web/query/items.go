@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -164,6 +165,16 @@ func (p *itemsParser) set(k, val string) error {
 			q.Props = map[string]string{}
 		}
 		q.Props[k] = val
+	}
+	return asParam(k, err)
+}
+
+// asParam makes geo's validation of a parameter's value (a bbox, a
+// datetime) the api.Error that names the parameter; other errors pass.
+func asParam(name string, err error) error {
+	var ve *geo.ValidationError
+	if errors.As(err, &ve) {
+		return api.BadRequest(name, ve.Error())
 	}
 	return err
 }
