@@ -71,7 +71,15 @@ imports:
 	bad=$$($(GO) list -deps ./internal/tiles | grep -E '^net/http$$|sitmap/sitmap/(web|internal/store/(bunt|postgis))$$'); \
 	if [ -n "$$bad" ]; then echo "internal/tiles must not import: $$bad"; exit 1; fi; \
 	bad=$$($(GO) list -deps ./internal/crs | grep -v '/internal/crs$$' | grep '\.'); \
-	if [ -n "$$bad" ]; then echo "internal/crs must import only the standard library: $$bad"; exit 1; fi
+	if [ -n "$$bad" ]; then echo "internal/crs must import only the standard library: $$bad"; exit 1; fi; \
+	for p in assets internal/gzpool internal/par internal/peerbench/ceiling; do \
+		bad=$$($(GO) list -deps ./$$p | grep 'sitmap/sitmap/' | grep -v "/$$p$$"); \
+		if [ -n "$$bad" ]; then echo "$$p must import no sitmap package: $$bad"; exit 1; fi; \
+	done; \
+	bad=$$($(GO) list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./internal/par ./internal/peerbench/ceiling | grep -v 'sitmap/sitmap/'); \
+	if [ -n "$$bad" ]; then echo "internal/par and the ceiling must import only the standard library: $$bad"; exit 1; fi; \
+	bad=$$($(GO) list -deps ./internal/store/storebench ./internal/store/storetest | grep -E 'sitmap/sitmap/(web|cmd|internal/store/(bunt|postgis))$$'); \
+	if [ -n "$$bad" ]; then echo "the store suites must import no backend: $$bad"; exit 1; fi
 
 # bench prints the figures the issues ask for: store import and bbox query
 # times, tile render times, and load tests from a second process (wrk);

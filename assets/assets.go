@@ -1,5 +1,3 @@
-// Package assets embeds everything the binary ships: the map page, the
-// vendored front-end libraries, the seed data set and the basemap.
 package assets
 
 import "embed"

@@ -1,8 +1,3 @@
-// Package gzpool shares gzip writers (klauspost/compress at its fastest
-// level) between the HTTP middleware and the tile pipeline: each writer
-// holds about a megabyte of tables, too much to make per response.
-//
-// It imports only klauspost/compress and the standard library.
 package gzpool
 
 import (

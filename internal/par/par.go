@@ -1,5 +1,3 @@
-// Package par runs a loop's bodies on every core. It imports only the
-// standard library.
 package par
 
 import (

@@ -1,11 +1,3 @@
-// Package peerbench measures sitmap side by side with the servers it is
-// compared with (make bench-peers): pg_featureserv and pg_tileserv on the
-// same PostgreSQL cluster, Tile38, and a static ceiling, each loaded with
-// the 222,000-feature workload and driven from other processes (wrk -t2
-// -c16, and a 16-way tile client). It prints one table from one run.
-//
-// The peers' binaries come from PEERS_BIN (make bench-peers builds them);
-// a peer whose binary is missing gets a row that says so.
 package peerbench
 
 import (

@@ -1,7 +1,3 @@
-// Command ceiling is the static ceiling of make bench-peers: it answers
-// every request with the same tile (a median-size one, read into memory at
-// start), so its rate is what this machine's loopback, HTTP stack and wrk
-// allow when serving costs nothing.
 package main
 
 import (

@@ -1,0 +1,13 @@
+// Package peerbench measures sitmap side by side with the servers it is
+// compared with (make bench-peers): pg_featureserv and pg_tileserv on the
+// same PostgreSQL cluster, Tile38, and a static ceiling, each loaded with
+// the 222,000-feature workload and driven from other processes (wrk -t2
+// -c16, and a 16-way tile client). It prints one table from one run.
+//
+// The peers' binaries come from PEERS_BIN (make bench-peers builds them);
+// a peer whose binary is missing gets a row that says so.
+//
+// It is for benchmarks only (its code is all in _test.go files): nothing
+// imports it, and it drives sitmap and the peers as separate processes,
+// through their binaries and HTTP, never by importing web or a backend.
+package peerbench
