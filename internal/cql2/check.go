@@ -98,13 +98,7 @@ func check(e Expr, strict bool) error {
 			return bad("IS NULL needs a property, found %s", e.V)
 		}
 	case Spatial:
-		for _, x := range []Expr{e.L, e.R} {
-			p, isProp := x.(Property)
-			_, isGeom := x.(Geometry)
-			if !isGeom && (!isProp || (strict && p.Name != GeometryProperty)) {
-				return bad("%s needs geometries (the property %q or a literal), found %s", e.Op, GeometryProperty, x)
-			}
-		}
+		return checkSpatial(e, strict)
 	case Temporal:
 		for _, x := range []Expr{e.L, e.R} {
 			if err := checkTemporal(e.Op, x, strict); err != nil {
@@ -114,6 +108,19 @@ func check(e Expr, strict bool) error {
 	case Bool:
 	default:
 		return bad("expected a predicate, found %s", e)
+	}
+	return nil
+}
+
+// checkSpatial: a spatial function compares geometries, the geometry
+// property (strictly: no other property) or literals.
+func checkSpatial(e Spatial, strict bool) error {
+	for _, x := range []Expr{e.L, e.R} {
+		p, isProp := x.(Property)
+		_, isGeom := x.(Geometry)
+		if !isGeom && (!isProp || (strict && p.Name != GeometryProperty)) {
+			return &Error{Pos: -1, Msg: fmt.Sprintf("%s needs geometries (the property %q or a literal), found %s", e.Op, GeometryProperty, x)}
+		}
 	}
 	return nil
 }
