@@ -43,7 +43,8 @@ type Config struct {
 	// BasemapURL is an optional online raster basemap template for the page.
 	BasemapURL string
 	Log        *slog.Logger
-	// Version is the program version for the landing page and metrics.
+	// Version is the program version for the landing page, the OpenAPI
+	// document and metrics (empty: DevVersion).
 	Version string
 	// FilterTimeout bounds the evaluation of one request's CQL2 filter
 	// (0: 10 s); past it the request is a 400 naming the filter.
@@ -108,6 +109,10 @@ type Server struct {
 	securityHeaders http.Header
 }
 
+// DevVersion is the version of a build without the Makefile's
+// -X main.version: cmd/sitmap's default and the server's, one word.
+const DevVersion = "dev"
+
 // New builds a server; call Close when done to stop background work.
 func New(cfg Config) *Server {
 	if cfg.Log == nil {
@@ -117,7 +122,7 @@ func New(cfg Config) *Server {
 		cfg.FilterTimeout = defaultFilterTimeout
 	}
 	if cfg.Version == "" {
-		cfg.Version = "dev" // a build without the Makefile's -X main.version
+		cfg.Version = DevVersion
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	cfg.Timeouts = cfg.Timeouts.withDefaults()

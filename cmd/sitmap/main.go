@@ -8,10 +8,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/sitmap/sitmap/web"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=..."
+// (the Makefile's VERSION); without it, web's DevVersion.
+var version = web.DevVersion
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
