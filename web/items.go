@@ -221,37 +221,21 @@ func (s *Server) acquireSlot(ctx context.Context) error {
 // appendItems appends the page as a GeoJSON FeatureCollection.
 // Features go out in CRS out (CRS84 when nil).
 func appendItems(ctx context.Context, buf []byte, page store.Page, links []api.Link, out *crs.CRS) ([]byte, error) {
-	buf = append(buf, `{"type":"FeatureCollection","numberMatched":`...)
-	buf = strconv.AppendInt(buf, int64(page.Matched), 10)
-	buf = append(buf, `,"numberReturned":`...)
-	buf = strconv.AppendInt(buf, int64(len(page.Features)), 10)
-	buf = append(buf, `,"timeStamp":"`...)
-	buf = time.Now().UTC().AppendFormat(buf, time.RFC3339)
-	buf = append(buf, `","links":`...)
-	lb, err := json.Marshal(links)
-	if err != nil {
-		return nil, err
-	}
-	buf = append(buf, lb...)
-	buf = append(buf, `,"features":[`...)
-	for i, f := range page.Features {
-		if i > 0 {
-			buf = append(buf, ',')
-			if i%1024 == 0 && ctx.Err() != nil {
-				return nil, ctx.Err()
+	head := api.CollectionHead{Matched: page.Matched, Returned: len(page.Features), TimeStamp: time.Now(), Links: links}
+	return api.AppendFeatureCollection(buf, head, len(page.Features), func(buf []byte, i int) ([]byte, error) {
+		// A client gone stops a long page between features.
+		if i%1024 == 0 && i > 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		f := page.Features[i]
+		if out != nil && !out.IsCRS84() {
+			var err error
+			if f, err = query.InCRS(f, out); err != nil {
+				return nil, err
 			}
 		}
-		if out == nil || out.IsCRS84() {
-			buf = f.AppendJSON(buf)
-			continue
-		}
-		pf, err := query.InCRS(f, out)
-		if err != nil {
-			return nil, err
-		}
-		buf = pf.AppendJSON(buf)
-	}
-	return append(buf, "]}"...), nil
+		return f.AppendJSON(buf), nil
+	})
 }
 
 // itemsLinks are self, alternate, next and prev (each keeping every other
