@@ -74,6 +74,16 @@ func setup(t *testing.T, open func(t *testing.T) store.Store) store.Store {
 	return s
 }
 
+// wantIDs runs q and fails unless it gives exactly the features want, in
+// order, and matches as many; what says which query it was.
+func wantIDs(t *testing.T, s store.Store, q store.Query, want []string, what string) {
+	t.Helper()
+	p := mustQuery(t, s, q)
+	if got := ids(p.Features); !slices.Equal(got, want) || p.Matched != len(want) {
+		t.Errorf("%s: got %v (matched %d), want %v", what, got, p.Matched, want)
+	}
+}
+
 // mustPut writes features, fails the test on error, and returns them as
 // stored.
 func mustPut(t *testing.T, s store.Store, mode store.PutMode, fs ...*geo.Feature) []*geo.Feature {

@@ -255,10 +255,7 @@ func testAntimeridian(t *testing.T, h harness) {
 		{box(-10, -10, 10, 10), []string{"greenwich"}},
 	}
 	for _, tt := range tests {
-		p := mustQuery(t, s, store.Query{Collection: places, Filter: geo.Filter{BBox: tt.bbox}})
-		if got := ids(p.Features); !slices.Equal(got, tt.want) || p.Matched != len(tt.want) {
-			t.Errorf("bbox %v: got %v (matched %d), want %v", *tt.bbox, got, p.Matched, tt.want)
-		}
+		wantIDs(t, s, store.Query{Collection: places, Filter: geo.Filter{BBox: tt.bbox}}, tt.want, fmt.Sprintf("bbox %v", *tt.bbox))
 	}
 }
 
@@ -292,10 +289,7 @@ func testTime(t *testing.T, h harness) {
 		if err != nil {
 			t.Fatalf("ParseDatetime(%q): %v", tt.datetime, err)
 		}
-		p := mustQuery(t, s, store.Query{Collection: places, Filter: geo.Filter{Time: iv}})
-		if got := ids(p.Features); !slices.Equal(got, tt.want) || p.Matched != len(tt.want) {
-			t.Errorf("datetime=%s: got %v (matched %d), want %v", tt.datetime, got, p.Matched, tt.want)
-		}
+		wantIDs(t, s, store.Query{Collection: places, Filter: geo.Filter{Time: iv}}, tt.want, "datetime="+tt.datetime)
 	}
 }
 
@@ -325,10 +319,7 @@ func testProps(t *testing.T, h harness) {
 		{map[string]string{"mode": "Road"}, nil}, // equality is exact
 	}
 	for _, tt := range tests {
-		p := mustQuery(t, s, store.Query{Collection: places, Filter: geo.Filter{Props: tt.props}})
-		if got := ids(p.Features); !slices.Equal(got, tt.want) || p.Matched != len(tt.want) {
-			t.Errorf("props %v: got %v (matched %d), want %v", tt.props, got, p.Matched, tt.want)
-		}
+		wantIDs(t, s, store.Query{Collection: places, Filter: geo.Filter{Props: tt.props}}, tt.want, fmt.Sprintf("props %v", tt.props))
 	}
 }
 
@@ -353,10 +344,7 @@ func testText(t *testing.T, h harness) {
 		{"nowhere", nil},
 	}
 	for _, tt := range tests {
-		p := mustQuery(t, s, store.Query{Collection: places, Filter: geo.Filter{Text: tt.q}})
-		if got := ids(p.Features); !slices.Equal(got, tt.want) || p.Matched != len(tt.want) {
-			t.Errorf("q=%q: got %v (matched %d), want %v", tt.q, got, p.Matched, tt.want)
-		}
+		wantIDs(t, s, store.Query{Collection: places, Filter: geo.Filter{Text: tt.q}}, tt.want, fmt.Sprintf("q=%q", tt.q))
 	}
 }
 
