@@ -52,6 +52,12 @@ func (s *Store) Version(ctx context.Context, id string) (int64, error) {
 func (s *Store) Get(ctx context.Context, cid, fid string) (*geo.Feature, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.lookup(cid, fid)
+}
+
+// lookup finds a feature, or says which of collection and feature does
+// not exist; the caller holds s.mu.
+func (s *Store) lookup(cid, fid string) (*geo.Feature, error) {
 	c, ok := s.cols[cid]
 	if !ok {
 		return nil, store.Errorf(store.ErrNotFound, "collection %s does not exist", cid)

@@ -262,13 +262,9 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 // current finds the feature a replace or delete acts on, checking the
 // expected version.
 func (s *Store) current(cid, fid string, version int64) (*geo.Feature, error) {
-	c, ok := s.cols[cid]
-	if !ok {
-		return nil, store.Errorf(store.ErrNotFound, "collection %s does not exist", cid)
-	}
-	old, ok := c.feats[fid]
-	if !ok {
-		return nil, store.Errorf(store.ErrNotFound, "feature %s/%s does not exist", cid, fid)
+	old, err := s.lookup(cid, fid)
+	if err != nil {
+		return nil, err
 	}
 	if version != 0 && version != old.Version() {
 		return nil, store.Errorf(store.ErrVersionMismatch, "feature %s/%s is at version %d, not %d", cid, fid, old.Version(), version)
