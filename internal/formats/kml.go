@@ -10,6 +10,8 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -310,7 +312,7 @@ func (e *kmlEncoder) Close() error {
 	if !e.kmz {
 		return nil
 	}
-	for _, hex := range sortedKeys(e.icons) {
+	for _, hex := range slices.Sorted(maps.Keys(e.icons)) {
 		iw, err := e.zw.Create(iconPath(hex))
 		if err != nil {
 			return fmt.Errorf("kmz: %w", err)

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -78,7 +79,7 @@ func NewSchema(cols []geo.Collection) *Schema {
 			}
 		}
 	}
-	for _, name := range sortedKeys(extra) {
+	for _, name := range slices.Sorted(maps.Keys(extra)) {
 		s.Fields = append(s.Fields, Field{name, extra[name]})
 	}
 	s.Fields = append(s.Fields, Field{OtherProperties, JSON})
@@ -221,7 +222,7 @@ func utcTime(s string, end bool) (string, bool) {
 // objectJSON writes a JSON object with the keys in order.
 func objectJSON(m map[string]json.RawMessage) []byte {
 	buf := []byte{'{'}
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
@@ -231,15 +232,6 @@ func objectJSON(m map[string]json.RawMessage) []byte {
 		buf = append(buf, bytes.TrimSpace(m[k])...)
 	}
 	return append(buf, '}')
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // props collects the properties of one decoded feature, column by column.

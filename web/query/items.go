@@ -3,7 +3,9 @@ package query
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -232,14 +234,9 @@ func CheckQueryable(name, val string, qb geo.Queryable) error {
 	return nil
 }
 
-func SortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+// SortedKeys are m's keys in order: what the error messages and the
+// documents list.
+func SortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // Names are the query parameters a route takes: those it declares,
 // or nil when the route checks its own (items, whose queryables depend on

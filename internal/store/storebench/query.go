@@ -27,35 +27,45 @@ func BBoxQuery(b *testing.B, s store.Store, o Options) {
 // the thread's CPU time per query (µs-cpu-median, µs-cpu-p99) for an
 // in-process store.
 func BBox(b *testing.B, s store.Store, cid string, o Options) {
-	boxes := Boxes(1024)
 	ctx := context.Background()
 	var times, cpu []time.Duration
 	matched := 0
-	i := 0
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	for b.Loop() {
-		for range QueriesPerOp {
-			bb := boxes[i%len(boxes)]
-			i++
-			c0, _ := threadCPU()
-			t0 := time.Now()
-			p, err := s.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bb}, Limit: 100})
-			times = append(times, time.Since(t0))
-			if c1, ok := threadCPU(); ok && o.InProcess {
-				cpu = append(cpu, c1-c0)
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			matched += p.Matched
+	eachBox(b, func(_ int, bb *geo.BBox) {
+		c0, _ := threadCPU()
+		t0 := time.Now()
+		p, err := s.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: bb}, Limit: 100})
+		times = append(times, time.Since(t0))
+		if c1, ok := threadCPU(); ok && o.InProcess {
+			cpu = append(cpu, c1-c0)
 		}
-	}
+		if err != nil {
+			b.Fatal(err)
+		}
+		matched += p.Matched
+	})
 	reportQuantiles(b, times, "µs")
 	if len(cpu) > 0 {
 		reportQuantiles(b, cpu, "µs-cpu")
 	}
 	b.ReportMetric(float64(matched)/float64(len(times)), "matched/query")
+}
+
+// eachBox is the loop of the one-at-a-time benchmarks: an op is
+// QueriesPerOp calls of query, each with the next of the same 1,024 boxes
+// (i counts from 1), on a goroutine locked to its thread so that the
+// thread's CPU time is the query's.
+func eachBox(b *testing.B, query func(i int, bb *geo.BBox)) {
+	boxes := Boxes(1024)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	i := 0
+	for b.Loop() {
+		for range QueriesPerOp {
+			bb := boxes[i%len(boxes)]
+			i++
+			query(i, &bb)
+		}
+	}
 }
 
 // reportQuantiles reports the median and 99th percentile of ds (sorted
