@@ -103,7 +103,7 @@ func (s *Server) landing(r *http.Request, format api.Format) landingPage {
 		api.Link{Href: b + "/api.html", Rel: "service-doc", Type: api.MediaHTML, Title: "The API documentation"},
 		api.Link{Href: b + "/conformance", Rel: api.RelConformance, Type: api.MediaJSON, Title: "Conformance classes implemented"},
 		api.Link{Href: b + "/collections", Rel: api.RelData, Type: api.MediaJSON, Title: "The feature collections"},
-		api.Link{Href: b + "/events", Rel: "related", Type: "text/event-stream", Title: "Change feed (Server-Sent Events)"},
+		api.Link{Href: b + "/events", Rel: "related", Type: api.MediaEventStream, Title: "Change feed (Server-Sent Events)"},
 	)
 	links = append(links, encodingLinks(b+"/collections/{collectionId}/items", "The features of a collection", true)...)
 	if s.hasRoute("/tileMatrixSets") {

@@ -16,7 +16,7 @@ func (s *Server) serviceRoutes() []api.Route {
 			Tags: []string{"Service"}, Params: []api.Param{{Name: "Last-Event-ID", In: "header", Description: "id of the last event seen, to resume after it",
 				Schema: map[string]any{"type": "string"}}, {Name: "lastEventId", In: "query", Description: "the same as Last-Event-ID, for clients that cannot set headers",
 				Schema: map[string]any{"type": "string"}}},
-			Responses: map[string][]string{"200": {"text/event-stream"}}, Handle: s.handleEvents},
+			Responses: map[string][]string{"200": {api.MediaEventStream}}, Handle: s.handleEvents},
 		{Method: http.MethodGet, Path: "/healthz", Name: "getHealth", Summary: "200 when the store answers, 503 when it does not",
 			Tags: []string{"Service"}, Responses: map[string][]string{"200": {api.MediaJSON}, "503": {api.MediaJSON}}, Handle: s.handleHealth},
 		{Method: http.MethodGet, Path: "/metrics", Name: "getMetrics", Summary: "Prometheus metrics",

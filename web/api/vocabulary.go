@@ -12,6 +12,8 @@ const (
 	MediaStyle = "application/vnd.mapbox.style+json"
 	// MediaProtobuf is a glyph range of a style's font.
 	MediaProtobuf = "application/x-protobuf"
+	// MediaEventStream is the change feed (Server-Sent Events).
+	MediaEventStream = "text/event-stream"
 )
 
 // Link relations beyond the IANA ones (self, alternate, next, ...).

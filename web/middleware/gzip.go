@@ -16,14 +16,14 @@ func compressible(contentType string) bool {
 	ct, _, _ := strings.Cut(contentType, ";")
 	ct = strings.TrimSpace(strings.ToLower(ct))
 	switch {
-	case ct == "text/event-stream":
+	case ct == api.MediaEventStream:
 		return false
 	case strings.HasPrefix(ct, "text/"),
 		strings.HasSuffix(ct, "json"),
 		strings.HasSuffix(ct, "+json"),
 		strings.HasPrefix(ct, "application/vnd.oai.openapi"),
 		ct == "application/javascript", ct == "image/svg+xml", ct == "application/xml",
-		ct == "application/vnd.mapbox-vector-tile", ct == "application/x-protobuf":
+		ct == api.MediaMVT, ct == api.MediaProtobuf:
 		return true
 	}
 	return false
