@@ -96,17 +96,43 @@ func next(t *testing.T, ch <-chan store.Change, within time.Duration) store.Chan
 	return store.Change{}
 }
 
-// TestTwoReplicas: two Stores on one database see each other's writes at
-// once, and each one's subscribers get the other's changes.
-func TestTwoReplicas(t *testing.T) {
+// replicas are two Stores on one fresh database that holds the
+// collection "layer".
+func replicas(t *testing.T) (*postgis.Store, *postgis.Store) {
+	t.Helper()
 	dsn := pgtest.DSN(t)
 	a, b := open(t, dsn), open(t, dsn)
 	if err := a.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
 		t.Fatal(err)
 	}
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	subA, subB := a.Subscribe(sctx), b.Subscribe(sctx)
+	return a, b
+}
+
+// seqOf reads sub, failing the test if its Seq ever goes back, and
+// sends the Seq of the change to the feature id.
+func seqOf(t *testing.T, sub <-chan store.Change, id string) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var seq int64
+		for c := range sub {
+			if c.Seq <= seq {
+				t.Errorf("Seq %d after %d", c.Seq, seq)
+			}
+			seq = c.Seq
+			if c.ID == id {
+				out <- c.Seq
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// TestTwoReplicas: two Stores on one database see each other's writes at
+// once, and each one's subscribers get the other's changes.
+func TestTwoReplicas(t *testing.T) {
+	a, b := replicas(t)
+	subA, subB := a.Subscribe(t.Context()), b.Subscribe(t.Context())
 
 	mustPut(t, a, feature("layer", "from-a", orb.Point{27.5, 53.9}))
 	f, err := b.Get(ctx, "layer", "from-a")
@@ -149,14 +175,8 @@ func TestTwoReplicas(t *testing.T) {
 // TestConcurrentWriters: writers on two Stores never lose a write and Seq
 // numbers are unique.
 func TestConcurrentWriters(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	a, b := open(t, dsn), open(t, dsn)
-	if err := a.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sub := a.Subscribe(sctx)
+	a, b := replicas(t)
+	sub := a.Subscribe(t.Context())
 	const n = 20
 	var wg sync.WaitGroup
 	for i, s := range []*postgis.Store{a, b, a, b} {
@@ -194,14 +214,8 @@ func TestConcurrentWriters(t *testing.T) {
 // Ping succeeds and subscriptions carry new changes, with no reopening —
 // including changes made while this Store's LISTEN connection was down.
 func TestDatabaseRestart(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	s, other := open(t, dsn), open(t, dsn)
-	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sub := s.Subscribe(sctx)
+	s, other := replicas(t)
+	sub := s.Subscribe(t.Context())
 
 	pgtest.Stop(t)
 	stopped := true
@@ -419,31 +433,11 @@ func TestBulkLoadKeepsIndexes(t *testing.T) {
 }
 
 func TestLargeBatch(t *testing.T) {
-	dsn := pgtest.DSN(t)
-	s, other := open(t, dsn), open(t, dsn)
-	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sub := other.Subscribe(sctx)
+	s, other := replicas(t)
 	// The subscriber may miss changes it is too slow for (the store drops
 	// them rather than block), but what it gets is in order, and it keeps
 	// up afterwards: the change after the big batches arrives.
-	lastSeq := make(chan int64, 1)
-	go func() {
-		var seq int64
-		for c := range sub {
-			if c.Seq <= seq {
-				t.Errorf("Seq %d after %d", c.Seq, seq)
-			}
-			seq = c.Seq
-			if c.ID == "last" {
-				lastSeq <- c.Seq
-				return
-			}
-		}
-	}()
+	lastSeq := seqOf(t, other.Subscribe(t.Context()), "last")
 	const n = 12000 // the first batch is a bulk load into the empty table
 	batch := func(name string) []*geo.Feature {
 		fs := make([]*geo.Feature, n)
