@@ -56,23 +56,8 @@ func TestContractReopen(t *testing.T) {
 	})
 }
 
-func feature(cid, id string, g orb.Geometry, props ...string) *geo.Feature {
-	m := map[string]json.RawMessage{
-		"name":       json.RawMessage(strconv.Quote("Feature " + id)),
-		"country":    json.RawMessage(`"PL"`),
-		"status":     json.RawMessage(`"active"`),
-		"confidence": json.RawMessage(`"confirmed"`),
-		"sources":    json.RawMessage(`[{"title":"t","publisher":"p","date":"2025-09-12","url":"https://example.org/"}]`),
-	}
-	for i := 0; i+1 < len(props); i += 2 {
-		m[props[i]] = json.RawMessage(props[i+1])
-	}
-	f, err := geo.NewFeature(id, g, m)
-	if err != nil {
-		panic(err)
-	}
-	return f.WithCollection(cid)
-}
+// feature is the contract's valid feature, for these tests too.
+var feature = storetest.Feature
 
 func mustPut(t testing.TB, s store.Store, fs ...*geo.Feature) {
 	t.Helper()

@@ -60,6 +60,12 @@ func feature(cid, id string, g orb.Geometry, props ...string) *geo.Feature {
 	return f.WithCollection(cid)
 }
 
+// Feature is feature for a backend's own tests: a valid feature of
+// collection cid, with props (name, raw JSON pairs) added or overriding.
+func Feature(cid, id string, g orb.Geometry, props ...string) *geo.Feature {
+	return feature(cid, id, g, props...)
+}
+
 func quote(s string) string { return strconv.Quote(s) }
 
 // setup opens a fresh store with the two collections.
