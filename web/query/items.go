@@ -235,8 +235,12 @@ func CheckQueryable(name, val string, qb geo.Queryable) error {
 }
 
 // SortedKeys are m's keys in order: what the error messages and the
-// documents list.
-func SortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+// documents list. (slices.Sorted alone would grow its slice from nil.)
+func SortedKeys[V any](m map[string]V) []string {
+	keys := slices.AppendSeq(make([]string, 0, len(m)), maps.Keys(m))
+	slices.Sort(keys)
+	return keys
+}
 
 // Names are the query parameters a route takes: those it declares,
 // or nil when the route checks its own (items, whose queryables depend on
