@@ -72,8 +72,8 @@ func newClockServer(t *testing.T, clock *recordClock) *testServer {
 const terespolRail = "/collections/border-crossings/items/crossing-terespol-brest-rail"
 
 // TestHistory_Terespol: the seed (recorded 1 Sep) closes the Terespol rail
-// crossing for Zapad; on 15 Sep an analyst corrects it to open, on 16 Sep
-// deletes it. "What had we recorded by 14 Sep about 13 Sep" still finds it
+// crossing for Zapad; on 15 Sep an analyst corrects it to open (PUT) and
+// describes why (PATCH), on 16 Sep deletes it. "What had we recorded by 14 Sep about 13 Sep" still finds it
 // closed; today's map does not have it; its history has all three writes.
 func TestHistory_Terespol(t *testing.T) {
 	clock := &recordClock{}
@@ -87,6 +87,11 @@ func TestHistory_Terespol(t *testing.T) {
 	corrected := stored.Without("timeline").WithString("status", "open")
 	if res := ts.write(http.MethodPut, terespolRail, corrected.JSON()); res.Code != 200 {
 		t.Fatalf("PUT: %d %s", res.Code, res.Body)
+	}
+	clock.set("2025-09-15T11:00:00Z")
+	patch := `{"properties":{"description":"Reopened after Zapad"}}`
+	if res := ts.write(http.MethodPatch, terespolRail, patch, "Content-Type", "application/merge-patch+json"); res.Code != 200 {
+		t.Fatalf("PATCH: %d %s", res.Code, res.Body)
 	}
 	clock.set("2025-09-16T10:00:00Z")
 	if res := ts.write(http.MethodDelete, terespolRail, ""); res.Code != 204 {
@@ -144,6 +149,7 @@ func checkVersions(t *testing.T, ts *testServer) {
 	fs := fc["features"].([]any)
 	want := []struct{ change, editor, updated string }{
 		{"deleted", "analyst-1", "2025-09-16T10:00:00Z"},
+		{"patched", "analyst-1", "2025-09-15T11:00:00Z"},
 		{"replaced", "analyst-1", "2025-09-15T10:00:00Z"},
 		{"created", "", "2025-09-01T08:00:00Z"},
 	}
@@ -160,7 +166,10 @@ func checkVersions(t *testing.T, ts *testServer) {
 			t.Errorf("version %d (%s): geometry %v; only the deletion has none", i, w.change, f["geometry"])
 		}
 	}
-	created := fs[2].(map[string]any)["properties"].(map[string]any)
+	if p := fs[1].(map[string]any)["properties"].(map[string]any); p["description"] != "Reopened after Zapad" || p["status"] != "open" {
+		t.Errorf("the patched version: %v, want the patch merged into the replaced one", p)
+	}
+	created := fs[3].(map[string]any)["properties"].(map[string]any)
 	if created["timeline"] == nil || created["name"] == nil {
 		t.Errorf("the created version lacks its stored properties: %v", created)
 	}
@@ -208,11 +217,11 @@ func checkChanges(t *testing.T, ts *testServer) {
 	}
 	page = ts.getJSON(path(next["href"].(string)))
 	cs = page["changes"].([]any)
-	if len(cs) != 1 || cs[0].(map[string]any)["change"] != "deleted" || cs[0].(map[string]any)["id"] != "crossing-terespol-brest-rail" {
+	if len(cs) != 1 || cs[0].(map[string]any)["change"] != "patched" || cs[0].(map[string]any)["id"] != "crossing-terespol-brest-rail" {
 		t.Errorf("second page: %v", cs)
 	}
 	all := ts.getJSON("/changes?collection=border-crossings&limit=10000")["changes"].([]any)
-	if n := ts.count("border-crossings") + 1 + 2; len(all) != n { // the seed, less the deleted one, plus its three writes
+	if n := ts.count("border-crossings") + 1 + 3; len(all) != n { // the seed, less the deleted one, plus its four writes
 		t.Errorf("changes of border-crossings: %d, want %d", len(all), n)
 	}
 	for _, bad := range []struct{ q, field string }{{"since=soon", "since"}, {"after=-1", "after"}, {"bogus=1", "bogus"}, {"limit=0", "limit"}} {

@@ -70,7 +70,7 @@ func (s *Server) applyPatch(r *http.Request, c *geo.Collection, fid string, patc
 		if err != nil {
 			return nil, err
 		}
-		f, err = s.cfg.Store.Replace(r.Context(), f, cur.Version())
+		f, err = s.cfg.Store.Patch(r.Context(), f, cur.Version())
 		if !errors.Is(err, store.ErrVersionMismatch) || im != "" || try == patchTries {
 			return f, err
 		}

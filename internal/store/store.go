@@ -80,6 +80,7 @@ type ChangeType string
 const (
 	Created  ChangeType = "created"
 	Replaced ChangeType = "replaced"
+	Patched  ChangeType = "patched"
 	Deleted  ChangeType = "deleted"
 )
 
@@ -128,6 +129,9 @@ type Store interface {
 	// version is not 0 it must be the current version (ErrVersionMismatch).
 	// ErrNotFound if it is absent.
 	Replace(ctx context.Context, f *geo.Feature, version int64) (*geo.Feature, error)
+	// Patch is Replace for a feature that the caller merged from a patch
+	// (PATCH): the history and the change feed record it as Patched.
+	Patch(ctx context.Context, f *geo.Feature, version int64) (*geo.Feature, error)
 	// Delete removes a feature, with the same version rule as Replace.
 	Delete(ctx context.Context, collection, id string, version int64) error
 

@@ -274,6 +274,15 @@ func (s *Store) current(cid, fid string, version int64) (*geo.Feature, error) {
 
 // Replace overwrites an existing feature.
 func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) (*geo.Feature, error) {
+	return s.replace(ctx, f, version, store.Replaced)
+}
+
+// Patch overwrites an existing feature with a patched copy.
+func (s *Store) Patch(ctx context.Context, f *geo.Feature, version int64) (*geo.Feature, error) {
+	return s.replace(ctx, f, version, store.Patched)
+}
+
+func (s *Store) replace(ctx context.Context, f *geo.Feature, version int64, typ store.ChangeType) (*geo.Feature, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, err := s.current(f.Collection(), f.ID(), version); err != nil {
@@ -282,7 +291,7 @@ func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) (*ge
 	var stored *geo.Feature
 	err := s.commit(ctx, func(w *write, tx *buntdb.Tx) error {
 		var err error
-		stored, err = w.put(tx, f, store.Replaced)
+		stored, err = w.put(tx, f, typ)
 		return err
 	})
 	if err != nil {

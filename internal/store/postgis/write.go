@@ -171,6 +171,15 @@ func current(ctx context.Context, tx pgx.Tx, cid, fid string, version int64) err
 
 // Replace overwrites an existing feature.
 func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) (*geo.Feature, error) {
+	return s.replace(ctx, f, version, store.Replaced)
+}
+
+// Patch overwrites an existing feature with a patched copy.
+func (s *Store) Patch(ctx context.Context, f *geo.Feature, version int64) (*geo.Feature, error) {
+	return s.replace(ctx, f, version, store.Patched)
+}
+
+func (s *Store) replace(ctx context.Context, f *geo.Feature, version int64, typ store.ChangeType) (*geo.Feature, error) {
 	var stored *geo.Feature
 	err := s.write(ctx, func(tx pgx.Tx, w *writer) error {
 		v, err := lockCollection(ctx, tx, f.Collection(), 1)
@@ -180,7 +189,7 @@ func (s *Store) Replace(ctx context.Context, f *geo.Feature, version int64) (*ge
 		if err := current(ctx, tx, f.Collection(), f.ID(), version); err != nil {
 			return err
 		}
-		stored = w.put(f.WithVersion(v), store.Replaced)
+		stored = w.put(f.WithVersion(v), typ)
 		return nil
 	})
 	if err != nil {

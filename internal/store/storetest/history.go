@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -20,6 +21,7 @@ var historyCases = []struct {
 	{"HistoryVersions", testHistoryVersions},
 	{"HistoryAsOf", testHistoryAsOf},
 	{"HistoryChanges", testHistoryChanges},
+	{"HistoryPatch", testHistoryPatch},
 	{"HistoryPrune", testHistoryPrune},
 	{"HistoryFailedWriteKeepsNone", testHistoryFailedWrite},
 	{"Tokens", testTokens},
@@ -193,6 +195,40 @@ func testHistoryChanges(t *testing.T, h harness) {
 	}
 	if len(paged) != len(want) {
 		t.Errorf("paged changes %v, want %d", paged, len(want))
+	}
+}
+
+// testHistoryPatch: a Patch is a Replace that the history, the changes
+// feed and the live feed call patched; its version rule is Replace's.
+func testHistoryPatch(t *testing.T, h harness) {
+	s := setup(t, h.open)
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	live := s.Subscribe(sctx)
+	v1 := mustPut(t, s, store.CreateOnly, feature(places, "p", orb.Point{1, 1}))[0].Version()
+	if _, err := s.Patch(ctx, feature(places, "p", orb.Point{1, 1}, "status", `"inactive"`), v1+99); !errors.Is(err, store.ErrVersionMismatch) {
+		t.Errorf("Patch at a wrong version: %v, want ErrVersionMismatch", err)
+	}
+	if _, err := s.Patch(ctx, feature(places, "absent", orb.Point{1, 1}), 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Patch of an absent feature: %v, want ErrNotFound", err)
+	}
+	stored, err := s.Patch(store.WithEditor(ctx, "ana"), feature(places, "p", orb.Point{1, 1}, "status", `"inactive"`), v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, s, places, "p"); got.String("status") != "inactive" || got.Version() != stored.Version() || got.Version() <= v1 {
+		t.Errorf("after Patch: %s at version %d, want inactive at %d > %d", got.String("status"), got.Version(), stored.Version(), v1)
+	}
+	vs, err := s.Versions(ctx, places, "p")
+	if err != nil || len(vs) != 2 || vs[0].Change != store.Patched || vs[0].Editor != "ana" || vs[1].Change != store.Created {
+		t.Errorf("versions after a patch: %+v, %v; want patched by ana, then created", vs, err)
+	}
+	cs, err := s.Changes(ctx, store.ChangesQuery{})
+	if err != nil || len(cs) != 2 || cs[1].Change != store.Patched {
+		t.Errorf("changes after a patch: %+v, %v; want created, patched", cs, err)
+	}
+	if got := receive(t, live, 2); got[1].Type != store.Patched || got[1].Version != stored.Version() {
+		t.Errorf("live changes: %+v, want the second patched at %d", got, stored.Version())
 	}
 }
 
