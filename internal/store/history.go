@@ -44,6 +44,84 @@ type History interface {
 	// PruneHistory drops versions written before t, never a feature's
 	// latest one, and says how many it dropped.
 	PruneHistory(ctx context.Context, before time.Time) (int, error)
+	// Restore writes an exported history into a store that holds no
+	// feature and no history (ErrConflict otherwise, and nothing is
+	// written), all or nothing; see Restoration.
+	Restore(ctx context.Context, r Restoration) error
+}
+
+// Restoration is a history to restore (an export --history, a migrate).
+// Every version keeps its Seq, number, time, editor and change; each
+// feature's last version in Seq order is its current state unless it is
+// a deletion; a collection's version goes on from the highest restored,
+// and the change sequence from the highest Seq.
+type Restoration struct {
+	// Versions in Seq order, each with its Feature (a deletion's may be
+	// nil: the feature as it was is not known).
+	Versions []Version
+	// Unrecorded are current features that have no kept version (written
+	// before history was kept), with their versions.
+	Unrecorded []*geo.Feature
+	// Create are made in the same transaction when missing, as Put's.
+	Create []geo.Collection
+}
+
+// Check says what in r no store could restore: versions out of Seq
+// order, without a number, collection or id, or (but for deletions)
+// without their feature.
+func (r Restoration) Check() error {
+	var seq int64
+	for i, v := range r.Versions {
+		switch {
+		case v.Seq <= seq:
+			return Errorf(geo.ErrInvalid, "history: version #%d (%s/%s) has seq %d after %d: versions go in rising seq order", i, v.Collection, v.ID, v.Seq, seq)
+		case v.Version < 1 || v.Collection == "" || v.ID == "":
+			return Errorf(geo.ErrInvalid, "history: version #%d (%s/%s) needs a collection, an id and a version of 1 or more", i, v.Collection, v.ID)
+		case v.Change != Created && v.Change != Replaced && v.Change != Patched && v.Change != Deleted:
+			return Errorf(geo.ErrInvalid, "history: version #%d (%s/%s): change %q is not created, replaced, patched or deleted", i, v.Collection, v.ID, v.Change)
+		case v.Feature == nil && v.Change != Deleted:
+			return Errorf(geo.ErrInvalid, "history: version #%d (%s/%s) has no feature", i, v.Collection, v.ID)
+		}
+		seq = v.Seq
+	}
+	for _, f := range r.Unrecorded {
+		if f.Version() < 1 || f.Collection() == "" || f.ID() == "" {
+			return Errorf(geo.ErrInvalid, "history: unrecorded feature %s/%s needs a collection, an id and a version of 1 or more", f.Collection(), f.ID())
+		}
+	}
+	return nil
+}
+
+// Current is each feature's current state after r: its last version's
+// feature unless that is a deletion, then the unrecorded ones, each with
+// its collection and version.
+func (r Restoration) Current() []*geo.Feature {
+	last := map[[2]string]int{}
+	for i, v := range r.Versions {
+		last[[2]string{v.Collection, v.ID}] = i
+	}
+	var out []*geo.Feature
+	for i, v := range r.Versions {
+		if last[[2]string{v.Collection, v.ID}] == i && v.Change != Deleted && v.Feature != nil {
+			out = append(out, v.Feature.WithCollection(v.Collection).WithVersion(v.Version))
+		}
+	}
+	return append(out, r.Unrecorded...)
+}
+
+// Heads are the highest version restored of each collection and the
+// highest Seq.
+func (r Restoration) Heads() (map[string]int64, int64) {
+	vers := map[string]int64{}
+	var seq int64
+	for _, v := range r.Versions {
+		vers[v.Collection] = max(vers[v.Collection], v.Version)
+		seq = max(seq, v.Seq)
+	}
+	for _, f := range r.Unrecorded {
+		vers[f.Collection()] = max(vers[f.Collection()], f.Version())
+	}
+	return vers, seq
 }
 
 // TimeKey is how the backends keep record times: fixed width UTC, so text

@@ -21,7 +21,8 @@ var _ store.Store = (*Store)(nil)
 
 // Keys: c:{cid} collection metadata; f:{cid}:{fid} "version json";
 // v:{cid} the collection version; seq the change sequence; the history's
-// keys (history.go). The spatial index is in memory (rect.go).
+// keys h:, hs: and hr: (history.go, asof.go). The spatial index of the
+// features is in memory (rect.go).
 func collKey(cid string) string      { return "c:" + cid }
 func featKey(cid, fid string) string { return "f:" + cid + ":" + fid }
 func verKey(cid string) string       { return "v:" + cid }
@@ -199,7 +200,10 @@ func (s *Store) load() error {
 			c.add(f)
 		}
 	}
-	return s.dropRectKeys()
+	if err := s.dropRectKeys(); err != nil {
+		return err
+	}
+	return s.indexHistory()
 }
 
 // addCollection registers a collection in memory.

@@ -52,7 +52,13 @@ func (w *write) history(tx *buntdb.Tx, old *geo.Feature) error {
 		case errors.Is(err, buntdb.ErrNotFound): // written before history was kept
 		case err != nil:
 			return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
-		case strings.HasSuffix(rec, currentTail):
+		default:
+			if err := supersede(tx, old, rec, w.at); err != nil {
+				return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+			}
+			if !strings.HasSuffix(rec, currentTail) {
+				break
+			}
 			rec = rec[:len(rec)-len(currentTail)] + `"feature":` + old.JSON() + "}"
 			if _, _, err := tx.Set(k, rec, nil); err != nil {
 				return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
@@ -60,11 +66,7 @@ func (w *write) history(tx *buntdb.Tx, old *geo.Feature) error {
 		}
 	}
 	at := w.at.Format(store.TimeKey)
-	// Built by hand, the feature last, so that the write superseding it
-	// can fill it in.
-	rec := `{"seq":` + strconv.FormatInt(c.Seq, 10) + `,"time":"` + at + `","editor":` +
-		strconv.Quote(w.editor) + `,"change":"` + string(c.Type) + `","version":` +
-		strconv.FormatInt(c.Version, 10) + "," + currentTail
+	rec := histValue(c.Seq, at, w.editor, c.Type, c.Version, "null")
 	if _, _, err := tx.Set(histKey(c.Collection, c.ID, c.Version), rec, nil); err != nil {
 		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
 	}
@@ -73,6 +75,13 @@ func (w *write) history(tx *buntdb.Tx, old *geo.Feature) error {
 		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
 	}
 	return nil
+}
+
+// histValue is a record, built by hand with the feature last, so that the
+// write superseding it can fill it in.
+func histValue(seq int64, at, editor string, change store.ChangeType, version int64, feature string) string {
+	return `{"seq":` + strconv.FormatInt(seq, 10) + `,"time":"` + at + `","editor":` + strconv.Quote(editor) +
+		`,"change":"` + string(change) + `","version":` + strconv.FormatInt(version, 10) + `,"feature":` + feature + "}"
 }
 
 // currentTail ends the record of a version whose feature is elsewhere: in
@@ -201,55 +210,37 @@ func (s *Store) histRecords(keys []string) ([]store.Version, error) {
 	return out, nil
 }
 
-// queryAsOf answers a query from the collection's history.
+// queryAsOf answers a query from the current features recorded by then
+// and the superseded versions current then (asof.go), filtered, sorted
+// and paged in Go.
 func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error) {
-	if _, err := s.Version(ctx, q.Collection); err != nil {
-		return store.Page{}, err
-	}
-	asOf := q.AsOf.UTC().Format(store.TimeKey)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var vs []store.Version
-	var derr error
-	// Keys come by feature, then version: only the last version of each
-	// feature at or before asOf is decoded.
-	var lastKey, lastVal string
-	flush := func() error {
-		if lastKey == "" {
-			return nil
-		}
-		cid, fid := splitHistKey(lastKey)
-		ver, err := s.decodeHist(cid, fid, lastVal)
-		if err == nil {
-			vs = append(vs, ver)
-		}
-		lastKey = ""
-		return err
+	c, ok := s.cols[q.Collection]
+	if !ok {
+		return store.Page{}, store.Errorf(store.ErrNotFound, "collection %s does not exist", q.Collection)
 	}
+	asOf := q.AsOf.UTC()
+	var fs []*geo.Feature
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendKeys("h:"+q.Collection+":*", func(k, v string) bool {
-			if recordTime(v) > asOf {
-				return true
-			}
-			if lastKey != "" && !sameFeature(lastKey, k) {
-				if derr = flush(); derr != nil {
-					return false
-				}
-			}
-			lastKey, lastVal = k, v
-			return true
-		})
+		cur, err := currentAsOf(tx, c, q.BBox, asOf)
+		if err != nil {
+			return err
+		}
+		old, err := s.supersededAsOf(tx, q.Collection, q.BBox, asOf)
+		fs = append(cur, old...)
+		return err
 	})
-	if err == nil && derr == nil {
-		derr = flush()
-	}
-	if err == nil {
-		err = derr
-	}
 	if err != nil {
-		return store.Page{}, fmt.Errorf("query %s as of %s: %w", q.Collection, asOf, err)
+		return store.Page{}, fmt.Errorf("query %s as of %s: %w", q.Collection, asOf.Format(store.TimeKey), err)
 	}
-	return store.PageAsOf(vs, q), nil
+	out := fs[:0]
+	for _, f := range fs {
+		if q.Match(f) {
+			out = append(out, f)
+		}
+	}
+	return store.PageOf(out, q), nil
 }
 
 // sameFeature reports whether two history keys are of one feature: they
@@ -300,6 +291,9 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 				return fmt.Errorf("%s: %w", k, err)
 			}
 			if _, err := tx.Delete(histSeqKey(r.Seq)); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			if _, err := tx.Delete("hr:" + k[2:]); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
 				return fmt.Errorf("%s: %w", k, err)
 			}
 		}

@@ -23,6 +23,7 @@ var historyCases = []struct {
 	{"HistoryChanges", testHistoryChanges},
 	{"HistoryPatch", testHistoryPatch},
 	{"HistoryPrune", testHistoryPrune},
+	{"HistoryRestore", testHistoryRestore},
 	{"HistoryFailedWriteKeepsNone", testHistoryFailedWrite},
 	{"Tokens", testTokens},
 }

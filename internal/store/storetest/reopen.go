@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -36,6 +39,18 @@ func RunReopen(t *testing.T, open Open, reopen Reopen) {
 			}
 		}
 	})
+	t.Run("HistorySurvives", func(t *testing.T) {
+		h := newHarness(open)
+		s := setup(t, h.open)
+		at := writeHistory(t, h, s)
+		before := asOfIDs(t, s, at)
+		vs := mustVersions(t, s, "terespol")
+		s = reopen(t, s)
+		if after := asOfIDs(t, s, at); !slices.Equal(after, before) {
+			t.Errorf("as of each write, after reopening: %v, before: %v", after, before)
+		}
+		sameVersions(t, "terespol", vs, mustVersions(t, s, "terespol"))
+	})
 	t.Run("FailedPutLeavesNothing", func(t *testing.T) {
 		s := setup(t, newHarness(open).open)
 		_, _ = s.Put(ctx, []*geo.Feature{feature("fresh", "a", orb.Point{1, 1}), feature("no-such-collection", "b", orb.Point{1, 1})},
@@ -45,4 +60,20 @@ func RunReopen(t *testing.T, open Open, reopen Reopen) {
 			t.Errorf("a failed Put's new collection is there after reopening")
 		}
 	})
+}
+
+// asOfIDs are the features and their statuses as of each time, in the
+// bbox of terespol's first position and in the whole collection.
+func asOfIDs(t *testing.T, s store.Store, at [3]time.Time) []string {
+	t.Helper()
+	var out []string
+	for _, a := range at {
+		for _, bbox := range []*geo.BBox{nil, box(23.5, 52, 23.605, 52.1)} {
+			p := mustQuery(t, s, store.Query{Collection: places, AsOf: a, Filter: geo.Filter{BBox: bbox}})
+			for _, f := range p.Features {
+				out = append(out, fmt.Sprintf("%v %v %s:%s", a, bbox != nil, f.ID(), f.String("status")))
+			}
+		}
+	}
+	return out
 }

@@ -1,0 +1,110 @@
+package bunt
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/tidwall/buntdb"
+
+	"github.com/sitmap/sitmap/internal/store"
+)
+
+// Restore writes a history into a store without features or history, in
+// one transaction (fenced when large, as an import is).
+func (s *Store) Restore(ctx context.Context, r store.Restoration) error {
+	if err := r.Check(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkEmpty(); err != nil {
+		return err
+	}
+	return s.commitFenced(ctx, len(r.Versions) > fenceAbove, func(w *write, tx *buntdb.Tx) error {
+		if err := w.createCollections(tx, r.Create); err != nil {
+			return err
+		}
+		for _, f := range r.Current() {
+			if w.collection(f.Collection()) == nil {
+				return store.Errorf(store.ErrNotFound, "collection %s does not exist", f.Collection())
+			}
+			rec, stored := encodeRecord(f)
+			if _, _, err := tx.Set(featKey(f.Collection(), f.ID()), rec, nil); err != nil {
+				return fmt.Errorf("restore %s/%s: %w", f.Collection(), f.ID(), err)
+			}
+			w.puts = append(w.puts, stored)
+		}
+		if err := restoreVersions(tx, r.Versions); err != nil {
+			return err
+		}
+		vers, seq := r.Heads()
+		for cid, v := range vers {
+			w.vers[cid] = max(v, w.collection(cid).version)
+		}
+		s.seq = max(s.seq, seq)
+		_, _, err := tx.Set(seqKey, strconv.FormatInt(s.seq, 10), nil)
+		return err
+	})
+}
+
+// checkEmpty refuses a restore into a store that holds features or
+// history (s.mu held).
+func (s *Store) checkEmpty() error {
+	for id, c := range s.cols {
+		if len(c.feats) > 0 {
+			return store.Errorf(store.ErrConflict, "the store is not empty (collection %s has %d features): a history restores into an empty store only", id, len(c.feats))
+		}
+	}
+	any := false
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendKeys("h:*", func(k, v string) bool { any = true; return false })
+	})
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if any {
+		return store.Errorf(store.ErrConflict, "the store is not empty (it holds history): a history restores into an empty store only")
+	}
+	return nil
+}
+
+// restoreVersions writes the history keys of vs (in Seq order) as the
+// writes would have: a feature's current version without a copy of the
+// feature (its f: key has it), a deletion pointing at the version before
+// it when there is one, and the as_of index of every superseded version.
+func restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
+	next := make([]int, len(vs)) // the feature's next version, or -1
+	prev := make([]bool, len(vs)) // whether the feature has a version before
+	seen := map[[2]string]int{}
+	for i := len(vs) - 1; i >= 0; i-- {
+		k := [2]string{vs[i].Collection, vs[i].ID}
+		next[i] = -1
+		if j, ok := seen[k]; ok {
+			next[i], prev[j] = j, true
+		}
+		seen[k] = i
+	}
+	for i, v := range vs {
+		feature := "null"
+		switch {
+		case v.Change == store.Deleted && prev[i]:
+		case v.Feature != nil && (next[i] >= 0 || v.Change == store.Deleted):
+			feature = v.Feature.JSON()
+		}
+		at := v.Time.UTC().Format(store.TimeKey)
+		rec := histValue(v.Seq, at, v.Editor, v.Change, v.Version, feature)
+		ptr := at + " " + v.Collection + ":" + v.ID + ":" + pad(v.Version)
+		sets := [][2]string{{histKey(v.Collection, v.ID, v.Version), rec}, {histSeqKey(v.Seq), ptr}}
+		if n := next[i]; n >= 0 && v.Change != store.Deleted && v.Time.Before(vs[n].Time) {
+			b := v.Feature.Bound()
+			sets = append(sets, [2]string{histRectKey(v.Collection, v.ID, v.Version), encodeHistRect(b, v.Collection, v.Time, vs[n].Time)})
+		}
+		for _, kv := range sets {
+			if _, _, err := tx.Set(kv[0], kv[1], nil); err != nil {
+				return fmt.Errorf("restore %s/%s version %d: %w", v.Collection, v.ID, v.Version, err)
+			}
+		}
+	}
+	return nil
+}
