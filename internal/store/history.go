@@ -155,26 +155,3 @@ func (v Version) StoredAt() *geo.Feature {
 	}
 	return f
 }
-
-// PageAsOf answers a query as of q.AsOf from a collection's versions in
-// feature order, each feature's in ascending version order: the last
-// version of each at or before AsOf, unless it was a deletion, filtered,
-// sorted and paged like any query.
-func PageAsOf(vs []Version, q Query) Page {
-	var fs []*geo.Feature
-	for i := 0; i < len(vs); {
-		j, last := i, -1
-		for ; j < len(vs) && vs[j].ID == vs[i].ID; j++ {
-			if !vs[j].Time.After(q.AsOf) {
-				last = j
-			}
-		}
-		if last >= 0 && vs[last].Change != Deleted && vs[last].Feature != nil {
-			if f := vs[last].StoredAt(); q.Match(f) {
-				fs = append(fs, f)
-			}
-		}
-		i = j
-	}
-	return PageOf(fs, q)
-}

@@ -74,7 +74,7 @@ func (s *Store) checkEmpty() error {
 // feature (its f: key has it), a deletion pointing at the version before
 // it when there is one, and the as_of index of every superseded version.
 func restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
-	next := make([]int, len(vs)) // the feature's next version, or -1
+	next := make([]int, len(vs))  // the feature's next version, or -1
 	prev := make([]bool, len(vs)) // whether the feature has a version before
 	seen := map[[2]string]int{}
 	for i := len(vs) - 1; i >= 0; i-- {

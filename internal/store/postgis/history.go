@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,25 +15,61 @@ import (
 
 // writeHistory keeps, in the write's transaction, the version each change
 // wrote (w.feats, parallel to w.changes; nil for a deletion, which keeps
-// the feature's last written version).
+// the feature's last written version), and marks the versions they
+// supersede (supersede).
 func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 	n := len(w.changes)
 	seqs, vers := make([]int64, n), make([]int64, n)
 	cids, ids, changes := make([]string, n), make([]string, n), make([]string, n)
 	docs := make([]pgtype.Text, n)
+	bounds := make([][]pgtype.Float8, 4)
+	for i := range bounds {
+		bounds[i] = make([]pgtype.Float8, n)
+	}
 	for i, c := range w.changes {
 		seqs[i], cids[i], ids[i], vers[i], changes[i] = c.Seq, c.Collection, c.ID, c.Version, string(c.Type)
 		if f := w.feats[i]; f != nil {
 			docs[i] = pgtype.Text{String: f.JSON(), Valid: true}
+			b := f.Bound()
+			for j, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+				bounds[j][i] = pgtype.Float8{Float64: v, Valid: true}
+			}
 		}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO feature_versions (seq, collection, id, version, at, editor, change, doc)
+	at := w.now.UTC().Format(store.TimeKey)
+	_, err := tx.Exec(ctx, `INSERT INTO feature_versions (seq, collection, id, version, at, editor, change, doc, min_x, min_y, max_x, max_y)
 		SELECT s, c, i, v, $5, $6, ch, COALESCE(d, (SELECT p.doc FROM feature_versions p
-			WHERE p.collection = u.c AND p.id = u.i ORDER BY p.version DESC LIMIT 1))
-		FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $7::text[], $8::text[]) AS u(s, c, i, v, ch, d)`,
-		seqs, cids, ids, vers, w.now.UTC().Format(store.TimeKey), editor, changes, docs)
+			WHERE p.collection = u.c AND p.id = u.i ORDER BY p.version DESC LIMIT 1)), x0, y0, x1, y1
+		FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $7::text[], $8::text[],
+			$9::float8[], $10::float8[], $11::float8[], $12::float8[]) AS u(s, c, i, v, ch, d, x0, y0, x1, y1)`,
+		seqs, cids, ids, vers, at, editor, changes, docs, bounds[0], bounds[1], bounds[2], bounds[3])
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
+	}
+	return supersede(ctx, tx, w.changes, at)
+}
+
+// supersede marks, for each change that was not a create, the versions of
+// its feature written before it and still current as superseded at at
+// (one batch may write an id twice: the first is superseded at once). A
+// batch of creates only, such as an import, skips it.
+func supersede(ctx context.Context, tx pgx.Tx, changes []store.Change, at string) error {
+	var cids, ids []string
+	var seqs []int64
+	for _, c := range changes {
+		if c.Type != store.Created {
+			cids, ids, seqs = append(cids, c.Collection), append(ids, c.ID), append(seqs, c.Seq)
+		}
+	}
+	if len(cids) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE feature_versions v SET superseded = $4
+		FROM (SELECT c, i, max(s) AS s FROM unnest($1::text[], $2::text[], $3::int8[]) AS u(c, i, s) GROUP BY c, i) u
+		WHERE v.collection = u.c AND v.id = u.i AND v.seq < u.s AND v.superseded IS NULL AND v.change <> 'deleted'`,
+		cids, ids, seqs, at)
+	if err != nil {
+		return fmt.Errorf("history: supersede: %w", err)
 	}
 	return nil
 }
@@ -106,14 +143,31 @@ func (s *Store) Changes(ctx context.Context, q store.ChangesQuery) ([]store.Vers
 	return vs, nil
 }
 
-// queryAsOf answers a query from the latest version of each feature at
-// q.AsOf; the filters are geo's, applied in Go (store.PageAsOf).
+// queryAsOf answers a query from the superseded versions current at
+// q.AsOf (the as_of index) and the current features recorded by then
+// (the features' index); the filters are geo's, applied in Go.
 func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error) {
 	if _, err := s.Version(ctx, q.Collection); err != nil {
 		return store.Page{}, err
 	}
-	rows, err := s.pool.Query(ctx, "SELECT DISTINCT ON (id) "+versionCols+` FROM feature_versions
-		WHERE collection = $1 AND at <= $2 ORDER BY id, version DESC`, q.Collection, q.AsOf.UTC().Format(store.TimeKey))
+	var a args
+	cid, asOf := a.add(q.Collection), a.add(q.AsOf.UTC().Format(store.TimeKey))
+	old := "v.collection = " + cid + " AND v.superseded IS NOT NULL AND v.change <> 'deleted' AND v.at <= " + asOf + " AND v.superseded > " + asOf
+	cur := "f.collection = " + cid + " AND v.at <= " + asOf
+	if q.BBox != nil {
+		var olds, curs []string
+		for _, b := range q.BBox.Bounds() {
+			env := fmt.Sprintf("ST_MakeEnvelope(%s, %s, %s, %s, 4326)", a.add(b.Min[0]), a.add(b.Min[1]), a.add(b.Max[0]), a.add(b.Max[1]))
+			olds = append(olds, "ST_MakeEnvelope(v.min_x, v.min_y, v.max_x, v.max_y, 4326) && "+env)
+			curs = append(curs, "f.geom && "+env)
+		}
+		old += " AND (" + strings.Join(olds, " OR ") + ")"
+		cur += " AND (" + strings.Join(curs, " OR ") + ")"
+	}
+	cols := "v.seq, v.collection, v.id, v.version, v.at, v.editor, v.change, v.doc"
+	sql := "SELECT " + cols + " FROM feature_versions v WHERE " + old + " UNION ALL SELECT " + cols +
+		" FROM features f JOIN feature_versions v ON v.collection = f.collection AND v.id = f.id AND v.version = f.version WHERE " + cur
+	rows, err := s.pool.Query(ctx, sql, a...)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("postgis: query %s as of: %w", q.Collection, err)
 	}
@@ -121,7 +175,13 @@ func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error
 	if err != nil {
 		return store.Page{}, fmt.Errorf("postgis: query %s as of: %w", q.Collection, err)
 	}
-	return store.PageAsOf(vs, q), nil
+	var fs []*geo.Feature
+	for _, v := range vs {
+		if f := v.StoredAt(); f != nil && q.Match(f) {
+			fs = append(fs, f)
+		}
+	}
+	return store.PageOf(fs, q), nil
 }
 
 // PruneHistory drops versions written before t, except each feature's

@@ -3,12 +3,15 @@ package postgis_test
 import (
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
+	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/internal/store/postgis"
 	"github.com/sitmap/sitmap/internal/store/postgis/pgtest"
 )
 
@@ -66,5 +69,43 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM information_schema.columns
 		WHERE table_name = 'features' AND column_name IN ('raw', 'props')`).Scan(&cols); err != nil || cols != 0 {
 		t.Fatalf("raw and props should be gone: %d left (%v)", cols, err)
+	}
+}
+
+// A history written before schema version 13 (no superseded times, no
+// bounds) is indexed by the migration: as_of finds the superseded version.
+func TestMigrateHistoryAsOf(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	now := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
+	s := open(t, dsn, postgis.WithClock(func() time.Time { return now }))
+	if err := s.PutCollection(ctx, geo.NewCollection("c")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(ctx, []*geo.Feature{feature("c", "p", orb.Point{10, 50})}, store.CreateOnly); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Hour)
+	if _, err := s.Replace(ctx, feature("c", "p", orb.Point{20, 50}, "status", `"inactive"`), 0); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, sql := range []string{
+		"DROP INDEX feature_versions_asof",
+		"ALTER TABLE feature_versions DROP COLUMN superseded, DROP COLUMN min_x, DROP COLUMN min_y, DROP COLUMN max_x, DROP COLUMN max_y",
+		"DELETE FROM schema_migrations WHERE version = 13",
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	s = open(t, dsn)
+	p, err := s.Query(ctx, store.Query{Collection: "c", AsOf: now.Add(-time.Minute), Filter: geo.Filter{BBox: &geo.BBox{West: 9, South: 49, East: 11, North: 51}}})
+	if err != nil || len(p.Features) != 1 || p.Features[0].String("status") != "active" {
+		t.Fatalf("as of before the replace, after migrating: %v, %v; want p, active", p.Features, err)
 	}
 }
