@@ -29,6 +29,8 @@ func BenchmarkItemsAsOf(b *testing.B) {
 			} {
 				paths := bboxPaths(benchSamples)
 				if tc.asOf != "" {
+					// Fewer: before the as_of index one took seconds.
+					paths = paths[:asOfSamples]
 					for i := range paths {
 						paths[i] += "&as_of=" + tc.asOf
 					}
@@ -38,6 +40,8 @@ func BenchmarkItemsAsOf(b *testing.B) {
 		})
 	}
 }
+
+const asOfSamples = 40
 
 // asOfServer serves the workload's quarter, written at 00:00, 01:00 and
 // 02:00 on 1 Jan 2026.

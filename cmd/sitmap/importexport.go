@@ -175,8 +175,12 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 	bboxFlag := fs.String("bbox", "", "only features intersecting w,s,e,n")
 	formatName := fs.String("format", "geojson", "geojson, gpkg, fgb, kml, kmz or csv")
 	out := fs.String("out", "", "write to this file (default: standard output)")
+	history := fs.Bool("history", false, "write every kept version of every feature, deletions included (GeoJSON; see README), for import into an empty store")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *history && (*bboxFlag != "" || *formatName != "geojson") {
+		return errors.New("--history writes whole collections as GeoJSON: drop --bbox and --format")
 	}
 	format, ok := formats.Parse(*formatName)
 	if !ok {
@@ -204,8 +208,13 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 		defer file.Close()
 		w = file
 	}
-	n, err := dataset.ExportFormat(ctx, st, w, dataset.ExportOptions{Format: format, Collection: *collection, BBox: bbox,
-		Progress: func(n int) { fmt.Fprintf(e.stderr, "export: %d features so far\n", n) }})
+	var n int
+	if *history {
+		n, err = dataset.ExportHistory(ctx, st, w, *collection)
+	} else {
+		n, err = dataset.ExportFormat(ctx, st, w, dataset.ExportOptions{Format: format, Collection: *collection, BBox: bbox,
+			Progress: func(n int) { fmt.Fprintf(e.stderr, "export: %d features so far\n", n) }})
+	}
 	if err == nil && file != nil {
 		err = file.Close()
 	}

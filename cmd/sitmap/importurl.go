@@ -45,6 +45,9 @@ func importURL(ctx context.Context, e env, c *apiClient, inputs []dataset.Input,
 	if err != nil {
 		return err
 	}
+	if dataset.IsHistory(fs) {
+		return fmt.Errorf("a history export (export --history) restores into an empty store (import --db or --store), not through a running server")
+	}
 	byCol := map[string][]*geo.Feature{}
 	for _, f := range fs {
 		byCol[f.Collection()] = append(byCol[f.Collection()], f)
@@ -138,8 +141,8 @@ func (c *apiClient) do(ctx context.Context, method, path string, body io.Reader,
 		return err
 	}
 	req.Header.Set("Accept", "application/json")
-	if method != http.MethodGet {
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Authorization", "Bearer "+c.token) // admin reads (tokens) need it too
+	if body != nil {
 		req.Header.Set("Content-Type", "application/geo+json")
 	}
 	resp, err := c.http.Do(req)

@@ -8,29 +8,29 @@ import (
 	"github.com/sitmap/sitmap/internal/store"
 )
 
-// Copy writes every collection of src, definitions and features, into dst:
-// the definitions first, then every feature in one Put, all or nothing.
-// Features keep their ids and "updated" times.
+// Copy writes every collection of src, definitions, features and history,
+// into dst, which must hold no feature and no history (store.Restore):
+// all in one restore, or nothing. Features keep their ids, versions and
+// "updated" times; versions their seq, record times, editors and changes.
+// It returns the number of current features copied.
 func Copy(ctx context.Context, src, dst store.Store) (int, error) {
 	cols, err := src.Collections(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("copy: %w", err)
 	}
-	var all []*geo.Feature
-	for _, c := range cols {
-		page, err := src.Query(ctx, store.Query{Collection: c.ID})
-		if err != nil {
-			return 0, fmt.Errorf("copy %s: %w", c.ID, err)
-		}
-		all = append(all, page.Features...)
-	}
-	for _, c := range cols {
-		if err := dst.PutCollection(ctx, c); err != nil {
-			return 0, fmt.Errorf("copy %s: %w", c.ID, err)
-		}
-	}
-	if _, err := dst.Put(ctx, all, store.Upsert); err != nil {
+	r := store.Restoration{Create: cols}
+	err = WalkHistory(ctx, src, "", func(v store.Version) error {
+		r.Versions = append(r.Versions, v)
+		return nil
+	}, func(f *geo.Feature) error {
+		r.Unrecorded = append(r.Unrecorded, f)
+		return nil
+	})
+	if err != nil {
 		return 0, fmt.Errorf("copy: %w", err)
 	}
-	return len(all), nil
+	if err := dst.Restore(ctx, r); err != nil {
+		return 0, fmt.Errorf("copy: %w", err)
+	}
+	return len(r.Current()), nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/par"
+	"github.com/sitmap/sitmap/internal/store"
 )
 
 // Decode reads GeoJSON: a FeatureCollection, a single Feature, or
@@ -133,9 +134,32 @@ func decodeAll(raws []json.RawMessage, first int) ([]*geo.Feature, error) {
 func decodeFeature(raw json.RawMessage, index int) (*geo.Feature, error) {
 	f, err := geo.DecodeFeature(bytes.TrimSpace(raw))
 	if err != nil {
+		if f, ok := decodeDeletion(raw); ok {
+			return f, nil
+		}
 		return nil, geo.InFeature(err, index, peekID(raw), "")
 	}
 	return f, nil
+}
+
+// decodeDeletion reads what a history export writes for a deletion whose
+// feature it did not know: an id, a null geometry and HistoryMember.
+func decodeDeletion(raw json.RawMessage) (*geo.Feature, bool) {
+	var v struct {
+		Type       string                     `json:"type"`
+		ID         string                     `json:"id"`
+		Geometry   json.RawMessage            `json:"geometry"`
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	if json.Unmarshal(raw, &v) != nil || v.Type != "Feature" || string(v.Geometry) != "null" || len(v.Properties) != 1 {
+		return nil, false
+	}
+	var h historyEntry
+	if json.Unmarshal(v.Properties[HistoryMember], &h) != nil || h.Change != store.Deleted {
+		return nil, false
+	}
+	f, err := geo.NewFeature(v.ID, nil, v.Properties)
+	return f, err == nil
 }
 
 func peekID(raw json.RawMessage) string {

@@ -47,7 +47,10 @@ func Import(ctx context.Context, st store.Store, inputs []Input, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	cols, created, err := resolve(ctx, st, all, opts.Collections)
+	if IsHistory(all) {
+		return importHistory(ctx, st, inputs, all, opts.Collections)
+	}
+	cols, created, err := resolve(ctx, st, collectionIDs(all), opts.Collections)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
@@ -69,13 +72,21 @@ func Import(ctx context.Context, st store.Store, inputs []Input, opts Options) (
 
 // Read decodes every input, gives the features the properties of set
 // that they lack (see fill), and puts each feature in the collection of
-// collection or, when that is empty, of its "collection" property.
+// collection or, when that is empty, of its "collection" property. The
+// features of a history export are left as they are (IsHistory).
 func Read(inputs []Input, collection string, set map[string]string) ([]*geo.Feature, error) {
 	var all []*geo.Feature
 	for _, in := range inputs {
 		fs, err := decodeInput(in)
 		if err != nil {
 			return nil, fmt.Errorf("import %s: %w", in.Name, err)
+		}
+		if IsHistory(fs) { // restored as exported (history.go)
+			if collection != "" || len(set) > 0 {
+				return nil, fmt.Errorf("import %s: a history export (export --history) restores as it was: --collection and --set do not apply", in.Name)
+			}
+			all = append(all, fs...)
+			continue
 		}
 		if fs, err = fill(fs, set, in.Name); err != nil {
 			return nil, fmt.Errorf("import %s: %w", in.Name, err)
@@ -171,8 +182,17 @@ func assign(fs []*geo.Feature, collection string) ([]*geo.Feature, error) {
 	return out, nil
 }
 
-// resolve finds the collection of every feature, and which must be created.
-func resolve(ctx context.Context, st store.Store, fs []*geo.Feature, defs []geo.Collection) (map[string]*geo.Collection, []geo.Collection, error) {
+// collectionIDs are the features' collections, in order, repeated.
+func collectionIDs(fs []*geo.Feature) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Collection()
+	}
+	return out
+}
+
+// resolve finds each collection, and which must be created.
+func resolve(ctx context.Context, st store.Store, ids []string, defs []geo.Collection) (map[string]*geo.Collection, []geo.Collection, error) {
 	cols := map[string]*geo.Collection{}
 	existing, err := st.Collections(ctx)
 	if err != nil {
@@ -186,13 +206,13 @@ func resolve(ctx context.Context, st store.Store, fs []*geo.Feature, defs []geo.
 		byID[d.ID] = d
 	}
 	var created []geo.Collection
-	for _, f := range fs {
-		if _, ok := cols[f.Collection()]; ok {
+	for _, id := range ids {
+		if _, ok := cols[id]; ok {
 			continue
 		}
-		c, ok := byID[f.Collection()]
+		c, ok := byID[id]
 		if !ok {
-			c = geo.NewCollection(f.Collection())
+			c = geo.NewCollection(id)
 		}
 		cols[c.ID] = &c
 		created = append(created, c)
