@@ -20,20 +20,28 @@ import (
 	"github.com/sitmap/sitmap/web/query"
 )
 
-// authorize lets a write through only with the configured Bearer token,
-// compared in constant time. Without a token the server is read-only.
+// authorize lets a write of features through for an editor or an admin
+// (authenticate).
 func (s *Server) authorize(r *http.Request) error {
+	_, err := s.authenticate(r)
+	return err
+}
+
+// authenticate checks the Bearer token and returns its role: the
+// configured token (compared in constant time) is an admin's, a named
+// token has its own. Without any token the server is read-only.
+func (s *Server) authenticate(r *http.Request) (string, error) {
 	if s.cfg.Token == "" && !s.tokens.any(r.Context(), s.cfg.Store) {
-		return api.MethodNotAllowed("the server is read-only: start it with --token or SITMAP_TOKEN, or add a token with sitmap token add, to allow writes")
+		return "", api.MethodNotAllowed("the server is read-only: start it with --token or SITMAP_TOKEN, or add a token with sitmap token add, to allow writes")
 	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return api.Unauthorized("writes need an Authorization: Bearer <token> header")
+		return "", api.Unauthorized("writes need an Authorization: Bearer <token> header")
 	}
 	tok = strings.TrimSpace(tok)
 	if s.cfg.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.Token)) == 1 {
 		nameEditor(r, s.cfg.TokenName)
-		return nil
+		return store.RoleAdmin, nil
 	}
 	return s.authorizeNamed(r, tok)
 }

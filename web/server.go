@@ -202,6 +202,7 @@ func (s *Server) allRoutes() []api.Route {
 	rs = append(rs, s.featureRoutes()...)
 	rs = append(rs, s.schemaRoute())
 	rs = append(rs, s.historyRoutes()...)
+	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.serviceRoutes()...)
 	return rs
 }

@@ -50,10 +50,10 @@ var tokenNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
 // returns to be shown once; the Token holds only its hash.
 func NewToken(name, role string, now time.Time) (Token, string, error) {
 	if !tokenNameRE.MatchString(name) {
-		return Token{}, "", Errorf(geo.ErrInvalid, "token name %q: use 1 to 64 letters, digits, '.', '_', '@' or '-'", name)
+		return Token{}, "", &geo.ValidationError{Field: "name", Reason: fmt.Sprintf("%q: use 1 to 64 letters, digits, '.', '_', '@' or '-'", name)}
 	}
 	if role != RoleEditor && role != RoleAdmin {
-		return Token{}, "", Errorf(geo.ErrInvalid, "role %q: use editor or admin", role)
+		return Token{}, "", &geo.ValidationError{Field: "role", Reason: fmt.Sprintf("%q: use editor or admin", role)}
 	}
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
