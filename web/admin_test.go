@@ -24,7 +24,9 @@ func TestAdminRoles(t *testing.T) {
 	ts := newTestServer(t)
 	editor := addToken(t, ts.st, "marta", store.RoleEditor)
 	admin := addToken(t, ts.st, "olga", store.RoleAdmin)
-	if !within(time.Second, func() bool { return ts.asEditor(editor, http.MethodPost, "/collections/border-crossings/items", newCrossing) == 201 }) {
+	if !within(time.Second, func() bool {
+		return ts.asEditor(editor, http.MethodPost, "/collections/border-crossings/items", newCrossing) == 201
+	}) {
 		t.Fatal("the editor cannot write features")
 	}
 	actions := []struct{ method, target, body string }{

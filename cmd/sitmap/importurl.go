@@ -91,7 +91,7 @@ func (c *apiClient) collection(ctx context.Context, cid string) (*geo.Collection
 		Statuses      []string `json:"statuses"`
 		GeometryTypes []string `json:"geometryTypes"`
 	}
-	if err := c.do(ctx, http.MethodGet, "/collections/"+url.PathEscape(cid)+"?f=json", nil, &doc); err != nil {
+	if err := c.do(ctx, http.MethodGet, "/collections/"+url.PathEscape(cid)+"?f=json", "", nil, &doc); err != nil {
 		return nil, fmt.Errorf("collection %s: %w", cid, err)
 	}
 	return &geo.Collection{ID: doc.ID, Title: doc.Title, Statuses: doc.Statuses, Geometry: doc.GeometryTypes}, nil
@@ -114,7 +114,7 @@ func (c *apiClient) create(ctx context.Context, cid string, fs []*geo.Feature) (
 			ID string `json:"id"`
 		} `json:"features"`
 	}
-	if err := c.do(ctx, http.MethodPost, "/collections/"+url.PathEscape(cid)+"/items", &body, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/collections/"+url.PathEscape(cid)+"/items", "application/geo+json", &body, &out); err != nil {
 		return nil, fmt.Errorf("import into %s: %w", cid, err)
 	}
 	ids := make([]string, len(out.Features))
@@ -126,16 +126,16 @@ func (c *apiClient) create(ctx context.Context, cid string, fs []*geo.Feature) (
 
 func (c *apiClient) remove(ctx context.Context, features [][2]string) error {
 	for _, f := range features {
-		if err := c.do(ctx, http.MethodDelete, "/collections/"+url.PathEscape(f[0])+"/items/"+url.PathEscape(f[1]), nil, nil); err != nil {
+		if err := c.do(ctx, http.MethodDelete, "/collections/"+url.PathEscape(f[0])+"/items/"+url.PathEscape(f[1]), "", nil, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// do sends one request; an error status becomes an error with the
-// server's description.
-func (c *apiClient) do(ctx context.Context, method, path string, body io.Reader, out any) error {
+// do sends one request, with a body of contentType when there is one; an
+// error status becomes an error with the server's description.
+func (c *apiClient) do(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, body io.Reader,
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.token) // admin reads (tokens) need it too
 	if body != nil {
-		req.Header.Set("Content-Type", "application/geo+json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

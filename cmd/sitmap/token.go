@@ -12,7 +12,7 @@ import (
 	"github.com/sitmap/sitmap/internal/store"
 )
 
-const tokenUsage = "usage: sitmap token add NAME [--role editor|admin] | token list | token revoke NAME   [--db ... | --store ...]"
+const tokenUsage = "usage: sitmap token add NAME [--role editor|admin] | token list | token revoke NAME   [--db ... | --store ... | --url http://HOST:PORT --token ADMIN_TOKEN]"
 
 // tokenCmd manages named editors' tokens in the store.
 func tokenCmd(ctx context.Context, e env, args []string) error {
@@ -28,7 +28,9 @@ func tokenCmd(ctx context.Context, e env, args []string) error {
 	fs.SetOutput(e.stderr)
 	var sf storeFlags
 	sf.register(fs, e)
-	role := fs.String("role", store.RoleEditor, "editor (writes features) or admin (also prunes history, manages collections)")
+	var rf remoteFlags
+	rf.register(fs, e)
+	role := fs.String("role", store.RoleEditor, "editor (writes features) or admin (also prunes the history and manages tokens)")
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
@@ -49,6 +51,13 @@ func tokenCmd(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
+	if rf.url != "" {
+		c, err := newAPIClient(rf.url, rf.token)
+		if err != nil {
+			return err
+		}
+		return tokenURL(ctx, e, c, sub, name, *role)
+	}
 	st, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -59,8 +68,7 @@ func tokenCmd(ctx context.Context, e env, args []string) error {
 		if err := st.AddToken(ctx, t); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s\n", secret)
-		fmt.Fprintf(e.stderr, "token for %s (%s) created; it is shown only this once\n", name, t.Role)
+		printAdded(e, name, t.Role, secret)
 		return nil
 	case "revoke":
 		if err := st.RevokeToken(ctx, name, time.Now()); err != nil {
@@ -69,15 +77,20 @@ func tokenCmd(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "revoked %s\n", name)
 		return nil
 	}
-	return listTokens(ctx, e, st)
-}
-
-// listTokens prints every token's name, role and times: never a secret.
-func listTokens(ctx context.Context, e env, st store.Store) error {
 	ts, err := st.ListTokens(ctx)
 	if err != nil {
 		return err
 	}
+	return printTokens(e, ts)
+}
+
+func printAdded(e env, name, role, secret string) {
+	fmt.Fprintf(e.stdout, "%s\n", secret)
+	fmt.Fprintf(e.stderr, "token for %s (%s) created; it is shown only this once\n", name, role)
+}
+
+// printTokens prints every token's name, role and times: never a secret.
+func printTokens(e env, ts []store.Token) error {
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tROLE\tCREATED\tLAST USED\tREVOKED")
 	for _, t := range ts {
