@@ -286,6 +286,7 @@ func TestReplicasAgree(t *testing.T) {
 	if c.Seq <= 0 || c.Version <= 0 {
 		t.Errorf("created event %+v: want seq and version", c)
 	}
+	replicaHistory(t, b, cid, fid, "created")
 
 	// The other way: A caches the tile, B deletes, A sees it gone.
 	if !hasID(a.tileIDs(tile)[cid], fid) {
@@ -303,6 +304,39 @@ func TestReplicasAgree(t *testing.T) {
 	}
 	eventsA.wait(t, store.Deleted, cid, fid, 5*time.Second)
 	events.wait(t, store.Deleted, cid, fid, 5*time.Second)
+	replicaHistory(t, a, cid, fid, "deleted", "created")
+}
+
+// replicaHistory checks that r's /versions of a feature lists the
+// changes want (newest first) and that its /changes ends with the newest.
+func replicaHistory(t *testing.T, r *replica, cid, fid string, want ...string) {
+	t.Helper()
+	code, _, body := r.do(http.MethodGet, "/collections/"+cid+"/items/"+fid+"/versions", "")
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(body, &fc); code != http.StatusOK || err != nil {
+		t.Fatalf("%s /versions: %d %s", r.url, code, body)
+	}
+	var got []string
+	for _, f := range fc.Features {
+		got = append(got, fmt.Sprint(f.Properties["change"]))
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s /versions of %s: %v, want %v", r.url, fid, got, want)
+	}
+	code, _, body = r.do(http.MethodGet, "/changes?collection="+cid+"&limit=10000", "")
+	var cs struct {
+		Changes []struct{ ID, Change string } `json:"changes"`
+	}
+	if err := json.Unmarshal(body, &cs); code != http.StatusOK || err != nil || len(cs.Changes) == 0 {
+		t.Fatalf("%s /changes: %d %s", r.url, code, body)
+	}
+	if last := cs.Changes[len(cs.Changes)-1]; last.ID != fid || last.Change != want[0] {
+		t.Errorf("%s /changes ends with %+v, want %s %s", r.url, last, fid, want[0])
+	}
 }
 
 // healthz polls /healthz until it answers want, failing after within.
