@@ -166,6 +166,18 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// parseBBoxFlag reads --bbox; "" is none.
+func parseBBoxFlag(v string) (*geo.BBox, error) {
+	if v == "" {
+		return nil, nil
+	}
+	b, err := geo.ParseBBox(v)
+	if err != nil {
+		return nil, fmt.Errorf("--bbox: %w", err)
+	}
+	return &b, nil
+}
+
 func exportCmd(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -186,13 +198,9 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 	if !ok {
 		return fmt.Errorf("--format %q: use geojson, gpkg, fgb, kml, kmz or csv", *formatName)
 	}
-	var bbox *geo.BBox
-	if *bboxFlag != "" {
-		b, err := geo.ParseBBox(*bboxFlag)
-		if err != nil {
-			return fmt.Errorf("--bbox: %w", err)
-		}
-		bbox = &b
+	bbox, err := parseBBoxFlag(*bboxFlag)
+	if err != nil {
+		return err
 	}
 	st, err := sf.open(ctx)
 	if err != nil {

@@ -58,6 +58,12 @@ func tokenCmd(ctx context.Context, e env, args []string) error {
 		}
 		return tokenURL(ctx, e, c, sub, name, *role)
 	}
+	return tokenStore(ctx, e, &sf, sub, name, t, secret)
+}
+
+// tokenStore adds (t, whose secret is shown once), lists or revokes
+// tokens in the store itself.
+func tokenStore(ctx context.Context, e env, sf *storeFlags, sub, name string, t store.Token, secret string) error {
 	st, err := sf.open(ctx)
 	if err != nil {
 		return err
