@@ -166,7 +166,7 @@ func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error
 	}
 	cols := "v.seq, v.collection, v.id, v.version, v.at, v.editor, v.change, v.doc"
 	sql := "SELECT " + cols + " FROM feature_versions v WHERE " + old + " UNION ALL SELECT " + cols +
-		" FROM features f JOIN feature_versions v ON v.collection = f.collection AND v.id = f.id AND v.version = f.version WHERE " + cur
+		" FROM features f JOIN feature_versions v ON v.collection = " + cid + " AND v.id = f.id AND v.version = f.version WHERE " + cur
 	rows, err := s.pool.Query(ctx, sql, a...)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("postgis: query %s as of: %w", q.Collection, err)

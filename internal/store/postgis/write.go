@@ -284,7 +284,7 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		// Fresh statistics for the planner after a large import, rather
 		// than whenever autovacuum gets to it. Best effort: the write has
 		// committed.
-		_, _ = s.pool.Exec(ctx, "ANALYZE features (collection, geom, terms, valid_from, valid_to)")
+		_, _ = s.pool.Exec(ctx, "ANALYZE features (collection, geom, terms, valid_from, valid_to); ANALYZE feature_versions")
 	}
 	return nil
 }

@@ -3,8 +3,14 @@
 -- for deletions); min_x .. max_y are the bounds of its geometry. The GiST
 -- index holds only superseded states, so a create costs nothing more;
 -- current versions are found through the features table's own index.
+-- The ids and times compare byte by byte (COLLATE "C", as in features), so
+-- a join with features can use the (collection, id, version) index.
 ALTER TABLE feature_versions
-	ADD COLUMN IF NOT EXISTS superseded text,
+	ALTER COLUMN collection TYPE text COLLATE "C",
+	ALTER COLUMN id TYPE text COLLATE "C",
+	ALTER COLUMN at TYPE text COLLATE "C";
+ALTER TABLE feature_versions
+	ADD COLUMN IF NOT EXISTS superseded text COLLATE "C",
 	ADD COLUMN IF NOT EXISTS min_x double precision,
 	ADD COLUMN IF NOT EXISTS min_y double precision,
 	ADD COLUMN IF NOT EXISTS max_x double precision,
