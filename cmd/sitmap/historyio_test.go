@@ -147,6 +147,9 @@ func TestExportImportHistory(t *testing.T) {
 			if got := historyOf(t, dst); got != want {
 				t.Errorf("after the import:\n%s\nwant:\n%s", got, want)
 			}
+			if code, _, errOut := runCLI(t, "import", "--url", "http://127.0.0.1:1", "--token", "x", file); code == 0 || !strings.Contains(errOut, "not through a running server") {
+				t.Errorf("import --url of a history: %d %q, want a refusal", code, errOut)
+			}
 			code, _, errOut := runCLI(t, append([]string{"import"}, append(dst.flags, file)...)...)
 			if code == 0 || !strings.Contains(errOut, "not empty") {
 				t.Errorf("an import into a store with features: %d %q, want a refusal", code, errOut)
