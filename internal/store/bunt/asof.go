@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -17,79 +16,89 @@ import (
 )
 
 // The as_of index. A version that a later write superseded was its
-// feature's state from its record time t0 until that write's time t1; it
-// gets a key hr:{cid}:{fid}:{version} (its history key's tail) whose value
-// is its box in four dimensions: lon, lat, time and collection (a hash of
-// the id). One R-tree holds them all, so opening the store costs one more
-// pass over the keys, not one per collection. A query as of T asks the
-// R-tree for the boxes at T in its bbox instead of walking every version.
-// Current versions are not in it: the features' own index finds them, and
-// their history record says whether they were there at T. So a create
-// costs nothing more, a replace or delete one key.
+// feature's state from its record time t0 until that write's time t1. It
+// gets a key hr:{cid}:{fid}:{version} (its history key's tail) holding its
+// bound, t0 and t1, written with the write that supersedes it; in memory,
+// each collection's past R-tree holds these spans by bound, as its tree
+// holds the features (built at open from the hr: keys alone). A query as
+// of T asks the R-tree for the spans in its bbox and keeps those that
+// hold T, instead of walking every version. Current versions are not in
+// it: the features' tree finds them, and their history record says
+// whether they were there at T. So a create costs nothing more, a replace
+// or delete one key.
+
+// span is one superseded version: the feature's state during [t0, t1).
+type span struct {
+	key    string // its history key, h:{cid}:{fid}:{version}
+	t0, t1 string // store.TimeKey
+}
+
+// spanAt is a span with its collection and bound, for write.apply.
+type spanAt struct {
+	cid string
+	b   orb.Bound
+	s   *span
+}
+
 const (
-	asOfIndex  = "sh"
-	histRectLn = 1 + 8*8 + 2*len(store.TimeKey)
-	histMarker = "sh-built" // the index holds every superseded version
+	spanValueLen = 4*8 + 2*len(store.TimeKey)
+	histMarker   = "hr-built" // every superseded version has its hr: key
 )
 
 func histRectKey(cid, fid string, version int64) string {
 	return "hr:" + cid + ":" + fid + ":" + pad(version)
 }
 
-// seconds is t as the R-tree's time axis. A float64 holds it to a fraction
-// of a microsecond; queries widen their window by timeSlack and test the
-// exact times that follow the box in the value.
-func seconds(t time.Time) float64 { return float64(t.Unix()) + float64(t.Nanosecond())/1e9 }
-
-const timeSlack = time.Millisecond
-
-func collectionAxis(cid string) float64 {
-	h := fnv.New32a()
-	h.Write([]byte(cid))
-	return float64(h.Sum32())
-}
-
-// encodeHistRect is a tag byte, the box's eight float64s (min then max
-// of lon, lat, time, collection), then t0 and t1 as store.TimeKey.
-func encodeHistRect(b orb.Bound, cid string, t0, t1 time.Time) string {
-	c := collectionAxis(cid)
-	buf := make([]byte, 1, histRectLn)
-	buf[0] = 'h'
-	for _, v := range [8]float64{b.Min[0], b.Min[1], seconds(t0), c, b.Max[0], b.Max[1], seconds(t1), c} {
+// encodeSpan is the bound's four float64s (little-endian), then t0 and t1.
+func encodeSpan(b orb.Bound, t0, t1 string) string {
+	buf := make([]byte, 0, spanValueLen)
+	for _, v := range [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
 		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
 	}
-	buf = append(buf, t0.UTC().Format(store.TimeKey)...)
-	return string(append(buf, t1.UTC().Format(store.TimeKey)...))
+	return string(append(append(buf, t0...), t1...))
 }
 
-// decodeHistRect is the as_of index's rect function.
-func decodeHistRect(v string) (min, max []float64) {
-	if len(v) != histRectLn || v[0] != 'h' {
-		return nil, nil
+// decodeSpan reads an hr: key and its value.
+func decodeSpan(k, v string) (spanAt, bool) {
+	cid, _, _ := strings.Cut(strings.TrimPrefix(k, "hr:"), ":")
+	if len(v) != spanValueLen || cid == "" {
+		return spanAt{}, false
 	}
-	r := make([]float64, 8)
-	for i := range r {
-		r[i] = math.Float64frombits(binary.LittleEndian.Uint64([]byte(v[1+8*i : 9+8*i])))
-	}
-	return r[0:4:4], r[4:8:8]
-}
-
-// histRectTimes reads t0 and t1 (store.TimeKey) of a value.
-func histRectTimes(v string) (t0, t1 string) {
+	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64([]byte(v[8*i : 8*i+8]))) }
 	n := len(store.TimeKey)
-	return v[histRectLn-2*n : histRectLn-n], v[histRectLn-n:]
+	return spanAt{cid: cid, b: orb.Bound{Min: orb.Point{f(0), f(1)}, Max: orb.Point{f(2), f(3)}},
+		s: &span{key: "h:" + k[3:], t0: v[32 : 32+n], t1: v[32+n:]}}, true
 }
 
-// supersede indexes the version old (recorded at t0, in the record rec)
-// as superseded at t1, unless it never was current (two writes of one
-// batch).
-func supersede(tx *buntdb.Tx, old *geo.Feature, rec string, t1 time.Time) error {
-	t0, err := time.Parse(store.TimeKey, recordTime(rec))
-	if err != nil || !t0.Before(t1) {
+// supersede keeps the span of the version old (recorded in rec) that
+// ends at t1, unless it never was current (two writes of one batch).
+func (w *write) supersede(tx *buntdb.Tx, old *geo.Feature, rec string) error {
+	t0, t1 := recordTime(rec), w.at.Format(store.TimeKey)
+	if t0 >= t1 {
+		return nil
+	}
+	k, v := histRectKey(old.Collection(), old.ID(), old.Version()), encodeSpan(old.Bound(), t0, t1)
+	if _, _, err := tx.Set(k, v, nil); err != nil {
 		return err
 	}
-	_, _, err = tx.Set(histRectKey(old.Collection(), old.ID(), old.Version()), encodeHistRect(old.Bound(), old.Collection(), t0, t1), nil)
-	return err
+	sp, _ := decodeSpan(k, v)
+	w.spans = append(w.spans, sp)
+	return nil
+}
+
+// loadSpans fills the collections' past R-trees from the hr: keys.
+func (s *Store) loadSpans() error {
+	for _, c := range s.cols {
+		c.past.Clear()
+	}
+	return s.db.View(func(tx *buntdb.Tx) error {
+		return tx.AscendKeys("hr:*", func(k, v string) bool {
+			if sp, ok := decodeSpan(k, v); ok && s.cols[sp.cid] != nil {
+				s.cols[sp.cid].past.Insert(sp.b.Min, sp.b.Max, sp.s)
+			}
+			return true
+		})
+	})
 }
 
 // boundsOf are the boxes of a query's bbox, or the whole plane.
@@ -106,21 +115,15 @@ func boundsOf(bbox *geo.BBox) []orb.Bound {
 // record, as for the rest of the history).
 func currentAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asOf time.Time) ([]*geo.Feature, error) {
 	var cands []*geo.Feature
-	if bbox == nil {
-		for _, f := range c.feats {
-			cands = append(cands, f)
-		}
-	} else {
-		seen := map[string]bool{}
-		for _, b := range bbox.Bounds() {
-			c.tree.Search(b.Min, b.Max, func(_, _ [2]float64, f *geo.Feature) bool {
-				if !seen[f.ID()] {
-					seen[f.ID()] = true
-					cands = append(cands, f)
-				}
-				return true
-			})
-		}
+	seen := map[string]bool{}
+	for _, b := range boundsOf(bbox) {
+		c.tree.Search(b.Min, b.Max, func(_, _ [2]float64, f *geo.Feature) bool {
+			if !seen[f.ID()] {
+				seen[f.ID()] = true
+				cands = append(cands, f)
+			}
+			return true
+		})
 	}
 	key := asOf.Format(store.TimeKey)
 	out := cands[:0]
@@ -140,22 +143,19 @@ func currentAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asOf time.Time) (
 }
 
 // supersededAsOf are the superseded versions in bbox that were current at
-// asOf, from the as_of index (s.mu held for reading).
-func (s *Store) supersededAsOf(tx *buntdb.Tx, cid string, bbox *geo.BBox, asOf time.Time) ([]*geo.Feature, error) {
-	key, prefix := asOf.Format(store.TimeKey), "hr:"+cid+":"
+// asOf, from the past R-tree (s.mu held for reading).
+func (s *Store) supersededAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asOf time.Time) ([]*geo.Feature, error) {
+	key := asOf.Format(store.TimeKey)
 	var keys []string
 	seen := map[string]bool{}
 	for _, b := range boundsOf(bbox) {
-		err := tx.Intersects(asOfIndex, encodeHistRect(b, cid, asOf.Add(-timeSlack), asOf.Add(timeSlack)), func(k, v string) bool {
-			if t0, t1 := histRectTimes(v); t0 <= key && key < t1 && strings.HasPrefix(k, prefix) && !seen[k] {
-				seen[k] = true
-				keys = append(keys, "h:"+k[3:])
+		c.past.Search(b.Min, b.Max, func(_, _ [2]float64, sp *span) bool {
+			if sp.t0 <= key && key < sp.t1 && !seen[sp.key] {
+				seen[sp.key] = true
+				keys = append(keys, sp.key)
 			}
 			return true
 		})
-		if err != nil {
-			return nil, err
-		}
 	}
 	out := make([]*geo.Feature, 0, len(keys))
 	for _, k := range keys {
@@ -163,8 +163,8 @@ func (s *Store) supersededAsOf(tx *buntdb.Tx, cid string, bbox *geo.BBox, asOf t
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k, err)
 		}
-		c, fid := splitHistKey(k)
-		v, err := s.decodeHist(c, fid, rec)
+		cid, fid := splitHistKey(k)
+		v, err := s.decodeHist(cid, fid, rec)
 		if err != nil {
 			return nil, err
 		}
@@ -175,13 +175,9 @@ func (s *Store) supersededAsOf(tx *buntdb.Tx, cid string, bbox *geo.BBox, asOf t
 	return out, nil
 }
 
-// indexHistory creates the as_of index and, in a file from before it,
-// indexes every superseded version once (s.cols loaded).
+// indexHistory gives a file from before the as_of index the hr: keys of
+// its superseded versions, once, then loads the spans (s.cols loaded).
 func (s *Store) indexHistory() error {
-	err := s.db.CreateSpatialIndex(asOfIndex, "hr:*", decodeHistRect)
-	if err != nil && !errors.Is(err, buntdb.ErrIndexExists) {
-		return fmt.Errorf("as_of index: %w", err)
-	}
 	built := false
 	_ = s.db.View(func(tx *buntdb.Tx) error {
 		_, err := tx.Get(histMarker)
@@ -189,16 +185,16 @@ func (s *Store) indexHistory() error {
 		return nil
 	})
 	if built {
-		return nil
+		return s.loadSpans()
 	}
 	sets := map[string]string{}
 	var prevKey, prevVal string
 	var derr error
-	err = s.db.View(func(tx *buntdb.Tx) error {
+	err := s.db.View(func(tx *buntdb.Tx) error {
 		return tx.AscendKeys("h:*", func(k, v string) bool {
 			if prevKey != "" && sameFeature(prevKey, k) {
 				var val string
-				if val, derr = s.supersededRect(prevKey, prevVal, recordTime(v)); derr != nil {
+				if val, derr = s.supersededValue(prevKey, prevVal, recordTime(v)); derr != nil {
 					return false
 				}
 				if val != "" {
@@ -212,32 +208,33 @@ func (s *Store) indexHistory() error {
 	if err = errors.Join(err, derr); err != nil {
 		return fmt.Errorf("as_of index: %w", err)
 	}
-	return s.db.Update(func(tx *buntdb.Tx) error {
+	err = s.db.Update(func(tx *buntdb.Tx) error {
 		for k, v := range sets {
 			if _, _, err := tx.Set(k, v, nil); err != nil {
-				return fmt.Errorf("as_of index: %w", err)
+				return err
 			}
 		}
 		_, _, err := tx.Set(histMarker, "1", nil)
 		return err
 	})
+	if err != nil {
+		return fmt.Errorf("as_of index: %w", err)
+	}
+	return s.loadSpans()
 }
 
-// supersededRect is the as_of index value of the version in the record
-// rec (key k) superseded at next (store.TimeKey); "" when it was never a
-// state (a deletion, two writes of one batch, a feature not kept).
-func (s *Store) supersededRect(k, rec, next string) (string, error) {
+// supersededValue is the hr: value of the version in the record rec (key
+// k) superseded at next; "" when it was never a state (a deletion, two
+// writes of one batch, a feature not kept).
+func (s *Store) supersededValue(k, rec, next string) (string, error) {
 	cid, fid := splitHistKey(k)
 	v, err := s.decodeHist(cid, fid, rec)
 	if err != nil {
 		return "", err
 	}
-	t1, err := time.Parse(store.TimeKey, next)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", k, err)
-	}
-	if v.Change == store.Deleted || v.Feature == nil || !v.Time.Before(t1) {
+	t0 := recordTime(rec)
+	if v.Change == store.Deleted || v.Feature == nil || t0 >= next {
 		return "", nil
 	}
-	return encodeHistRect(v.Feature.Bound(), cid, v.Time, t1), nil
+	return encodeSpan(v.Feature.Bound(), t0, next), nil
 }

@@ -17,6 +17,7 @@ type collection struct {
 	version int64
 	feats   map[string]*geo.Feature
 	tree    rtree.RTreeG[*geo.Feature] // every feature, by its bound
+	past    rtree.RTreeG[*span]        // every superseded version (asof.go)
 	// notPoints counts the features whose bound is more than a point;
 	// while it is 0 a bbox query takes every R-tree hit as it is.
 	notPoints int

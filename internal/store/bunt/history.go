@@ -53,7 +53,7 @@ func (w *write) history(tx *buntdb.Tx, old *geo.Feature) error {
 		case err != nil:
 			return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
 		default:
-			if err := supersede(tx, old, rec, w.at); err != nil {
+			if err := w.supersede(tx, old, rec); err != nil {
 				return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
 			}
 			if !strings.HasSuffix(rec, currentTail) {
@@ -227,7 +227,7 @@ func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error
 		if err != nil {
 			return err
 		}
-		old, err := s.supersededAsOf(tx, q.Collection, q.BBox, asOf)
+		old, err := s.supersededAsOf(tx, c, q.BBox, asOf)
 		fs = append(cur, old...)
 		return err
 	})
@@ -302,6 +302,13 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune history: %w", err)
+	}
+	if n > 0 {
+		// The spans of the versions dropped go with them: rare enough
+		// to read the rest again.
+		if err := s.loadSpans(); err != nil {
+			return n, fmt.Errorf("prune history: %w", err)
+		}
 	}
 	return n, nil
 }

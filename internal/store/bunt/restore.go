@@ -35,7 +35,7 @@ func (s *Store) Restore(ctx context.Context, r store.Restoration) error {
 			}
 			w.puts = append(w.puts, stored)
 		}
-		if err := restoreVersions(tx, r.Versions); err != nil {
+		if err := w.restoreVersions(tx, r.Versions); err != nil {
 			return err
 		}
 		vers, seq := r.Heads()
@@ -73,7 +73,7 @@ func (s *Store) checkEmpty() error {
 // writes would have: a feature's current version without a copy of the
 // feature (its f: key has it), a deletion pointing at the version before
 // it when there is one, and the as_of index of every superseded version.
-func restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
+func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
 	next := make([]int, len(vs))  // the feature's next version, or -1
 	prev := make([]bool, len(vs)) // whether the feature has a version before
 	seen := map[[2]string]int{}
@@ -97,8 +97,11 @@ func restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
 		ptr := at + " " + v.Collection + ":" + v.ID + ":" + pad(v.Version)
 		sets := [][2]string{{histKey(v.Collection, v.ID, v.Version), rec}, {histSeqKey(v.Seq), ptr}}
 		if n := next[i]; n >= 0 && v.Change != store.Deleted && v.Time.Before(vs[n].Time) {
-			b := v.Feature.Bound()
-			sets = append(sets, [2]string{histRectKey(v.Collection, v.ID, v.Version), encodeHistRect(b, v.Collection, v.Time, vs[n].Time)})
+			k := histRectKey(v.Collection, v.ID, v.Version)
+			val := encodeSpan(v.Feature.Bound(), at, vs[n].Time.UTC().Format(store.TimeKey))
+			sp, _ := decodeSpan(k, val)
+			w.spans = append(w.spans, sp)
+			sets = append(sets, [2]string{k, val})
 		}
 		for _, kv := range sets {
 			if _, _, err := tx.Set(kv[0], kv[1], nil); err != nil {

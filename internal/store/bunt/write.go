@@ -48,6 +48,7 @@ type write struct {
 	vers    map[string]int64
 	editor  string        // store.EditorOf the write's context, for its history
 	created []*collection // made by this write, visible once it commits
+	spans   []spanAt      // versions it superseded, for the as_of index (asof.go)
 	// dups: a feature was put twice, so the version a put supersedes may
 	// be an earlier put of the same write.
 	dups bool
@@ -180,6 +181,9 @@ func (w *write) apply() {
 	for cid, v := range w.vers {
 		c := w.s.cols[cid]
 		c.version, c.dirty = v, true
+	}
+	for _, sp := range w.spans {
+		w.s.cols[sp.cid].past.Insert(sp.b.Min, sp.b.Max, sp.s)
 	}
 	w.s.hub.Publish(w.changes)
 }

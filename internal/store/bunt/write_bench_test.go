@@ -94,3 +94,34 @@ func BenchmarkQueryAsOf(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOpenWithHistory is opening a file that holds a quarter of the
+// workload written three times (3 versions per feature): what the history
+// and its as_of index add to a start.
+func BenchmarkOpenWithHistory(b *testing.B) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "sitmap.db")
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, err := bunt.Open(path, bunt.WithClock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fs := workload.Generate(0.25)
+	for range 3 {
+		if _, err := s.Put(ctx, fs, store.Upsert, workload.Collections()...); err != nil {
+			b.Fatal(err)
+		}
+		now = now.Add(time.Hour)
+	}
+	s.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := bunt.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+}
