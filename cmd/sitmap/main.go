@@ -35,9 +35,11 @@ const usage = `usage:
   sitmap import [--db ... | --store ...] [--collection CID] [--format F] [--set key=value ...] FILE ...
   sitmap export [--db ... | --store ...] [--collection CID] [--bbox w,s,e,n] [--format F --out FILE] > out.geojson
     F: geojson (default), gpkg, fgb, kml, kmz or csv; import guesses it from the extension
-  sitmap migrate --from FILE.db --to postgres://...
-  sitmap history prune --before DATE [--db ... | --store ...]
-  sitmap token add NAME [--role editor|admin] | token list | token revoke NAME  [--db ... | --store ...]
+  sitmap export --history [--db ... | --store ...] [--collection CID] [--out FILE]   (every version; import restores it)
+  sitmap migrate --from FILE.db --to postgres://...   (or --from postgres://... --to FILE.db)
+  sitmap history prune --before DATE [--db ... | --store ... | --url http://HOST:PORT --token ADMIN_TOKEN]
+  sitmap token add NAME [--role editor|admin] | token list | token revoke NAME
+               [--db ... | --store ... | --url http://HOST:PORT --token ADMIN_TOKEN]
   sitmap version
 `
 
