@@ -1,10 +1,10 @@
 package bunt
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,16 +16,17 @@ import (
 )
 
 // The as_of index. A version that a later write superseded was its
-// feature's state from its record time t0 until that write's time t1. It
-// gets a key hr:{cid}:{fid}:{version} (its history key's tail) holding its
-// bound, t0 and t1, written with the write that supersedes it; in memory,
-// each collection's past R-tree holds these spans by bound, as its tree
-// holds the features (built at open from the hr: keys alone). A query as
-// of T asks the R-tree for the spans in its bbox and keeps those that
-// hold T, instead of walking every version. Current versions are not in
-// it: the features' tree finds them, and their history record says
-// whether they were there at T. So a create costs nothing more, a replace
-// or delete one key.
+// feature's state from its record time t0 until that write's time t1. The
+// write that supersedes it, which copies the feature into its record,
+// also writes t1 ("until") and the feature's bound ("bbox") there, right
+// after its time, where the open finds them without parsing the record. In
+// memory each collection's past R-tree holds these spans by bound, as its
+// tree holds the features. A query as of T asks the R-tree for the spans
+// in its bbox and keeps those that hold T, instead of walking every
+// version. Current versions are not in it: the features' tree finds them,
+// and their record says whether they were there at T. So the index costs
+// a create nothing, and a replace or delete some 100 bytes of a record it
+// rewrites anyway.
 
 // span is one superseded version: the feature's state during [t0, t1).
 type span struct {
@@ -40,60 +41,64 @@ type spanAt struct {
 	s   *span
 }
 
-const (
-	spanValueLen = 4*8 + 2*len(store.TimeKey)
-	histMarker   = "hr-built" // every superseded version has its hr: key
-)
+// histMarker says that every superseded version's record has its span.
+const histMarker = "h-spans"
 
-func histRectKey(cid, fid string, version int64) string {
-	return "hr:" + cid + ":" + fid + ":" + pad(version)
+// withSpan writes until t1 and the bound into a record, after its time.
+func withSpan(rec, t1 string, b orb.Bound) string {
+	i := strings.Index(rec, `"time":"`) + len(`"time":"`) + len(store.TimeKey)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	return rec[:i] + `","until":"` + t1 + `","bbox":[` + f(b.Min[0]) + "," + f(b.Min[1]) + "," + f(b.Max[0]) + "," + f(b.Max[1]) + "]" + rec[i+1:]
 }
 
-// encodeSpan is the bound's four float64s (little-endian), then t0 and t1.
-func encodeSpan(b orb.Bound, t0, t1 string) string {
-	buf := make([]byte, 0, spanValueLen)
-	for _, v := range [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
-	}
-	return string(append(append(buf, t0...), t1...))
-}
-
-// decodeSpan reads an hr: key and its value.
-func decodeSpan(k, v string) (spanAt, bool) {
-	cid, _, _ := strings.Cut(strings.TrimPrefix(k, "hr:"), ":")
-	if len(v) != spanValueLen || cid == "" {
+// parseSpan reads the span of the record rec (key k), if it has one.
+func parseSpan(k, rec string) (spanAt, bool) {
+	n := len(store.TimeKey)
+	i := strings.Index(rec, `"time":"`)
+	if i < 0 || len(rec) < i+8+n {
 		return spanAt{}, false
 	}
-	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64([]byte(v[8*i : 8*i+8]))) }
-	n := len(store.TimeKey)
-	return spanAt{cid: cid, b: orb.Bound{Min: orb.Point{f(0), f(1)}, Max: orb.Point{f(2), f(3)}},
-		s: &span{key: "h:" + k[3:], t0: v[32 : 32+n], t1: v[32+n:]}}, true
+	t0, rest := rec[i+8:i+8+n], rec[i+8+n:]
+	if !strings.HasPrefix(rest, `","until":"`) || len(rest) < 11+n || !strings.HasPrefix(rest[11+n:], `","bbox":[`) {
+		return spanAt{}, false
+	}
+	t1, rest := rest[11:11+n], rest[11+n+10:]
+	end := strings.IndexByte(rest, ']')
+	nums := strings.Split(rest[:max(end, 0)], ",")
+	if end < 0 || len(nums) != 4 {
+		return spanAt{}, false
+	}
+	var v [4]float64
+	for j, num := range nums {
+		var err error
+		if v[j], err = strconv.ParseFloat(num, 64); err != nil {
+			return spanAt{}, false
+		}
+	}
+	cid, _ := splitHistKey(k)
+	return spanAt{cid: cid, b: orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, s: &span{key: k, t0: t0, t1: t1}}, true
 }
 
-// supersede keeps the span of the version old (recorded in rec) that
-// ends at t1, unless it never was current (two writes of one batch).
-func (w *write) supersede(tx *buntdb.Tx, old *geo.Feature, rec string) error {
+// supersede gives the record rec (key k) of the version old the span
+// that ends with this write, unless it never was current (two writes of
+// one batch), and keeps the span for apply.
+func (w *write) supersede(k, rec string, old *geo.Feature) string {
 	t0, t1 := recordTime(rec), w.at.Format(store.TimeKey)
 	if t0 >= t1 {
-		return nil
+		return rec
 	}
-	k, v := histRectKey(old.Collection(), old.ID(), old.Version()), encodeSpan(old.Bound(), t0, t1)
-	if _, _, err := tx.Set(k, v, nil); err != nil {
-		return err
-	}
-	sp, _ := decodeSpan(k, v)
-	w.spans = append(w.spans, sp)
-	return nil
+	w.spans = append(w.spans, spanAt{cid: old.Collection(), b: old.Bound(), s: &span{key: k, t0: t0, t1: t1}})
+	return withSpan(rec, t1, old.Bound())
 }
 
-// loadSpans fills the collections' past R-trees from the hr: keys.
+// loadSpans fills the collections' past R-trees from the records.
 func (s *Store) loadSpans() error {
 	for _, c := range s.cols {
 		c.past.Clear()
 	}
 	return s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendKeys("hr:*", func(k, v string) bool {
-			if sp, ok := decodeSpan(k, v); ok && s.cols[sp.cid] != nil {
+		return tx.AscendKeys("h:*", func(k, v string) bool {
+			if sp, ok := parseSpan(k, v); ok && s.cols[sp.cid] != nil {
 				s.cols[sp.cid].past.Insert(sp.b.Min, sp.b.Max, sp.s)
 			}
 			return true
@@ -175,8 +180,8 @@ func (s *Store) supersededAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asO
 	return out, nil
 }
 
-// indexHistory gives a file from before the as_of index the hr: keys of
-// its superseded versions, once, then loads the spans (s.cols loaded).
+// indexHistory gives, once, the records of a file from before the as_of
+// index their spans, then loads the spans (s.cols loaded).
 func (s *Store) indexHistory() error {
 	built := false
 	_ = s.db.View(func(tx *buntdb.Tx) error {
@@ -193,12 +198,12 @@ func (s *Store) indexHistory() error {
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		return tx.AscendKeys("h:*", func(k, v string) bool {
 			if prevKey != "" && sameFeature(prevKey, k) {
-				var val string
-				if val, derr = s.supersededValue(prevKey, prevVal, recordTime(v)); derr != nil {
+				var rec string
+				if rec, derr = s.spanned(prevKey, prevVal, recordTime(v)); derr != nil {
 					return false
 				}
-				if val != "" {
-					sets["hr:"+prevKey[2:]] = val
+				if rec != "" {
+					sets[prevKey] = rec
 				}
 			}
 			prevKey, prevVal = k, v
@@ -223,18 +228,20 @@ func (s *Store) indexHistory() error {
 	return s.loadSpans()
 }
 
-// supersededValue is the hr: value of the version in the record rec (key
-// k) superseded at next; "" when it was never a state (a deletion, two
-// writes of one batch, a feature not kept).
-func (s *Store) supersededValue(k, rec, next string) (string, error) {
+// spanned is the record rec (key k) with the span that ends at next; ""
+// when it has one already or was never a state (a deletion, two writes of
+// one batch, a feature not kept).
+func (s *Store) spanned(k, rec, next string) (string, error) {
+	if _, ok := parseSpan(k, rec); ok {
+		return "", nil
+	}
 	cid, fid := splitHistKey(k)
 	v, err := s.decodeHist(cid, fid, rec)
 	if err != nil {
 		return "", err
 	}
-	t0 := recordTime(rec)
-	if v.Change == store.Deleted || v.Feature == nil || t0 >= next {
+	if v.Change == store.Deleted || v.Feature == nil || recordTime(rec) >= next {
 		return "", nil
 	}
-	return encodeSpan(v.Feature.Bound(), t0, next), nil
+	return withSpan(rec, next, v.Feature.Bound()), nil
 }

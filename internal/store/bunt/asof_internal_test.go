@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +16,8 @@ import (
 	"github.com/sitmap/sitmap/internal/store"
 )
 
-// TestAsOfIndexBackfill: a file written before the as_of index (no hr:
-// keys, no marker) gets it on open, and as_of answers as before.
+// TestAsOfIndexBackfill: a file written before the as_of index (no spans
+// in its records, no marker) gets it on open, and as_of answers as before.
 func TestAsOfIndexBackfill(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sitmap.db")
@@ -67,7 +67,8 @@ func TestAsOfIndexBackfill(t *testing.T) {
 	}
 }
 
-// dropAsOfIndex makes the file look as if written before the index.
+// dropAsOfIndex makes the file look as if written before the index: no
+// spans in the records, no marker.
 func dropAsOfIndex(t *testing.T, path string) {
 	t.Helper()
 	db, err := buntdb.Open(path)
@@ -75,23 +76,25 @@ func dropAsOfIndex(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	spanRE := regexp.MustCompile(`,"until":"[^"]*","bbox":\[[^\]]*\]`)
 	err = db.Update(func(tx *buntdb.Tx) error {
-		var keys []string
-		_ = tx.AscendKeys("*", func(k, v string) bool {
-			if strings.HasPrefix(k, "hr:") || k == histMarker {
-				keys = append(keys, k)
+		sets := map[string]string{}
+		_ = tx.AscendKeys("h:*", func(k, v string) bool {
+			if spanRE.MatchString(v) {
+				sets[k] = spanRE.ReplaceAllString(v, "")
 			}
 			return true
 		})
-		if len(keys) != 2 {
-			t.Errorf("index keys %v, want one version and the marker", keys)
+		if len(sets) != 1 {
+			t.Errorf("records with a span: %v, want the one superseded version", sets)
 		}
-		for _, k := range keys {
-			if _, err := tx.Delete(k); err != nil {
+		for k, v := range sets {
+			if _, _, err := tx.Set(k, v, nil); err != nil {
 				return err
 			}
 		}
-		return nil
+		_, err := tx.Delete(histMarker)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ var _ store.Store = (*Store)(nil)
 
 // Keys: c:{cid} collection metadata; f:{cid}:{fid} "version json";
 // v:{cid} the collection version; seq the change sequence; the history's
-// keys h:, hs: and hr: (history.go, asof.go). The spatial index of the
+// keys h: and hs: (history.go, asof.go). The spatial index of the
 // features is in memory (rect.go).
 func collKey(cid string) string      { return "c:" + cid }
 func featKey(cid, fid string) string { return "f:" + cid + ":" + fid }

@@ -52,14 +52,8 @@ func (w *write) history(tx *buntdb.Tx, old *geo.Feature) error {
 		case errors.Is(err, buntdb.ErrNotFound): // written before history was kept
 		case err != nil:
 			return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
-		default:
-			if err := w.supersede(tx, old, rec); err != nil {
-				return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
-			}
-			if !strings.HasSuffix(rec, currentTail) {
-				break
-			}
-			rec = rec[:len(rec)-len(currentTail)] + `"feature":` + old.JSON() + "}"
+		case strings.HasSuffix(rec, currentTail):
+			rec = w.supersede(k, rec[:len(rec)-len(currentTail)]+`"feature":`+old.JSON()+"}", old)
 			if _, _, err := tx.Set(k, rec, nil); err != nil {
 				return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
 			}
@@ -291,9 +285,6 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 				return fmt.Errorf("%s: %w", k, err)
 			}
 			if _, err := tx.Delete(histSeqKey(r.Seq)); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-			if _, err := tx.Delete("hr:" + k[2:]); err != nil && !errors.Is(err, buntdb.ErrNotFound) {
 				return fmt.Errorf("%s: %w", k, err)
 			}
 		}

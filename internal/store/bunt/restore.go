@@ -72,7 +72,7 @@ func (s *Store) checkEmpty() error {
 // restoreVersions writes the history keys of vs (in Seq order) as the
 // writes would have: a feature's current version without a copy of the
 // feature (its f: key has it), a deletion pointing at the version before
-// it when there is one, and the as_of index of every superseded version.
+// it when there is one, and every superseded state with its span (asof.go).
 func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
 	next := make([]int, len(vs))  // the feature's next version, or -1
 	prev := make([]bool, len(vs)) // whether the feature has a version before
@@ -93,17 +93,14 @@ func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
 			feature = v.Feature.JSON()
 		}
 		at := v.Time.UTC().Format(store.TimeKey)
-		rec := histValue(v.Seq, at, v.Editor, v.Change, v.Version, feature)
-		ptr := at + " " + v.Collection + ":" + v.ID + ":" + pad(v.Version)
-		sets := [][2]string{{histKey(v.Collection, v.ID, v.Version), rec}, {histSeqKey(v.Seq), ptr}}
+		k, rec := histKey(v.Collection, v.ID, v.Version), histValue(v.Seq, at, v.Editor, v.Change, v.Version, feature)
 		if n := next[i]; n >= 0 && v.Change != store.Deleted && v.Time.Before(vs[n].Time) {
-			k := histRectKey(v.Collection, v.ID, v.Version)
-			val := encodeSpan(v.Feature.Bound(), at, vs[n].Time.UTC().Format(store.TimeKey))
-			sp, _ := decodeSpan(k, val)
-			w.spans = append(w.spans, sp)
-			sets = append(sets, [2]string{k, val})
+			t1, b := vs[n].Time.UTC().Format(store.TimeKey), v.Feature.Bound()
+			rec = withSpan(rec, t1, b)
+			w.spans = append(w.spans, spanAt{cid: v.Collection, b: b, s: &span{key: k, t0: at, t1: t1}})
 		}
-		for _, kv := range sets {
+		ptr := at + " " + v.Collection + ":" + v.ID + ":" + pad(v.Version)
+		for _, kv := range [][2]string{{k, rec}, {histSeqKey(v.Seq), ptr}} {
 			if _, _, err := tx.Set(kv[0], kv[1], nil); err != nil {
 				return fmt.Errorf("restore %s/%s version %d: %w", v.Collection, v.ID, v.Version, err)
 			}
