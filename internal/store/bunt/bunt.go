@@ -21,7 +21,7 @@ var _ store.Store = (*Store)(nil)
 
 // Keys: c:{cid} collection metadata; f:{cid}:{fid} "version json";
 // v:{cid} the collection version; seq the change sequence; the history's
-// keys h: and hs: (history.go, asof.go). The spatial index of the
+// keys h: (history.go, asof.go, changelog.go). The spatial index of the
 // features is in memory (rect.go).
 func collKey(cid string) string      { return "c:" + cid }
 func featKey(cid, fid string) string { return "f:" + cid + ":" + fid }
@@ -44,6 +44,7 @@ type Store struct {
 	mu     sync.RWMutex
 	cols   map[string]*collection
 	seq    int64
+	log    changeLog // every kept version in sequence order (changelog.go)
 	hub    store.Hub
 }
 
@@ -200,7 +201,10 @@ func (s *Store) load() error {
 			c.add(f)
 		}
 	}
-	if err := s.dropRectKeys(); err != nil {
+	if err := s.dropKeys(rectPrefix, seqPrefix); err != nil {
+		return err
+	}
+	if err := s.loadLog(); err != nil {
 		return err
 	}
 	return s.indexHistory()
@@ -271,4 +275,38 @@ func (s *Store) Ping(ctx context.Context) error {
 // Subscribe streams changes committed from now on.
 func (s *Store) Subscribe(ctx context.Context) <-chan store.Change {
 	return s.hub.Subscribe(ctx)
+}
+
+// dropKeys deletes, once, the keys under prefixes that older versions
+// wrote and this one no longer reads. The deletions are idempotent, so a
+// crash halfway leaves the rest for the next open.
+func (s *Store) dropKeys(prefixes ...string) error {
+	var keys []string
+	err := s.db.View(func(tx *buntdb.Tx) error {
+		for _, p := range prefixes {
+			err := tx.AscendKeys(p+"*", func(k, _ string) bool {
+				keys = append(keys, k)
+				return true
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	err = s.db.Update(func(tx *buntdb.Tx) error {
+		for _, k := range keys {
+			if _, err := tx.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("drop the keys an older version kept: %w", err)
+	}
+	return nil
 }

@@ -16,14 +16,12 @@ import (
 )
 
 // History keys, written in the transaction of the write they record:
-// h:{cid}:{fid}:{version} holds the version (histRecord) and
-// hs:{seq} → "{time} {cid}:{fid}:{version}" orders them for the changes
-// feed. Numbers are zero-padded so key order is number order.
+// h:{cid}:{fid}:{version} holds the version (histRecord), the number
+// zero-padded so key order is version order. The changes feed reads them
+// in sequence order through s.log (changelog.go).
 func histKey(cid, fid string, version int64) string {
 	return "h:" + cid + ":" + fid + ":" + pad(version)
 }
-
-func histSeqKey(seq int64) string { return "hs:" + pad(seq) }
 
 func pad(n int64) string { return fmt.Sprintf("%019d", n) }
 
@@ -61,13 +59,11 @@ func (w *write) history(tx *buntdb.Tx, old *geo.Feature) error {
 	}
 	at := w.at.Format(store.TimeKey)
 	rec := histValue(c.Seq, at, w.editor, c.Type, c.Version, "null")
-	if _, _, err := tx.Set(histKey(c.Collection, c.ID, c.Version), rec, nil); err != nil {
+	k := histKey(c.Collection, c.ID, c.Version)
+	if _, _, err := tx.Set(k, rec, nil); err != nil {
 		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
 	}
-	ptr := at + " " + c.Collection + ":" + c.ID + ":" + pad(c.Version)
-	if _, _, err := tx.Set(histSeqKey(c.Seq), ptr, nil); err != nil {
-		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
-	}
+	w.log = append(w.log, logEntry{seq: c.Seq, at: at, key: k})
 	return nil
 }
 
@@ -155,27 +151,13 @@ func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version,
 	return out, nil
 }
 
-// Changes walks the sequence keys after q.After, skipping those before
-// q.Since or of other collections.
+// Changes reads the log from the first write after q.After, skipping
+// those before q.Since or of other collections.
 func (s *Store) Changes(ctx context.Context, q store.ChangesQuery) ([]store.Version, error) {
 	since := q.Since.UTC().Format(store.TimeKey)
-	var keys []string
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendGreaterOrEqual("", histSeqKey(q.After+1), func(k, v string) bool {
-			if !strings.HasPrefix(k, "hs:") {
-				return false
-			}
-			at, ref, _ := strings.Cut(v, " ")
-			if at < since || (q.Collection != "" && !strings.HasPrefix(ref, q.Collection+":")) {
-				return true
-			}
-			keys = append(keys, "h:"+ref)
-			return q.Limit <= 0 || len(keys) < q.Limit
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("changes: %w", err)
-	}
+	s.mu.RLock()
+	keys := s.log.keys(q.After, since, q.Collection, q.Limit)
+	s.mu.RUnlock()
 	return s.histRecords(keys)
 }
 
@@ -260,6 +242,7 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
+	var dropped []string
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		var drop []string
 		var prevKey, prevFeature, prevTime string
@@ -276,24 +259,18 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 			return err
 		}
 		for _, k := range drop {
-			v, err := tx.Delete(k)
-			if err != nil {
+			if _, err := tx.Delete(k); err != nil {
 				return err
-			}
-			var r histRecord
-			if err := json.Unmarshal([]byte(v), &r); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-			if _, err := tx.Delete(histSeqKey(r.Seq)); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
 			}
 		}
 		n = len(drop)
+		dropped = drop
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune history: %w", err)
 	}
+	s.log = s.log.without(dropped)
 	if n > 0 {
 		// The spans of the versions dropped go with them: rare enough
 		// to read the rest again.

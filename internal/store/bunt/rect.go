@@ -2,12 +2,10 @@ package bunt
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/tidwall/buntdb"
 
 	"github.com/sitmap/sitmap/geo"
 )
@@ -18,7 +16,7 @@ import (
 // feature (b:{cid}:{z}:{fid}): a second item for buntdb to hold, write and
 // parse at open, and an R-tree that allocates two slices per entry and
 // hands back keys to look up again. Files that still hold rect keys lose
-// them at open (dropRectKeys).
+// them at open (dropKeys).
 
 // zorder interleaves the bits of p's lon and lat, each scaled to 32 bits.
 func zorder(p orb.Point) uint64 {
@@ -59,33 +57,5 @@ func within(a, b orb.Bound) bool {
 }
 
 // rectPrefix starts the keys of the rect items that older versions kept
-// for buntdb's spatial index.
+// for buntdb's spatial index; open drops them (dropKeys).
 const rectPrefix = "b:"
-
-// dropRectKeys deletes the rect items an older version wrote, once. The
-// deletions are idempotent, so a crash halfway leaves the rest for the
-// next open.
-func (s *Store) dropRectKeys() error {
-	var keys []string
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendKeys(rectPrefix+"*", func(k, _ string) bool {
-			keys = append(keys, k)
-			return true
-		})
-	})
-	if err != nil || len(keys) == 0 {
-		return err
-	}
-	err = s.db.Update(func(tx *buntdb.Tx) error {
-		for _, k := range keys {
-			if _, err := tx.Delete(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("drop the rect keys of an older version: %w", err)
-	}
-	return nil
-}

@@ -87,7 +87,7 @@ func TestOlderRectLayouts(t *testing.T) {
 			if rewrote := fileSize(t, path) != size; rewrote != (layout != "none") {
 				t.Errorf("open rewrote the file: %v", rewrote)
 			}
-			if n := countRectKeys(t, path); n != 0 {
+			if n := countKeys(t, path, "b:*"); n != 0 {
 				t.Errorf("%d rect keys left after open", n)
 			}
 			checkBBoxes(t, s, 2)
@@ -106,9 +106,9 @@ func TestOlderRectLayouts(t *testing.T) {
 	}
 }
 
-// countRectKeys reads the file as buntdb does, beside the store that has
-// it open (reading changes nothing).
-func countRectKeys(t *testing.T, path string) int {
+// countKeys counts the keys matching pattern, reading the file as buntdb
+// does beside the store that has it open (reading changes nothing).
+func countKeys(t *testing.T, path, pattern string) int {
 	t.Helper()
 	db, err := buntdb.Open(path)
 	if err != nil {
@@ -117,7 +117,7 @@ func countRectKeys(t *testing.T, path string) int {
 	defer db.Close()
 	n := 0
 	err = db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendKeys("b:*", func(string, string) bool { n++; return true })
+		return tx.AscendKeys(pattern, func(string, string) bool { n++; return true })
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -94,16 +94,14 @@ func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
 		}
 		at := v.Time.UTC().Format(store.TimeKey)
 		k, rec := histKey(v.Collection, v.ID, v.Version), histValue(v.Seq, at, v.Editor, v.Change, v.Version, feature)
+		w.log = append(w.log, logEntry{seq: v.Seq, at: at, key: k})
 		if n := next[i]; n >= 0 && v.Change != store.Deleted && v.Time.Before(vs[n].Time) {
 			t1, b := vs[n].Time.UTC().Format(store.TimeKey), v.Feature.Bound()
 			rec = withSpan(rec, t1, b)
 			w.spans = append(w.spans, spanAt{cid: v.Collection, b: b, s: &span{key: k, t0: at, t1: t1}})
 		}
-		ptr := at + " " + v.Collection + ":" + v.ID + ":" + pad(v.Version)
-		for _, kv := range [][2]string{{k, rec}, {histSeqKey(v.Seq), ptr}} {
-			if _, _, err := tx.Set(kv[0], kv[1], nil); err != nil {
-				return fmt.Errorf("restore %s/%s version %d: %w", v.Collection, v.ID, v.Version, err)
-			}
+		if _, _, err := tx.Set(k, rec, nil); err != nil {
+			return fmt.Errorf("restore %s/%s version %d: %w", v.Collection, v.ID, v.Version, err)
 		}
 	}
 	return nil

@@ -49,6 +49,7 @@ type write struct {
 	editor  string        // store.EditorOf the write's context, for its history
 	created []*collection // made by this write, visible once it commits
 	spans   []spanAt      // versions it superseded, for the as_of index (asof.go)
+	log     changeLog     // the versions it kept, for the changes feed
 	// dups: a feature was put twice, so the version a put supersedes may
 	// be an earlier put of the same write.
 	dups bool
@@ -185,6 +186,7 @@ func (w *write) apply() {
 	for _, sp := range w.spans {
 		w.s.cols[sp.cid].past.Insert(sp.b.Min, sp.b.Max, sp.s)
 	}
+	w.s.log = w.s.log.with(w.log)
 	w.s.hub.Publish(w.changes)
 }
 

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -45,11 +46,15 @@ func RunReopen(t *testing.T, open Open, reopen Reopen) {
 		at := writeHistory(t, h, s)
 		before := asOfIDs(t, s, at)
 		vs := mustVersions(t, s, "terespol")
+		changes := changeList(t, s)
 		s = reopen(t, s)
 		if after := asOfIDs(t, s, at); !slices.Equal(after, before) {
 			t.Errorf("as of each write, after reopening: %v, before: %v", after, before)
 		}
 		sameVersions(t, "terespol", vs, mustVersions(t, s, "terespol"))
+		if after := changeList(t, s); !slices.Equal(after, changes) {
+			t.Errorf("the changes after reopening:\n%v\nbefore:\n%v", after, changes)
+		}
 	})
 	t.Run("FailedPutLeavesNothing", func(t *testing.T) {
 		s := setup(t, newHarness(open).open)
@@ -74,6 +79,20 @@ func asOfIDs(t *testing.T, s store.Store, at [3]time.Time) []string {
 				out = append(out, fmt.Sprintf("%v %v %s:%s", a, bbox != nil, f.ID(), f.String("status")))
 			}
 		}
+	}
+	return out
+}
+
+// changeList is every write the store's changes feed lists, in order.
+func changeList(t *testing.T, s store.Store) []string {
+	t.Helper()
+	cs, err := s.Changes(context.Background(), store.ChangesQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = fmt.Sprintf("%d %s %s/%s v%d %s %s", c.Seq, c.Change, c.Collection, c.ID, c.Version, c.Editor, c.Time.Format(time.RFC3339Nano))
 	}
 	return out
 }
