@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"iter"
 	"strings"
+	"time"
 )
 
 // SortKey is what features can be ordered by. Both stores order by the
@@ -120,3 +121,44 @@ func (f *Feature) HasValue(name, value string) bool {
 // It is the one decoder of JSON strings: plain strings (no escapes, the
 // usual case) skip encoding/json.
 func DecodeString(raw string) (string, bool) { return decodeString(raw) }
+
+// Filter is what a query asks of features beyond their collection. Zero
+// values match everything.
+type Filter struct {
+	BBox *BBox
+	Time Interval
+	// At, when set, is the instant of an instant datetime: an equality on
+	// status then compares the status at At (StatusSourceAt), not the
+	// stored one.
+	At    time.Time
+	Props map[string]string // equality on queryable properties
+	Text  string            // case-insensitive substring of name or name_local
+}
+
+// Match applies every part of the filter to a feature.
+func (q *Filter) Match(f *Feature) bool {
+	if q.BBox != nil && !q.BBox.Intersects(f.Geometry()) {
+		return false
+	}
+	return q.MatchAttributes(f)
+}
+
+// MatchAttributes applies all but the spatial part, for stores whose index
+// already did that.
+func (q *Filter) MatchAttributes(f *Feature) bool {
+	if !q.Time.Unbounded() && !f.Extent().Intersects(q.Time) {
+		return false
+	}
+	for k, v := range q.Props {
+		if k == "status" && !q.At.IsZero() {
+			if f.StatusAt(q.At) != v {
+				return false
+			}
+			continue
+		}
+		if !f.HasValue(k, v) {
+			return false
+		}
+	}
+	return q.Text == "" || f.MatchesText(q.Text)
+}
