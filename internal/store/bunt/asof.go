@@ -122,8 +122,8 @@ func currentAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asOf time.Time) (
 	var cands []*geo.Feature
 	seen := map[string]bool{}
 	for _, b := range boundsOf(bbox) {
-		c.tree.Search(b.Min, b.Max, func(_, _ [2]float64, f *geo.Feature) bool {
-			if !seen[f.ID()] {
+		c.tree.Search(b.Min, b.Max, func(_, _ [2]float64, e entry) bool {
+			if f := e.f; !seen[f.ID()] {
 				seen[f.ID()] = true
 				cands = append(cands, f)
 			}

@@ -1,7 +1,10 @@
 package bunt
 
 import (
+	"cmp"
+	"encoding/binary"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -16,8 +19,8 @@ type collection struct {
 	meta    geo.Collection
 	version int64
 	feats   map[string]*geo.Feature
-	tree    rtree.RTreeG[*geo.Feature] // every feature, by its bound
-	past    rtree.RTreeG[*span]        // every superseded version (asof.go)
+	tree    rtree.RTreeG[entry] // every feature, by its bound
+	past    rtree.RTreeG[*span] // every superseded version (asof.go)
 	// notPoints counts the features whose bound is more than a point;
 	// while it is 0 a bbox query takes every R-tree hit as it is.
 	notPoints int
@@ -38,7 +41,7 @@ func (c *collection) add(f *geo.Feature) {
 	c.drop(f.ID())
 	c.feats[f.ID()] = f
 	b := f.Bound()
-	c.tree.Insert(b.Min, b.Max, f)
+	c.tree.Insert(b.Min, b.Max, entryOf(f))
 	if !isPoint(f) {
 		c.notPoints++
 	}
@@ -47,7 +50,7 @@ func (c *collection) add(f *geo.Feature) {
 func (c *collection) drop(id string) {
 	if old, ok := c.feats[id]; ok {
 		b := old.Bound()
-		c.tree.Delete(b.Min, b.Max, old)
+		c.tree.Delete(b.Min, b.Max, entryOf(old))
 		if !isPoint(old) {
 			c.notPoints--
 		}
@@ -97,4 +100,32 @@ func (c *collection) refresh() {
 	sort.Strings(c.order)
 	c.extent = ext
 	c.dirty = false
+}
+
+// entry is a feature in the R-tree with the first bytes of its id as a
+// number, so that putting a query's hits in id order compares integers
+// and seldom reads the features themselves: the hits lie scattered in
+// memory, and comparing their ids through them was half of what a bbox
+// query with a page of 100 cost.
+type entry struct {
+	key uint64
+	f   *geo.Feature
+}
+
+func entryOf(f *geo.Feature) entry { return entry{idKey(f.ID()), f} }
+
+// idKey is the id's first 8 bytes, big-endian, zero-padded: a < b as
+// strings implies idKey(a) <= idKey(b).
+func idKey(id string) uint64 {
+	var b [8]byte
+	copy(b[:], id)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// byID orders entries as their ids.
+func byID(a, b entry) int {
+	if a.key != b.key {
+		return cmp.Compare(a.key, b.key)
+	}
+	return strings.Compare(a.f.ID(), b.f.ID())
 }

@@ -84,7 +84,7 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 	var matched []*geo.Feature
 	m := newMatcher(ctx, &q)
 	if q.BBox != nil {
-		buf := hitPool.Get().(*[]*geo.Feature)
+		buf := hitPool.Get().(*[]entry)
 		hits := spatial(c, q, m, (*buf)[:0])
 		defer func() {
 			clear(hits) // the pool must not keep features alive
@@ -100,9 +100,9 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 			if q.Limit > 0 {
 				n = min(n, max(q.Offset, 0)+q.Limit)
 			}
-			return store.Page{Matched: len(hits), Features: slices.Clone(window(smallest(hits, n), q.Offset, q.Limit))}, nil
+			return store.Page{Matched: len(hits), Features: features(window(smallest(hits, n), q.Offset, q.Limit))}, nil
 		}
-		matched = slices.Clone(hits)
+		matched = features(hits)
 	} else {
 		_, order := c.derived()
 		for _, id := range order {
@@ -124,25 +124,26 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 // exact test and the other filters, in no order. A feature whose bound
 // lies inside the query box (every point does) needs no exact test; while
 // the collection holds only points, no bound needs comparing at all.
-func spatial(c *collection, q store.Query, m *matcher, hits []*geo.Feature) []*geo.Feature {
+func spatial(c *collection, q store.Query, m *matcher, hits []entry) []entry {
 	bounds := q.BBox.Bounds()
 	attrs := q.Filter
 	attrs.BBox = nil
 	noAttrs := attrs.Time.Unbounded() && len(attrs.Props) == 0 && attrs.Text == "" && m == nil
 	for _, b := range bounds {
-		c.tree.Search(b.Min, b.Max, func(min, max [2]float64, f *geo.Feature) bool {
+		c.tree.Search(b.Min, b.Max, func(min, max [2]float64, e entry) bool {
 			inside := c.notPoints == 0 || within(orb.Bound{Min: min, Max: max}, b)
 			if inside && noAttrs {
-				hits = append(hits, f)
+				hits = append(hits, e)
 				return true
 			}
+			f := e.f
 			if (!inside && !geo.IntersectsBound(f.Geometry(), b)) || (!noAttrs && !(q.MatchAttributes(f) && m.match(f))) {
 				return true
 			}
 			if m.stopped() {
 				return false
 			}
-			hits = append(hits, f)
+			hits = append(hits, e)
 			return true
 		})
 	}
@@ -156,29 +157,36 @@ func spatial(c *collection, q store.Query, m *matcher, hits []*geo.Feature) []*g
 
 // hitPool recycles the hit slices of bbox queries: a busy server would
 // otherwise allocate one per request, growing it to hundreds of features.
-var hitPool = sync.Pool{New: func() any { hits := make([]*geo.Feature, 0, 1024); return &hits }}
+var hitPool = sync.Pool{New: func() any { hits := make([]entry, 0, 1024); return &hits }}
 
-func byID(a, b *geo.Feature) int { return strings.Compare(a.ID(), b.ID()) }
-
-// smallest moves the k features of smallest id, in order, to the front
-// of fs and returns them. A page of 100 from some 600 matches costs far
-// fewer comparisons than sorting them all.
-func smallest(fs []*geo.Feature, k int) []*geo.Feature {
-	if k*2 >= len(fs) {
-		slices.SortFunc(fs, byID)
-		return fs[:k]
+// features are the entries' features, in a slice of their own.
+func features(es []entry) []*geo.Feature {
+	out := make([]*geo.Feature, len(es))
+	for i, e := range es {
+		out[i] = e.f
 	}
-	h := fs[:k] // a max-heap of the k smallest so far
+	return out
+}
+
+// smallest moves the k entries of smallest id, in order, to the front of
+// es and returns them. A page of 100 from some 600 matches costs far
+// fewer comparisons than sorting them all.
+func smallest(es []entry, k int) []entry {
+	if k*2 >= len(es) {
+		slices.SortFunc(es, byID)
+		return es[:k]
+	}
+	h := es[:k] // a max-heap of the k smallest so far
 	down := func(i int) {
 		for {
 			l := 2*i + 1
 			if l >= k {
 				return
 			}
-			if r := l + 1; r < k && h[r].ID() > h[l].ID() {
+			if r := l + 1; r < k && byID(h[r], h[l]) > 0 {
 				l = r
 			}
-			if h[i].ID() >= h[l].ID() {
+			if byID(h[i], h[l]) >= 0 {
 				return
 			}
 			h[i], h[l] = h[l], h[i]
@@ -188,9 +196,9 @@ func smallest(fs []*geo.Feature, k int) []*geo.Feature {
 	for i := k/2 - 1; i >= 0; i-- {
 		down(i)
 	}
-	for _, f := range fs[k:] {
-		if f.ID() < h[0].ID() {
-			h[0] = f
+	for _, e := range es[k:] {
+		if byID(e, h[0]) < 0 {
+			h[0] = e
 			down(0)
 		}
 	}
@@ -200,7 +208,7 @@ func smallest(fs []*geo.Feature, k int) []*geo.Feature {
 
 func sortFeatures(fs []*geo.Feature, by []store.Sort) {
 	if len(by) == 0 {
-		slices.SortFunc(fs, byID)
+		slices.SortFunc(fs, func(a, b *geo.Feature) int { return strings.Compare(a.ID(), b.ID()) })
 		return
 	}
 	// The keys are worked out once per feature, not once per comparison.
