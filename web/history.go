@@ -131,27 +131,21 @@ func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	href := s.base(r) + "/collections/" + api.PathEscape(c.ID) + "/items/" + api.PathEscape(fid)
-	buf := []byte(`{"type":"FeatureCollection","numberReturned":`)
-	buf = strconv.AppendInt(buf, int64(len(vs)), 10)
-	lb, err := json.Marshal([]api.Link{
+	head := api.CollectionHead{Matched: -1, Returned: len(vs), Links: []api.Link{
 		{Href: href + "/versions", Rel: "self", Type: api.MediaGeoJSON, Title: "versions"},
 		{Href: href, Rel: "latest-version", Type: api.MediaGeoJSON, Title: "the feature"},
+	}}
+	buf, err := api.AppendFeatureCollection(nil, head, len(vs), func(buf []byte, i int) ([]byte, error) {
+		f, err := versionFeature(vs[i])
+		if err != nil {
+			return nil, err
+		}
+		return f.AppendJSON(buf), nil
 	})
 	if err != nil {
 		return err
 	}
-	buf = append(append(append(buf, `,"links":`...), lb...), `,"features":[`...)
-	for i, v := range vs {
-		f, err := versionFeature(v)
-		if err != nil {
-			return err
-		}
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = f.AppendJSON(buf)
-	}
-	return api.WriteBytes(w, http.StatusOK, api.MediaGeoJSON, append(buf, "]}"...))
+	return api.WriteBytes(w, http.StatusOK, api.MediaGeoJSON, buf)
 }
 
 func (s *Server) handleVersion(w http.ResponseWriter, r *http.Request) error {

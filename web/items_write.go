@@ -156,16 +156,11 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if len(fs) == 1 {
 		return s.writeWritten(w, r, c, fs[0], http.StatusCreated)
 	}
-	buf := []byte(`{"type":"FeatureCollection","numberReturned":`)
-	buf = fmt.Appendf(buf, "%d", len(fs))
-	buf = append(buf, `,"features":[`...)
-	for i, f := range fs {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = f.AppendJSON(buf)
+	buf, err := api.AppendFeatureCollection(nil, api.CollectionHead{Matched: -1, Returned: len(fs)}, len(fs),
+		func(buf []byte, i int) ([]byte, error) { return fs[i].AppendJSON(buf), nil })
+	if err != nil {
+		return err
 	}
-	buf = append(buf, "]}"...)
 	query.SetContentCRS(w, nil)
 	return api.WriteBytes(w, http.StatusCreated, api.MediaGeoJSON, buf)
 }

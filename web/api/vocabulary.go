@@ -37,12 +37,25 @@ const (
 	TRSISO   = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 )
 
-// Query parameters more than one resource reads.
-const (
-	ParamFormat   = "f"
-	ParamDatetime = "datetime"
-	ParamAsOf     = "as_of"
-	ParamFilter   = "filter"
-	ParamBBox     = "bbox"
-	ParamLimit    = "limit"
-)
+// The query parameters more than one resource takes follow; a resource's
+// own are declared beside it (query.ItemsParams, the tile routes).
+
+// FParam is the format override every GET resource accepts.
+var FParam = Param{
+	Name: "f", In: "query",
+	Description: "Response format, overriding the Accept header: json or html.",
+	Schema:      map[string]any{"type": "string", "enum": []string{"json", "html"}},
+}
+
+// FJSONParam is f on resources that are JSON only, for clients (GDAL,
+// QGIS) that add f=json to every request.
+var FJSONParam = Param{
+	Name: "f", In: "query",
+	Description: "Response format: json (the only one).",
+	Schema:      map[string]any{"type": "string", "enum": []string{"json"}},
+}
+
+// AsOfParam is the record-time parameter of items, one feature and tiles.
+var AsOfParam = Param{Name: "as_of", In: "query",
+	Description: "Record time: the features as the store held them at this RFC 3339 time (a bare date: its end), deleted ones included if they existed then. Combines with datetime and every filter.",
+	Schema:      map[string]any{"type": "string", "format": "date-time"}}
