@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
@@ -149,8 +148,6 @@ func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) error
 	}
 	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]any{"conformsTo": conf})
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // handleAPI serves the OpenAPI document, as JSON or as a page.
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) error {
