@@ -62,9 +62,10 @@ func (l changeLog) without(keys []string) changeLog {
 // is positive.
 func (l changeLog) keys(after int64, since, cid string, limit int) []string {
 	i, _ := slices.BinarySearchFunc(l, after+1, func(e logEntry, seq int64) int { return cmp.Compare(e.seq, seq) })
+	prefix := "h:" + cid + ":"
 	var out []string
 	for _, e := range l[i:] {
-		if e.at < since || (cid != "" && !strings.HasPrefix(e.key, "h:"+cid+":")) {
+		if e.at < since || (cid != "" && !strings.HasPrefix(e.key, prefix)) {
 			continue
 		}
 		out = append(out, e.key)
