@@ -177,10 +177,18 @@ func (s *Server) current(r *http.Request, cid, fid string) (int64, error) {
 	if im == "" {
 		return 0, nil
 	}
-	if !api.ETagMatches(im, etag(cur), false) {
-		return 0, api.PreconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
+	if err := checkIfMatch(im, cur); err != nil {
+		return 0, err
 	}
 	return cur.Version(), nil
+}
+
+// checkIfMatch is the 412 for an If-Match that names no current tag of cur.
+func checkIfMatch(im string, cur *geo.Feature) error {
+	if !api.ETagMatches(im, etag(cur), false) {
+		return api.PreconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
+	}
+	return nil
 }
 
 func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request) error {

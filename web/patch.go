@@ -63,8 +63,10 @@ func (s *Server) applyPatch(r *http.Request, c *geo.Collection, fid string, patc
 		if err != nil {
 			return nil, err
 		}
-		if im != "" && !api.ETagMatches(im, etag(cur), false) {
-			return nil, api.PreconditionFailed(fmt.Sprintf("If-Match %s: the feature is now at %s", im, etag(cur)))
+		if im != "" {
+			if err := checkIfMatch(im, cur); err != nil {
+				return nil, err
+			}
 		}
 		f, err := patched(r, c, cur, patch)
 		if err != nil {

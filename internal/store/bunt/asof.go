@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,19 +92,27 @@ func (w *write) supersede(k, rec string, old *geo.Feature) string {
 	return withSpan(rec, t1, old.Bound())
 }
 
-// loadSpans fills the collections' past R-trees from the records.
-func (s *Store) loadSpans() error {
+// loadHistory reads the history records once, into the collections' past
+// R-trees and the changes feed's log (changelog.go).
+func (s *Store) loadHistory() error {
 	for _, c := range s.cols {
 		c.past.Clear()
 	}
-	return s.db.View(func(tx *buntdb.Tx) error {
+	var log changeLog
+	err := s.db.View(func(tx *buntdb.Tx) error {
 		return tx.AscendKeys("h:*", func(k, v string) bool {
 			if sp, ok := parseSpan(k, v); ok && s.cols[sp.cid] != nil {
 				s.cols[sp.cid].past.Insert(sp.b.Min, sp.b.Max, sp.s)
 			}
+			if e, ok := logEntryOf(k, v); ok {
+				log = append(log, e)
+			}
 			return true
 		})
 	})
+	slices.SortFunc(log, bySeq)
+	s.log = log
+	return err
 }
 
 // boundsOf are the boxes of a query's bbox, or the whole plane.
@@ -181,7 +190,7 @@ func (s *Store) supersededAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asO
 }
 
 // indexHistory gives, once, the records of a file from before the as_of
-// index their spans, then loads the spans (s.cols loaded).
+// index their spans, then loads the history (s.cols loaded).
 func (s *Store) indexHistory() error {
 	built := false
 	_ = s.db.View(func(tx *buntdb.Tx) error {
@@ -190,7 +199,7 @@ func (s *Store) indexHistory() error {
 		return nil
 	})
 	if built {
-		return s.loadSpans()
+		return s.loadHistory()
 	}
 	sets := map[string]string{}
 	var prevKey, prevVal string
@@ -225,7 +234,7 @@ func (s *Store) indexHistory() error {
 	if err != nil {
 		return fmt.Errorf("as_of index: %w", err)
 	}
-	return s.loadSpans()
+	return s.loadHistory()
 }
 
 // spanned is the record rec (key k) with the span that ends at next; ""

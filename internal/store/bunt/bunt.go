@@ -204,9 +204,6 @@ func (s *Store) load() error {
 	if err := s.dropKeys(rectPrefix, seqPrefix); err != nil {
 		return err
 	}
-	if err := s.loadLog(); err != nil {
-		return err
-	}
 	return s.indexHistory()
 }
 

@@ -6,17 +6,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tidwall/buntdb"
-
 	"github.com/sitmap/sitmap/internal/store"
 )
 
 // changeLog lists every kept version in sequence order: its sequence
 // number, record time and history key, which share the bytes of buntdb's
 // key and record. The changes feed reads it; open builds it from the h:
-// keys and each commit adds its versions. It used to be a key per version
-// in buntdb (hs:{seq}), which doubled the items, memory and parsing the
-// history costs: at 222,000 features, 666,000 objects and some 40 MB.
+// keys (loadHistory) and each commit adds its versions. It used to be a
+// key per version in buntdb (hs:{seq}), which doubled the items, memory
+// and parsing the history costs: at 222,000 features, 666,000 objects and
+// some 40 MB.
 type changeLog []logEntry
 
 // seqPrefix starts the keys that older versions kept in sequence order
@@ -45,18 +44,6 @@ func (l changeLog) with(add changeLog) changeLog {
 
 func bySeq(a, b logEntry) int { return cmp.Compare(a.seq, b.seq) }
 
-// without drops the entries of the history keys given.
-func (l changeLog) without(keys []string) changeLog {
-	if len(keys) == 0 {
-		return l
-	}
-	gone := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		gone[k] = true
-	}
-	return slices.DeleteFunc(l, func(e logEntry) bool { return gone[e.key] })
-}
-
 // keys are the history keys of the writes after seq after, at or after
 // since, of collection cid when it is not empty; at most limit when limit
 // is positive.
@@ -74,23 +61,6 @@ func (l changeLog) keys(after int64, since, cid string, limit int) []string {
 		}
 	}
 	return out
-}
-
-// loadLog builds the log from the h: keys, whose records history.go
-// writes as {"seq":N,"time":"T",...}.
-func (s *Store) loadLog() error {
-	var l changeLog
-	err := s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendKeys("h:*", func(k, v string) bool {
-			if e, ok := logEntryOf(k, v); ok {
-				l = append(l, e)
-			}
-			return true
-		})
-	})
-	slices.SortFunc(l, bySeq)
-	s.log = l
-	return err
 }
 
 // logEntryOf reads the sequence number and time at the head of a record.

@@ -242,7 +242,6 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	var dropped []string
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		var drop []string
 		var prevKey, prevFeature, prevTime string
@@ -264,17 +263,15 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 			}
 		}
 		n = len(drop)
-		dropped = drop
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune history: %w", err)
 	}
-	s.log = s.log.without(dropped)
 	if n > 0 {
-		// The spans of the versions dropped go with them: rare enough
-		// to read the rest again.
-		if err := s.loadSpans(); err != nil {
+		// The spans and log entries of the versions dropped go with
+		// them: rare enough to read the rest again.
+		if err := s.loadHistory(); err != nil {
 			return n, fmt.Errorf("prune history: %w", err)
 		}
 	}

@@ -251,6 +251,10 @@ func testHistoryPrune(t *testing.T, h harness) {
 			t.Errorf("%s after pruning: %+v, %v; want its %s version only", id, vs, err, want)
 		}
 	}
+	// The changes feed lists the versions kept, and none pruned.
+	if cs, err := s.Changes(ctx, store.ChangesQuery{}); err != nil || len(cs) != 2 {
+		t.Errorf("changes after pruning: %+v, %v; want the 2 versions kept", cs, err)
+	}
 	if n, err := s.PruneHistory(ctx, h.clock.Now()); err != nil || n != 0 {
 		t.Errorf("pruning again: %d, %v; want 0", n, err)
 	}
