@@ -92,14 +92,23 @@ func (w *write) supersede(k, rec string, old *geo.Feature) string {
 	return withSpan(rec, t1, old.Bound())
 }
 
-// loadHistory reads the history records once, into the collections' past
-// R-trees and the changes feed's log (changelog.go).
+// loadHistory reads the history once, into the collections' past R-trees
+// and the changes feed's log (changelog.go).
 func (s *Store) loadHistory() error {
 	for _, c := range s.cols {
 		c.past.Clear()
 	}
 	var log changeLog
 	err := s.db.View(func(tx *buntdb.Tx) error {
+		err := tx.AscendKeys("f:*", func(k, v string) bool {
+			if r, err := parseRecord(v); err == nil && r.seq > 0 {
+				log = append(log, logEntry{seq: r.seq, at: r.at, key: k})
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
 		return tx.AscendKeys("h:*", func(k, v string) bool {
 			if sp, ok := parseSpan(k, v); ok && s.cols[sp.cid] != nil {
 				s.cols[sp.cid].past.Insert(sp.b.Min, sp.b.Max, sp.s)
@@ -126,7 +135,7 @@ func boundsOf(bbox *geo.BBox) []orb.Bound {
 
 // currentAsOf are the collection's current features in bbox whose version
 // was recorded by asOf (features written before history was kept have no
-// record, as for the rest of the history).
+// record time, and no history).
 func currentAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asOf time.Time) ([]*geo.Feature, error) {
 	var cands []*geo.Feature
 	seen := map[string]bool{}
@@ -142,14 +151,15 @@ func currentAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asOf time.Time) (
 	key := asOf.Format(store.TimeKey)
 	out := cands[:0]
 	for _, f := range cands {
-		rec, err := tx.Get(histKey(c.meta.ID, f.ID(), f.Version()))
-		if errors.Is(err, buntdb.ErrNotFound) {
-			continue
-		}
+		rec, err := tx.Get(featKey(c.meta.ID, f.ID()))
 		if err != nil {
 			return nil, err
 		}
-		if recordTime(rec) <= key {
+		r, err := parseRecord(rec)
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", c.meta.ID, f.ID(), err)
+		}
+		if r.seq > 0 && r.at <= key {
 			out = append(out, f)
 		}
 	}
@@ -190,7 +200,8 @@ func (s *Store) supersededAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asO
 }
 
 // indexHistory gives, once, the records of a file from before the as_of
-// index their spans, then loads the history (s.cols loaded).
+// index their spans (s.cols loaded): a version's span ends where the next
+// version's record, an h: key or the feature's own record, begins.
 func (s *Store) indexHistory() error {
 	built := false
 	_ = s.db.View(func(tx *buntdb.Tx) error {
@@ -199,25 +210,52 @@ func (s *Store) indexHistory() error {
 		return nil
 	})
 	if built {
-		return s.loadHistory()
+		return nil
 	}
 	sets := map[string]string{}
 	var prevKey, prevVal string
 	var derr error
+	// next is when the version after prevKey's was recorded, or "".
+	next := func(tx *buntdb.Tx, k, v string) string {
+		if sameFeature(prevKey, k) {
+			return recordTime(v)
+		}
+		rec, err := tx.Get(featKey(splitHistKey(prevKey)))
+		if err != nil {
+			return ""
+		}
+		r, _ := parseRecord(rec)
+		return r.at
+	}
+	spanPrev := func(tx *buntdb.Tx, k, v string) bool {
+		if prevKey == "" {
+			return true
+		}
+		t1 := next(tx, k, v)
+		if t1 == "" {
+			return true
+		}
+		var rec string
+		if rec, derr = s.spanned(prevKey, prevVal, t1); derr != nil {
+			return false
+		}
+		if rec != "" {
+			sets[prevKey] = rec
+		}
+		return true
+	}
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendKeys("h:*", func(k, v string) bool {
-			if prevKey != "" && sameFeature(prevKey, k) {
-				var rec string
-				if rec, derr = s.spanned(prevKey, prevVal, recordTime(v)); derr != nil {
-					return false
-				}
-				if rec != "" {
-					sets[prevKey] = rec
-				}
+		err := tx.AscendKeys("h:*", func(k, v string) bool {
+			if !spanPrev(tx, k, v) {
+				return false
 			}
 			prevKey, prevVal = k, v
 			return true
 		})
+		if err == nil && derr == nil {
+			spanPrev(tx, "", "")
+		}
+		return err
 	})
 	if err = errors.Join(err, derr); err != nil {
 		return fmt.Errorf("as_of index: %w", err)
@@ -234,7 +272,7 @@ func (s *Store) indexHistory() error {
 	if err != nil {
 		return fmt.Errorf("as_of index: %w", err)
 	}
-	return s.loadHistory()
+	return nil
 }
 
 // spanned is the record rec (key k) with the span that ends at next; ""

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/tidwall/buntdb"
@@ -19,7 +18,8 @@ import (
 
 var _ store.Store = (*Store)(nil)
 
-// Keys: c:{cid} collection metadata; f:{cid}:{fid} "version json";
+// Keys: c:{cid} collection metadata; f:{cid}:{fid} the feature's record
+// (record.go);
 // v:{cid} the collection version; seq the change sequence; the history's
 // keys h: (history.go, asof.go, changelog.go). The spatial index of the
 // features is in memory (rect.go).
@@ -170,10 +170,38 @@ func (s *Store) load() error {
 	for _, m := range metas {
 		s.addCollection(m)
 	}
+	if err := s.loadFeatures(); err != nil {
+		return err
+	}
+	if err := s.dropKeys(rectPrefix, seqPrefix); err != nil {
+		return err
+	}
+	if err := s.indexHistory(); err != nil {
+		return err
+	}
+	folded, err := s.foldCurrent()
+	if err != nil {
+		return err
+	}
+	if folded {
+		// The features read before share the records folding replaced.
+		for _, m := range metas {
+			s.addCollection(m)
+		}
+		if err := s.loadFeatures(); err != nil {
+			return err
+		}
+	}
+	return s.loadHistory()
+}
+
+// loadFeatures builds the spatial indexes and the in-memory copy of the
+// features from the file, into collections that hold none.
+func (s *Store) loadFeatures() error {
 	// Records are decoded on every core: at 222,000 features decoding is
 	// most of the time it takes to start.
 	var keys, vals []string
-	err = s.db.View(func(tx *buntdb.Tx) error {
+	err := s.db.View(func(tx *buntdb.Tx) error {
 		return tx.AscendKeys("f:*", func(k, v string) bool {
 			keys, vals = append(keys, k), append(vals, v)
 			return true
@@ -184,7 +212,7 @@ func (s *Store) load() error {
 	}
 	fs := make([]*geo.Feature, len(keys))
 	err = par.Do(len(keys), func(i int) error {
-		cid, _, _ := strings.Cut(keys[i][2:], ":")
+		cid, _ := splitFeatKey(keys[i])
 		f, err := decodeRecord(cid, vals[i])
 		if err != nil {
 			return fmt.Errorf("%s: %w", keys[i], err)
@@ -201,10 +229,7 @@ func (s *Store) load() error {
 			c.add(f)
 		}
 	}
-	if err := s.dropKeys(rectPrefix, seqPrefix); err != nil {
-		return err
-	}
-	return s.indexHistory()
+	return nil
 }
 
 // addCollection registers a collection in memory.
@@ -218,34 +243,6 @@ func (s *Store) addCollection(meta geo.Collection) {
 		return nil
 	})
 	s.cols[meta.ID] = newCollection(meta, ver)
-}
-
-// A record is the feature's version, then its GeoJSON. buntdb keeps every
-// record in memory as a string, so the stored feature holds the record's
-// GeoJSON (a substring, the same bytes) instead of a copy.
-func encodeRecord(f *geo.Feature) (string, *geo.Feature) {
-	rec := strconv.FormatInt(f.Version(), 10) + f.JSON()
-	return rec, f.SharingJSON(rec[len(rec)-len(f.JSON()):])
-}
-
-func decodeRecord(cid, v string) (*geo.Feature, error) {
-	i := strings.IndexByte(v, '{')
-	if i < 1 {
-		return nil, errors.New("malformed record")
-	}
-	ver, err := strconv.ParseInt(v[:i], 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("malformed version: %w", err)
-	}
-	if f, err := geo.DecodeStored(cid, ver, v[i:]); err == nil {
-		return f, nil
-	}
-	// A record an older version wrote in another layout.
-	f, err := geo.DecodeFeature([]byte(v[i:]))
-	if err != nil {
-		return nil, err
-	}
-	return f.WithCollection(cid).WithVersion(ver).SharingJSON(v[i:]), nil
 }
 
 // Close closes the file and releases it to other processes.

@@ -3,7 +3,6 @@ package bunt
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,10 +14,11 @@ import (
 	"github.com/sitmap/sitmap/internal/store"
 )
 
-// History keys, written in the transaction of the write they record:
-// h:{cid}:{fid}:{version} holds the version (histRecord), the number
-// zero-padded so key order is version order. The changes feed reads them
-// in sequence order through s.log (changelog.go).
+// History keys: h:{cid}:{fid}:{version} holds a version that a later write
+// superseded, or a deletion (histRecord), written in the transaction of
+// that write; the number is zero-padded so key order is version order. A
+// current version's history is in the feature's record (record.go). The
+// changes feed reads both in sequence order through s.log (changelog.go).
 func histKey(cid, fid string, version int64) string {
 	return "h:" + cid + ":" + fid + ":" + pad(version)
 }
@@ -35,35 +35,35 @@ type histRecord struct {
 	Feature json.RawMessage  `json:"feature"`
 }
 
-// history keeps the version that the change just recorded wrote. The
-// record of a feature's current version holds no copy of it ("feature":
-// null: the f: key has it), so an import writes each feature once; the
-// write that supersedes a version (old, or nil when there is none) copies
-// the feature into that version's record. A deletion's record points at
-// the version before it the same way.
-func (w *write) history(tx *buntdb.Tx, old *geo.Feature) error {
-	c := w.changes[len(w.changes)-1]
-	if old != nil {
-		k := histKey(c.Collection, c.ID, old.Version())
-		rec, err := tx.Get(k)
-		switch {
-		case errors.Is(err, buntdb.ErrNotFound): // written before history was kept
-		case err != nil:
-			return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
-		case strings.HasSuffix(rec, currentTail):
-			rec = w.supersede(k, rec[:len(rec)-len(currentTail)]+`"feature":`+old.JSON()+"}", old)
-			if _, _, err := tx.Set(k, rec, nil); err != nil {
-				return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
-			}
-		}
+// keep writes the h: key of the version old that this write supersedes,
+// from its record prev: its history and its state, with the span it held
+// (asof.go). A feature written before history was kept has none to keep.
+func (w *write) keep(tx *buntdb.Tx, prev string, old *geo.Feature) error {
+	r, err := parseRecord(prev)
+	if err != nil {
+		return fmt.Errorf("history of %s/%s: %w", old.Collection(), old.ID(), err)
 	}
-	at := w.at.Format(store.TimeKey)
-	rec := histValue(c.Seq, at, w.editor, c.Type, c.Version, "null")
-	k := histKey(c.Collection, c.ID, c.Version)
+	if r.seq == 0 {
+		return nil
+	}
+	k := histKey(old.Collection(), old.ID(), old.Version())
+	rec := w.supersede(k, histValue(r.seq, r.at, r.editor, r.change, old.Version(), old.JSON()), old)
 	if _, _, err := tx.Set(k, rec, nil); err != nil {
-		return fmt.Errorf("history of %s/%s: %w", c.Collection, c.ID, err)
+		return fmt.Errorf("history of %s/%s: %w", old.Collection(), old.ID(), err)
 	}
-	w.log = append(w.log, logEntry{seq: c.Seq, at: at, key: k})
+	w.moved = append(w.moved, logEntry{seq: r.seq, at: recordTime(rec), key: k})
+	return nil
+}
+
+// keepDeletion writes the h: key of a deletion (version, history m), which
+// points at the version before it ("feature": null) as Versions reads it.
+func (w *write) keepDeletion(tx *buntdb.Tx, f *geo.Feature, version int64, m meta) error {
+	k := histKey(f.Collection(), f.ID(), version)
+	rec := histValue(m.seq, m.at, m.editor, store.Deleted, version, "null")
+	if _, _, err := tx.Set(k, rec, nil); err != nil {
+		return fmt.Errorf("history of %s/%s: %w", f.Collection(), f.ID(), err)
+	}
+	w.log = append(w.log, logEntry{seq: m.seq, at: m.at, key: k})
 	return nil
 }
 
@@ -74,8 +74,9 @@ func histValue(seq int64, at, editor string, change store.ChangeType, version in
 		`,"change":"` + string(change) + `","version":` + strconv.FormatInt(version, 10) + `,"feature":` + feature + "}"
 }
 
-// currentTail ends the record of a version whose feature is elsewhere: in
-// the f: key (the current version) or the version before (a deletion).
+// currentTail ends the record of a version whose feature is elsewhere:
+// the version before (a deletion), or, as older versions of sitmap wrote
+// them, the f: key (the current version; foldCurrent).
 const currentTail = `"feature":null}`
 
 // decodeHist reads a record; the feature of a current version comes from
@@ -118,6 +119,30 @@ func splitHistKey(k string) (cid, fid string) {
 	return parts[1], parts[2]
 }
 
+// currentVersion reads the history of a current version from its record
+// rec, with the feature in memory (s.mu held for reading); false when the
+// record has none.
+func (s *Store) currentVersion(cid, fid, rec string) (store.Version, bool, error) {
+	r, err := parseRecord(rec)
+	if err != nil || r.seq == 0 {
+		return store.Version{}, false, err
+	}
+	t, err := time.Parse(store.TimeKey, r.at)
+	if err != nil {
+		return store.Version{}, false, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
+	}
+	v := store.Version{Seq: r.seq, Change: r.change, Collection: cid, ID: fid, Version: r.version, Time: t, Editor: r.editor}
+	if c, ok := s.cols[cid]; ok {
+		if f := c.feats[fid]; f != nil && f.Version() == r.version {
+			v.Feature = f
+		}
+	}
+	if v.Feature == nil {
+		return store.Version{}, false, fmt.Errorf("history of %s/%s: version %d is not the one in memory", cid, fid, r.version)
+	}
+	return v, true, nil
+}
+
 // Versions returns a feature's kept versions, newest first.
 func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version, error) {
 	s.mu.RLock()
@@ -125,6 +150,15 @@ func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version,
 	var out []store.Version
 	var derr error
 	err := s.db.View(func(tx *buntdb.Tx) error {
+		if rec, err := tx.Get(featKey(cid, fid)); err == nil {
+			v, ok, err := s.currentVersion(cid, fid, rec)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, v)
+			}
+		}
 		return tx.DescendKeys("h:"+cid+":"+fid+":*", func(k, v string) bool {
 			var ver store.Version
 			if ver, derr = s.decodeHist(cid, fid, v); derr != nil {
@@ -156,14 +190,13 @@ func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version,
 func (s *Store) Changes(ctx context.Context, q store.ChangesQuery) ([]store.Version, error) {
 	since := q.Since.UTC().Format(store.TimeKey)
 	s.mu.RLock()
-	keys := s.log.keys(q.After, since, q.Collection, q.Limit)
-	s.mu.RUnlock()
-	return s.histRecords(keys)
+	defer s.mu.RUnlock()
+	return s.histRecords(s.log.keys(q.After, since, q.Collection, q.Limit))
 }
 
+// histRecords reads the versions that keys (f: or h:) hold (s.mu held for
+// reading, so that none moves meanwhile).
 func (s *Store) histRecords(keys []string) ([]store.Version, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	out := make([]store.Version, 0, len(keys))
 	err := s.db.View(func(tx *buntdb.Tx) error {
 		for _, k := range keys {
@@ -171,8 +204,14 @@ func (s *Store) histRecords(keys []string) ([]store.Version, error) {
 			if err != nil {
 				return fmt.Errorf("%s: %w", k, err)
 			}
-			cid, fid := splitHistKey(k)
-			ver, err := s.decodeHist(cid, fid, v)
+			var ver store.Version
+			if strings.HasPrefix(k, "f:") {
+				cid, fid := splitFeatKey(k)
+				ver, _, err = s.currentVersion(cid, fid, v)
+			} else {
+				cid, fid := splitHistKey(k)
+				ver, err = s.decodeHist(cid, fid, v)
+			}
 			if err != nil {
 				return err
 			}
@@ -235,8 +274,8 @@ func recordTime(rec string) string {
 	return rec[i+8 : i+8+len(store.TimeKey)]
 }
 
-// PruneHistory drops versions older than before except each feature's
-// latest, in one transaction.
+// PruneHistory drops versions recorded before before except each
+// feature's latest, in one transaction.
 func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error) {
 	cut := before.UTC().Format(store.TimeKey)
 	s.mu.Lock()
@@ -244,19 +283,28 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 	n := 0
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		var drop []string
-		var prevKey, prevFeature, prevTime string
-		err := tx.AscendKeys("h:*", func(k, v string) bool {
-			cid, fid := splitHistKey(k)
-			feature := cid + ":" + fid
-			if feature == prevFeature && prevTime < cut {
-				drop = append(drop, prevKey) // not the latest of its feature
+		var prevKey, prevTime string
+		// The previous key goes when it is older than cut and not its
+		// feature's latest version: another follows, or the feature's
+		// record holds the current one.
+		consider := func(next string) {
+			if prevKey == "" || prevTime >= cut {
+				return
 			}
-			prevKey, prevFeature, prevTime = k, feature, recordTime(v)
+			cid, fid := splitHistKey(prevKey)
+			if c := s.cols[cid]; sameFeature(prevKey, next) || (c != nil && c.feats[fid] != nil) {
+				drop = append(drop, prevKey)
+			}
+		}
+		err := tx.AscendKeys("h:*", func(k, v string) bool {
+			consider(k)
+			prevKey, prevTime = k, recordTime(v)
 			return true
 		})
 		if err != nil {
 			return err
 		}
+		consider("")
 		for _, k := range drop {
 			if _, err := tx.Delete(k); err != nil {
 				return err

@@ -25,25 +25,26 @@ func (s *Store) Restore(ctx context.Context, r store.Restoration) error {
 		if err := w.createCollections(tx, r.Create); err != nil {
 			return err
 		}
+		current, err := w.restoreVersions(tx, r.Versions)
+		if err != nil {
+			return err
+		}
 		for _, f := range r.Current() {
 			if w.collection(f.Collection()) == nil {
 				return store.Errorf(store.ErrNotFound, "collection %s does not exist", f.Collection())
 			}
-			rec, stored := encodeRecord(f)
+			rec, stored := encodeRecord(f, current[[2]string{f.Collection(), f.ID()}])
 			if _, _, err := tx.Set(featKey(f.Collection(), f.ID()), rec, nil); err != nil {
 				return fmt.Errorf("restore %s/%s: %w", f.Collection(), f.ID(), err)
 			}
 			w.puts = append(w.puts, stored)
-		}
-		if err := w.restoreVersions(tx, r.Versions); err != nil {
-			return err
 		}
 		vers, seq := r.Heads()
 		for cid, v := range vers {
 			w.vers[cid] = max(v, w.collection(cid).version)
 		}
 		s.seq = max(s.seq, seq)
-		_, _, err := tx.Set(seqKey, strconv.FormatInt(s.seq, 10), nil)
+		_, _, err = tx.Set(seqKey, strconv.FormatInt(s.seq, 10), nil)
 		return err
 	})
 }
@@ -70,10 +71,11 @@ func (s *Store) checkEmpty() error {
 }
 
 // restoreVersions writes the history keys of vs (in Seq order) as the
-// writes would have: a feature's current version without a copy of the
-// feature (its f: key has it), a deletion pointing at the version before
-// it when there is one, and every superseded state with its span (asof.go).
-func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
+// writes would have: a deletion pointing at the version before it when
+// there is one, and every superseded state with its span (asof.go). It
+// returns the history of each feature's current version, which goes into
+// the feature's record.
+func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) (map[[2]string]meta, error) {
 	next := make([]int, len(vs))  // the feature's next version, or -1
 	prev := make([]bool, len(vs)) // whether the feature has a version before
 	seen := map[[2]string]int{}
@@ -85,14 +87,21 @@ func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
 		}
 		seen[k] = i
 	}
+	current := map[[2]string]meta{}
 	for i, v := range vs {
+		at := v.Time.UTC().Format(store.TimeKey)
+		if next[i] < 0 && v.Change != store.Deleted {
+			k := [2]string{v.Collection, v.ID}
+			current[k] = meta{seq: v.Seq, at: at, change: v.Change, editor: v.Editor}
+			w.log = append(w.log, logEntry{seq: v.Seq, at: at, key: featKey(v.Collection, v.ID)})
+			continue
+		}
 		feature := "null"
 		switch {
 		case v.Change == store.Deleted && prev[i]:
 		case v.Feature != nil && (next[i] >= 0 || v.Change == store.Deleted):
 			feature = v.Feature.JSON()
 		}
-		at := v.Time.UTC().Format(store.TimeKey)
 		k, rec := histKey(v.Collection, v.ID, v.Version), histValue(v.Seq, at, v.Editor, v.Change, v.Version, feature)
 		w.log = append(w.log, logEntry{seq: v.Seq, at: at, key: k})
 		if n := next[i]; n >= 0 && v.Change != store.Deleted && v.Time.Before(vs[n].Time) {
@@ -101,8 +110,8 @@ func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) error {
 			w.spans = append(w.spans, spanAt{cid: v.Collection, b: b, s: &span{key: k, t0: at, t1: t1}})
 		}
 		if _, _, err := tx.Set(k, rec, nil); err != nil {
-			return fmt.Errorf("restore %s/%s version %d: %w", v.Collection, v.ID, v.Version, err)
+			return nil, fmt.Errorf("restore %s/%s version %d: %w", v.Collection, v.ID, v.Version, err)
 		}
 	}
-	return nil
+	return current, nil
 }

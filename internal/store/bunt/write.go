@@ -41,6 +41,7 @@ func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
 type write struct {
 	s       *Store
 	at      time.Time
+	atKey   string // at, as history records it (store.TimeKey)
 	now     string // at, as "updated" holds it
 	puts    []*geo.Feature
 	deletes []*geo.Feature
@@ -50,6 +51,7 @@ type write struct {
 	created []*collection // made by this write, visible once it commits
 	spans   []spanAt      // versions it superseded, for the as_of index (asof.go)
 	log     changeLog     // the versions it kept, for the changes feed
+	moved   changeLog     // versions it superseded: their keys now
 	// dups: a feature was put twice, so the version a put supersedes may
 	// be an earlier put of the same write.
 	dups bool
@@ -57,7 +59,7 @@ type write struct {
 
 func (s *Store) newWrite() *write {
 	at := s.now().UTC()
-	return &write{s: s, at: at, now: at.Format(time.RFC3339Nano), vers: map[string]int64{}}
+	return &write{s: s, at: at, atKey: at.Format(store.TimeKey), now: at.Format(time.RFC3339Nano), vers: map[string]int64{}}
 }
 
 // collection finds an existing collection or one this write creates.
@@ -102,11 +104,13 @@ func (w *write) bump(cid string) int64 {
 	return v + 1
 }
 
-func (w *write) record(typ store.ChangeType, cid, fid string, version int64) {
+// record numbers a change and returns its history.
+func (w *write) record(typ store.ChangeType, cid, fid string, version int64) meta {
 	w.s.seq++
 	w.changes = append(w.changes, store.Change{
 		Seq: w.s.seq, Type: typ, Collection: cid, ID: fid, Version: version, Time: w.at,
 	})
+	return meta{seq: w.s.seq, at: w.atKey, change: typ, editor: w.editor}
 }
 
 // put writes f as its next version and returns what it stored: f is the
@@ -115,26 +119,38 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) (*geo.F
 	if !f.Has("updated") {
 		f = f.WithString("updated", w.now)
 	}
-	rec, stored := encodeRecord(f.WithVersion(w.bump(f.Collection())))
-	if _, _, err := tx.Set(featKey(stored.Collection(), stored.ID()), rec, nil); err != nil {
+	f = f.WithVersion(w.bump(f.Collection()))
+	m := w.record(typ, f.Collection(), f.ID(), f.Version())
+	k := featKey(f.Collection(), f.ID())
+	rec, stored := encodeRecord(f, m)
+	prev, replaced, err := tx.Set(k, rec, nil)
+	if err != nil {
 		return nil, err
 	}
 	old := w.latest(stored)
 	w.puts = append(w.puts, stored)
-	w.record(typ, stored.Collection(), stored.ID(), stored.Version())
-	if err := w.history(tx, old); err != nil {
-		return nil, err
+	w.log = append(w.log, logEntry{seq: m.seq, at: m.at, key: k})
+	if replaced && old != nil {
+		if err := w.keep(tx, prev, old); err != nil {
+			return nil, err
+		}
 	}
 	return stored, nil
 }
 
+// delete removes f, keeping its last state and the deletion (history.go).
 func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
-	if _, err := tx.Delete(featKey(f.Collection(), f.ID())); err != nil {
+	prev, err := tx.Delete(featKey(f.Collection(), f.ID()))
+	if err != nil {
 		return err
 	}
 	w.deletes = append(w.deletes, f)
-	w.record(store.Deleted, f.Collection(), f.ID(), w.bump(f.Collection()))
-	return w.history(tx, f)
+	v := w.bump(f.Collection())
+	m := w.record(store.Deleted, f.Collection(), f.ID(), v)
+	if err := w.keep(tx, prev, f); err != nil {
+		return err
+	}
+	return w.keepDeletion(tx, f, v, m)
 }
 
 // latest is the version of f's id that f supersedes: an earlier put of this
@@ -187,6 +203,7 @@ func (w *write) apply() {
 		w.s.cols[sp.cid].past.Insert(sp.b.Min, sp.b.Max, sp.s)
 	}
 	w.s.log = w.s.log.with(w.log)
+	w.s.log.move(w.moved)
 	w.s.hub.Publish(w.changes)
 }
 
