@@ -33,7 +33,8 @@ var (
 // are a few kilobytes, which the kernel writes whole.
 const fenceAbove = 64
 
-// fenced runs write between the two markers.
+// fenced runs write between the two markers. When write fails halfway
+// (partialError) the pending marker stays, for undo to cut back to.
 func (s *Store) fenced(write func() error) error {
 	err := s.db.Update(func(tx *buntdb.Tx) error {
 		_, _, err := tx.Set(pendingKey, "1", nil)
@@ -43,6 +44,10 @@ func (s *Store) fenced(write func() error) error {
 		return fmt.Errorf("fence: %w", err)
 	}
 	werr := write()
+	var p partialError
+	if errors.As(werr, &p) {
+		return werr
+	}
 	err = s.db.Update(func(tx *buntdb.Tx) error {
 		_, err := tx.Delete(pendingKey)
 		return err
@@ -51,6 +56,98 @@ func (s *Store) fenced(write func() error) error {
 		return fmt.Errorf("fence: %w", errors.Join(werr, err))
 	}
 	return werr
+}
+
+// A fenced write is also committed in chunks of chunkKeys keys, one
+// buntdb transaction each: buntdb builds a transaction's log in one
+// buffer and keeps the buffer of its largest commit for as long as it
+// runs, and it keeps each key of a transaction in two maps until the
+// commit, so one transaction for an import of 222,000 features would
+// hold some 200 MB more at its peak, and the server the buffer after.
+// Readers cannot see the chunks (s.mu is held until the write is
+// applied); a crash drops them with the fence, and a failure halfway
+// undoes them (undo).
+const chunkKeys = 8192
+
+// partialError is a failed write of which chunks were committed.
+type partialError struct{ error }
+
+func (e partialError) Unwrap() error { return e.error }
+
+// run makes fn's changes in one buntdb transaction, or in as many as it
+// takes when chunked.
+func (w *write) run(fn func(*write) error) error {
+	tx, err := w.s.db.Begin(true)
+	if err != nil {
+		return err
+	}
+	w.tx = tx
+	if err = fn(w); err == nil {
+		err = w.finish()
+	}
+	switch {
+	case err == nil:
+		err = w.tx.Commit()
+	case w.tx != nil:
+		_ = w.tx.Rollback()
+	}
+	w.tx = nil
+	if err != nil && w.committed {
+		return partialError{err}
+	}
+	return err
+}
+
+// set and del change a key in the write's transaction, which a chunked
+// write first commits when it is full.
+func (w *write) set(k, v string) (prev string, replaced bool, err error) {
+	if err := w.rotate(); err != nil {
+		return "", false, err
+	}
+	w.keys++
+	return w.tx.Set(k, v, nil)
+}
+
+func (w *write) del(k string) (string, error) {
+	if err := w.rotate(); err != nil {
+		return "", err
+	}
+	w.keys++
+	return w.tx.Delete(k)
+}
+
+// rotate commits a full chunk and begins the next; a cancelled context
+// ends the write there.
+func (w *write) rotate() error {
+	if !w.chunked || w.keys < chunkKeys {
+		return nil
+	}
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	err := w.tx.Commit()
+	if w.tx = nil; err != nil {
+		return err
+	}
+	w.committed = true
+	if w.tx, err = w.s.db.Begin(true); err != nil {
+		w.tx = nil
+		return err
+	}
+	w.keys = 0
+	return nil
+}
+
+// undo drops the chunks of a large write that failed: the file is cut
+// back to the write's fence, as after a crash, and read again (s.mu held).
+func (s *Store) undo() error {
+	s.db.Close()
+	fresh, err := open(s.path)
+	if err != nil {
+		return fmt.Errorf("undo the failed write: %w", err)
+	}
+	s.db, s.cols, s.seq, s.log, s.shrunk = fresh.db, fresh.cols, fresh.seq, fresh.log, fresh.shrunk
+	return nil
 }
 
 // tailChunk is how much of the file repairTail reads at a time, from the

@@ -3,10 +3,15 @@ package bunt_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/paulmach/orb"
+	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/internal/store/bunt"
 	"github.com/sitmap/sitmap/internal/workload"
@@ -83,4 +88,82 @@ func TestOpenCutsAnUnfinishedLargeWrite(t *testing.T) {
 	if _, err := workload.Load(ctx, s, fs); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// cancelLater is a context whose Err says cancelled from its second call:
+// a large write checks it between chunks, so it fails after one was
+// committed.
+type cancelLater struct {
+	context.Context
+	calls *int
+}
+
+func (c cancelLater) Err() error {
+	if *c.calls++; *c.calls > 1 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// A large write is committed in chunks: one that fails after a chunk was
+// committed leaves nothing of itself, in memory or in the file, and the
+// store takes the next write; one that succeeds is whole after a reopen.
+func TestLargeWriteInChunks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sitmap.db")
+	s := openFile(t, path)
+	if _, err := s.Put(ctx, []*geo.Feature{point(t, "keep", "k", 1, 1)}, store.CreateOnly, geo.NewCollection("keep")); err != nil {
+		t.Fatal(err)
+	}
+	big := make([]*geo.Feature, 20000) // two chunks and more
+	for i := range big {
+		big[i] = point(t, "big", fmt.Sprintf("b%d", i), 20+float64(i%100)/100, 50+float64(i/100)/100)
+	}
+	calls := 0
+	_, err := s.Put(cancelLater{ctx, &calls}, big, store.CreateOnly, geo.NewCollection("big"))
+	if !errors.Is(err, context.Canceled) || calls < 2 {
+		t.Fatalf("Put cancelled after a chunk: %v (%d checks), want context.Canceled", err, calls)
+	}
+	check := func(s store.Store, want []string, features int) {
+		t.Helper()
+		cols, err := s.Collections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range cols {
+			ids = append(ids, c.ID)
+		}
+		if !slices.Equal(ids, want) {
+			t.Errorf("collections %v, want %v", ids, want)
+		}
+		changes, err := s.Changes(ctx, store.ChangesQuery{})
+		if err != nil || len(changes) != features {
+			t.Errorf("%d changes (%v), want %d", len(changes), err, features)
+		}
+	}
+	check(s, []string{"keep"}, 1)
+	s.Close()
+	s = openFile(t, path)
+	check(s, []string{"keep"}, 1)
+
+	if _, err := s.Put(ctx, big, store.CreateOnly, geo.NewCollection("big")); err != nil {
+		t.Fatal(err)
+	}
+	check(s, []string{"big", "keep"}, 1+len(big))
+	s.Close()
+	s = openFile(t, path)
+	check(s, []string{"big", "keep"}, 1+len(big))
+	if f, err := s.Get(ctx, "big", "b19999"); err != nil || f.ID() != "b19999" {
+		t.Errorf("the last feature after a reopen: %v, %v", f, err)
+	}
+}
+
+func point(t *testing.T, cid, id string, x, y float64) *geo.Feature {
+	t.Helper()
+	f, err := geo.NewFeature(id, orb.Point{x, y}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.WithCollection(cid)
 }

@@ -38,7 +38,7 @@ type histRecord struct {
 // keep writes the h: key of the version old that this write supersedes,
 // from its record prev: its history and its state, with the span it held
 // (asof.go). A feature written before history was kept has none to keep.
-func (w *write) keep(tx *buntdb.Tx, prev string, old *geo.Feature) error {
+func (w *write) keep(prev string, old *geo.Feature) error {
 	r, err := parseRecord(prev)
 	if err != nil {
 		return fmt.Errorf("history of %s/%s: %w", old.Collection(), old.ID(), err)
@@ -48,7 +48,7 @@ func (w *write) keep(tx *buntdb.Tx, prev string, old *geo.Feature) error {
 	}
 	k := histKey(old.Collection(), old.ID(), old.Version())
 	rec := w.supersede(k, histValue(r.seq, r.at, r.editor, r.change, old.Version(), old.JSON()), old)
-	if _, _, err := tx.Set(k, rec, nil); err != nil {
+	if _, _, err := w.set(k, rec); err != nil {
 		return fmt.Errorf("history of %s/%s: %w", old.Collection(), old.ID(), err)
 	}
 	w.moved = append(w.moved, logEntry{seq: r.seq, at: recordTime(rec), key: k})
@@ -57,10 +57,10 @@ func (w *write) keep(tx *buntdb.Tx, prev string, old *geo.Feature) error {
 
 // keepDeletion writes the h: key of a deletion (version, history m), which
 // points at the version before it ("feature": null) as Versions reads it.
-func (w *write) keepDeletion(tx *buntdb.Tx, f *geo.Feature, version int64, m meta) error {
+func (w *write) keepDeletion(f *geo.Feature, version int64, m meta) error {
 	k := histKey(f.Collection(), f.ID(), version)
 	rec := histValue(m.seq, m.at, m.editor, store.Deleted, version, "null")
-	if _, _, err := tx.Set(k, rec, nil); err != nil {
+	if _, _, err := w.set(k, rec); err != nil {
 		return fmt.Errorf("history of %s/%s: %w", f.Collection(), f.ID(), err)
 	}
 	w.log = append(w.log, logEntry{seq: m.seq, at: m.at, key: k})

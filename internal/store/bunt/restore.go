@@ -21,20 +21,21 @@ func (s *Store) Restore(ctx context.Context, r store.Restoration) error {
 	if err := s.checkEmpty(); err != nil {
 		return err
 	}
-	return s.commitFenced(ctx, len(r.Versions) > fenceAbove, func(w *write, tx *buntdb.Tx) error {
-		if err := w.createCollections(tx, r.Create); err != nil {
+	fs := r.Current()
+	if err := s.checkPut(fs, store.Upsert, r.Create); err != nil {
+		return err
+	}
+	return s.commitFenced(ctx, len(r.Versions) > fenceAbove, func(w *write) error {
+		if err := w.createCollections(r.Create); err != nil {
 			return err
 		}
-		current, err := w.restoreVersions(tx, r.Versions)
+		current, err := w.restoreVersions(r.Versions)
 		if err != nil {
 			return err
 		}
-		for _, f := range r.Current() {
-			if w.collection(f.Collection()) == nil {
-				return store.Errorf(store.ErrNotFound, "collection %s does not exist", f.Collection())
-			}
+		for _, f := range fs {
 			rec, stored := encodeRecord(f, current[[2]string{f.Collection(), f.ID()}])
-			if _, _, err := tx.Set(featKey(f.Collection(), f.ID()), rec, nil); err != nil {
+			if _, _, err := w.set(featKey(f.Collection(), f.ID()), rec); err != nil {
 				return fmt.Errorf("restore %s/%s: %w", f.Collection(), f.ID(), err)
 			}
 			w.puts = append(w.puts, stored)
@@ -44,7 +45,7 @@ func (s *Store) Restore(ctx context.Context, r store.Restoration) error {
 			w.vers[cid] = max(v, w.collection(cid).version)
 		}
 		s.seq = max(s.seq, seq)
-		_, _, err = tx.Set(seqKey, strconv.FormatInt(s.seq, 10), nil)
+		_, _, err = w.set(seqKey, strconv.FormatInt(s.seq, 10))
 		return err
 	})
 }
@@ -75,7 +76,7 @@ func (s *Store) checkEmpty() error {
 // there is one, and every superseded state with its span (asof.go). It
 // returns the history of each feature's current version, which goes into
 // the feature's record.
-func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) (map[[2]string]meta, error) {
+func (w *write) restoreVersions(vs []store.Version) (map[[2]string]meta, error) {
 	next := make([]int, len(vs))  // the feature's next version, or -1
 	prev := make([]bool, len(vs)) // whether the feature has a version before
 	seen := map[[2]string]int{}
@@ -109,7 +110,7 @@ func (w *write) restoreVersions(tx *buntdb.Tx, vs []store.Version) (map[[2]strin
 			rec = withSpan(rec, t1, b)
 			w.spans = append(w.spans, spanAt{cid: v.Collection, b: b, s: &span{key: k, t0: at, t1: t1}})
 		}
-		if _, _, err := tx.Set(k, rec, nil); err != nil {
+		if _, _, err := w.set(k, rec); err != nil {
 			return nil, fmt.Errorf("restore %s/%s version %d: %w", v.Collection, v.ID, v.Version, err)
 		}
 	}

@@ -40,18 +40,25 @@ func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
 // memory once buntdb has committed them.
 type write struct {
 	s       *Store
-	at      time.Time
-	atKey   string // at, as history records it (store.TimeKey)
-	now     string // at, as "updated" holds it
-	puts    []*geo.Feature
-	deletes []*geo.Feature
-	changes []store.Change
-	vers    map[string]int64
-	editor  string        // store.EditorOf the write's context, for its history
-	created []*collection // made by this write, visible once it commits
-	spans   []spanAt      // versions it superseded, for the as_of index (asof.go)
-	log     changeLog     // the versions it kept, for the changes feed
-	moved   changeLog     // versions it superseded: their keys now
+	ctx     context.Context
+	tx      *buntdb.Tx // the transaction open, nil once it has ended
+	chunked bool       // large: committed every chunkKeys keys (chunk.go)
+	keys    int        // keys set or deleted in tx
+	// committed: chunks of this write are in the file and in buntdb's
+	// memory, so a failure must undo them.
+	committed bool
+	at        time.Time
+	atKey     string // at, as history records it (store.TimeKey)
+	now       string // at, as "updated" holds it
+	puts      []*geo.Feature
+	deletes   []*geo.Feature
+	changes   []store.Change
+	vers      map[string]int64
+	editor    string        // store.EditorOf the write's context, for its history
+	created   []*collection // made by this write, visible once it commits
+	spans     []spanAt      // versions it superseded, for the as_of index (asof.go)
+	log       changeLog     // the versions it kept, for the changes feed
+	moved     changeLog     // versions it superseded: their keys now
 	// dups: a feature was put twice, so the version a put supersedes may
 	// be an earlier put of the same write.
 	dups bool
@@ -77,7 +84,7 @@ func (w *write) collection(cid string) *collection {
 
 // createCollections adds the collections that do not exist yet inside the
 // transaction, indexes included, so that a rollback leaves none behind.
-func (w *write) createCollections(tx *buntdb.Tx, metas []geo.Collection) error {
+func (w *write) createCollections(metas []geo.Collection) error {
 	for _, meta := range metas {
 		if w.collection(meta.ID) != nil {
 			continue
@@ -86,7 +93,7 @@ func (w *write) createCollections(tx *buntdb.Tx, metas []geo.Collection) error {
 		if err != nil {
 			return err
 		}
-		if _, _, err := tx.Set(collKey(meta.ID), raw, nil); err != nil {
+		if _, _, err := w.set(collKey(meta.ID), raw); err != nil {
 			return fmt.Errorf("create collection %s: %w", meta.ID, err)
 		}
 		w.created = append(w.created, newCollection(meta, 0))
@@ -115,7 +122,7 @@ func (w *write) record(typ store.ChangeType, cid, fid string, version int64) met
 
 // put writes f as its next version and returns what it stored: f is the
 // caller's and stays as it is.
-func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) (*geo.Feature, error) {
+func (w *write) put(f *geo.Feature, typ store.ChangeType) (*geo.Feature, error) {
 	if !f.Has("updated") {
 		f = f.WithString("updated", w.now)
 	}
@@ -123,7 +130,7 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) (*geo.F
 	m := w.record(typ, f.Collection(), f.ID(), f.Version())
 	k := featKey(f.Collection(), f.ID())
 	rec, stored := encodeRecord(f, m)
-	prev, replaced, err := tx.Set(k, rec, nil)
+	prev, replaced, err := w.set(k, rec)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +138,7 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) (*geo.F
 	w.puts = append(w.puts, stored)
 	w.log = append(w.log, logEntry{seq: m.seq, at: m.at, key: k})
 	if replaced && old != nil {
-		if err := w.keep(tx, prev, old); err != nil {
+		if err := w.keep(prev, old); err != nil {
 			return nil, err
 		}
 	}
@@ -139,18 +146,18 @@ func (w *write) put(tx *buntdb.Tx, f *geo.Feature, typ store.ChangeType) (*geo.F
 }
 
 // delete removes f, keeping its last state and the deletion (history.go).
-func (w *write) delete(tx *buntdb.Tx, f *geo.Feature) error {
-	prev, err := tx.Delete(featKey(f.Collection(), f.ID()))
+func (w *write) delete(f *geo.Feature) error {
+	prev, err := w.del(featKey(f.Collection(), f.ID()))
 	if err != nil {
 		return err
 	}
 	w.deletes = append(w.deletes, f)
 	v := w.bump(f.Collection())
 	m := w.record(store.Deleted, f.Collection(), f.ID(), v)
-	if err := w.keep(tx, prev, f); err != nil {
+	if err := w.keep(prev, f); err != nil {
 		return err
 	}
-	return w.keepDeletion(tx, f, v, m)
+	return w.keepDeletion(f, v, m)
 }
 
 // latest is the version of f's id that f supersedes: an earlier put of this
@@ -167,17 +174,17 @@ func (w *write) latest(f *geo.Feature) *geo.Feature {
 	return nil
 }
 
-func (w *write) finish(tx *buntdb.Tx) error {
+func (w *write) finish() error {
 	// The sequence is stored once per transaction, not once per feature:
 	// an import of 200,000 features would otherwise set the key 200,000
 	// times.
 	if len(w.changes) > 0 {
-		if _, _, err := tx.Set(seqKey, strconv.FormatInt(w.s.seq, 10), nil); err != nil {
+		if _, _, err := w.set(seqKey, strconv.FormatInt(w.s.seq, 10)); err != nil {
 			return err
 		}
 	}
 	for cid, v := range w.vers {
-		if _, _, err := tx.Set(verKey(cid), strconv.FormatInt(v, 10), nil); err != nil {
+		if _, _, err := w.set(verKey(cid), strconv.FormatInt(v, 10)); err != nil {
 			return err
 		}
 	}
@@ -209,31 +216,29 @@ func (w *write) apply() {
 
 // commit runs fn in one buntdb transaction; on any error nothing changes,
 // in the file or in memory.
-func (s *Store) commit(ctx context.Context, fn func(w *write, tx *buntdb.Tx) error) error {
+func (s *Store) commit(ctx context.Context, fn func(w *write) error) error {
 	return s.commitFenced(ctx, false, fn)
 }
 
-// commitFenced is commit, fenced (guard.go) when the write is large.
-func (s *Store) commitFenced(ctx context.Context, large bool, fn func(w *write, tx *buntdb.Tx) error) error {
+// commitFenced is commit for a write that may be large: fenced and
+// committed in chunks (chunk.go) when it is.
+func (s *Store) commitFenced(ctx context.Context, large bool, fn func(w *write) error) error {
 	w := s.newWrite()
-	w.editor = store.EditorOf(ctx)
+	w.ctx, w.editor = ctx, store.EditorOf(ctx)
+	w.chunked = large && s.path != ""
 	seq := s.seq
-	write := func() error {
-		return s.db.Update(func(tx *buntdb.Tx) error {
-			if err := fn(w, tx); err != nil {
-				return err
-			}
-			return w.finish(tx)
-		})
-	}
 	var err error
-	if large && s.path != "" {
-		err = s.fenced(write)
+	if w.chunked {
+		err = s.fenced(func() error { return w.run(fn) })
 	} else {
-		err = write()
+		err = w.run(fn)
 	}
 	if err != nil {
 		s.seq = seq
+		var p partialError
+		if errors.As(err, &p) {
+			return errors.Join(p.error, s.undo())
+		}
 		return err
 	}
 	w.apply()
@@ -244,25 +249,21 @@ func (s *Store) commitFenced(ctx context.Context, large bool, fn func(w *write, 
 func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, create ...geo.Collection) ([]*geo.Feature, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.checkPut(fs, mode, create); err != nil {
+		return nil, err
+	}
 	out := make([]*geo.Feature, len(fs))
-	err := s.commitFenced(ctx, len(fs) > fenceAbove, func(w *write, tx *buntdb.Tx) error {
-		if err := w.createCollections(tx, create); err != nil {
+	err := s.commitFenced(ctx, len(fs) > fenceAbove, func(w *write) error {
+		if err := w.createCollections(create); err != nil {
 			return err
 		}
 		seen := make(map[string]bool, len(fs))
 		for i, f := range fs {
-			c := w.collection(f.Collection())
-			if c == nil {
-				return store.Errorf(store.ErrNotFound, "collection %s does not exist", f.Collection())
-			}
 			if f.ID() == "" {
 				f = f.WithID(geo.NewID())
 			}
 			key := f.Collection() + "/" + f.ID()
-			_, exists := c.feats[f.ID()]
-			if (exists || seen[key]) && mode == store.CreateOnly {
-				return store.Errorf(store.ErrConflict, "feature %s already exists", key)
-			}
+			_, exists := w.collection(f.Collection()).feats[f.ID()]
 			typ := store.Created
 			w.dups = w.dups || seen[key]
 			if exists || seen[key] {
@@ -270,7 +271,7 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 			}
 			seen[key] = true
 			var err error
-			if out[i], err = w.put(tx, f, typ); err != nil {
+			if out[i], err = w.put(f, typ); err != nil {
 				return fmt.Errorf("put %s: %w", key, err)
 			}
 		}
@@ -280,6 +281,31 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkPut finds what would fail a Put before anything is written: a
+// missing collection, an id that CreateOnly finds taken (s.mu held).
+func (s *Store) checkPut(fs []*geo.Feature, mode store.PutMode, create []geo.Collection) error {
+	made := map[string]bool{}
+	for _, m := range create {
+		made[m.ID] = true
+	}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		c := s.cols[f.Collection()]
+		if c == nil && !made[f.Collection()] {
+			return store.Errorf(store.ErrNotFound, "collection %s does not exist", f.Collection())
+		}
+		if mode != store.CreateOnly || f.ID() == "" {
+			continue
+		}
+		key := f.Collection() + "/" + f.ID()
+		if seen[key] || (c != nil && c.feats[f.ID()] != nil) {
+			return store.Errorf(store.ErrConflict, "feature %s already exists", key)
+		}
+		seen[key] = true
+	}
+	return nil
 }
 
 // current finds the feature a replace or delete acts on, checking the
@@ -312,9 +338,9 @@ func (s *Store) replace(ctx context.Context, f *geo.Feature, version int64, typ 
 		return nil, err
 	}
 	var stored *geo.Feature
-	err := s.commit(ctx, func(w *write, tx *buntdb.Tx) error {
+	err := s.commit(ctx, func(w *write) error {
 		var err error
-		stored, err = w.put(tx, f, typ)
+		stored, err = w.put(f, typ)
 		return err
 	})
 	if err != nil {
@@ -331,8 +357,8 @@ func (s *Store) Delete(ctx context.Context, cid, fid string, version int64) erro
 	if err != nil {
 		return err
 	}
-	return s.commit(ctx, func(w *write, tx *buntdb.Tx) error {
-		err := w.delete(tx, old)
+	return s.commit(ctx, func(w *write) error {
+		err := w.delete(old)
 		if errors.Is(err, buntdb.ErrNotFound) {
 			return store.Errorf(store.ErrNotFound, "feature %s/%s does not exist", cid, fid)
 		}
