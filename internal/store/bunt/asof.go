@@ -92,23 +92,15 @@ func (w *write) supersede(k, rec string, old *geo.Feature) string {
 	return withSpan(rec, t1, old.Bound())
 }
 
-// loadHistory reads the history once, into the collections' past R-trees
-// and the changes feed's log (changelog.go).
-func (s *Store) loadHistory() error {
+// loadHistory reads the h: keys once, into the collections' past R-trees
+// and, with current (the entries of the current versions), the changes
+// feed's log (changelog.go).
+func (s *Store) loadHistory(current changeLog) error {
 	for _, c := range s.cols {
 		c.past.Clear()
 	}
-	var log changeLog
+	log := current
 	err := s.db.View(func(tx *buntdb.Tx) error {
-		err := tx.AscendKeys("f:*", func(k, v string) bool {
-			if r, err := parseRecord(v); err == nil && r.seq > 0 {
-				log = append(log, logEntry{seq: r.seq, at: r.at, key: k})
-			}
-			return true
-		})
-		if err != nil {
-			return err
-		}
 		return tx.AscendKeys("h:*", func(k, v string) bool {
 			if sp, ok := parseSpan(k, v); ok && s.cols[sp.cid] != nil {
 				s.cols[sp.cid].past.Insert(sp.b.Min, sp.b.Max, sp.s)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -170,7 +171,8 @@ func (s *Store) load() error {
 	for _, m := range metas {
 		s.addCollection(m)
 	}
-	if err := s.loadFeatures(); err != nil {
+	current, err := s.loadFeatures()
+	if err != nil {
 		return err
 	}
 	if err := s.dropKeys(rectPrefix, seqPrefix); err != nil {
@@ -188,40 +190,44 @@ func (s *Store) load() error {
 		for _, m := range metas {
 			s.addCollection(m)
 		}
-		if err := s.loadFeatures(); err != nil {
+		if current, err = s.loadFeatures(); err != nil {
 			return err
 		}
 	}
-	return s.loadHistory()
+	return s.loadHistory(current)
 }
 
 // loadFeatures builds the spatial indexes and the in-memory copy of the
-// features from the file, into collections that hold none.
-func (s *Store) loadFeatures() error {
+// features from the file, into collections that hold none, and returns
+// the changes log's entries of their versions.
+func (s *Store) loadFeatures() (changeLog, error) {
 	// Records are decoded on every core: at 222,000 features decoding is
 	// most of the time it takes to start.
 	var keys, vals []string
 	err := s.db.View(func(tx *buntdb.Tx) error {
+		n, _ := tx.Len()
+		keys, vals = make([]string, 0, n), make([]string, 0, n)
 		return tx.AscendKeys("f:*", func(k, v string) bool {
 			keys, vals = append(keys, k), append(vals, v)
 			return true
 		})
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fs := make([]*geo.Feature, len(keys))
+	log := make(changeLog, len(keys))
 	err = par.Do(len(keys), func(i int) error {
 		cid, _ := splitFeatKey(keys[i])
-		f, err := decodeRecord(cid, vals[i])
+		f, m, err := decodeRecord(cid, vals[i])
 		if err != nil {
 			return fmt.Errorf("%s: %w", keys[i], err)
 		}
-		fs[i] = f
+		fs[i], log[i] = f, logEntry{seq: m.seq, at: m.at, key: keys[i]}
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byLocality(fs)
 	for _, f := range fs {
@@ -229,7 +235,8 @@ func (s *Store) loadFeatures() error {
 			c.add(f)
 		}
 	}
-	return nil
+	// Records without history have no entry.
+	return slices.DeleteFunc(log, func(e logEntry) bool { return e.seq == 0 }), nil
 }
 
 // addCollection registers a collection in memory.

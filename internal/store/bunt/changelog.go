@@ -45,6 +45,17 @@ func (l changeLog) with(add changeLog) changeLog {
 
 func bySeq(a, b logEntry) int { return cmp.Compare(a.seq, b.seq) }
 
+// current are the entries of current versions (f: keys).
+func (l changeLog) current() changeLog {
+	var out changeLog
+	for _, e := range l {
+		if strings.HasPrefix(e.key, "f:") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // move gives the entries of the versions that moved their new keys.
 func (l changeLog) move(moved changeLog) {
 	for _, m := range moved {

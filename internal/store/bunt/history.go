@@ -319,7 +319,7 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 	if n > 0 {
 		// The spans and log entries of the versions dropped go with
 		// them: rare enough to read the rest again.
-		if err := s.loadHistory(); err != nil {
+		if err := s.loadHistory(s.log.current()); err != nil {
 			return n, fmt.Errorf("prune history: %w", err)
 		}
 	}

@@ -99,21 +99,21 @@ func parseRecord(v string) (record, error) {
 	return r, nil
 }
 
-// decodeRecord reads the feature of a record.
-func decodeRecord(cid, v string) (*geo.Feature, error) {
+// decodeRecord reads a record: its feature and its history.
+func decodeRecord(cid, v string) (*geo.Feature, meta, error) {
 	r, err := parseRecord(v)
 	if err != nil {
-		return nil, err
+		return nil, meta{}, err
 	}
 	if f, err := geo.DecodeStored(cid, r.version, r.json); err == nil {
-		return f, nil
+		return f, r.meta, nil
 	}
 	// A record an older version wrote in another layout.
 	f, err := geo.DecodeFeature([]byte(r.json))
 	if err != nil {
-		return nil, err
+		return nil, meta{}, err
 	}
-	return f.WithCollection(cid).WithVersion(r.version).SharingJSON(r.json), nil
+	return f.WithCollection(cid).WithVersion(r.version).SharingJSON(r.json), r.meta, nil
 }
 
 // splitFeatKey reads f:{cid}:{fid}.
