@@ -6,7 +6,9 @@ import (
 	"errors"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -123,27 +125,26 @@ func Render(layers []TileLayer, t maptile.Tile, opts RenderOptions) ([]byte, err
 	at := opts.At
 	for n := 0; n < renderLevels; n++ {
 		lv := levelFor(n, t.Z, opts)
-		out := make(mvt.Layers, 0, len(layers))
+		out := make([]tileLayer, 0, len(layers))
 		for _, l := range layers {
-			if ml := renderLayer(l, t, lv, opts.Time, at); len(ml.Features) > 0 {
-				out = append(out, ml)
+			if tl := renderLayer(l, t, lv, opts.Time, at); len(tl.feats) > 0 {
+				out = append(out, tl)
 			}
 		}
 		if len(out) == 0 {
 			return nil, nil
 		}
-		data, err := mvt.Marshal(out)
-		if err != nil {
-			return nil, err
-		}
-		if len(data) <= maxBytes {
+		if data := encodeTile(out); len(data) <= maxBytes {
 			return data, nil
 		}
 	}
 	return nil, ErrTileTooLarge
 }
 
-func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.Time) *mvt.Layer {
+// renderLayer takes the layer's features through orb's geometry pipeline
+// (projection, clipping, simplification), each geojson.Feature carrying
+// as its ID the index of what else it takes into the tile.
+func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.Time) tileLayer {
 	scale := float64(uint64(1)<<t.Z) * TileExtent
 	var small, large []*Feature
 	for _, f := range l.Features {
@@ -160,7 +161,7 @@ func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.T
 	if len(small) > lv.thinAbove {
 		small, counts = thin(small, t, lv.cellUnits)
 	}
-	ml := &mvt.Layer{Name: l.Name, Version: 2, Extent: TileExtent}
+	lb := newLayerBuilder(l.Name, small, large)
 	bound := TileBound(t)
 	for _, list := range [][]*Feature{small, large} {
 		for _, f := range list {
@@ -173,15 +174,10 @@ func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.T
 					continue
 				}
 			}
-			gf := tileFeature(l.Name, f, g, at, lv.slim)
-			if counts != nil {
-				if n, ok := counts[f]; ok {
-					gf.Properties["count"] = n
-				}
-			}
-			ml.Features = append(ml.Features, gf)
+			lb.add(f, g, at, lv.slim, counts[f])
 		}
 	}
+	ml := lb.ml
 	ml.ProjectToTile(t)
 	ml.Clip(orb.Bound{Min: orb.Point{-TileBuffer, -TileBuffer}, Max: orb.Point{TileExtent + TileBuffer, TileExtent + TileBuffer}})
 	ml.Simplify(simplify.DouglasPeucker(lv.tolerance))
@@ -192,8 +188,44 @@ func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.T
 			keep = append(keep, gf)
 		}
 	}
-	ml.Features = keep
-	return ml
+	return tileLayer{name: l.Name, feats: keep, props: lb.props}
+}
+
+// layerBuilder gathers a layer's features for orb's geometry pipeline,
+// their parts allocated in blocks rather than one by one.
+type layerBuilder struct {
+	name  string
+	ml    *mvt.Layer
+	gfs   []geojson.Feature
+	props []tileFeat
+	spare []tileProp // free room for the next features' properties
+}
+
+func newLayerBuilder(name string, lists ...[]*Feature) *layerBuilder {
+	n, props := 0, 0
+	for _, l := range lists {
+		for _, f := range l {
+			n, props = n+1, props+len(f.props)+3
+		}
+	}
+	return &layerBuilder{name: name, ml: &mvt.Layer{Name: name, Version: 2, Extent: TileExtent},
+		gfs: make([]geojson.Feature, 0, n), props: make([]tileFeat, 0, n), spare: make([]tileProp, 0, props)}
+}
+
+// add takes f with its geometry g (in degrees) and, when it stands for
+// thinned ones, their count.
+func (b *layerBuilder) add(f *Feature, g orb.Geometry, at time.Time, slim bool, count int) {
+	if need := len(f.props) + 3; cap(b.spare) < need {
+		b.spare = make([]tileProp, 0, max(1024, need))
+	}
+	ps := tileProps(b.spare, f, at, slim)
+	if count > 0 {
+		ps = setProp(ps, "count", tileVal{kind: valInt, i: int64(count)})
+	}
+	b.spare = ps[len(ps):]
+	b.props = append(b.props, tileFeat{id: FeatureNumber(b.name, f), props: ps[:len(ps):len(ps)]})
+	b.gfs = append(b.gfs, geojson.Feature{Geometry: g, ID: len(b.props) - 1})
+	b.ml.Features = append(b.ml.Features, &b.gfs[len(b.gfs)-1])
 }
 
 // isSmall reports whether the geometry fits in one thinning cell at this
@@ -278,58 +310,62 @@ func FeatureNumber(layer string, f *Feature) uint64 {
 	return h.Sum64() & (1<<53 - 1)
 }
 
-func tileFeature(layer string, f *Feature, g orb.Geometry, at time.Time, slim bool) *geojson.Feature {
-	gf := &geojson.Feature{Type: "Feature", Geometry: g, ID: FeatureNumber(layer, f)}
-	gf.Properties = make(geojson.Properties, len(f.props)+2)
+// tileProps appends to ps (empty) the properties f carries into a tile,
+// in key order: its own (the core ones and short scalars only, when
+// slim), its id, and its status at at when at is set.
+func tileProps(ps []tileProp, f *Feature, at time.Time, slim bool) []tileProp {
 	for k, raw := range f.Properties() {
 		if slim && !isCore(k) && (len(raw) > slimValueBytes || len(raw) > 0 && (raw[0] == '{' || raw[0] == '[')) {
 			continue
 		}
 		if v, ok := tileValue(raw); ok {
-			gf.Properties[k] = v
+			ps = append(ps, tileProp{k, v})
 		}
 	}
-	gf.Properties["id"] = f.ID()
+	// Properties come in the order of their keys' JSON text, which escapes
+	// can make differ from the keys'.
+	slices.SortStableFunc(ps, func(a, b tileProp) int { return strings.Compare(a.key, b.key) })
+	ps = setProp(ps, "id", tileVal{kind: valString, s: f.ID()})
 	if !at.IsZero() {
 		if s := f.StatusAt(at); s != "" {
-			gf.Properties["status"] = s
+			ps = setProp(ps, "status", tileVal{kind: valString, s: s})
 		}
 	}
-	return gf
+	return ps
 }
 
 // tileValue turns a raw JSON property into an MVT value: strings, numbers
 // (integers as int64) and booleans as they are, objects and arrays as
 // compact JSON text; null is left out.
-func tileValue(raw json.RawMessage) (any, bool) {
+func tileValue(raw json.RawMessage) (tileVal, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
-		return nil, false
+		return tileVal{}, false
 	}
 	switch raw[0] {
 	case '"':
 		s, ok := decodeString(string(raw))
-		return s, ok
+		return tileVal{kind: valString, s: s}, ok
 	case 't':
-		return true, true
+		return tileVal{kind: valBool, i: 1}, true
 	case 'f':
-		return false, true
+		return tileVal{kind: valBool}, true
 	case 'n':
-		return nil, false
+		return tileVal{}, false
 	case '{', '[':
 		var buf bytes.Buffer
 		if json.Compact(&buf, raw) != nil {
-			return nil, false
+			return tileVal{}, false
 		}
-		return buf.String(), true
+		return tileVal{kind: valString, s: buf.String()}, true
 	}
 	if i, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return i, true
+		return tileVal{kind: valInt64, i: i}, true
 	}
 	if v, err := strconv.ParseFloat(string(raw), 64); err == nil {
-		return v, true
+		return tileVal{kind: valDouble, f: v}, true
 	}
-	return nil, false
+	return tileVal{}, false
 }
 
 // cleanGeometry drops repeated vertices, degenerate rings and parts, and

@@ -1,0 +1,109 @@
+package geo
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+)
+
+// TestEncodeTileAsOrb: the tile encoder writes, byte for byte, what orb's
+// encoder writes for the same layers, over features of every geometry
+// type, property values of every kind, thinned points and slim levels.
+func TestEncodeTileAsOrb(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	values := []string{`"open"`, `"closed"`, `""`, `"caf\u00e9 \"x\""`, `0`, `-0`, `-0.0`, `1`, `1.0`, `1.5`, `-7`,
+		`12345678901234567890`, `1e300`, `true`, `false`, `null`, `[1,2]`, `{"a":"b"}`, `"` + string(bytes.Repeat([]byte("x"), 40)) + `"`}
+	keys := []string{"status", "name", "confidence", "count", "id", "kind", "z\u00e9", "a b", "valid_from"}
+	var fs []*Feature
+	for i := range 600 {
+		props := map[string]json.RawMessage{}
+		for range r.IntN(6) {
+			props[keys[r.IntN(len(keys))]] = json.RawMessage(values[r.IntN(len(values))])
+		}
+		x, y := 20+r.Float64()*0.5, 52+r.Float64()*0.5
+		var g orb.Geometry = orb.Point{x, y}
+		switch i % 5 {
+		case 1:
+			g = orb.LineString{{x, y}, {x + 0.01, y + 0.02}, {x + 0.03, y}}
+		case 2:
+			g = orb.Polygon{{{x, y}, {x + 0.05, y}, {x + 0.05, y + 0.04}, {x, y + 0.04}, {x, y}}}
+		case 3:
+			g = orb.MultiPolygon{{{{x, y}, {x + 0.2, y}, {x + 0.2, y + 0.1}, {x, y}}}, {{{x + 0.3, y}, {x + 0.4, y}, {x + 0.4, y + 0.1}, {x + 0.3, y}}}}
+		case 4:
+			g = orb.MultiPoint{{x, y}, {x + 0.001, y + 0.001}}
+		}
+		f, err := NewFeature(fmt.Sprintf("f%03d", i), g, props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	layers := []TileLayer{{Name: "a", Features: fs[:300]}, {Name: "b", Features: fs[300:]}}
+	at := time.Date(2025, 9, 12, 0, 0, 0, 0, time.UTC)
+	for _, tile := range []maptile.Tile{maptile.At(orb.Point{20.25, 52.25}, 6), maptile.At(orb.Point{20.25, 52.25}, 9), maptile.At(orb.Point{20.1, 52.1}, 13)} {
+		for n := range 3 {
+			lv := levelFor(n, tile.Z, RenderOptions{ThinAbove: 50})
+			var ours []tileLayer
+			var theirs mvt.Layers
+			for _, l := range layers {
+				tl := renderLayer(l, tile, lv, Interval{}, at)
+				if len(tl.feats) == 0 {
+					continue
+				}
+				ours = append(ours, tl)
+				theirs = append(theirs, asOrb(tl))
+			}
+			want, err := mvt.Marshal(theirs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := encodeTile(ours); !bytes.Equal(got, want) {
+				t.Errorf("tile %v level %d: %d bytes, orb writes %d (first difference at %d)", tile, n, len(got), len(want), firstDiff(got, want))
+			}
+		}
+	}
+}
+
+// asOrb is the layer as orb's encoder takes it.
+func asOrb(tl tileLayer) *mvt.Layer {
+	ml := &mvt.Layer{Name: tl.name, Version: 2, Extent: TileExtent}
+	for _, gf := range tl.feats {
+		tf := tl.props[gf.ID.(int)]
+		props := geojson.Properties{}
+		for _, p := range tf.props {
+			var v any
+			switch p.val.kind {
+			case valString:
+				v = p.val.s
+			case valInt64:
+				v = p.val.i
+			case valInt:
+				v = int(p.val.i)
+			case valDouble:
+				v = p.val.f
+			case valBool:
+				v = p.val.i == 1
+			}
+			props[p.key] = v
+		}
+		ml.Features = append(ml.Features, &geojson.Feature{Geometry: gf.Geometry, ID: tf.id, Properties: props})
+	}
+	return ml
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
