@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strconv"
@@ -303,11 +302,15 @@ func mercatorUnits(p orb.Point, scale float64) (float64, float64) {
 // FeatureNumber is the feature's numeric MVT id: FNV-64a of layer/id, cut
 // to 53 bits so that JavaScript clients read it exactly.
 func FeatureNumber(layer string, f *Feature) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(layer))
-	h.Write([]byte{'/'})
-	h.Write([]byte(f.ID()))
-	return h.Sum64() & (1<<53 - 1)
+	// FNV-64a by hand: hash/fnv would copy both strings to bytes.
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for _, s := range [...]string{layer, "/", f.ID()} {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime
+		}
+	}
+	return h & (1<<53 - 1)
 }
 
 // tileProps appends to ps (empty) the properties f carries into a tile,
