@@ -224,7 +224,13 @@ func (f *Feature) PropertyNames() []string {
 }
 
 func (f *Feature) key(p prop) string {
-	s, _ := decodeString(p.key.of(f.json))
+	// build wrote the key: quoted, valid UTF-8, control characters
+	// escaped, so without a backslash it is its own text.
+	raw := p.key.of(f.json)
+	if strings.IndexByte(raw, '\\') < 0 {
+		return raw[1 : len(raw)-1]
+	}
+	s, _ := decodeString(raw)
 	return s
 }
 

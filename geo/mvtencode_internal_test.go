@@ -21,7 +21,7 @@ func TestEncodeTileAsOrb(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	values := []string{`"open"`, `"closed"`, `""`, `"caf\u00e9 \"x\""`, `0`, `-0`, `-0.0`, `1`, `1.0`, `1.5`, `-7`,
 		`12345678901234567890`, `1e300`, `true`, `false`, `null`, `[1,2]`, `{"a":"b"}`, `"` + string(bytes.Repeat([]byte("x"), 40)) + `"`}
-	keys := []string{"status", "name", "confidence", "count", "id", "kind", "z\u00e9", "a b", "valid_from"}
+	keys := []string{"status", "name", "confidence", "count", "id", "kind", "z\u00e9", "a b", "valid_from", `q"k`, `b\\s`, "<t>"}
 	var fs []*Feature
 	for i := range 600 {
 		props := map[string]json.RawMessage{}
