@@ -229,11 +229,17 @@ func (s *Store) loadFeatures() (changeLog, error) {
 	if err != nil {
 		return nil, err
 	}
-	byLocality(fs)
-	for _, f := range fs {
-		if c := s.cols[f.Collection()]; c != nil {
-			c.add(f)
+	// Keys are in order, so each collection's features are a run.
+	for i := 0; i < len(fs); {
+		cid := fs[i].Collection()
+		j := i + 1
+		for j < len(fs) && fs[j].Collection() == cid {
+			j++
 		}
+		if c := s.cols[cid]; c != nil {
+			c.load(fs[i:j])
+		}
+		i = j
 	}
 	// Records without history have no entry.
 	return slices.DeleteFunc(log, func(e logEntry) bool { return e.seq == 0 }), nil

@@ -58,6 +58,28 @@ func (c *collection) drop(id string) {
 	}
 }
 
+// load fills an empty collection with fs (open): the map on one core
+// while the R-tree is filled, in locality order, on another.
+func (c *collection) load(fs []*geo.Feature) {
+	byLocality(fs)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.feats = make(map[string]*geo.Feature, len(fs))
+		for _, f := range fs {
+			c.feats[f.ID()] = f
+		}
+	}()
+	for _, f := range fs {
+		b := f.Bound()
+		c.tree.Insert(b.Min, b.Max, entryOf(f))
+		if !isPoint(f) {
+			c.notPoints++
+		}
+	}
+	<-done
+}
+
 // isPoint: the feature's rect is its geometry, so intersecting the rect is
 // intersecting the feature.
 func isPoint(f *geo.Feature) bool {
