@@ -157,6 +157,20 @@ func TestLargeWriteInChunks(t *testing.T) {
 	if f, err := s.Get(ctx, "big", "b19999"); err != nil || f.ID() != "b19999" {
 		t.Errorf("the last feature after a reopen: %v, %v", f, err)
 	}
+
+	// Replacing them all keeps every superseded version, across chunks.
+	if _, err := s.Put(ctx, big, store.Upsert); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openFile(t, path)
+	check(s, []string{"big", "keep"}, 1+2*len(big))
+	for _, id := range []string{"b0", "b12345", "b19999"} {
+		vs, err := s.Versions(ctx, "big", id)
+		if err != nil || len(vs) != 2 || vs[0].Change != store.Replaced || vs[1].Change != store.Created || vs[1].Feature == nil {
+			t.Errorf("versions of %s after a reopen: %+v, %v", id, vs, err)
+		}
+	}
 }
 
 func point(t *testing.T, cid, id string, x, y float64) *geo.Feature {
