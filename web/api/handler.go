@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 )
 
 // HandlerFunc is a handler that returns its error instead of writing it,
@@ -94,7 +95,11 @@ func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) err
 
 // WriteBytes writes an encoded body with the given content type.
 func WriteBytes(w http.ResponseWriter, status int, contentType string, b []byte) error {
-	w.Header().Set("Content-Type", contentType)
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	// The length spares the chunked framing (the gzip middleware drops
+	// it when it compresses).
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	// Large bodies go out in pieces, so that a client that went away stops
 	// the work (compression above all) at the next piece. A failed write
