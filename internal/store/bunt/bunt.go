@@ -47,6 +47,8 @@ type Store struct {
 	seq    int64
 	log    changeLog // every kept version in sequence order (changelog.go)
 	hub    store.Hub
+	// failChunk, set by tests, fails a large write between its chunks.
+	failChunk func() error
 }
 
 // Option changes how Open sets up the store.

@@ -65,8 +65,8 @@ func (s *Store) fenced(write func() error) error {
 // commit, so one transaction for an import of 222,000 features would
 // hold some 200 MB more at its peak, and the server the buffer after.
 // Readers cannot see the chunks (s.mu is held until the write is
-// applied); a crash drops them with the fence, and a failure halfway
-// undoes them (undo).
+// applied); a crash drops them with the fence, and a failure halfway (of
+// the disk) undoes them (undo).
 const chunkKeys = 8192
 
 // partialError is a failed write of which chunks were committed.
@@ -116,14 +116,17 @@ func (w *write) del(k string) (string, error) {
 	return w.tx.Delete(k)
 }
 
-// rotate commits a full chunk and begins the next; a cancelled context
-// ends the write there.
+// rotate commits a full chunk and begins the next. A client that goes
+// away does not stop the write: undoing one reads the whole file again,
+// which would stall every other client.
 func (w *write) rotate() error {
 	if !w.chunked || w.keys < chunkKeys {
 		return nil
 	}
-	if err := w.ctx.Err(); err != nil {
-		return err
+	if w.s.failChunk != nil {
+		if err := w.s.failChunk(); err != nil {
+			return err
+		}
 	}
 	err := w.tx.Commit()
 	if w.tx = nil; err != nil {

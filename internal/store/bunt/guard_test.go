@@ -90,21 +90,6 @@ func TestOpenCutsAnUnfinishedLargeWrite(t *testing.T) {
 	}
 }
 
-// cancelLater is a context whose Err says cancelled from its second call:
-// a large write checks it between chunks, so it fails after one was
-// committed.
-type cancelLater struct {
-	context.Context
-	calls *int
-}
-
-func (c cancelLater) Err() error {
-	if *c.calls++; *c.calls > 1 {
-		return context.Canceled
-	}
-	return nil
-}
-
 // A large write is committed in chunks: one that fails after a chunk was
 // committed leaves nothing of itself, in memory or in the file, and the
 // store takes the next write; one that succeeds is whole after a reopen.
@@ -119,11 +104,19 @@ func TestLargeWriteInChunks(t *testing.T) {
 	for i := range big {
 		big[i] = point(t, "big", fmt.Sprintf("b%d", i), 20+float64(i%100)/100, 50+float64(i/100)/100)
 	}
+	errDisk := errors.New("disk full")
 	calls := 0
-	_, err := s.Put(cancelLater{ctx, &calls}, big, store.CreateOnly, geo.NewCollection("big"))
-	if !errors.Is(err, context.Canceled) || calls < 2 {
-		t.Fatalf("Put cancelled after a chunk: %v (%d checks), want context.Canceled", err, calls)
+	bunt.FailChunks(s, func() error {
+		if calls++; calls > 1 {
+			return errDisk
+		}
+		return nil
+	})
+	_, err := s.Put(ctx, big, store.CreateOnly, geo.NewCollection("big"))
+	if !errors.Is(err, errDisk) || calls < 2 {
+		t.Fatalf("Put failing after a chunk: %v (%d chunks), want %v", err, calls, errDisk)
 	}
+	bunt.FailChunks(s, nil)
 	check := func(s store.Store, want []string, features int) {
 		t.Helper()
 		cols, err := s.Collections(ctx)

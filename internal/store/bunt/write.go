@@ -40,7 +40,6 @@ func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
 // memory once buntdb has committed them.
 type write struct {
 	s       *Store
-	ctx     context.Context
 	tx      *buntdb.Tx // the transaction open, nil once it has ended
 	chunked bool       // large: committed every chunkKeys keys (chunk.go)
 	keys    int        // keys set or deleted in tx
@@ -224,7 +223,7 @@ func (s *Store) commit(ctx context.Context, fn func(w *write) error) error {
 // committed in chunks (chunk.go) when it is.
 func (s *Store) commitFenced(ctx context.Context, large bool, fn func(w *write) error) error {
 	w := s.newWrite()
-	w.ctx, w.editor = ctx, store.EditorOf(ctx)
+	w.editor = store.EditorOf(ctx)
 	w.chunked = large && s.path != ""
 	seq := s.seq
 	var err error
