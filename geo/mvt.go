@@ -126,7 +126,7 @@ func Render(layers []TileLayer, t maptile.Tile, opts RenderOptions) ([]byte, err
 		lv := levelFor(n, t.Z, opts)
 		out := make([]tileLayer, 0, len(layers))
 		for _, l := range layers {
-			if tl := renderLayer(l, t, lv, opts.Time, at); len(tl.feats) > 0 {
+			if tl := renderLayer(l, t, lv, opts.Time, at); len(tl.geoms) > 0 {
 				out = append(out, tl)
 			}
 		}
@@ -142,7 +142,8 @@ func Render(layers []TileLayer, t maptile.Tile, opts RenderOptions) ([]byte, err
 
 // renderLayer takes the layer's features through orb's geometry pipeline
 // (projection, clipping, simplification), each geojson.Feature carrying
-// as its ID the index of what else it takes into the tile.
+// as its ID the index of the feature it draws; the properties are read
+// when the tile is encoded.
 func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.Time) tileLayer {
 	scale := float64(uint64(1)<<t.Z) * TileExtent
 	var small, large []*Feature
@@ -173,7 +174,7 @@ func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.T
 					continue
 				}
 			}
-			lb.add(f, g, at, lv.slim, counts[f])
+			lb.add(f, g, counts[f])
 		}
 	}
 	ml := lb.ml
@@ -187,7 +188,7 @@ func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.T
 			keep = append(keep, gf)
 		}
 	}
-	return tileLayer{name: l.Name, feats: keep, props: lb.props}
+	return tileLayer{name: l.Name, geoms: keep, feats: lb.feats, at: at, slim: lv.slim}
 }
 
 // layerBuilder gathers a layer's features for orb's geometry pipeline,
@@ -196,34 +197,23 @@ type layerBuilder struct {
 	name  string
 	ml    *mvt.Layer
 	gfs   []geojson.Feature
-	props []tileFeat
-	spare []tileProp // free room for the next features' properties
+	feats []tileFeat
 }
 
 func newLayerBuilder(name string, lists ...[]*Feature) *layerBuilder {
-	n, props := 0, 0
+	n := 0
 	for _, l := range lists {
-		for _, f := range l {
-			n, props = n+1, props+len(f.props)+3
-		}
+		n += len(l)
 	}
 	return &layerBuilder{name: name, ml: &mvt.Layer{Name: name, Version: 2, Extent: TileExtent},
-		gfs: make([]geojson.Feature, 0, n), props: make([]tileFeat, 0, n), spare: make([]tileProp, 0, props)}
+		gfs: make([]geojson.Feature, 0, n), feats: make([]tileFeat, 0, n)}
 }
 
 // add takes f with its geometry g (in degrees) and, when it stands for
 // thinned ones, their count.
-func (b *layerBuilder) add(f *Feature, g orb.Geometry, at time.Time, slim bool, count int) {
-	if need := len(f.props) + 3; cap(b.spare) < need {
-		b.spare = make([]tileProp, 0, max(1024, need))
-	}
-	ps := tileProps(b.spare, f, at, slim)
-	if count > 0 {
-		ps = setProp(ps, "count", tileVal{kind: valInt, i: int64(count)})
-	}
-	b.spare = ps[len(ps):]
-	b.props = append(b.props, tileFeat{id: FeatureNumber(b.name, f), props: ps[:len(ps):len(ps)]})
-	b.gfs = append(b.gfs, geojson.Feature{Geometry: g, ID: len(b.props) - 1})
+func (b *layerBuilder) add(f *Feature, g orb.Geometry, count int) {
+	b.feats = append(b.feats, tileFeat{f: f, count: count})
+	b.gfs = append(b.gfs, geojson.Feature{Geometry: g, ID: len(b.feats) - 1})
 	b.ml.Features = append(b.ml.Features, &b.gfs[len(b.gfs)-1])
 }
 

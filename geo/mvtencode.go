@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -41,11 +42,21 @@ type tileProp struct {
 	val tileVal
 }
 
-// tileFeat is what a feature carries into its tile besides its geometry:
-// its MVT id and its properties in key order.
+// tileFeat is a feature on its way into a tile, with the count of the
+// thinned features it stands for (0: none).
 type tileFeat struct {
-	id    uint64
-	props []tileProp
+	f     *Feature
+	count int
+}
+
+// props are the properties tf carries into the layer's tile, in key
+// order, appended to ps (empty).
+func (l *tileLayer) props(ps []tileProp, tf tileFeat) []tileProp {
+	ps = tileProps(ps, tf.f, l.at, l.slim)
+	if tf.count > 0 {
+		ps = setProp(ps, "count", tileVal{kind: valInt, i: int64(tf.count)})
+	}
+	return ps
 }
 
 // setProp gives key the value v in ps, which is in key order.
@@ -65,11 +76,14 @@ func setProp(ps []tileProp, key string, v tileVal) []tileProp {
 }
 
 // tileLayer is one layer on its way into the tile: the features as the
-// geometry pipeline left them, each with its index into props as its ID.
+// geometry pipeline left them, each with its index into feats as its ID,
+// and what their properties are read with.
 type tileLayer struct {
 	name  string
-	feats []*geojson.Feature
-	props []tileFeat
+	geoms []*geojson.Feature
+	feats []tileFeat
+	at    time.Time
+	slim  bool
 }
 
 // encodeTile writes the layers as one tile (Tile.layers, field 3).
@@ -88,6 +102,7 @@ func encodeTile(layers []tileLayer) []byte {
 type layerEncoder struct {
 	tile, body, feat, value []byte
 	tags, geom              []uint32
+	props                   []tileProp
 	keys                    map[string]uint32
 	vals                    map[tileVal]uint32
 	keyList                 []string
@@ -105,10 +120,11 @@ func (e *layerEncoder) layer(l tileLayer) []byte {
 	clear(e.vals)
 	e.keyList, e.valList = e.keyList[:0], e.valList[:0]
 	e.body = appendBytesField(e.body[:0], 1, l.name)
-	for _, gf := range l.feats {
-		tf := l.props[gf.ID.(int)]
+	for _, gf := range l.geoms {
+		tf := l.feats[gf.ID.(int)]
+		e.props = l.props(e.props[:0], tf)
 		e.tags = e.tags[:0]
-		for _, p := range tf.props {
+		for _, p := range e.props {
 			ki, ok := e.keys[p.key]
 			if !ok {
 				ki = uint32(len(e.keyList))
@@ -123,7 +139,7 @@ func (e *layerEncoder) layer(l tileLayer) []byte {
 		}
 		var typ uint64
 		typ, e.geom = appendGeometryCommands(e.geom[:0], gf.Geometry)
-		e.feat = appendVarintField(e.feat[:0], 1, tf.id)
+		e.feat = appendVarintField(e.feat[:0], 1, FeatureNumber(l.name, tf.f))
 		e.feat = appendPackedField(e.feat, 2, e.tags)
 		e.feat = appendVarintField(e.feat, 3, typ)
 		e.feat = appendPackedField(e.feat, 4, e.geom)

@@ -55,7 +55,7 @@ func TestEncodeTileAsOrb(t *testing.T) {
 			var theirs mvt.Layers
 			for _, l := range layers {
 				tl := renderLayer(l, tile, lv, Interval{}, at)
-				if len(tl.feats) == 0 {
+				if len(tl.geoms) == 0 {
 					continue
 				}
 				ours = append(ours, tl)
@@ -75,10 +75,10 @@ func TestEncodeTileAsOrb(t *testing.T) {
 // asOrb is the layer as orb's encoder takes it.
 func asOrb(tl tileLayer) *mvt.Layer {
 	ml := &mvt.Layer{Name: tl.name, Version: 2, Extent: TileExtent}
-	for _, gf := range tl.feats {
-		tf := tl.props[gf.ID.(int)]
+	for _, gf := range tl.geoms {
+		tf := tl.feats[gf.ID.(int)]
 		props := geojson.Properties{}
-		for _, p := range tf.props {
+		for _, p := range tl.props(nil, tf) {
 			var v any
 			switch p.val.kind {
 			case valString:
@@ -94,7 +94,7 @@ func asOrb(tl tileLayer) *mvt.Layer {
 			}
 			props[p.key] = v
 		}
-		ml.Features = append(ml.Features, &geojson.Feature{Geometry: gf.Geometry, ID: tf.id, Properties: props})
+		ml.Features = append(ml.Features, &geojson.Feature{Geometry: gf.Geometry, ID: FeatureNumber(tl.name, tf.f), Properties: props})
 	}
 	return ml
 }
