@@ -41,7 +41,7 @@ func (s *Store) PutCollection(ctx context.Context, meta geo.Collection) error {
 type write struct {
 	s       *Store
 	tx      *buntdb.Tx // the transaction open, nil once it has ended
-	chunked bool       // large: committed every chunkKeys keys (chunk.go)
+	chunked bool       // large: committed every chunkKeys keys (guard.go)
 	keys    int        // keys set or deleted in tx
 	// committed: chunks of this write are in the file and in buntdb's
 	// memory, so a failure must undo them.
