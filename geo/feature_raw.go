@@ -30,12 +30,47 @@ func StoredFeature(collection, id string, version int64, g orb.Geometry, enc str
 	f := &Feature{json: enc, id: id, collection: collection, version: version, geometry: g}
 	f.geom = span{uint32(len(head)), uint32(len(head) + i)}
 	f.propsJSON = span{uint32(len(head) + i + len(`,"properties":`)), uint32(len(enc) - 1)}
+	return adopt(f, bad)
+}
+
+// StoredProperties is StoredFeature for a store that keeps only the
+// properties object (PropertiesJSON()) beside the geometry's own column:
+// the rest of the encoding is written again as build wrote it, and the
+// geometry's GeoJSON from g, so the feature's JSON() is the same bytes as
+// before it was stored.
+func StoredProperties(collection, id string, version int64, g orb.Geometry, props string) (*Feature, error) {
+	bad := func(what string) error {
+		return fmt.Errorf("feature %s/%s: stored properties: %s", collection, id, what)
+	}
+	buf := make([]byte, 0, 64+len(id)+len(props)+48*vertices(g))
+	buf = appendKey(append(buf, `{"type":"Feature","id":`...), id)
+	buf = append(buf, `,"geometry":`...)
+	gStart := len(buf)
+	buf, err := appendGeometry(buf, g)
+	if err != nil {
+		return nil, bad(err.Error())
+	}
+	gEnd := len(buf)
+	buf = append(buf, `,"properties":`...)
+	pStart := len(buf)
+	buf = append(append(buf, props...), '}')
+	if len(buf) > 1<<31 {
+		return nil, bad("too long")
+	}
+	f := &Feature{json: string(buf), id: id, collection: collection, version: version, geometry: g}
+	f.geom = span{uint32(gStart), uint32(gEnd)}
+	f.propsJSON = span{uint32(pStart), uint32(len(buf) - 1)}
+	return adopt(f, bad)
+}
+
+// adopt indexes the properties of a stored feature whose spans are set.
+func adopt(f *Feature, bad func(string) error) (*Feature, error) {
 	var ok bool
-	if f.props, ok = scanObject(enc, f.propsJSON); !ok {
+	if f.props, ok = scanObject(f.json, f.propsJSON); !ok {
 		return nil, bad("malformed properties")
 	}
-	if g != nil {
-		f.bound = g.Bound()
+	if f.geometry != nil {
+		f.bound = f.geometry.Bound()
 	}
 	f.from, f.to = validity(f)
 	return f, nil

@@ -7,8 +7,9 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// A stored encoding comes back as the same feature, byte for byte, for
-// properties that trip naive scanners.
+// A stored encoding, or the stored properties beside the geometry, comes
+// back as the same feature, byte for byte, for properties that trip naive
+// scanners.
 func TestStoredFeatureRoundTrip(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -24,6 +25,7 @@ func TestStoredFeatureRoundTrip(t *testing.T) {
 			"name": json.RawMessage(`"a,\"b\":{c}[d]\\"`), "a\"key,": json.RawMessage(`"<b>&"`), "ünï": json.RawMessage(`"ключ"`)}},
 		{"nested", orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, map[string]json.RawMessage{
 			"sources": json.RawMessage(`[{"title":"x,}]","url":null},[1,[2,{"a":"}"}]]]`), "z": json.RawMessage(`{}`), "e": json.RawMessage(`[]`)}},
+		{"collection", orb.Collection{orb.Point{-0.5, 1e-7}, orb.MultiLineString{{{1, 2}, {3, 4.000000000000001}}}}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -32,22 +34,32 @@ func TestStoredFeatureRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			f = f.WithCollection("c").WithVersion(7)
-			got, err := StoredFeature("c", "f-1", 7, c.g, f.JSON())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.JSON() != f.JSON() || got.Version() != 7 || got.Collection() != "c" || got.Extent() != f.Extent() || got.Bound() != f.Bound() {
-				t.Fatalf("got %s (v%d %s), want %s", got.JSON(), got.Version(), got.Collection(), f.JSON())
-			}
-			for k, v := range c.props {
-				if raw, ok := got.Property(k); !ok || string(raw) != string(v) {
-					t.Errorf("property %q: %s %v, want %s", k, raw, ok, v)
+			for _, stored := range []func() (*Feature, error){
+				func() (*Feature, error) { return StoredFeature("c", "f-1", 7, c.g, f.JSON()) },
+				func() (*Feature, error) { return StoredProperties("c", "f-1", 7, c.g, f.PropertiesJSON()) },
+			} {
+				got, err := stored()
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if len(got.PropertyNames()) != len(c.props) {
-				t.Errorf("names %v, want %d", got.PropertyNames(), len(c.props))
+				checkStored(t, got, f, c.props)
 			}
 		})
+	}
+}
+
+func checkStored(t *testing.T, got, f *Feature, props map[string]json.RawMessage) {
+	t.Helper()
+	if got.JSON() != f.JSON() || got.Version() != 7 || got.Collection() != "c" || got.Extent() != f.Extent() || got.Bound() != f.Bound() {
+		t.Fatalf("got %s (v%d %s), want %s", got.JSON(), got.Version(), got.Collection(), f.JSON())
+	}
+	for k, v := range props {
+		if raw, ok := got.Property(k); !ok || string(raw) != string(v) {
+			t.Errorf("property %q: %s %v, want %s", k, raw, ok, v)
+		}
+	}
+	if len(got.PropertyNames()) != len(props) {
+		t.Errorf("names %v, want %d", got.PropertyNames(), len(props))
 	}
 }
 

@@ -93,8 +93,8 @@ func spatialOrder(fs []*geo.Feature) []*geo.Feature {
 	return out
 }
 
-var bulkColumns = []string{"collection", "id", "version", "geom", "min_x", "min_y", "max_x", "max_y", "doc",
-	"terms", "terms_text", "name_lower", "name_local_lower", "updated", "valid_from", "valid_from_ns", "valid_to", "valid_to_ns"}
+var bulkColumns = []string{"collection", "id", "version", "geom", "min_x", "min_y", "max_x", "max_y", "props",
+	"terms", "text_terms", "name_lower", "name_local_lower", "updated", "valid_from", "valid_from_ns", "valid_to", "valid_to_ns"}
 
 // bulkSource feeds the features table's own columns: EWKB for the
 // geometry (geometry's binary input), arrays for the terms.
@@ -102,9 +102,17 @@ type bulkSource struct{ copySource }
 
 func (s *bulkSource) Values() ([]any, error) {
 	c, i := s.c, s.i
-	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.docs[i],
-		splitTerms(c.terms[i]), splitTerms(c.textTerms[i]), c.nls[i], c.lls[i], c.ups[i],
+	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.props[i],
+		splitTerms(c.terms[i]), nonNil(c.textTerms[i]), c.nls[i], c.lls[i], c.ups[i],
 		c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
+}
+
+// nonNil makes no hashes an empty array, not NULL.
+func nonNil(hs []int32) []int32 {
+	if hs == nil {
+		return []int32{}
+	}
+	return hs
 }
 
 func splitTerms(joined string) []string {

@@ -69,9 +69,9 @@ func (a *args) cqlSQL(e cql2.Expr) (string, error) {
 	return "", fmt.Errorf("postgis: filter %s: unsupported expression", e)
 }
 
-// propsSQL is the row's properties as jsonb, read from doc (the feature's
-// GeoJSON, the only copy of its data since schema version 3).
-const propsSQL = "(convert_from(f.doc, 'UTF8')::jsonb -> 'properties')"
+// propsSQL is the row's properties as jsonb, read from props (the only
+// copy of them since schema version 3).
+const propsSQL = "(convert_from(f.props, 'UTF8')::jsonb)"
 
 // leaf wraps a predicate with its guards (type checks) in coalesce.
 func leaf(cond string, guards ...string) string {

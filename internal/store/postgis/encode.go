@@ -26,10 +26,10 @@ type row struct {
 	wkb            []byte // EWKB, with SRID 4326
 	xmin, ymin     float64
 	xmax, ymax     float64
-	doc            []byte   // the feature's GeoJSON (geo.Feature.AppendJSON)
+	props          []byte   // the feature's properties object (geo.Feature.PropertiesJSON)
 	order          int64    // where the row goes in a bulk write (spatialKey)
 	terms          []string // of properties filters ask for (GIN-indexed)
-	textTerms      []string // of free-text properties (not indexed)
+	textTerms      []int32  // of free-text properties, hashed (termHash; not indexed)
 	nameLower      []byte
 	localLower     []byte
 	updated        []byte
@@ -44,20 +44,20 @@ func encodeRow(f *geo.Feature) (row, error) {
 	if err != nil {
 		return row{}, fmt.Errorf("encode geometry of %s: %w", f.ID(), err)
 	}
-	doc := f.AppendJSON(nil)
 	b := f.Bound()
 	r := row{
 		collection: f.Collection(), id: f.ID(), version: f.Version(), wkb: g,
 		xmin: b.Min[0], ymin: b.Min[1], xmax: b.Max[0], ymax: b.Max[1],
-		doc:     doc,
+		props:   []byte(f.PropertiesJSON()),
 		order:   spatialKey(b.Center()),
 		updated: []byte(f.SortValue(geo.SortUpdated)),
 	}
 	name, local := f.SearchText()
 	r.nameLower, r.localLower = []byte(name), []byte(local)
+	exact := exactTerms(f.PropertiesJSON())
 	for _, t := range terms(f) {
-		if freeText[t.name] {
-			r.textTerms = append(r.textTerms, t.term)
+		if freeText[t.name] && !exact {
+			r.textTerms = append(r.textTerms, termHash(t.term))
 		} else {
 			r.terms = append(r.terms, t.term)
 		}
@@ -99,14 +99,14 @@ func decodeTime(ts pgtype.Timestamptz, ns int16) time.Time {
 	return ts.Time.UTC().Add(time.Duration(ns))
 }
 
-// decodeFeature rebuilds a feature from its row; doc becomes its
-// encoding, served as it is.
-func decodeFeature(collection, id string, version int64, doc, geom []byte) (*geo.Feature, error) {
+// decodeFeature rebuilds a feature from its row: its encoding is the
+// one it was written with, from the properties and the geometry.
+func decodeFeature(collection, id string, version int64, props, geom []byte) (*geo.Feature, error) {
 	g, err := wkb.Unmarshal(geom)
 	if err != nil {
 		return nil, fmt.Errorf("feature %s/%s: geometry: %w", collection, id, err)
 	}
-	return geo.StoredFeature(collection, id, version, g, string(doc))
+	return geo.StoredProperties(collection, id, version, g, string(props))
 }
 
 // terms lists what property equality filters match, exactly as
@@ -115,37 +115,43 @@ func decodeFeature(collection, id string, version int64, doc, geom []byte) (*geo
 func terms(f *geo.Feature) []namedTerm {
 	var out []namedTerm
 	for k, v := range f.EqualityTerms() {
-		out = appendTerm(out, k, term(k, v))
+		out = appendTerm(out, k, v, term(k, v))
 	}
 	return out
 }
 
-type namedTerm struct{ name, term string }
+type namedTerm struct{ name, value, term string }
 
-func appendTerm(ts []namedTerm, name, t string) []namedTerm {
+func appendTerm(ts []namedTerm, name, value, t string) []namedTerm {
 	for _, x := range ts {
 		if x.term == t {
 			return ts
 		}
 	}
-	return append(ts, namedTerm{name, t})
+	return append(ts, namedTerm{name, value, t})
 }
 
 // freeText are properties whose values are (nearly) unique text: their
-// terms go to a column of their own that no index covers, which makes
-// imports faster and the index smaller. Equality on them still works,
-// checked row by row.
+// terms go to a column of their own that no index covers, as hashes,
+// which makes imports faster and the table and the index smaller.
+// Equality on them still works, checked row by row: the hash first, then
+// the value (sitmap_has_value, migration 0014).
 var freeText = map[string]bool{
 	"name": true, "name_local": true, "description": true, "updated": true,
 	"valid_from": true, "valid_to": true, "sources": true, "timeline": true,
 }
 
-// termColumn is the column that holds the terms of property k.
-func termColumn(k string) string {
-	if freeText[k] {
-		return "terms_text"
-	}
-	return "terms"
+// exactTerms reports whether a row keeps its free-text terms exact, in
+// terms: when its properties hold a \u0000 escape (a NUL), which
+// PostgreSQL's JSON functions refuse, so sitmap_has_value cannot check
+// them. A NUL in a JSON string is always written so.
+func exactTerms(props string) bool { return strings.Contains(props, `\u0000`) }
+
+// termHash is a term's entry in text_terms: the first 32 bits of its
+// SHA-256 (migration 0014 computes the same in SQL).
+func termHash(t string) int32 {
+	h := sha256.Sum256([]byte(t))
+	return int32(binary.BigEndian.Uint32(h[:4]))
 }
 
 // term is "name\x1fvalue", or a hash of both when they are long or hold

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -163,17 +166,17 @@ func (s *Store) Get(ctx context.Context, cid, fid string) (*geo.Feature, error) 
 	var f *geo.Feature
 	err := s.read(ctx, func(q querier) error {
 		var version int64
-		var doc, g []byte
+		var props, g []byte
 		err := q.QueryRow(ctx,
-			"SELECT version, doc, ST_AsBinary(geom) FROM features WHERE collection = $1 AND id = $2",
-			cid, fid).Scan(&version, &doc, &g)
+			"SELECT version, props, ST_AsBinary(geom) FROM features WHERE collection = $1 AND id = $2",
+			cid, fid).Scan(&version, &props, &g)
 		if isNoRows(err) {
 			return notFound("feature %s/%s", cid, fid)
 		}
 		if err != nil {
 			return fmt.Errorf("postgis: get %s/%s: %w", cid, fid, err)
 		}
-		f, err = decodeFeature(cid, fid, version, doc, g)
+		f, err = decodeFeature(cid, fid, version, props, g)
 		return err
 	})
 	return f, err
@@ -274,15 +277,7 @@ func filterSQL(q store.Query) (from string, conds []string, a args, err error) {
 		conds = append(conds, fmt.Sprintf("(f.valid_from IS NULL OR (f.valid_from, f.valid_from_ns) <= (%s::timestamptz, %s::smallint))", a.add(t), a.add(ns)))
 	}
 	if len(q.Props) > 0 {
-		byCol := map[string][]string{}
-		for k, v := range q.Props {
-			byCol[termColumn(k)] = append(byCol[termColumn(k)], term(k, v))
-		}
-		for _, col := range []string{"terms", "terms_text"} {
-			if ts := byCol[col]; len(ts) > 0 {
-				conds = append(conds, "f."+col+" @> "+a.add(ts)+"::text[]")
-			}
-		}
+		conds = append(conds, a.equalitySQL(q.Props)...)
 	}
 	if q.Text != "" {
 		p := a.add([]byte(strings.ToLower(q.Text)))
@@ -296,6 +291,31 @@ func filterSQL(q store.Query) (from string, conds []string, a args, err error) {
 		conds = append(conds, c)
 	}
 	return from, conds, a, nil
+}
+
+// equalitySQL are the conditions of property equality filters: the exact
+// terms behind the GIN index, and for a free-text property the exact
+// term (rows with exactTerms) or the hash and then the value.
+func (a *args) equalitySQL(props map[string]string) []string {
+	var exact, conds []string
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		v := props[k]
+		t := term(k, v)
+		if !freeText[k] {
+			exact = append(exact, t)
+			continue
+		}
+		c := "f.terms @> ARRAY[" + a.add(t) + "::text]"
+		if utf8.ValidString(v) && !strings.Contains(v, "\x00") { // else no SQL text holds it
+			c = fmt.Sprintf("(%s OR (f.text_terms @> ARRAY[%s::integer] AND sitmap_has_value(f.props, %s, %s)))",
+				c, a.add(termHash(t)), a.add(k), a.add(v))
+		}
+		conds = append(conds, c)
+	}
+	if len(exact) > 0 {
+		conds = append(conds, "f.terms @> "+a.add(exact)+"::text[]")
+	}
+	return conds
 }
 
 // pagedSQL counts the matches and cuts the page in one statement (one
@@ -337,7 +357,7 @@ func pagedSQL(q store.Query, from string, conds []string, a *args) string {
 	}
 	return fmt.Sprintf(`
 WITH m AS MATERIALIZED (SELECT %s FROM %s WHERE %s)
-SELECT n.n, p.id, f.version, f.doc, ST_AsBinary(f.geom)
+SELECT n.n, p.id, f.version, f.props, ST_AsBinary(f.geom)
 FROM collections k
 CROSS JOIN (SELECT count(*) AS n FROM m) n
 LEFT JOIN LATERAL (SELECT %s FROM m ORDER BY %s LIMIT %s OFFSET %s) p ON true
@@ -361,16 +381,17 @@ func queryPage(ctx context.Context, db querier, cid, sql string, a args) (store.
 			n       int64
 			id      pgtype.Text
 			version pgtype.Int8
-			doc, g  []byte
+			props   []byte
+			g       []byte
 		)
-		if err := rows.Scan(&n, &id, &version, &doc, &g); err != nil {
+		if err := rows.Scan(&n, &id, &version, &props, &g); err != nil {
 			return store.Page{}, fmt.Errorf("postgis: query %s: %w", cid, err)
 		}
 		page.Matched = int(n)
 		if !id.Valid {
 			continue // no row in this page
 		}
-		f, err := decodeFeature(cid, id.String, version.Int64, doc, g)
+		f, err := decodeFeature(cid, id.String, version.Int64, props, g)
 		if err != nil {
 			return store.Page{}, err
 		}
@@ -389,7 +410,7 @@ func queryPage(ctx context.Context, db querier, cid, sql string, a args) (store.
 // with no page to cut, the count is the number of rows, and the plain scan
 // of the index hits costs a third of the paged query.
 func queryAll(ctx context.Context, db querier, cid, from string, conds []string, a args) (store.Page, error) {
-	sql := fmt.Sprintf(`SELECT f.id, f.version, f.doc, ST_AsBinary(f.geom) FROM %s WHERE %s ORDER BY f.id`,
+	sql := fmt.Sprintf(`SELECT f.id, f.version, f.props, ST_AsBinary(f.geom) FROM %s WHERE %s ORDER BY f.id`,
 		from, strings.Join(conds, " AND "))
 	rows, err := db.Query(ctx, sql, a...)
 	if err != nil {
@@ -401,12 +422,13 @@ func queryAll(ctx context.Context, db querier, cid, from string, conds []string,
 		var (
 			id      string
 			version int64
-			doc, g  []byte
+			props   []byte
+			g       []byte
 		)
-		if err := rows.Scan(&id, &version, &doc, &g); err != nil {
+		if err := rows.Scan(&id, &version, &props, &g); err != nil {
 			return store.Page{}, fmt.Errorf("postgis: query %s: %w", cid, err)
 		}
-		f, err := decodeFeature(cid, id, version, doc, g)
+		f, err := decodeFeature(cid, id, version, props, g)
 		if err != nil {
 			return store.Page{}, err
 		}

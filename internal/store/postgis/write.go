@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -297,10 +298,10 @@ const analyzeAfter = 10000
 const upsertChunk = 2000
 
 const upsertSQL = `
-INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, doc, terms,
-	terms_text, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
+INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, props, terms,
+	text_terms, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
 SELECT c, i, v, ST_GeomFromEWKB(w), x0, y0, x1, y1, d, string_to_array(t, chr(30)),
-	string_to_array(tt, chr(30)), nl, ll, u, vf, vfn, vt, vtn
+	string_to_array(tt, ',')::integer[], nl, ll, u, vf, vfn, vt, vtn
 FROM unnest($1::text[], $2::text[], $3::int8[], $4::bytea[], $5::float8[], $6::float8[], $7::float8[],
 	$8::float8[], $9::bytea[], $10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::bytea[],
 	$15::timestamptz[], $16::int2[], $17::timestamptz[], $18::int2[])
@@ -311,7 +312,7 @@ const onConflictSQL = `
 ON CONFLICT (collection, id) DO UPDATE SET
 	version = excluded.version, geom = excluded.geom,
 	min_x = excluded.min_x, min_y = excluded.min_y, max_x = excluded.max_x, max_y = excluded.max_y,
-	doc = excluded.doc, terms = excluded.terms, terms_text = excluded.terms_text,
+	props = excluded.props, terms = excluded.terms, text_terms = excluded.text_terms,
 	name_lower = excluded.name_lower, name_local_lower = excluded.name_local_lower,
 	updated = excluded.updated,
 	valid_from = excluded.valid_from, valid_from_ns = excluded.valid_from_ns,
@@ -320,9 +321,9 @@ ON CONFLICT (collection, id) DO UPDATE SET
 // columns is a chunk of rows as one array per column, ready for upsertSQL.
 type columns struct {
 	cs, ids, terms []string
-	textTerms      []string
+	textTerms      [][]int32
 	vers           []int64
-	wkbs, docs     [][]byte
+	wkbs, props    [][]byte
 	order          []int64
 	nls, lls, ups  [][]byte
 	x0, y0, x1, y1 []float64
@@ -335,8 +336,8 @@ type columns struct {
 func encodeColumns(fs []*geo.Feature) *columns {
 	n := len(fs)
 	c := &columns{
-		cs: make([]string, n), ids: make([]string, n), terms: make([]string, n), textTerms: make([]string, n),
-		vers: make([]int64, n), wkbs: make([][]byte, n), docs: make([][]byte, n), order: make([]int64, n),
+		cs: make([]string, n), ids: make([]string, n), terms: make([]string, n), textTerms: make([][]int32, n),
+		vers: make([]int64, n), wkbs: make([][]byte, n), props: make([][]byte, n), order: make([]int64, n),
 		nls: make([][]byte, n), lls: make([][]byte, n), ups: make([][]byte, n),
 		x0: make([]float64, n), y0: make([]float64, n), x1: make([]float64, n), y1: make([]float64, n),
 		vf: make([]pgtype.Timestamptz, n), vt: make([]pgtype.Timestamptz, n),
@@ -359,8 +360,8 @@ func encodeColumns(fs []*geo.Feature) *columns {
 				}
 				c.cs[i], c.ids[i], c.vers[i], c.wkbs[i] = r.collection, r.id, r.version, r.wkb
 				c.x0[i], c.y0[i], c.x1[i], c.y1[i] = r.xmin, r.ymin, r.xmax, r.ymax
-				c.docs[i], c.order[i] = r.doc, r.order
-				c.terms[i], c.textTerms[i] = strings.Join(r.terms, "\x1e"), strings.Join(r.textTerms, "\x1e")
+				c.props[i], c.order[i] = r.props, r.order
+				c.terms[i], c.textTerms[i] = strings.Join(r.terms, "\x1e"), r.textTerms
 				c.nls[i], c.lls[i], c.ups[i] = r.nameLower, r.localLower, r.updated
 				c.vf[i], c.vfn[i], c.vt[i], c.vtn[i] = r.validFrom, r.validFromNs, r.validTo, r.validToNs
 			}
@@ -368,6 +369,24 @@ func encodeColumns(fs []*geo.Feature) *columns {
 	}
 	wg.Wait()
 	return c
+}
+
+// joinHashes writes each row's text_terms as "h1,h2,...", for upsertSQL
+// (an array parameter cannot hold rows of different lengths).
+func joinHashes(rows [][]int32) []string {
+	out := make([]string, len(rows))
+	var b []byte
+	for i, hs := range rows {
+		b = b[:0]
+		for j, h := range hs {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(h), 10)
+		}
+		out[i] = string(b)
+	}
+	return out
 }
 
 // bulkThreshold is the batch size from which a write into an empty table
@@ -414,8 +433,8 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 		if c.err != nil {
 			return c.err
 		}
-		_, err := tx.Exec(ctx, upsertSQL, c.cs, c.ids, c.vers, c.wkbs, c.x0, c.y0, c.x1, c.y1, c.docs, c.terms,
-			c.textTerms, c.nls, c.lls, c.ups, c.vf, c.vfn, c.vt, c.vtn)
+		_, err := tx.Exec(ctx, upsertSQL, c.cs, c.ids, c.vers, c.wkbs, c.x0, c.y0, c.x1, c.y1, c.props, c.terms,
+			joinHashes(c.textTerms), c.nls, c.lls, c.ups, c.vf, c.vfn, c.vt, c.vtn)
 		if err != nil {
 			return fmt.Errorf("write features: %w", err)
 		}
@@ -424,16 +443,16 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 }
 
 const copyCreateSQL = `CREATE TEMPORARY TABLE sitmap_load (
-	c text, i text, v int8, w bytea, x0 float8, y0 float8, x1 float8, y1 float8, d bytea, k int8, t text, tt text,
+	c text, i text, v int8, w bytea, x0 float8, y0 float8, x1 float8, y1 float8, d bytea, k int8, t text, tt integer[],
 	nl bytea, ll bytea, u bytea, vf timestamptz, vfn int2, vt timestamptz, vtn int2) ON COMMIT DROP`
 
 var copyColumns = []string{"c", "i", "v", "w", "x0", "y0", "x1", "y1", "d", "k", "t", "tt", "nl", "ll", "u", "vf", "vfn", "vt", "vtn"}
 
 const copyInsertSQL = `
-INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, doc, terms,
-	terms_text, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
+INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, props, terms,
+	text_terms, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
 SELECT c, i, v, ST_GeomFromEWKB(w), x0, y0, x1, y1, d, string_to_array(t, chr(30)),
-	string_to_array(tt, chr(30)), nl, ll, u, vf, vfn, vt, vtn
+	tt, nl, ll, u, vf, vfn, vt, vtn
 FROM sitmap_load ORDER BY c, k` + onConflictSQL
 
 // copyUpsert COPYs the rows into a temporary table and upserts from it.
@@ -477,8 +496,8 @@ func (s *copySource) Next() bool {
 
 func (s *copySource) Values() ([]any, error) {
 	c, i := s.c, s.i
-	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.docs[i], c.order[i], c.terms[i],
-		c.textTerms[i], c.nls[i], c.lls[i], c.ups[i], c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
+	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.props[i], c.order[i], c.terms[i],
+		nonNil(c.textTerms[i]), c.nls[i], c.lls[i], c.ups[i], c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
 }
 
 func (s *copySource) Err() error { return s.err }

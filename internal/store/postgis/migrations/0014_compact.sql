@@ -1,0 +1,89 @@
+-- Issue 16: the features table rebuilt at two thirds of its size.
+--
+-- props replaces doc: the properties object alone, as the feature's
+-- GeoJSON holds it. The rest of the GeoJSON (its type, id and geometry)
+-- is written again on reads from id and geom (geo.StoredProperties),
+-- the same bytes, so the geometry is kept once, in geom.
+--
+-- text_terms replaces terms_text: the free-text terms (names,
+-- descriptions, times: nearly unique values, so not indexed) as 32-bit
+-- hashes (term_hash), which an equality filter compares before it reads
+-- the row's properties (sitmap_has_value) for the rows that pass. A row
+-- whose properties hold a \u0000 escape, which PostgreSQL's JSON
+-- functions refuse, keeps its free-text terms exact in terms instead.
+--
+-- The fixed-width columns come first, so no row pads between them.
+CREATE FUNCTION pg_temp.term_hash(t text) RETURNS integer LANGUAGE sql IMMUTABLE STRICT AS
+$$ SELECT ('x' || left(encode(sha256(convert_to(t, 'UTF8')), 'hex'), 8))::bit(32)::integer $$;
+
+CREATE TABLE features_v14 (
+	version       bigint NOT NULL,
+	min_x         double precision NOT NULL,
+	min_y         double precision NOT NULL,
+	max_x         double precision NOT NULL,
+	max_y         double precision NOT NULL,
+	valid_from    timestamptz,
+	valid_to      timestamptz,
+	valid_from_ns smallint NOT NULL DEFAULT 0,
+	valid_to_ns   smallint NOT NULL DEFAULT 0,
+	collection    text COLLATE "C" NOT NULL,
+	id            text COLLATE "C" NOT NULL,
+	geom          geometry(Geometry, 4326) NOT NULL,
+	props         bytea NOT NULL,
+	terms         text[] COLLATE "C" NOT NULL,
+	text_terms    integer[] NOT NULL,
+	name_lower       bytea NOT NULL,
+	name_local_lower bytea NOT NULL,
+	updated          bytea NOT NULL
+);
+
+-- doc is {"type":"Feature","id":...,"geometry":...,"properties":{...}}:
+-- the first ,"properties": is build's (a JSON string cannot hold ," and
+-- a geometry holds no strings but its type).
+INSERT INTO features_v14
+SELECT version, min_x, min_y, max_x, max_y, valid_from, valid_to, valid_from_ns, valid_to_ns, collection, id, geom,
+	substring(doc FROM p + 14 FOR length(doc) - p - 14),
+	CASE WHEN nul THEN terms || terms_text ELSE terms END,
+	CASE WHEN nul THEN '{}' ELSE ARRAY(SELECT pg_temp.term_hash(t) FROM unnest(terms_text) t) END,
+	name_lower, name_local_lower, updated
+FROM (SELECT ctid AS t, *, position(',"properties":'::bytea IN doc) AS p,
+	position(convert_to('\u0000', 'UTF8') IN doc) > 0 AS nul FROM features) f
+ORDER BY collection, t;
+
+DROP TABLE features;
+ALTER TABLE features_v14 RENAME TO features;
+ALTER TABLE features ADD CONSTRAINT features_pkey PRIMARY KEY (collection, id);
+CREATE INDEX features_geom ON features USING gist (geom);
+CREATE INDEX features_terms ON features USING gin (terms);
+CREATE INDEX features_valid_from ON features (collection, valid_from, valid_from_ns);
+CREATE INDEX features_valid_to ON features (collection, valid_to, valid_to_ns);
+-- as 0001 and 0003 set them: rows over 2 KB (big polygons) have props
+-- compressed in place
+ALTER TABLE features SET (toast_tuple_target = 128);
+ALTER TABLE features ALTER COLUMN props SET STORAGE MAIN;
+DO $$ BEGIN
+	ALTER TABLE features ALTER COLUMN props SET COMPRESSION lz4;
+EXCEPTION WHEN OTHERS THEN
+	NULL; -- a server built without lz4 keeps pglz
+END $$;
+ANALYZE features;
+
+-- sitmap_has_value(props, k, v) is geo.Feature.HasValue: property k is
+-- the scalar v (a string decoded, a number or boolean as written) or an
+-- array holding it. The json type (not jsonb) keeps numbers as written.
+-- Properties with a \u0000 escape are false without being read (their
+-- free-text terms are exact, in terms).
+CREATE FUNCTION sitmap_scalar_is(e json, v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE json_typeof(e)
+		WHEN 'string' THEN e #>> '{}' = v
+		WHEN 'number' THEN e::text = v
+		WHEN 'boolean' THEN e::text = v
+		ELSE false END
+$$;
+CREATE FUNCTION sitmap_has_value(props bytea, k text, v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN position(convert_to('\u0000', 'UTF8') IN props) > 0 THEN false
+		ELSE (SELECT CASE json_typeof(j)
+			WHEN 'array' THEN EXISTS (SELECT 1 FROM json_array_elements(j) e WHERE sitmap_scalar_is(e, v))
+			ELSE coalesce(sitmap_scalar_is(j, v), false) END
+		FROM (SELECT convert_from(props, 'UTF8')::json -> k) s(j)) END
+$$;
