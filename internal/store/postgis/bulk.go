@@ -29,7 +29,7 @@ var featureIndexes = []struct{ name, ddl string }{
 
 // bulkLoad writes fs with COPY if the table is empty and reports whether
 // it did; otherwise the caller upserts as usual.
-func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) (bool, error) {
+func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, ts []rowTerms, codes map[string]int32) (bool, error) {
 	empty := func() (bool, error) {
 		var any bool
 		err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM features)").Scan(&any)
@@ -51,11 +51,11 @@ func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) (bool, error) {
 	if _, err := tx.Exec(ctx, strings.Join(drop, "; ")); err != nil {
 		return false, fmt.Errorf("bulk load: %w", err)
 	}
-	sorted := spatialOrder(fs)
+	sorted, sortedTerms := spatialOrder(fs, ts)
 	chunks := make(chan *columns, 1)
 	stop := make(chan struct{})
 	defer close(stop)
-	go encodeChunks(sorted, chunks, stop)
+	go encodeChunks(sorted, sortedTerms, codes, chunks, stop)
 	src := &bulkSource{copySource{chunks: chunks, i: -1}}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"features"}, bulkColumns, src); err != nil {
 		return false, fmt.Errorf("bulk load: %w", err)
@@ -70,15 +70,17 @@ func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) (bool, error) {
 	return true, nil
 }
 
-// spatialOrder returns fs sorted by collection and spatialKey.
-func spatialOrder(fs []*geo.Feature) []*geo.Feature {
+// spatialOrder returns fs, and their terms ts, sorted by collection and
+// spatialKey.
+func spatialOrder(fs []*geo.Feature, ts []rowTerms) ([]*geo.Feature, []rowTerms) {
 	type keyed struct {
 		f *geo.Feature
+		t rowTerms
 		k int64
 	}
 	ks := make([]keyed, len(fs))
 	for i, f := range fs {
-		ks[i] = keyed{f, spatialKey(f.Bound().Center())}
+		ks[i] = keyed{f, ts[i], spatialKey(f.Bound().Center())}
 	}
 	sort.Slice(ks, func(i, j int) bool {
 		if a, b := ks[i].f.Collection(), ks[j].f.Collection(); a != b {
@@ -86,11 +88,11 @@ func spatialOrder(fs []*geo.Feature) []*geo.Feature {
 		}
 		return ks[i].k < ks[j].k
 	})
-	out := make([]*geo.Feature, len(fs))
+	out, outTerms := make([]*geo.Feature, len(fs)), make([]rowTerms, len(fs))
 	for i, k := range ks {
-		out[i] = k.f
+		out[i], outTerms[i] = k.f, k.t
 	}
-	return out
+	return out, outTerms
 }
 
 var bulkColumns = []string{"collection", "id", "version", "geom", "min_x", "min_y", "max_x", "max_y", "props",
@@ -103,7 +105,7 @@ type bulkSource struct{ copySource }
 func (s *bulkSource) Values() ([]any, error) {
 	c, i := s.c, s.i
 	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.props[i],
-		splitTerms(c.terms[i]), nonNil(c.textTerms[i]), c.nls[i], c.lls[i], c.ups[i],
+		nonNil(c.terms[i]), nonNil(c.textTerms[i]), c.nls[i], c.lls[i], c.ups[i],
 		c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
 }
 
@@ -113,11 +115,4 @@ func nonNil(hs []int32) []int32 {
 		return []int32{}
 	}
 	return hs
-}
-
-func splitTerms(joined string) []string {
-	if joined == "" {
-		return []string{}
-	}
-	return strings.Split(joined, "\x1e")
 }

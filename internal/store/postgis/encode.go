@@ -26,10 +26,10 @@ type row struct {
 	wkb            []byte // EWKB, with SRID 4326
 	xmin, ymin     float64
 	xmax, ymax     float64
-	props          []byte   // the feature's properties object (geo.Feature.PropertiesJSON)
-	order          int64    // where the row goes in a bulk write (spatialKey)
-	terms          []string // of properties filters ask for (GIN-indexed)
-	textTerms      []int32  // of free-text properties, hashed (termHash; not indexed)
+	props          []byte  // the feature's properties object (geo.Feature.PropertiesJSON)
+	order          int64   // where the row goes in a bulk write (spatialKey)
+	terms          []int32 // of properties filters ask for, coded (sitmap_terms; GIN-indexed)
+	textTerms      []int32 // of free-text properties, hashed (termHash; not indexed)
 	nameLower      []byte
 	localLower     []byte
 	updated        []byte
@@ -39,7 +39,8 @@ type row struct {
 	validToNs      int16
 }
 
-func encodeRow(f *geo.Feature) (row, error) {
+// encodeRow encodes f, whose terms are ts, coded with codes.
+func encodeRow(f *geo.Feature, ts rowTerms, codes map[string]int32) (row, error) {
 	g, err := ewkb.Marshal(f.Geometry(), 4326)
 	if err != nil {
 		return row{}, fmt.Errorf("encode geometry of %s: %w", f.ID(), err)
@@ -54,13 +55,9 @@ func encodeRow(f *geo.Feature) (row, error) {
 	}
 	name, local := f.SearchText()
 	r.nameLower, r.localLower = []byte(name), []byte(local)
-	exact := exactTerms(f.PropertiesJSON())
-	for _, t := range terms(f) {
-		if freeText[t.name] && !exact {
-			r.textTerms = append(r.textTerms, termHash(t.term))
-		} else {
-			r.terms = append(r.terms, t.term)
-		}
+	r.terms, r.textTerms = make([]int32, len(ts.exact)), ts.hashed
+	for i, t := range ts.exact {
+		r.terms[i] = codes[t]
 	}
 	iv := f.Extent()
 	r.validFrom, r.validFromNs = encodeTime(iv.Start)
@@ -107,6 +104,26 @@ func decodeFeature(collection, id string, version int64, props, geom []byte) (*g
 		return nil, fmt.Errorf("feature %s/%s: geometry: %w", collection, id, err)
 	}
 	return geo.StoredProperties(collection, id, version, g, string(props))
+}
+
+// rowTerms are a row's terms: those kept exact, to be coded, and the
+// hashed free-text ones.
+type rowTerms struct {
+	exact  []string
+	hashed []int32
+}
+
+func termsOf(f *geo.Feature) rowTerms {
+	var ts rowTerms
+	exact := exactTerms(f.PropertiesJSON())
+	for _, t := range terms(f) {
+		if freeText[t.name] && !exact {
+			ts.hashed = append(ts.hashed, termHash(t.term))
+		} else {
+			ts.exact = append(ts.exact, t.term)
+		}
+	}
+	return ts
 }
 
 // terms lists what property equality filters match, exactly as

@@ -293,9 +293,9 @@ func filterSQL(q store.Query) (from string, conds []string, a args, err error) {
 	return from, conds, a, nil
 }
 
-// equalitySQL are the conditions of property equality filters: the exact
-// terms behind the GIN index, and for a free-text property the exact
-// term (rows with exactTerms) or the hash and then the value.
+// equalitySQL are the conditions of property equality filters: the codes
+// of the exact terms behind the GIN index, and for a free-text property
+// the exact term's (rows with exactTerms) or the hash and then the value.
 func (a *args) equalitySQL(props map[string]string) []string {
 	var exact, conds []string
 	for _, k := range slices.Sorted(maps.Keys(props)) {
@@ -305,7 +305,7 @@ func (a *args) equalitySQL(props map[string]string) []string {
 			exact = append(exact, t)
 			continue
 		}
-		c := "f.terms @> ARRAY[" + a.add(t) + "::text]"
+		c := "f.terms @> sitmap_codes(ARRAY[" + a.add(t) + "::text])"
 		if utf8.ValidString(v) && !strings.Contains(v, "\x00") { // else no SQL text holds it
 			c = fmt.Sprintf("(%s OR (f.text_terms @> ARRAY[%s::integer] AND sitmap_has_value(f.props, %s, %s)))",
 				c, a.add(termHash(t)), a.add(k), a.add(v))
@@ -313,7 +313,7 @@ func (a *args) equalitySQL(props map[string]string) []string {
 		conds = append(conds, c)
 	}
 	if len(exact) > 0 {
-		conds = append(conds, "f.terms @> "+a.add(exact)+"::text[]")
+		conds = append(conds, "f.terms @> sitmap_codes("+a.add(exact)+"::text[])")
 	}
 	return conds
 }

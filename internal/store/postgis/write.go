@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/sitmap/sitmap/geo"
+	"github.com/sitmap/sitmap/internal/par"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -300,7 +300,7 @@ const upsertChunk = 2000
 const upsertSQL = `
 INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, props, terms,
 	text_terms, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
-SELECT c, i, v, ST_GeomFromEWKB(w), x0, y0, x1, y1, d, string_to_array(t, chr(30)),
+SELECT c, i, v, ST_GeomFromEWKB(w), x0, y0, x1, y1, d, string_to_array(t, ',')::integer[],
 	string_to_array(tt, ',')::integer[], nl, ll, u, vf, vfn, vt, vtn
 FROM unnest($1::text[], $2::text[], $3::int8[], $4::bytea[], $5::float8[], $6::float8[], $7::float8[],
 	$8::float8[], $9::bytea[], $10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::bytea[],
@@ -320,7 +320,8 @@ ON CONFLICT (collection, id) DO UPDATE SET
 
 // columns is a chunk of rows as one array per column, ready for upsertSQL.
 type columns struct {
-	cs, ids, terms []string
+	cs, ids        []string
+	terms          [][]int32
 	textTerms      [][]int32
 	vers           []int64
 	wkbs, props    [][]byte
@@ -333,10 +334,10 @@ type columns struct {
 }
 
 // encodeColumns encodes a chunk, spreading the work over the CPUs.
-func encodeColumns(fs []*geo.Feature) *columns {
+func encodeColumns(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) *columns {
 	n := len(fs)
 	c := &columns{
-		cs: make([]string, n), ids: make([]string, n), terms: make([]string, n), textTerms: make([][]int32, n),
+		cs: make([]string, n), ids: make([]string, n), terms: make([][]int32, n), textTerms: make([][]int32, n),
 		vers: make([]int64, n), wkbs: make([][]byte, n), props: make([][]byte, n), order: make([]int64, n),
 		nls: make([][]byte, n), lls: make([][]byte, n), ups: make([][]byte, n),
 		x0: make([]float64, n), y0: make([]float64, n), x1: make([]float64, n), y1: make([]float64, n),
@@ -351,7 +352,7 @@ func encodeColumns(fs []*geo.Feature) *columns {
 		go func() {
 			defer wg.Done()
 			for i := w; i < n; i += workers {
-				r, err := encodeRow(fs[i])
+				r, err := encodeRow(fs[i], ts[i], codes)
 				if err != nil {
 					mu.Lock()
 					c.err = err
@@ -361,7 +362,7 @@ func encodeColumns(fs []*geo.Feature) *columns {
 				c.cs[i], c.ids[i], c.vers[i], c.wkbs[i] = r.collection, r.id, r.version, r.wkb
 				c.x0[i], c.y0[i], c.x1[i], c.y1[i] = r.xmin, r.ymin, r.xmax, r.ymax
 				c.props[i], c.order[i] = r.props, r.order
-				c.terms[i], c.textTerms[i] = strings.Join(r.terms, "\x1e"), r.textTerms
+				c.terms[i], c.textTerms[i] = r.terms, r.textTerms
 				c.nls[i], c.lls[i], c.ups[i] = r.nameLower, r.localLower, r.updated
 				c.vf[i], c.vfn[i], c.vt[i], c.vtn[i] = r.validFrom, r.validFromNs, r.validTo, r.validToNs
 			}
@@ -371,9 +372,9 @@ func encodeColumns(fs []*geo.Feature) *columns {
 	return c
 }
 
-// joinHashes writes each row's text_terms as "h1,h2,...", for upsertSQL
-// (an array parameter cannot hold rows of different lengths).
-func joinHashes(rows [][]int32) []string {
+// joinCodes writes each row's terms or text_terms as "1,2,...", for
+// upsertSQL (an array parameter cannot hold rows of different lengths).
+func joinCodes(rows [][]int32) []string {
 	out := make([]string, len(rows))
 	var b []byte
 	for i, hs := range rows {
@@ -394,16 +395,71 @@ func joinHashes(rows [][]int32) []string {
 const bulkThreshold = 10000
 
 // encodeChunks encodes fs chunk by chunk into chunks, until done or stop.
-func encodeChunks(fs []*geo.Feature, chunks chan<- *columns, stop <-chan struct{}) {
+func encodeChunks(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, chunks chan<- *columns, stop <-chan struct{}) {
 	defer close(chunks)
 	for i := 0; i < len(fs); i += upsertChunk {
-		c := encodeColumns(fs[i:min(i+upsertChunk, len(fs))])
+		j := min(i+upsertChunk, len(fs))
+		c := encodeColumns(fs[i:j], ts[i:j], codes)
 		select {
 		case chunks <- c:
 		case <-stop:
 			return
 		}
 	}
+}
+
+// codeTerms finds the terms of fs (on every core) and the codes of their
+// exact terms, giving the new ones theirs.
+func codeTerms(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) ([]rowTerms, map[string]int32, error) {
+	ts := make([]rowTerms, len(fs))
+	_ = par.Do(len(fs), func(i int) error {
+		ts[i] = termsOf(fs[i])
+		return nil
+	})
+	seen := map[string]bool{}
+	var distinct []string
+	for _, t := range ts {
+		for _, e := range t.exact {
+			if !seen[e] {
+				seen[e] = true
+				distinct = append(distinct, e)
+			}
+		}
+	}
+	codes, err := resolveCodes(ctx, tx, distinct)
+	return ts, codes, err
+}
+
+// resolveCodes returns the code of each term in sitmap_terms, adding the
+// terms it lacks (in order, so concurrent writers wait for each other
+// rather than deadlock; a term another writer adds meanwhile is left to
+// it, and the second statement sees it).
+func resolveCodes(ctx context.Context, tx pgx.Tx, terms []string) (map[string]int32, error) {
+	codes := make(map[string]int32, len(terms))
+	if len(terms) == 0 {
+		return codes, nil
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO sitmap_terms (term)
+		SELECT t FROM unnest($1::text[]) t WHERE NOT EXISTS (SELECT 1 FROM sitmap_terms d WHERE d.term = t)
+		ORDER BY t ON CONFLICT (term) DO NOTHING`, terms); err != nil {
+		return nil, fmt.Errorf("terms: %w", err)
+	}
+	rows, err := tx.Query(ctx, "SELECT term, code FROM sitmap_terms WHERE term = ANY($1)", terms)
+	if err != nil {
+		return nil, fmt.Errorf("terms: %w", err)
+	}
+	var t string
+	var c int32
+	if _, err := pgx.ForEachRow(rows, []any{&t, &c}, func() error {
+		codes[t] = c
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("terms: %w", err)
+	}
+	if len(codes) != len(terms) {
+		return nil, fmt.Errorf("terms: %d of %d coded", len(codes), len(terms))
+	}
+	return codes, nil
 }
 
 // copyThreshold is the batch size from which upsert goes through COPY
@@ -417,15 +473,19 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 	if len(fs) == 0 {
 		return nil
 	}
+	ts, codes, err := codeTerms(ctx, tx, fs)
+	if err != nil {
+		return err
+	}
 	if len(fs) >= bulkThreshold {
-		if done, err := bulkLoad(ctx, tx, fs); done || err != nil {
+		if done, err := bulkLoad(ctx, tx, fs, ts, codes); done || err != nil {
 			return err
 		}
 	}
 	chunks := make(chan *columns, 1)
 	stop := make(chan struct{})
 	defer close(stop)
-	go encodeChunks(fs, chunks, stop)
+	go encodeChunks(fs, ts, codes, chunks, stop)
 	if len(fs) >= copyThreshold {
 		return copyUpsert(ctx, tx, chunks)
 	}
@@ -433,8 +493,8 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 		if c.err != nil {
 			return c.err
 		}
-		_, err := tx.Exec(ctx, upsertSQL, c.cs, c.ids, c.vers, c.wkbs, c.x0, c.y0, c.x1, c.y1, c.props, c.terms,
-			joinHashes(c.textTerms), c.nls, c.lls, c.ups, c.vf, c.vfn, c.vt, c.vtn)
+		_, err := tx.Exec(ctx, upsertSQL, c.cs, c.ids, c.vers, c.wkbs, c.x0, c.y0, c.x1, c.y1, c.props, joinCodes(c.terms),
+			joinCodes(c.textTerms), c.nls, c.lls, c.ups, c.vf, c.vfn, c.vt, c.vtn)
 		if err != nil {
 			return fmt.Errorf("write features: %w", err)
 		}
@@ -443,7 +503,7 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 }
 
 const copyCreateSQL = `CREATE TEMPORARY TABLE sitmap_load (
-	c text, i text, v int8, w bytea, x0 float8, y0 float8, x1 float8, y1 float8, d bytea, k int8, t text, tt integer[],
+	c text, i text, v int8, w bytea, x0 float8, y0 float8, x1 float8, y1 float8, d bytea, k int8, t integer[], tt integer[],
 	nl bytea, ll bytea, u bytea, vf timestamptz, vfn int2, vt timestamptz, vtn int2) ON COMMIT DROP`
 
 var copyColumns = []string{"c", "i", "v", "w", "x0", "y0", "x1", "y1", "d", "k", "t", "tt", "nl", "ll", "u", "vf", "vfn", "vt", "vtn"}
@@ -451,8 +511,7 @@ var copyColumns = []string{"c", "i", "v", "w", "x0", "y0", "x1", "y1", "d", "k",
 const copyInsertSQL = `
 INSERT INTO features (collection, id, version, geom, min_x, min_y, max_x, max_y, props, terms,
 	text_terms, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns)
-SELECT c, i, v, ST_GeomFromEWKB(w), x0, y0, x1, y1, d, string_to_array(t, chr(30)),
-	tt, nl, ll, u, vf, vfn, vt, vtn
+SELECT c, i, v, ST_GeomFromEWKB(w), x0, y0, x1, y1, d, t, tt, nl, ll, u, vf, vfn, vt, vtn
 FROM sitmap_load ORDER BY c, k` + onConflictSQL
 
 // copyUpsert COPYs the rows into a temporary table and upserts from it.
@@ -496,7 +555,7 @@ func (s *copySource) Next() bool {
 
 func (s *copySource) Values() ([]any, error) {
 	c, i := s.c, s.i
-	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.props[i], c.order[i], c.terms[i],
+	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.props[i], c.order[i], nonNil(c.terms[i]),
 		nonNil(c.textTerms[i]), c.nls[i], c.lls[i], c.ups[i], c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
 }
 

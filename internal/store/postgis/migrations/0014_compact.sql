@@ -12,9 +12,18 @@
 -- whose properties hold a \u0000 escape, which PostgreSQL's JSON
 -- functions refuse, keeps its free-text terms exact in terms instead.
 --
+-- terms holds codes, not text: sitmap_terms has the term of each (a
+-- term's code never changes, and none is dropped), and sitmap_codes
+-- turns the terms of a filter into theirs.
+--
 -- The fixed-width columns come first, so no row pads between them.
 CREATE FUNCTION pg_temp.term_hash(t text) RETURNS integer LANGUAGE sql IMMUTABLE STRICT AS
 $$ SELECT ('x' || left(encode(sha256(convert_to(t, 'UTF8')), 'hex'), 8))::bit(32)::integer $$;
+
+CREATE TABLE sitmap_terms (
+	code integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	term text COLLATE "C" NOT NULL UNIQUE
+);
 
 CREATE TABLE features_v14 (
 	version       bigint NOT NULL,
@@ -30,7 +39,7 @@ CREATE TABLE features_v14 (
 	id            text COLLATE "C" NOT NULL,
 	geom          geometry(Geometry, 4326) NOT NULL,
 	props         bytea NOT NULL,
-	terms         text[] COLLATE "C" NOT NULL,
+	terms         integer[] NOT NULL,
 	text_terms    integer[] NOT NULL,
 	name_lower       bytea NOT NULL,
 	name_local_lower bytea NOT NULL,
@@ -40,16 +49,21 @@ CREATE TABLE features_v14 (
 -- doc is {"type":"Feature","id":...,"geometry":...,"properties":{...}}:
 -- the first ,"properties": is build's (a JSON string cannot hold ," and
 -- a geometry holds no strings but its type).
+CREATE VIEW pg_temp.features_v13 AS
+SELECT *, position(',"properties":'::bytea IN doc) AS p,
+	CASE WHEN nul THEN terms || terms_text ELSE terms END AS exact
+FROM (SELECT ctid AS row_ctid, *, position(convert_to('\u0000', 'UTF8') IN doc) > 0 AS nul FROM features) f;
+INSERT INTO sitmap_terms (term) SELECT DISTINCT e FROM pg_temp.features_v13, unnest(exact) e ORDER BY e;
 INSERT INTO features_v14
 SELECT version, min_x, min_y, max_x, max_y, valid_from, valid_to, valid_from_ns, valid_to_ns, collection, id, geom,
 	substring(doc FROM p + 14 FOR length(doc) - p - 14),
-	CASE WHEN nul THEN terms || terms_text ELSE terms END,
+	ARRAY(SELECT d.code FROM unnest(exact) e JOIN sitmap_terms d ON d.term = e),
 	CASE WHEN nul THEN '{}' ELSE ARRAY(SELECT pg_temp.term_hash(t) FROM unnest(terms_text) t) END,
 	name_lower, name_local_lower, updated
-FROM (SELECT ctid AS t, *, position(',"properties":'::bytea IN doc) AS p,
-	position(convert_to('\u0000', 'UTF8') IN doc) > 0 AS nul FROM features) f
-ORDER BY collection, t;
+FROM pg_temp.features_v13
+ORDER BY collection, row_ctid;
 
+DROP VIEW pg_temp.features_v13;
 DROP TABLE features;
 ALTER TABLE features_v14 RENAME TO features;
 ALTER TABLE features ADD CONSTRAINT features_pkey PRIMARY KEY (collection, id);
@@ -67,6 +81,13 @@ EXCEPTION WHEN OTHERS THEN
 	NULL; -- a server built without lz4 keeps pglz
 END $$;
 ANALYZE features;
+
+-- sitmap_codes(ts) is the codes of the terms ts (all distinct), or {0},
+-- which no row holds, if one has none: no row holds that term.
+CREATE FUNCTION sitmap_codes(ts text[]) RETURNS integer[] LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN count(*) = cardinality(ts) THEN array_agg(code) ELSE '{0}' END
+	FROM sitmap_terms WHERE term = ANY(ts)
+$$;
 
 -- sitmap_has_value(props, k, v) is geo.Feature.HasValue: property k is
 -- the scalar v (a string decoded, a number or boolean as written) or an
