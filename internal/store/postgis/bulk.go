@@ -27,9 +27,9 @@ var featureIndexes = []struct{ name, ddl string }{
 	{"features_valid_to", "CREATE INDEX features_valid_to ON features (collection, valid_to, valid_to_ns)"},
 }
 
-// bulkLoad writes fs with COPY if the table is empty and reports whether
-// it did; otherwise the caller upserts as usual.
-func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, ts []rowTerms, codes map[string]int32) (bool, error) {
+// lockEmpty takes the features table's exclusive lock if the table is
+// empty, and reports whether it did (a bulk load may follow).
+func lockEmpty(ctx context.Context, tx pgx.Tx) (bool, error) {
 	empty := func() (bool, error) {
 		var any bool
 		err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM features)").Scan(&any)
@@ -41,15 +41,18 @@ func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, ts []rowTerms, 
 	if _, err := tx.Exec(ctx, "LOCK TABLE features IN ACCESS EXCLUSIVE MODE"); err != nil {
 		return false, fmt.Errorf("bulk load: %w", err)
 	}
-	if ok, err := empty(); err != nil || !ok {
-		return false, err // another writer came first; the lock goes at commit
-	}
+	return empty() // false: another writer came first; the lock goes at commit
+}
+
+// bulkLoad writes fs with COPY into the features table, which the
+// transaction has found empty and locked (lockEmpty).
+func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, ts []rowTerms, codes map[string]int32) error {
 	drop := []string{"SET LOCAL maintenance_work_mem = '256MB'", "ALTER TABLE features DROP CONSTRAINT features_pkey"}
 	for _, ix := range featureIndexes {
 		drop = append(drop, "DROP INDEX "+ix.name)
 	}
 	if _, err := tx.Exec(ctx, strings.Join(drop, "; ")); err != nil {
-		return false, fmt.Errorf("bulk load: %w", err)
+		return fmt.Errorf("bulk load: %w", err)
 	}
 	sorted, sortedTerms := spatialOrder(fs, ts)
 	chunks := make(chan *columns, 1)
@@ -58,16 +61,16 @@ func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, ts []rowTerms, 
 	go encodeChunks(sorted, sortedTerms, codes, chunks, stop)
 	src := &bulkSource{copySource{chunks: chunks, i: -1}}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"features"}, bulkColumns, src); err != nil {
-		return false, fmt.Errorf("bulk load: %w", err)
+		return fmt.Errorf("bulk load: %w", err)
 	}
 	build := []string{"ALTER TABLE features ADD CONSTRAINT features_pkey PRIMARY KEY (collection, id)"}
 	for _, ix := range featureIndexes {
 		build = append(build, ix.ddl)
 	}
 	if _, err := tx.Exec(ctx, strings.Join(build, "; ")); err != nil {
-		return false, fmt.Errorf("bulk load: indexes: %w", err)
+		return fmt.Errorf("bulk load: indexes: %w", err)
 	}
-	return true, nil
+	return nil
 }
 
 // spatialOrder returns fs, and their terms ts, sorted by collection and

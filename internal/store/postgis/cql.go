@@ -214,7 +214,7 @@ func (a *args) stringEquality(op string, l, r cql2.Expr) (string, bool) {
 	if freeText[p.Name] {
 		return leaf(eq), true
 	}
-	return leaf("f.terms @> sitmap_codes(ARRAY[" + a.add(term(p.Name, s.V)) + "::text]) AND " + eq), true
+	return leaf("f.terms @> (SELECT sitmap_codes(ARRAY[" + a.add(term(p.Name, s.V)) + "::text])) AND " + eq), true
 }
 
 // sqlCompare is a comparison of two values of typ; booleans only = and <>.

@@ -18,6 +18,14 @@ import (
 // the feature's last written version), and marks the versions they
 // supersede (supersede).
 func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
+	at := w.now.UTC().Format(store.TimeKey)
+	if w.bulk { // writes only, into an empty table: COPY them
+		src := &historySource{w: w, at: at, editor: editor, i: -1}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"feature_versions"}, historyColumns, src); err != nil {
+			return fmt.Errorf("history: %w", err)
+		}
+		return supersede(ctx, tx, w.changes, at)
+	}
 	n := len(w.changes)
 	seqs, vers := make([]int64, n), make([]int64, n)
 	cids, ids, changes := make([]string, n), make([]string, n), make([]string, n)
@@ -36,7 +44,6 @@ func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) erro
 			}
 		}
 	}
-	at := w.now.UTC().Format(store.TimeKey)
 	_, err := tx.Exec(ctx, `INSERT INTO feature_versions (seq, collection, id, version, at, editor, change, doc, min_x, min_y, max_x, max_y)
 		SELECT s, c, i, v, $5, $6, ch, COALESCE(d, (SELECT p.doc FROM feature_versions p
 			WHERE p.collection = u.c AND p.id = u.i ORDER BY p.version DESC LIMIT 1)), x0, y0, x1, y1
@@ -47,6 +54,26 @@ func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) erro
 		return fmt.Errorf("history: %w", err)
 	}
 	return supersede(ctx, tx, w.changes, at)
+}
+
+var historyColumns = []string{"seq", "collection", "id", "version", "at", "editor", "change", "doc", "min_x", "min_y", "max_x", "max_y"}
+
+// historySource feeds a bulk write's versions to CopyFrom; each change
+// wrote a feature (w.feats has no nil).
+type historySource struct {
+	w          *writer
+	at, editor string
+	i          int
+}
+
+func (s *historySource) Next() bool { s.i++; return s.i < len(s.w.changes) }
+func (s *historySource) Err() error { return nil }
+
+func (s *historySource) Values() ([]any, error) {
+	c, f := s.w.changes[s.i], s.w.feats[s.i]
+	b := f.Bound()
+	return []any{c.Seq, c.Collection, c.ID, c.Version, s.at, s.editor, string(c.Type), f.JSON(),
+		b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
 }
 
 // supersede marks, for each change that was not a create, the versions of

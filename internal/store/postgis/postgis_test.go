@@ -450,6 +450,10 @@ func TestLargeBatch(t *testing.T) {
 	if err != nil || f.String("name") != "third" || f.Version() != 2*n+1 {
 		t.Errorf("f00000: %q version %d (%v)", f.String("name"), f.Version(), err)
 	}
+	vs, err := s.Versions(ctx, "layer", "f00000") // the first one COPYed with the bulk load
+	if err != nil || len(vs) != 3 || vs[2].Change != store.Created || vs[2].Feature.String("name") != "first" || vs[2].Version != 1 {
+		t.Errorf("versions of f00000: %v (%v), want 3, the first created with name first", vs, err)
+	}
 	box := geo.BBox{West: 0.5, South: 0, East: 1.5, North: 2}
 	if p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{BBox: &box}, Limit: 5}); err != nil || p.Matched != 1001 || len(p.Features) != 5 || p.Features[0].ID() != "f00500" {
 		t.Errorf("bbox after the bulk load: %d matched (%v), want 1001 from f00500", p.Matched, err)

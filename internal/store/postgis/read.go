@@ -305,7 +305,7 @@ func (a *args) equalitySQL(props map[string]string) []string {
 			exact = append(exact, t)
 			continue
 		}
-		c := "f.terms @> sitmap_codes(ARRAY[" + a.add(t) + "::text])"
+		c := "f.terms @> (SELECT sitmap_codes(ARRAY[" + a.add(t) + "::text]))"
 		if utf8.ValidString(v) && !strings.Contains(v, "\x00") { // else no SQL text holds it
 			c = fmt.Sprintf("(%s OR (f.text_terms @> ARRAY[%s::integer] AND sitmap_has_value(f.props, %s, %s)))",
 				c, a.add(termHash(t)), a.add(k), a.add(v))
@@ -313,7 +313,7 @@ func (a *args) equalitySQL(props map[string]string) []string {
 		conds = append(conds, c)
 	}
 	if len(exact) > 0 {
-		conds = append(conds, "f.terms @> sitmap_codes("+a.add(exact)+"::text[])")
+		conds = append(conds, "f.terms @> (SELECT sitmap_codes("+a.add(exact)+"::text[]))")
 	}
 	return conds
 }

@@ -35,7 +35,7 @@ func (s *Store) Restore(ctx context.Context, r store.Restoration) error {
 		if err := checkEmpty(ctx, tx); err != nil {
 			return err
 		}
-		if err := upsert(ctx, tx, r.Current()); err != nil {
+		if err := upsert(ctx, tx, r.Current(), false); err != nil {
 			return err
 		}
 		if err := copyVersions(ctx, tx, r.Versions); err != nil {

@@ -85,9 +85,17 @@ func (s *Store) Put(ctx context.Context, in []*geo.Feature, mode store.PutMode, 
 				next[cid] = v - perColl[cid] + 1
 			}
 		}
-		exists, err := existing(ctx, tx, fs)
-		if err != nil {
-			return err
+		exists := map[[2]string]bool{}
+		var err error
+		if len(fs) >= bulkThreshold {
+			if w.bulk, err = lockEmpty(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if !w.bulk { // an empty table holds none of them
+			if exists, err = existing(ctx, tx, fs); err != nil {
+				return err
+			}
 		}
 		seen := make(map[[2]string]bool, len(fs))
 		for i, f := range fs {
@@ -220,6 +228,7 @@ func (s *Store) Delete(ctx context.Context, cid, fid string, version int64) erro
 
 // writer gathers one transaction's rows and changes.
 type writer struct {
+	bulk    bool // the features table was empty, and is locked (lockEmpty)
 	now     time.Time
 	rows    []*geo.Feature
 	index   map[[2]string]int // position in rows, so a batch writes an id once
@@ -258,7 +267,7 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		if err := fn(tx, w); err != nil {
 			return err
 		}
-		if err := upsert(ctx, tx, w.rows); err != nil {
+		if err := upsert(ctx, tx, w.rows, w.bulk); err != nil {
 			return err
 		}
 		if len(w.changes) == 0 {
@@ -467,9 +476,10 @@ func resolveCodes(ctx context.Context, tx pgx.Tx, terms []string) (map[string]in
 const copyThreshold = 1000
 
 // upsert writes features, small batches in chunks of one array per column,
-// large ones with COPY; either way the next chunk is encoded while the
-// database writes the last.
-func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
+// large ones with COPY, into an empty table (bulk: locked by lockEmpty)
+// a bulk load; either way the next chunk is encoded while the database
+// writes the last.
+func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, bulk bool) error {
 	if len(fs) == 0 {
 		return nil
 	}
@@ -477,10 +487,13 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) error {
 	if err != nil {
 		return err
 	}
-	if len(fs) >= bulkThreshold {
-		if done, err := bulkLoad(ctx, tx, fs, ts, codes); done || err != nil {
+	if !bulk && len(fs) >= bulkThreshold {
+		if bulk, err = lockEmpty(ctx, tx); err != nil {
 			return err
 		}
+	}
+	if bulk {
+		return bulkLoad(ctx, tx, fs, ts, codes)
 	}
 	chunks := make(chan *columns, 1)
 	stop := make(chan struct{})

@@ -14,7 +14,8 @@
 --
 -- terms holds codes, not text: sitmap_terms has the term of each (a
 -- term's code never changes, and none is dropped), and sitmap_codes
--- turns the terms of a filter into theirs.
+-- turns the terms of a filter into theirs (once a query, as an uncorrelated
+-- subquery: a filter would call it for every row).
 --
 -- The fixed-width columns come first, so no row pads between them.
 CREATE FUNCTION pg_temp.term_hash(t text) RETURNS integer LANGUAGE sql IMMUTABLE STRICT AS
