@@ -130,7 +130,8 @@ func TestFeatureRoundTrip(t *testing.T) {
 }
 
 func TestFeatureAccessors(t *testing.T) {
-	f := with(t, validFeature(), "lanes", ` 4 `, "open", `true`, "countries", `["PL","BY",3]`, "nothing", `null`)
+	f := with(t, validFeature(), "lanes", ` 4 `, "open", `true`, "countries", `["PL","BY",3]`, "nothing", `null`,
+		"mixed", `[{"a":"],\""}, ["x"], "y\"]", null, false, []]`)
 	tests := []struct {
 		name, value string
 		want        bool
@@ -143,6 +144,11 @@ func TestFeatureAccessors(t *testing.T) {
 		{"countries", "BY", true},
 		{"countries", "3", true},
 		{"countries", "LV", false},
+		{"mixed", `y"]`, true},
+		{"mixed", "false", true},
+		{"mixed", "x", false},
+		{"mixed", "null", false},
+		{"mixed", `],"`, false},
 		{"nothing", "null", false},
 		{"missing", "", false},
 		{"extra", `{"anything":[1,2,3]}`, false},

@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"encoding/json"
 	"iter"
 	"strings"
 	"time"
@@ -90,13 +89,19 @@ func equalityValues(raw string) iter.Seq[string] {
 		if raw == "" || raw[0] != '[' {
 			return
 		}
-		var list []json.RawMessage
-		if json.Unmarshal([]byte(raw), &list) != nil {
-			return
-		}
-		for _, e := range list {
-			if s, ok := scalar(string(e)); ok && !yield(s) {
+		// The elements are found by scanning the (valid) value rather
+		// than decoding it: the terms of features with sources cost a
+		// tenth of a store's bulk load otherwise.
+		for i := skipSpace(raw, 1); i < len(raw) && raw[i] != ']'; {
+			end := skipValue(raw, i)
+			if end < 0 {
 				return
+			}
+			if s, ok := scalar(raw[i:end]); ok && !yield(s) {
+				return
+			}
+			if i = skipSpace(raw, end); i < len(raw) && raw[i] == ',' {
+				i = skipSpace(raw, i+1)
 			}
 		}
 	}

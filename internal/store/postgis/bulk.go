@@ -19,12 +19,12 @@ import (
 // empty table there is nothing for them to read meanwhile.
 
 // featureIndexes are the features table's indexes besides the primary key,
-// as the migrations leave them (0001, 0004).
+// as the migrations leave them (0014).
 var featureIndexes = []struct{ name, ddl string }{
 	{"features_geom", "CREATE INDEX features_geom ON features USING gist (geom)"},
 	{"features_terms", "CREATE INDEX features_terms ON features USING gin (terms)"},
-	{"features_valid_from", "CREATE INDEX features_valid_from ON features (collection, valid_from, valid_from_ns)"},
-	{"features_valid_to", "CREATE INDEX features_valid_to ON features (collection, valid_to, valid_to_ns)"},
+	{"features_valid_from", "CREATE INDEX features_valid_from ON features (collection, valid_from, valid_from_ns) WHERE valid_from IS NOT NULL"},
+	{"features_valid_to", "CREATE INDEX features_valid_to ON features (collection, valid_to, valid_to_ns) WHERE valid_to IS NOT NULL"},
 }
 
 // lockEmpty takes the features table's exclusive lock if the table is

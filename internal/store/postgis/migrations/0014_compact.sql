@@ -70,8 +70,11 @@ ALTER TABLE features_v14 RENAME TO features;
 ALTER TABLE features ADD CONSTRAINT features_pkey PRIMARY KEY (collection, id);
 CREATE INDEX features_geom ON features USING gist (geom);
 CREATE INDEX features_terms ON features USING gin (terms);
-CREATE INDEX features_valid_from ON features (collection, valid_from, valid_from_ns);
-CREATE INDEX features_valid_to ON features (collection, valid_to, valid_to_ns);
+-- The time indexes hold only the ends that are set (most are open): the
+-- extents look for the earliest and latest set end, and a time filter's
+-- test of a set end is what an index helps with.
+CREATE INDEX features_valid_from ON features (collection, valid_from, valid_from_ns) WHERE valid_from IS NOT NULL;
+CREATE INDEX features_valid_to ON features (collection, valid_to, valid_to_ns) WHERE valid_to IS NOT NULL;
 -- as 0001 and 0003 set them: rows over 2 KB (big polygons) have props
 -- compressed in place
 ALTER TABLE features SET (toast_tuple_target = 128);
