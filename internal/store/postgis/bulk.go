@@ -112,7 +112,7 @@ func (s *bulkSource) Values() ([]any, error) {
 		c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
 }
 
-// nonNil makes no hashes an empty array, not NULL.
+// nonNil makes a row without terms an empty array, not NULL.
 func nonNil(hs []int32) []int32 {
 	if hs == nil {
 		return []int32{}

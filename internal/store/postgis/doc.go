@@ -4,10 +4,11 @@
 // Subscribe carries every one's changes (LISTEN/NOTIFY).
 //
 // Features are rows of the features table: the geometry (from WKB that orb
-// encodes, so coordinates keep every bit) under a GiST index, the feature's
-// GeoJSON as geo encodes it (served verbatim), and columns derived in Go
-// for what queries filter and sort on, so the answers are the embedded
-// store's to the last bit. Bulk writes store rows in spatial order, so the
+// encodes, so coordinates keep every bit) under a GiST index, the
+// properties object as geo encodes it (the GeoJSON served is written again
+// around it from the id and the geometry, the same bytes), and columns
+// derived in Go for what queries filter and sort on, so the answers are
+// the embedded store's to the last bit. Bulk writes store rows in spatial order, so the
 // matches of a bbox share heap pages. Reads may go to hot standbys
 // (WithReadStores), never older than the writes before them.
 //

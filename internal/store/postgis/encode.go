@@ -132,20 +132,20 @@ func termsOf(f *geo.Feature) rowTerms {
 func terms(f *geo.Feature) []namedTerm {
 	var out []namedTerm
 	for k, v := range f.EqualityTerms() {
-		out = appendTerm(out, k, v, term(k, v))
+		out = appendTerm(out, k, term(k, v))
 	}
 	return out
 }
 
-type namedTerm struct{ name, value, term string }
+type namedTerm struct{ name, term string }
 
-func appendTerm(ts []namedTerm, name, value, t string) []namedTerm {
+func appendTerm(ts []namedTerm, name, t string) []namedTerm {
 	for _, x := range ts {
 		if x.term == t {
 			return ts
 		}
 	}
-	return append(ts, namedTerm{name, value, t})
+	return append(ts, namedTerm{name, t})
 }
 
 // freeText are properties whose values are (nearly) unique text: their
