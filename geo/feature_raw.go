@@ -42,7 +42,9 @@ func StoredProperties(collection, id string, version int64, g orb.Geometry, prop
 	bad := func(what string) error {
 		return fmt.Errorf("feature %s/%s: stored properties: %s", collection, id, what)
 	}
-	buf := make([]byte, 0, 64+len(id)+len(props)+48*vertices(g))
+	// The head, the geometry's type and brackets, then up to 48 bytes a
+	// position: one allocation for all but the longest numbers.
+	buf := make([]byte, 0, 96+len(id)+len(props)+48*vertices(g))
 	buf = appendKey(append(buf, `{"type":"Feature","id":`...), id)
 	buf = append(buf, `,"geometry":`...)
 	gStart := len(buf)
