@@ -151,11 +151,11 @@ func benchTiles(b *testing.B, srv http.Handler, tileset string, tiles []maptile.
 // properties geo.Render keeps below DetailZoom, but none of its point
 // thinning, simplification or small-polygon dropping.
 const stAsMVTLayer = `SELECT COALESCE(ST_AsMVT(q, %[1]s, 4096, 'geom'), ''::bytea) FROM (
-	SELECT id, props->>'name' AS name, props->>'name_local' AS name_local, props->>'country' AS country,
-		props->>'status' AS status, props->>'confidence' AS confidence, props->>'kind' AS kind,
-		props->>'valid_from' AS valid_from, props->>'valid_to' AS valid_to,
+	SELECT id, j->>'name' AS name, j->>'name_local' AS name_local, j->>'country' AS country,
+		j->>'status' AS status, j->>'confidence' AS confidence, j->>'kind' AS kind,
+		j->>'valid_from' AS valid_from, j->>'valid_to' AS valid_to,
 		ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
-	FROM features
+	FROM features CROSS JOIN LATERAL (SELECT convert_from(props, 'UTF8')::jsonb AS j) l
 	WHERE collection = %[1]s
 	  AND geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0/4096), 4326)
 ) q WHERE geom IS NOT NULL`
@@ -181,19 +181,19 @@ func stAsMVTSQL(tileset string) string {
 // the count of those it stands for; points in the buffer are dropped. It
 // makes about the tile the Go renderer makes from a dense layer.
 const stAsMVTThinned = `WITH p AS (
-	SELECT id, props, ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS g
+	SELECT id, convert_from(props, 'UTF8')::jsonb AS j, ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS g
 	FROM features
 	WHERE collection = 'points' AND geom && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)
 ), c AS (
-	SELECT DISTINCT ON (cx, cy) id, props, g, count(*) OVER (PARTITION BY cx, cy) AS n
-	FROM (SELECT id, props, g, floor(ST_X(g) / 128) AS cx, floor(ST_Y(g) / 128) AS cy FROM p
+	SELECT DISTINCT ON (cx, cy) id, j, g, count(*) OVER (PARTITION BY cx, cy) AS n
+	FROM (SELECT id, j, g, floor(ST_X(g) / 128) AS cx, floor(ST_Y(g) / 128) AS cy FROM p
 		WHERE g IS NOT NULL AND ST_X(g) >= 0 AND ST_X(g) < 4096 AND ST_Y(g) >= 0 AND ST_Y(g) < 4096) s
 	ORDER BY cx, cy, id
 )
 SELECT COALESCE(ST_AsMVT(q, 'points', 4096, 'geom'), ''::bytea) FROM (
-	SELECT id, props->>'name' AS name, props->>'name_local' AS name_local, props->>'country' AS country,
-		props->>'status' AS status, props->>'confidence' AS confidence, props->>'kind' AS kind,
-		props->>'valid_from' AS valid_from, props->>'valid_to' AS valid_to, n AS count, g AS geom
+	SELECT id, j->>'name' AS name, j->>'name_local' AS name_local, j->>'country' AS country,
+		j->>'status' AS status, j->>'confidence' AS confidence, j->>'kind' AS kind,
+		j->>'valid_from' AS valid_from, j->>'valid_to' AS valid_to, n AS count, g AS geom
 	FROM c
 ) q`
 
@@ -223,12 +223,12 @@ func benchSTAsMVT(b *testing.B, pool *pgxpool.Pool, sql string, tiles []maptile.
 }
 
 // benchFetch reads, one tile at a time, the rows a Go renderer needs (id,
-// version, properties as written, WKB) of the points in each tile's bound
+// version, properties as stored, WKB) of the points in each tile's bound
 // (with its buffer) in the plainest query: no count, no sort. It is the
 // floor of fetch-and-render-in-Go on PostGIS, without the render.
 func benchFetch(b *testing.B, pool *pgxpool.Pool, tiles []maptile.Tile) {
 	ctx := context.Background()
-	const sql = `SELECT id, version, raw, ST_AsBinary(geom) FROM features
+	const sql = `SELECT id, version, props, ST_AsBinary(geom) FROM features
 		WHERE collection = 'points' AND geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)`
 	var times latencies
 	rows := 0
