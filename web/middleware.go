@@ -14,7 +14,7 @@ import (
 // named records which route served the request, for logs and metrics.
 func named(name string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ri := api.InfoOf(r.Context()); ri != nil {
+		if ri := api.InfoOf(w); ri != nil {
 			ri.Route = name
 		}
 		h.ServeHTTP(w, r)
@@ -29,7 +29,7 @@ func (s *Server) serveRoute(rt api.Route, h http.Handler) http.Handler {
 	inflight := s.metrics.InFlight(rt.Name)
 	eh := s.errorHandler(nil)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ri := api.InfoOf(r.Context()); ri != nil {
+		if ri := api.InfoOf(w); ri != nil {
 			ri.Route = rt.Name
 		}
 		inflight.Add(1)
@@ -53,12 +53,12 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 	vary := s.cfg.TrustProxy && s.cfg.BaseURL == ""
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-ID")
+		id := r.Header.Get("X-Request-Id") // canonical: Get makes no copy of the name
 		if id == "" || len(id) > 128 || strings.ContainsAny(id, "\r\n") {
 			id = middleware.NewRequestID()
 		}
+		rec := middleware.NewRecorder(w, r, id, s.cfg.Timeouts.Write)
 		h := w.Header()
-		h["X-Request-Id"] = []string{id}
 		for k, v := range s.securityHeaders {
 			h[k] = v
 		}
@@ -67,16 +67,14 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 			// one client's links to another.
 			h["Vary"] = hdrVaryForwarded
 		}
-		ri := &api.Info{ID: id}
-		ctx := api.WithRequest(r.Context(), ri)
-		next.ServeHTTP(middleware.NewRecorder(w, r, ri, s.cfg.Timeouts.Write), r.WithContext(ctx))
-		s.logRequest(r, ri, id, time.Since(start))
+		next.ServeHTTP(rec, r)
+		s.logRequest(r, rec.RequestInfo(), time.Since(start))
 	})
 }
 
 var hdrVaryForwarded = []string{"X-Forwarded-Host, X-Forwarded-Proto"}
 
-func (s *Server) logRequest(r *http.Request, ri *api.Info, id string, d time.Duration) {
+func (s *Server) logRequest(r *http.Request, ri *api.Info, d time.Duration) {
 	if ri.Status == 0 {
 		ri.Status = http.StatusOK
 	}
@@ -88,7 +86,7 @@ func (s *Server) logRequest(r *http.Request, ri *api.Info, id string, d time.Dur
 	// LogAttrs with typed attributes: no []any to box every value into.
 	attrs := [...]slog.Attr{slog.String("method", r.Method), slog.String("path", middleware.LogTarget(r.URL)),
 		slog.Int("status", ri.Status), slog.Int64("bytes", ri.Bytes), slog.Duration("duration", d),
-		slog.String("request_id", id), slog.String("route", route), slog.String("err", ri.Err)}
+		slog.String("request_id", ri.ID), slog.String("route", route), slog.String("err", ri.Err)}
 	n := len(attrs)
 	if ri.Err == "" {
 		n--

@@ -31,7 +31,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	defer cancel()
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.cfg.Store.Ping(ctx); err != nil {
-		s.log.Warn("health check failed", "request_id", api.RequestID(r.Context()), "err", err)
+		s.log.Warn("health check failed", "request_id", api.RequestID(w), "err", err)
 		return api.WriteJSON(w, http.StatusServiceUnavailable, api.MediaJSON, map[string]string{"status": "unavailable", "description": "the store does not answer"})
 	}
 	return api.WriteJSON(w, http.StatusOK, api.MediaJSON, map[string]string{"status": "ok"})

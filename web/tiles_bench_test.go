@@ -229,11 +229,16 @@ func runWrk(b *testing.B, wrk, url string) float64 {
 	return v
 }
 
+// nullWriter is a connection's ResponseWriter that sends nothing; it
+// takes deadlines as net/http's does (without them, each request would
+// make the errors of http.ResponseController's ErrNotSupported).
 type nullWriter struct{ h http.Header }
 
-func (w *nullWriter) Header() http.Header         { return w.h }
-func (w *nullWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nullWriter) WriteHeader(int)             {}
+func (w *nullWriter) Header() http.Header              { return w.h }
+func (w *nullWriter) Write(b []byte) (int, error)      { return len(b), nil }
+func (w *nullWriter) WriteHeader(int)                  {}
+func (w *nullWriter) SetReadDeadline(time.Time) error  { return nil }
+func (w *nullWriter) SetWriteDeadline(time.Time) error { return nil }
 
 // BenchmarkTileWarmInProcess is the cached-tile path through the whole
 // handler (middleware, router, cache) without the network: its cost per

@@ -42,6 +42,21 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
+	return c.found(el, ok)
+}
+
+// GetBytes is Get for a key held in bytes, which a lookup does not copy:
+// a caller can make its key on the stack and pay for a string only when it
+// puts a new value.
+func (c *Cache[V]) GetBytes(key []byte) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[string(key)]
+	return c.found(el, ok)
+}
+
+// found counts a lookup and marks a hit recently used; c.mu is held.
+func (c *Cache[V]) found(el *list.Element, ok bool) (V, bool) {
 	if !ok {
 		c.misses++
 		var zero V
@@ -52,8 +67,6 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 	return el.Value.(*entry[V]).value, true
 }
 
-// Put stores a value, evicting the least recently used until it fits. A
-// value larger than the whole cache is not kept.
 func (c *Cache[V]) Put(key string, v V) {
 	sz := cost(key, v)
 	c.mu.Lock()

@@ -21,7 +21,13 @@ type Key struct {
 func (k Key) String() string {
 	b := make([]byte, 0, len(k.Tileset)+len(k.Versions)+len(k.Datetime)+len(k.Filter)+32)
 	b = append(append(b, k.Tileset...), '@')
-	b = append(append(b, k.Versions...), '/')
+	return string(k.appendTail(append(b, k.Versions...)))
+}
+
+// appendTail appends what follows the versions: the tile, the datetime and
+// the filter.
+func (k Key) appendTail(b []byte) []byte {
+	b = append(b, '/')
 	b = append(strconv.AppendUint(b, uint64(k.Tile.Z), 10), '/')
 	b = append(strconv.AppendUint(b, uint64(k.Tile.X), 10), '/')
 	b = append(strconv.AppendUint(b, uint64(k.Tile.Y), 10), '?')
@@ -30,5 +36,5 @@ func (k Key) String() string {
 		// the canonical form: equal filters share a cache entry
 		b = append(append(b, "&filter="...), k.Filter...)
 	}
-	return string(b)
+	return b
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +40,21 @@ const (
 type Tile struct {
 	Data, Gzip     []byte
 	ETag, GzipETag string
+
+	// values holds each form's tag and length as a response's header
+	// carries them, made once for every response of a cached tile.
+	values [4]string
+}
+
+// Values returns the ETag and Content-Length header values of the plain
+// form (of the gzip form if gz), shared by every caller: read them only.
+// Each slice has no spare capacity, so an append copies it.
+func (t *Tile) Values(gz bool) (etag, length []string) {
+	i := 0
+	if gz {
+		i = 2
+	}
+	return t.values[i : i+1 : i+1], t.values[i+1 : i+2 : i+2]
 }
 
 // Size is what the tile costs a cache.
@@ -79,22 +93,31 @@ func (p *Pipeline) CacheStats() tilecache.Stats { return p.cache.Stats() }
 // key; CQL the filter of the features drawn, keyed by its canonical text), from the cache or rendered once for every
 // request that waits for it. An unknown tile set is store.ErrNotFound.
 func (p *Pipeline) Get(ctx context.Context, tileset string, t maptile.Tile, when store.Query, datetime string) (*Tile, error) {
-	src, versions, err := p.source(ctx, tileset)
+	// The key is made on the stack and copied only for a new tile: a
+	// cached tile costs no allocation here.
+	var buf [192]byte
+	src, b, err := p.source(ctx, tileset, append(append(buf[:0], tileset...), '@'))
 	if err != nil {
 		return nil, err
 	}
-	k := Key{Tileset: tileset, Tile: t, Versions: versions, Datetime: datetime}
-	limit := renderTimeout
+	k := Key{Tile: t, Datetime: datetime}
 	if when.CQL != nil {
 		// drawn are only the features that match the CQL2 filter
 		k.Filter = when.CQL.String()
-		if p.FilterTimeout > 0 {
-			limit = min(limit, p.FilterTimeout)
-		}
 	}
-	key := k.String()
-	if ct, ok := p.cache.Get(key); ok {
+	b = k.appendTail(b)
+	if ct, ok := p.cache.GetBytes(b); ok {
 		return ct, nil
+	}
+	return p.renderOnce(ctx, src, t, when, string(b))
+}
+
+// renderOnce renders a tile for every request that waits for it, and
+// caches it.
+func (p *Pipeline) renderOnce(ctx context.Context, src source, t maptile.Tile, when store.Query, key string) (*Tile, error) {
+	limit := renderTimeout
+	if when.CQL != nil && p.FilterTimeout > 0 {
+		limit = min(limit, p.FilterTimeout)
 	}
 	ch := p.group.DoChan(key, func() (any, error) {
 		// The render outlives the request that started it (others may
@@ -121,48 +144,61 @@ func (p *Pipeline) Get(ctx context.Context, tileset string, t maptile.Tile, when
 // source is where a tile set's features come from.
 type source struct {
 	name    string
-	cols    []string // the store collections drawn, one layer each
+	all     []geo.Collection // the collections of All, one layer each
 	basemap *basemap.Basemap
+}
+
+// cols lists the store collections drawn, one layer each.
+func (s *source) cols() []string {
+	switch {
+	case s.basemap != nil:
+		return nil
+	case s.name != All:
+		return []string{s.name}
+	}
+	out := make([]string, len(s.all))
+	for i, c := range s.all {
+		out[i] = c.ID
+	}
+	return out
 }
 
 // Layers lists the store collections a tile set draws, one layer each
 // (none for the basemap); an unknown tile set is store.ErrNotFound.
 func (p *Pipeline) Layers(ctx context.Context, tileset string) ([]string, error) {
-	src, _, err := p.source(ctx, tileset)
-	return src.cols, err
+	src, _, err := p.source(ctx, tileset, nil)
+	return src.cols(), err
 }
 
-// source resolves a tile set and says what changes when its features do:
-// the change version of each collection involved.
-func (p *Pipeline) source(ctx context.Context, tileset string) (source, string, error) {
+// source resolves a tile set and appends to key what changes when its
+// features do: the change version of each collection involved (Key's
+// Versions).
+func (p *Pipeline) source(ctx context.Context, tileset string, key []byte) (source, []byte, error) {
 	switch tileset {
 	case Basemap:
 		bm, err := p.Basemap()
-		return source{name: tileset, basemap: bm}, basemapVersion, err
+		return source{name: tileset, basemap: bm}, append(key, basemapVersion...), err
 	case All:
 		cols, err := p.store.Collections(ctx)
 		if err != nil {
-			return source{}, "", err
+			return source{}, key, err
 		}
-		src := source{name: tileset, cols: make([]string, len(cols))}
-		var v strings.Builder
 		for i, c := range cols {
-			src.cols[i] = c.ID
 			if i > 0 {
-				v.WriteByte(',')
+				key = append(key, ',')
 			}
-			v.WriteString(c.ID + "@" + strconv.FormatInt(c.Version, 10))
+			key = strconv.AppendInt(append(append(key, c.ID...), '@'), c.Version, 10)
 		}
-		return src, v.String(), nil
+		return source{name: tileset, all: cols}, key, nil
 	}
 	v, err := p.store.Version(ctx, tileset)
 	if errors.Is(err, store.ErrNotFound) {
-		return source{}, "", store.Errorf(store.ErrNotFound, "no tile set %q: use a collection id, %q or %q", tileset, All, Basemap)
+		return source{}, key, store.Errorf(store.ErrNotFound, "no tile set %q: use a collection id, %q or %q", tileset, All, Basemap)
 	}
 	if err != nil {
-		return source{}, "", err
+		return source{}, key, err
 	}
-	return source{name: tileset, cols: []string{tileset}}, strconv.FormatInt(v, 10), nil
+	return source{name: tileset}, strconv.AppendInt(key, v, 10), nil
 }
 
 // Basemap reads the embedded basemap on first use.
@@ -207,7 +243,9 @@ func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when
 	}
 	sum := sha256.Sum256(data)
 	tag := hex.EncodeToString(sum[:12])
-	return &Tile{Data: data, Gzip: buf.Bytes(), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}, nil
+	ct := &Tile{Data: data, Gzip: buf.Bytes(), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}
+	ct.values = [4]string{ct.ETag, strconv.Itoa(len(ct.Data)), ct.GzipETag, strconv.Itoa(len(ct.Gzip))}
+	return ct, nil
 }
 
 // layers fetches the features of each layer of the tile through the
@@ -217,8 +255,9 @@ func (p *Pipeline) layers(ctx context.Context, src *source, t maptile.Tile, when
 		return src.basemap.Tile(geo.TileBound(t)), nil
 	}
 	bbox := geo.TileBBox(t)
-	out := make([]geo.TileLayer, 0, len(src.cols))
-	for _, cid := range src.cols {
+	cols := src.cols()
+	out := make([]geo.TileLayer, 0, len(cols))
+	for _, cid := range cols {
 		page, err := p.store.Query(ctx, store.Query{Collection: cid, Filter: geo.Filter{BBox: &bbox, Time: when.Time}, AsOf: when.AsOf, CQL: when.CQL})
 		if errors.Is(err, store.ErrNotFound) && src.name == All {
 			continue // deleted since the collections were listed

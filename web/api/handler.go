@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -32,9 +31,9 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // short) is a 4xx that the request's info line explains.
 func (h Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	ae := Classify(err)
-	ri := InfoOf(r.Context())
+	ri := InfoOf(w)
 	if ae.Status >= 500 {
-		h.Log.Error("request failed", "request_id", RequestID(r.Context()), "method", r.Method,
+		h.Log.Error("request failed", "request_id", RequestID(w), "method", r.Method,
 			"path", r.URL.Path, "err", err)
 	} else if ri != nil {
 		ri.Err = err.Error()
@@ -117,8 +116,6 @@ func WriteBytes(w http.ResponseWriter, status int, contentType string, b []byte)
 // writeChunk is the piece size of WriteBytes.
 const writeChunk = 256 << 10
 
-type ctxKey struct{}
-
 // Info is what the outer middleware learns while the request is served:
 // its id, the route that matched, what was written, and why a client's
 // request failed (for the log line).
@@ -130,21 +127,34 @@ type Info struct {
 	Err    string
 }
 
-// WithRequest returns ctx carrying the request's Info.
-func WithRequest(ctx context.Context, ri *Info) context.Context {
-	return context.WithValue(ctx, ctxKey{}, ri)
+// InfoWriter is the outer middleware's ResponseWriter, which holds the
+// request's Info. The Info travels with the writer rather than in the
+// request's context: a context value would cost every request a copy of
+// its http.Request (WithContext) and a context node.
+type InfoWriter interface {
+	RequestInfo() *Info
 }
 
 // RequestID returns the id the request log line carries.
-func RequestID(ctx context.Context) string {
-	if ri := InfoOf(ctx); ri != nil {
+func RequestID(w http.ResponseWriter) string {
+	if ri := InfoOf(w); ri != nil {
 		return ri.ID
 	}
 	return ""
 }
 
-// InfoOf returns the request's Info, nil outside the middleware.
-func InfoOf(ctx context.Context) *Info {
-	ri, _ := ctx.Value(ctxKey{}).(*Info)
-	return ri
+// InfoOf returns the request's Info, found through the writers that wrap
+// the middleware's (each unwraps as http.ResponseController expects); nil
+// outside the middleware.
+func InfoOf(w http.ResponseWriter) *Info {
+	for {
+		switch t := w.(type) {
+		case InfoWriter:
+			return t.RequestInfo()
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return nil
+		}
+	}
 }

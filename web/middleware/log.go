@@ -53,6 +53,8 @@ var (
 	requestCounter atomic.Uint64
 )
 
+// NewRequestID is the next id, made in one allocation.
 func NewRequestID() string {
-	return requestIDPrefix + strconv.FormatUint(requestCounter.Add(1), 36)
+	var b [24]byte
+	return string(strconv.AppendUint(append(b[:0], requestIDPrefix...), requestCounter.Add(1), 36))
 }

@@ -3,7 +3,6 @@ package tileapi
 import (
 	"io/fs"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -206,11 +205,12 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tiles.Tile) error {
 	// The gzip form is another representation, so it has its own tag;
 	// If-None-Match compares weakly, so either tag revalidates.
 	gz := wantsGzip(r.Header.Get("Accept-Encoding"))
-	body, tag := ct.Data, ct.ETag
+	body := ct.Data
 	if gz {
-		body, tag = ct.Gzip, ct.GzipETag
+		body = ct.Gzip
 	}
-	h["Etag"] = []string{tag}
+	tag, length := ct.Values(gz)
+	h["Etag"] = tag
 	h["Content-Type"] = hdrMVT
 	if inm := r.Header.Get("If-None-Match"); inm != "" && (api.ETagMatches(inm, ct.ETag, true) || api.ETagMatches(inm, ct.GzipETag, true)) {
 		w.WriteHeader(http.StatusNotModified)
@@ -219,7 +219,7 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tiles.Tile) error {
 	if gz {
 		h["Content-Encoding"] = hdrGzip
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
