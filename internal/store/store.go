@@ -155,3 +155,18 @@ type Store interface {
 type Locker interface {
 	Exclusive(ctx context.Context, name string, fn func() error) error
 }
+
+// CollectionVersion is a collection's id and change version.
+type CollectionVersion struct {
+	ID      string
+	Version int64
+}
+
+// VersionLister is implemented by stores that list every collection's
+// change version more cheaply than Collections (no metadata, extents or
+// counts to copy): the tile set of every collection asks on each tile
+// request, cached or not.
+type VersionLister interface {
+	// CollectionVersions lists every collection, in id order.
+	CollectionVersions(ctx context.Context) ([]CollectionVersion, error)
+}

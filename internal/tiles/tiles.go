@@ -144,7 +144,7 @@ func (p *Pipeline) renderOnce(ctx context.Context, src source, t maptile.Tile, w
 // source is where a tile set's features come from.
 type source struct {
 	name    string
-	all     []geo.Collection // the collections of All, one layer each
+	all     []store.CollectionVersion // the collections of All, one layer each
 	basemap *basemap.Basemap
 }
 
@@ -179,7 +179,7 @@ func (p *Pipeline) source(ctx context.Context, tileset string, key []byte) (sour
 		bm, err := p.Basemap()
 		return source{name: tileset, basemap: bm}, append(key, basemapVersion...), err
 	case All:
-		cols, err := p.store.Collections(ctx)
+		cols, err := p.versions(ctx)
 		if err != nil {
 			return source{}, key, err
 		}
@@ -199,6 +199,23 @@ func (p *Pipeline) source(ctx context.Context, tileset string, key []byte) (sour
 		return source{}, key, err
 	}
 	return source{name: tileset}, strconv.AppendInt(key, v, 10), nil
+}
+
+// versions lists every collection's change version, through the store's
+// cheaper list when it has one.
+func (p *Pipeline) versions(ctx context.Context) ([]store.CollectionVersion, error) {
+	if vl, ok := p.store.(store.VersionLister); ok {
+		return vl.CollectionVersions(ctx)
+	}
+	cols, err := p.store.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.CollectionVersion, len(cols))
+	for i, c := range cols {
+		out[i] = store.CollectionVersion{ID: c.ID, Version: c.Version}
+	}
+	return out, nil
 }
 
 // Basemap reads the embedded basemap on first use.
