@@ -68,13 +68,14 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 			h["Vary"] = hdrVaryForwarded
 		}
 		next.ServeHTTP(rec, r)
-		s.logRequest(r, rec.RequestInfo(), time.Since(start))
+		s.logRequest(r, rec.RequestInfo(), start, time.Now())
 	})
 }
 
 var hdrVaryForwarded = []string{"X-Forwarded-Host, X-Forwarded-Proto"}
 
-func (s *Server) logRequest(r *http.Request, ri *api.Info, d time.Duration) {
+func (s *Server) logRequest(r *http.Request, ri *api.Info, start, end time.Time) {
+	d := end.Sub(start)
 	if ri.Status == 0 {
 		ri.Status = http.StatusOK
 	}
@@ -83,7 +84,7 @@ func (s *Server) logRequest(r *http.Request, ri *api.Info, d time.Duration) {
 		route = "unmatched"
 	}
 	s.metrics.Observe(route, ri.Status, d)
-	// LogAttrs with typed attributes: no []any to box every value into.
+	// Typed attributes: no []any to box every value into.
 	attrs := [...]slog.Attr{slog.String("method", r.Method), slog.String("path", middleware.LogTarget(r.URL)),
 		slog.Int("status", ri.Status), slog.Int64("bytes", ri.Bytes), slog.Duration("duration", d),
 		slog.String("request_id", ri.ID), slog.String("route", route), slog.String("err", ri.Err)}
@@ -91,5 +92,14 @@ func (s *Server) logRequest(r *http.Request, ri *api.Info, d time.Duration) {
 	if ri.Err == "" {
 		n--
 	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
+	// The record goes straight to the handler (as slog's own wrappers
+	// do): Logger.LogAttrs would read the clock again and walk the stack
+	// for a source location that an access line has no use for.
+	h := s.log.Handler()
+	if !h.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	rec := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+	rec.AddAttrs(attrs[:n]...)
+	_ = h.Handle(r.Context(), rec)
 }
