@@ -260,9 +260,20 @@ func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when
 	}
 	sum := sha256.Sum256(data)
 	tag := hex.EncodeToString(sum[:12])
-	ct := &Tile{Data: data, Gzip: buf.Bytes(), ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}
-	ct.values = [4]string{ct.ETag, strconv.Itoa(len(ct.Data)), ct.GzipETag, strconv.Itoa(len(ct.Gzip))}
-	return ct, nil
+	return newTile(data, buf.Bytes(), tag), nil
+}
+
+// newTile makes a tile of its two forms and their tag; the header values
+// share one string, so that a response reads them from one place in
+// memory.
+func newTile(data, gz []byte, tag string) *Tile {
+	etag, gzETag := `"`+tag+`"`, `"`+tag+`-gz"`
+	n, gzN := strconv.Itoa(len(data)), strconv.Itoa(len(gz))
+	all := etag + n + gzETag + gzN
+	cut := func(i, n int) string { return all[i : i+n] }
+	ct := &Tile{Data: data, Gzip: gz, ETag: cut(0, len(etag)), GzipETag: cut(len(etag)+len(n), len(gzETag))}
+	ct.values = [4]string{ct.ETag, cut(len(etag), len(n)), ct.GzipETag, cut(len(all)-len(gzN), len(gzN))}
+	return ct
 }
 
 // layers fetches the features of each layer of the tile through the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -63,6 +64,20 @@ func TestPipeline(t *testing.T) {
 	}
 	if s := p.CacheStats(); s.Entries != 1 {
 		t.Errorf("%d cache entries after one tile, want 1", s.Entries)
+	}
+	// The header values of each form: its tag and its length.
+	for _, form := range []struct {
+		gz   bool
+		tag  string
+		body []byte
+	}{{false, got[0].ETag, got[0].Data}, {true, got[0].GzipETag, got[0].Gzip}} {
+		etag, length := got[0].Values(form.gz)
+		if len(etag) != 1 || etag[0] != form.tag || len(length) != 1 || length[0] != strconv.Itoa(len(form.body)) {
+			t.Errorf("gzip %v: values %q %q, want %q and %d", form.gz, etag, length, form.tag, len(form.body))
+		}
+		if cap(etag) != 1 || cap(length) != 1 {
+			t.Errorf("gzip %v: shared values with room to append into", form.gz)
+		}
 	}
 
 	// A write changes the key: the next request renders the new data.
