@@ -17,7 +17,10 @@ import (
 	"github.com/sitmap/sitmap/internal/store"
 )
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store         = (*Store)(nil)
+	_ store.VersionLister = (*Store)(nil)
+)
 
 // Keys: c:{cid} collection metadata; f:{cid}:{fid} the feature's record
 // (record.go);

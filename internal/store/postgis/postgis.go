@@ -208,7 +208,10 @@ func notFound(format string, args ...any) error {
 // isNoRows reports whether a QueryRow found nothing.
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
-var _ store.Locker = (*Store)(nil)
+var (
+	_ store.Locker        = (*Store)(nil)
+	_ store.VersionLister = (*Store)(nil)
+)
 
 // Exclusive holds a PostgreSQL advisory lock (session level, on one pooled
 // connection) while fn runs; fn itself may use the rest of the pool.

@@ -143,6 +143,28 @@ func (s *Store) extents(ctx context.Context, q querier, id string, meta []byte, 
 	return c, nil
 }
 
+// CollectionVersions lists every collection's id and change version, in
+// id order (store.VersionLister): one query, no metadata to decode, for
+// the tile set of every collection, which asks on each request.
+func (s *Store) CollectionVersions(ctx context.Context) ([]store.CollectionVersion, error) {
+	var out []store.CollectionVersion
+	err := s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, "SELECT id, version FROM collections ORDER BY id")
+		if err != nil {
+			return fmt.Errorf("postgis: collection versions: %w", err)
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.CollectionVersion, error) {
+			var v store.CollectionVersion
+			return v, r.Scan(&v.ID, &v.Version)
+		})
+		if err != nil {
+			return fmt.Errorf("postgis: collection versions: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Version returns the collection's change version.
 func (s *Store) Version(ctx context.Context, id string) (int64, error) {
 	var v int64

@@ -15,6 +15,31 @@ import (
 	"github.com/sitmap/sitmap/internal/store"
 )
 
+// checkVersionList: a store's cheap list of versions, when it has one,
+// says what Collections says, in the same order.
+func checkVersionList(t *testing.T, s store.Store, when string) {
+	t.Helper()
+	vl, ok := s.(store.VersionLister)
+	if !ok {
+		return
+	}
+	cols, err := s.Collections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := vl.CollectionVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]store.CollectionVersion, len(cols))
+	for i, c := range cols {
+		want[i] = store.CollectionVersion{ID: c.ID, Version: c.Version}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("after %s CollectionVersions() = %v, Collections() says %v", when, got, want)
+	}
+}
+
 func testVersionGrows(t *testing.T, h harness) {
 	s := setup(t, h.open)
 	last := mustVersion(t, s, places)
@@ -34,6 +59,7 @@ func testVersionGrows(t *testing.T, h harness) {
 		if c.Version != v {
 			t.Errorf("after %s Collection().Version = %d but Version() = %d", what, c.Version, v)
 		}
+		checkVersionList(t, s, what)
 		last = v
 	}
 	step("create", func() error {
