@@ -146,7 +146,7 @@ func Render(layers []TileLayer, t maptile.Tile, opts RenderOptions) ([]byte, err
 // when the tile is encoded.
 func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.Time) tileLayer {
 	scale := float64(uint64(1)<<t.Z) * TileExtent
-	var small, large []*Feature
+	small, large := make([]*Feature, 0, len(l.Features)), []*Feature(nil)
 	for _, f := range l.Features {
 		if f.Geometry() == nil || (!when.Unbounded() && !f.Extent().Intersects(when)) {
 			continue

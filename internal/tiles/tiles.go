@@ -251,6 +251,7 @@ func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when
 		return &Tile{}, nil
 	}
 	var buf bytes.Buffer
+	buf.Grow(len(data)/2 + 512) // about what a tile compresses to: one allocation
 	zw := gzpool.Get(&buf)
 	_, _ = zw.Write(data)
 	err = zw.Close()
