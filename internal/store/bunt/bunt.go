@@ -234,7 +234,8 @@ func (s *Store) loadFeatures() (changeLog, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Keys are in order, so each collection's features are a run.
+	// Keys are in order, so each collection's features are a run, in id
+	// order.
 	for i := 0; i < len(fs); {
 		cid := fs[i].Collection()
 		j := i + 1

@@ -3,6 +3,9 @@ package bunt
 import (
 	"cmp"
 	"encoding/binary"
+	"iter"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -58,17 +61,26 @@ func (c *collection) drop(id string) {
 	}
 }
 
-// load fills an empty collection with fs (open): the map on one core
-// while the R-tree is filled, in locality order, on another.
+// load fills an empty collection with fs, in id order (open): the map
+// and the derived data on one core while the R-tree is filled, in
+// locality order, on another. Deriving them on the first request instead
+// (sorting every id) held up every request of a fresh server's first
+// tenth of a second.
 func (c *collection) load(fs []*geo.Feature) {
+	order := make([]string, len(fs))
+	for i, f := range fs {
+		order[i] = f.ID()
+	}
+	byID := slices.Clone(fs)
 	byLocality(fs)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		c.feats = make(map[string]*geo.Feature, len(fs))
-		for _, f := range fs {
+		for _, f := range byID {
 			c.feats[f.ID()] = f
 		}
+		c.order, c.extent, c.dirty = order, c.extentOf(slices.Values(byID)), false
 	}()
 	for _, f := range fs {
 		b := f.Bound()
@@ -100,15 +112,24 @@ func (c *collection) refresh() {
 	if !c.dirty && c.order != nil {
 		return
 	}
+	c.order = c.order[:0]
+	for id := range c.feats {
+		c.order = append(c.order, id)
+	}
+	sort.Strings(c.order)
+	c.extent = c.extentOf(maps.Values(c.feats))
+	c.dirty = false
+}
+
+// extentOf is the collection's metadata with the count and extents of fs,
+// its features.
+func (c *collection) extentOf(fs iter.Seq[*geo.Feature]) geo.Collection {
 	ext := c.meta
 	ext.Count = len(c.feats)
 	ext.Version = c.version
-	c.order = c.order[:0]
 	first := true
-	for id, f := range c.feats {
-		c.order = append(c.order, id)
-		b := f.Bound()
-		iv := f.Extent()
+	for f := range fs {
+		b, iv := f.Bound(), f.Extent()
 		if first {
 			ext.Bound, ext.Time, first = b, iv, false
 			continue
@@ -119,9 +140,7 @@ func (c *collection) refresh() {
 	if first {
 		ext.Bound = orb.Bound{}
 	}
-	sort.Strings(c.order)
-	c.extent = ext
-	c.dirty = false
+	return ext
 }
 
 // entry is a feature in the R-tree with the first bytes of its id as a
