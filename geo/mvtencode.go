@@ -89,7 +89,15 @@ type tileLayer struct {
 // encodeTile writes the layers as one tile (Tile.layers, field 3).
 func encodeTile(layers []tileLayer) []byte {
 	e := encoders.Get().(*layerEncoder)
-	defer encoders.Put(e)
+	defer func() {
+		// The pool must not keep the strings of features alive.
+		clear(e.keyList[:cap(e.keyList)])
+		clear(e.valList[:cap(e.valList)])
+		clear(e.props[:cap(e.props)])
+		clear(e.keys)
+		clear(e.vals)
+		encoders.Put(e)
+	}()
 	e.tile = e.tile[:0]
 	for _, l := range layers {
 		e.tile = appendBytesField(e.tile, 3, e.layer(l))
