@@ -13,10 +13,10 @@ import (
 // number, record time and key (the feature's f: key while it is current,
 // then its h: key), which share the bytes of buntdb's keys and records.
 // The changes feed reads it; open builds it from the keys (loadHistory)
-// and each commit adds its versions and moves those it superseded. It used to be a
-// key per version in buntdb (hs:{seq}), which doubled the items, memory
-// and parsing the history costs: at 222,000 features, 666,000 objects and
-// some 40 MB.
+// and each commit adds its versions and moves those it superseded. It
+// used to be a key per version in buntdb (hs:{seq}), which doubled the
+// items, memory and parsing the history costs: at 222,000 features,
+// 666,000 objects and some 40 MB.
 type changeLog []logEntry
 
 // seqPrefix starts the keys that older versions kept in sequence order
