@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/tidwall/buntdb"
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
@@ -57,46 +55,14 @@ func TestAsOfIndexBackfill(t *testing.T) {
 		t.Fatalf("as of before the replace, where it was: %v", want)
 	}
 	s.Close()
-	dropAsOfIndex(t, path)
+	if n := dropSpans(t, path); n != 1 {
+		t.Fatalf("%d records with a span, want the one superseded version", n)
+	}
 	if s, err = Open(path); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	if got := query(s); !slices.Equal(got, want) {
 		t.Errorf("after the index was rebuilt: %v, want %v", got, want)
-	}
-}
-
-// dropAsOfIndex makes the file look as if written before the index: no
-// spans in the records, no marker.
-func dropAsOfIndex(t *testing.T, path string) {
-	t.Helper()
-	db, err := buntdb.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	spanRE := regexp.MustCompile(`,"until":"[^"]*","bbox":\[[^\]]*\]`)
-	err = db.Update(func(tx *buntdb.Tx) error {
-		sets := map[string]string{}
-		_ = tx.AscendKeys("h:*", func(k, v string) bool {
-			if spanRE.MatchString(v) {
-				sets[k] = spanRE.ReplaceAllString(v, "")
-			}
-			return true
-		})
-		if len(sets) != 1 {
-			t.Errorf("records with a span: %v, want the one superseded version", sets)
-		}
-		for k, v := range sets {
-			if _, _, err := tx.Set(k, v, nil); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Delete(histMarker)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

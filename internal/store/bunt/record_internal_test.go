@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -49,14 +50,22 @@ func TestRecordRoundTrip(t *testing.T) {
 // current version in an h: key of its own, as sitmap did before: open
 // moves it into the features' records, and the history reads as before.
 // The same holds when a fold was cut short, the records written and the
-// h: keys left.
+// h: keys left, and for a file older still, from before the as_of index
+// (no spans in its records), whose spans open builds first.
 func TestOlderHistoryLayoutFolded(t *testing.T) {
-	for _, name := range []string{"older layout", "fold cut short"} {
-		t.Run(name, func(t *testing.T) { testFold(t, name == "fold cut short") })
+	for _, tt := range []struct {
+		name              string
+		cutShort, noSpans bool
+	}{
+		{"older layout", false, false},
+		{"fold cut short", true, false},
+		{"older layout without the as_of index", false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testFold(t, tt.cutShort, tt.noSpans) })
 	}
 }
 
-func testFold(t *testing.T, cutShort bool) {
+func testFold(t *testing.T, cutShort, noSpans bool) {
 	path := filepath.Join(t.TempDir(), "sitmap.db")
 	now := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
 	s, err := Open(path, WithClock(func() time.Time { now = now.Add(time.Minute); return now }))
@@ -69,6 +78,9 @@ func testFold(t *testing.T, cutShort bool) {
 	kept := histKeys(t, path)
 
 	unfold(t, path, cutShort)
+	if noSpans && dropSpans(t, path) == 0 {
+		t.Fatal("no spans to drop")
+	}
 	if n := histKeys(t, path); n <= kept {
 		t.Fatalf("the older layout has %d h: keys, want more than %d", n, kept)
 	}
@@ -212,6 +224,43 @@ func histKeys(t *testing.T, path string) int {
 	n := 0
 	err = db.View(func(tx *buntdb.Tx) error {
 		return tx.AscendKeys("h:*", func(string, string) bool { n++; return true })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// dropSpans makes the file look as if written before the as_of index: no
+// spans in its records, no marker. It returns how many records had one.
+func dropSpans(t *testing.T, path string) int {
+	t.Helper()
+	db, err := buntdb.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	spanRE := regexp.MustCompile(`,"until":"[^"]*","bbox":\[[^\]]*\]`)
+	n := 0
+	err = db.Update(func(tx *buntdb.Tx) error {
+		sets := map[string]string{}
+		err := tx.AscendKeys("h:*", func(k, v string) bool {
+			if spanRE.MatchString(v) {
+				sets[k] = spanRE.ReplaceAllString(v, "")
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		n = len(sets)
+		for k, v := range sets {
+			if _, _, err := tx.Set(k, v, nil); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Delete(histMarker)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
