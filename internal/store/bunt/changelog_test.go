@@ -9,6 +9,7 @@ import (
 	"github.com/tidwall/buntdb"
 
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/internal/store/bunt"
 	"github.com/sitmap/sitmap/internal/workload"
 )
 
@@ -47,7 +48,7 @@ func TestOlderSeqKeysDropped(t *testing.T) {
 	}
 
 	s = openFile(t, path)
-	if n := countKeys(t, path, "hs:*"); n != 0 {
+	if n := bunt.CountKeys(t, path, "hs:*"); n != 0 {
 		t.Errorf("%d hs: keys left after open", n)
 	}
 	got, err := s.Changes(ctx, store.ChangesQuery{})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
+	"github.com/sitmap/sitmap/internal/store/bunt"
 	"github.com/sitmap/sitmap/internal/workload"
 )
 
@@ -87,7 +88,7 @@ func TestOlderRectLayouts(t *testing.T) {
 			if rewrote := fileSize(t, path) != size; rewrote != (layout != "none") {
 				t.Errorf("open rewrote the file: %v", rewrote)
 			}
-			if n := countKeys(t, path, "b:*"); n != 0 {
+			if n := bunt.CountKeys(t, path, "b:*"); n != 0 {
 				t.Errorf("%d rect keys left after open", n)
 			}
 			checkBBoxes(t, s, 2)
@@ -104,25 +105,6 @@ func TestOlderRectLayouts(t *testing.T) {
 			checkBBoxes(t, s, 3)
 		})
 	}
-}
-
-// countKeys counts the keys matching pattern, reading the file as buntdb
-// does beside the store that has it open (reading changes nothing).
-func countKeys(t *testing.T, path, pattern string) int {
-	t.Helper()
-	db, err := buntdb.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	n := 0
-	err = db.View(func(tx *buntdb.Tx) error {
-		return tx.AscendKeys(pattern, func(string, string) bool { n++; return true })
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // writeOldRects adds to a closed store file the rect keys of a layout.

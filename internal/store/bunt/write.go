@@ -10,7 +10,6 @@ import (
 	"github.com/tidwall/buntdb"
 
 	"github.com/sitmap/sitmap/geo"
-	"github.com/sitmap/sitmap/internal/par"
 	"github.com/sitmap/sitmap/internal/store"
 )
 
@@ -258,7 +257,7 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 			return err
 		}
 		seen := make(map[string]bool, len(fs))
-		for i, f := range w.stamp(fs) {
+		for i, f := range fs {
 			if f.ID() == "" {
 				f = f.WithID(geo.NewID())
 			}
@@ -281,28 +280,6 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 		return nil, err
 	}
 	return out, nil
-}
-
-// stamp gives the features of a large write that lack them an id and the
-// write's time as "updated", on every core, as put would one by one: it
-// was a fifth of an import's time in the store.
-func (w *write) stamp(fs []*geo.Feature) []*geo.Feature {
-	if len(fs) <= fenceAbove {
-		return fs
-	}
-	out := make([]*geo.Feature, len(fs))
-	_ = par.Do(len(fs), func(i int) error {
-		f := fs[i]
-		if f.ID() == "" {
-			f = f.WithID(geo.NewID())
-		}
-		if !f.Has("updated") {
-			f = f.WithString("updated", w.now)
-		}
-		out[i] = f
-		return nil
-	})
-	return out
 }
 
 // checkPut finds what would fail a Put before anything is written: a
