@@ -1,8 +1,6 @@
 package geo
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"math"
 	"slices"
@@ -307,7 +305,10 @@ func FeatureNumber(layer string, f *Feature) uint64 {
 // in key order: its own (the core ones and short scalars only, when
 // slim), its id, and its status at at when at is set.
 func tileProps(ps []tileProp, f *Feature, at time.Time, slim bool) []tileProp {
-	for k, raw := range f.Properties() {
+	// The values are read in place: a tile holds thousands of features,
+	// and a copy of every value was most of what encoding one cost.
+	for _, p := range f.props {
+		k, raw := f.key(p), p.value.of(f.json)
 		if slim && !isCore(k) && (len(raw) > slimValueBytes || len(raw) > 0 && (raw[0] == '{' || raw[0] == '[')) {
 			continue
 		}
@@ -327,17 +328,17 @@ func tileProps(ps []tileProp, f *Feature, at time.Time, slim bool) []tileProp {
 	return ps
 }
 
-// tileValue turns a raw JSON property into an MVT value: strings, numbers
-// (integers as int64) and booleans as they are, objects and arrays as
-// compact JSON text; null is left out.
-func tileValue(raw json.RawMessage) (tileVal, bool) {
-	raw = bytes.TrimSpace(raw)
+// tileValue turns a property's JSON value (compact, as every feature
+// holds them) into an MVT value: strings, numbers (integers as int64) and
+// booleans as they are, objects and arrays as their JSON text; null is
+// left out.
+func tileValue(raw string) (tileVal, bool) {
 	if len(raw) == 0 {
 		return tileVal{}, false
 	}
 	switch raw[0] {
 	case '"':
-		s, ok := decodeString(string(raw))
+		s, ok := decodeString(raw)
 		return tileVal{kind: valString, s: s}, ok
 	case 't':
 		return tileVal{kind: valBool, i: 1}, true
@@ -346,16 +347,12 @@ func tileValue(raw json.RawMessage) (tileVal, bool) {
 	case 'n':
 		return tileVal{}, false
 	case '{', '[':
-		var buf bytes.Buffer
-		if json.Compact(&buf, raw) != nil {
-			return tileVal{}, false
-		}
-		return tileVal{kind: valString, s: buf.String()}, true
+		return tileVal{kind: valString, s: raw}, true
 	}
-	if i, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+	if i, err := strconv.ParseInt(raw, 10, 64); err == nil {
 		return tileVal{kind: valInt64, i: i}, true
 	}
-	if v, err := strconv.ParseFloat(string(raw), 64); err == nil {
+	if v, err := strconv.ParseFloat(raw, 64); err == nil {
 		return tileVal{kind: valDouble, f: v}, true
 	}
 	return tileVal{}, false

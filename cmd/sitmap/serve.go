@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
-	"runtime/metrics"
 	"strings"
 	"time"
 
@@ -21,47 +20,6 @@ import (
 
 // logFlushEvery is how long a log line may wait in the buffer.
 const logFlushEvery = 100 * time.Millisecond
-
-// memoryHeadroom is what the server may allocate beyond the live data and
-// a full tile cache before the garbage collector works harder.
-const memoryHeadroom = 256 << 20
-
-// limitMemory keeps Go's soft memory limit at the live heap and half
-// again (the fragmentation, stacks and metadata a heap of many small
-// objects carries) plus the tile cache plus headroom, so a read-heavy
-// server's heap does not double between collections (Go's default), and
-// follows the data as it grows. A limit below what the process needs to
-// hold its data would make the collector run back to back even when the
-// server is idle. GOMEMLIMIT, when set, wins.
-func limitMemory(ctx context.Context, log *slog.Logger, tileCache int64, goMemLimit string) {
-	if goMemLimit != "" {
-		return
-	}
-	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	set := func() int64 {
-		metrics.Read(live)
-		heap := int64(live[0].Value.Uint64())
-		limit := heap + heap/2 + tileCache + memoryHeadroom
-		debug.SetMemoryLimit(limit)
-		return limit
-	}
-	// Opening a store leaves garbage behind (decoded records): give it
-	// back before serving.
-	debug.FreeOSMemory()
-	log.Info("memory", "soft_limit_mb", set()>>20)
-	go func() {
-		tick := time.NewTicker(10 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				set()
-			}
-		}
-	}()
-}
 
 func serve(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -111,6 +69,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		log.Info("new store: loaded the seed data set")
 	}
 	limitMemory(ctx, log, int64(*cacheMB)<<20, e.getenv("GOMEMLIMIT"))
+	go returnWhenIdle(ctx)
 	srv := web.New(web.Config{
 		Store: st, Assets: assets.FS, Token: *token, TokenName: *tokenName, BaseURL: *baseURL, TrustProxy: *trustProxy, Timeouts: *t,
 		TileCacheBytes: int64(*cacheMB) << 20, BasemapURL: *basemapURL, Log: log, Version: version,
