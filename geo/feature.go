@@ -24,7 +24,6 @@ type Feature struct {
 	collection string // not encoded; set by stores and importers
 	version    int64  // not encoded; changes on every write (the ETag)
 	geometry   orb.Geometry
-	bound      orb.Bound
 	geom       span   // the geometry's JSON in json
 	propsJSON  span   // the properties object's JSON in json
 	props      []prop // in key order
@@ -37,8 +36,33 @@ type span struct{ start, end uint32 }
 
 func (s span) of(json string) string { return json[s.start:s.end] }
 
-// prop is one property: its quoted key and its value in the feature's JSON.
-type prop struct{ key, value span }
+// prop is one property of the compact properties object in a feature's
+// JSON: where its quoted key ends (the colon follows) and where its value
+// ends. Its key starts after the previous value's comma, or the brace:
+// half the offsets for the same table, which a store holds for every
+// property of every feature.
+type prop struct{ keyEnd, end uint32 }
+
+// rawProp is the i-th property's quoted key and its value's JSON.
+func (f *Feature) rawProp(i int) (key, value string) {
+	start := f.propsJSON.start + 1
+	if i > 0 {
+		start = f.props[i-1].end + 1
+	}
+	p := f.props[i]
+	return f.json[start:p.keyEnd], f.json[p.keyEnd+1 : p.end]
+}
+
+// unquoteKey is a key's text from its quoted form. build wrote it: valid
+// UTF-8, control characters escaped, so without a backslash it is its
+// own text.
+func unquoteKey(quoted string) string {
+	if strings.IndexByte(quoted, '\\') < 0 {
+		return quoted[1 : len(quoted)-1]
+	}
+	s, _ := decodeString(quoted)
+	return s
+}
 
 // kv is a property on its way into build; value is valid, compact JSON.
 type kv struct{ key, value string }
@@ -93,14 +117,11 @@ func build(id, collection string, version int64, g orb.Geometry, geomJSON string
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		k := span{start: uint32(len(buf))}
 		buf = appendKey(buf, p.key)
-		k.end = uint32(len(buf))
+		keyEnd := uint32(len(buf))
 		buf = append(buf, ':')
-		v := span{start: uint32(len(buf))}
 		buf = append(buf, p.value...)
-		v.end = uint32(len(buf))
-		f.props[i] = prop{k, v}
+		f.props[i] = prop{keyEnd: keyEnd, end: uint32(len(buf))}
 	}
 	buf = append(buf, '}')
 	f.propsJSON.end = uint32(len(buf))
@@ -109,9 +130,6 @@ func build(id, collection string, version int64, g orb.Geometry, geomJSON string
 	f.id = id
 	if idEnd-idStart == len(id)+2 {
 		f.id = f.json[idStart+1 : idEnd-1] // no escapes: share the encoding's bytes
-	}
-	if g != nil {
-		f.bound = g.Bound()
 	}
 	f.from, f.to = validity(f)
 	return f, nil
@@ -161,7 +179,14 @@ func (f *Feature) Version() int64 { return f.version }
 func (f *Feature) Geometry() orb.Geometry { return f.geometry }
 
 // Bound is the geometry's bounding box.
-func (f *Feature) Bound() orb.Bound { return f.bound }
+// It is worked out when asked for (a point's is itself), not kept: a
+// store holds every feature.
+func (f *Feature) Bound() orb.Bound {
+	if f.geometry == nil {
+		return orb.Bound{}
+	}
+	return f.geometry.Bound()
+}
 
 // JSON is the feature's GeoJSON encoding.
 func (f *Feature) JSON() string { return f.json }
@@ -191,9 +216,9 @@ func (f *Feature) Extent() Interval {
 func (f *Feature) raw(name string) (string, bool) {
 	var b [64]byte
 	q := appendKey(b[:0], name)
-	for _, p := range f.props {
-		if p.key.of(f.json) == string(q) {
-			return p.value.of(f.json), true
+	for i := range f.props {
+		if k, v := f.rawProp(i); k == string(q) {
+			return v, true
 		}
 	}
 	return "", false
@@ -217,28 +242,19 @@ func (f *Feature) Has(name string) bool {
 // PropertyNames lists the property names in order.
 func (f *Feature) PropertyNames() []string {
 	names := make([]string, len(f.props))
-	for i, p := range f.props {
-		names[i] = f.key(p)
+	for i := range f.props {
+		k, _ := f.rawProp(i)
+		names[i] = unquoteKey(k)
 	}
 	return names
-}
-
-func (f *Feature) key(p prop) string {
-	// build wrote the key: quoted, valid UTF-8, control characters
-	// escaped, so without a backslash it is its own text.
-	raw := p.key.of(f.json)
-	if strings.IndexByte(raw, '\\') < 0 {
-		return raw[1 : len(raw)-1]
-	}
-	s, _ := decodeString(raw)
-	return s
 }
 
 // Properties yields every property, names in order.
 func (f *Feature) Properties() iter.Seq2[string, json.RawMessage] {
 	return func(yield func(string, json.RawMessage) bool) {
-		for _, p := range f.props {
-			if !yield(f.key(p), json.RawMessage(p.value.of(f.json))) {
+		for i := range f.props {
+			k, v := f.rawProp(i)
+			if !yield(unquoteKey(k), json.RawMessage(v)) {
 				return
 			}
 		}
@@ -279,8 +295,9 @@ func scalar(raw string) (string, bool) {
 // kvs lists the properties for a rebuild.
 func (f *Feature) kvs(extra int) []kv {
 	out := make([]kv, len(f.props), len(f.props)+extra)
-	for i, p := range f.props {
-		out[i] = kv{f.key(p), p.value.of(f.json)}
+	for i := range f.props {
+		k, v := f.rawProp(i)
+		out[i] = kv{unquoteKey(k), v}
 	}
 	return out
 }

@@ -71,9 +71,6 @@ func adopt(f *Feature, bad func(string) error) (*Feature, error) {
 	if f.props, ok = scanObject(f.json, f.propsJSON); !ok {
 		return nil, bad("malformed properties")
 	}
-	if f.geometry != nil {
-		f.bound = f.geometry.Bound()
-	}
 	f.from, f.to = validity(f)
 	return f, nil
 }
@@ -99,7 +96,7 @@ func scanObject(s string, obj span) ([]prop, bool) {
 		if vEnd <= kEnd+1 {
 			return nil, false
 		}
-		out = append(out, prop{span{uint32(i), uint32(kEnd)}, span{uint32(kEnd + 1), uint32(vEnd)}})
+		out = append(out, prop{keyEnd: uint32(kEnd), end: uint32(vEnd)})
 		i = vEnd
 	}
 	if cap(out) > len(out) {
@@ -147,7 +144,8 @@ func DecodeStored(collection string, version int64, enc string) (*Feature, error
 		return nil, err
 	}
 	for j := 1; j < len(f.props); j++ {
-		if f.props[j-1].key.of(enc) >= f.props[j].key.of(enc) {
+		k0, _ := f.rawProp(j - 1)
+		if k1, _ := f.rawProp(j); k0 >= k1 {
 			return nil, bad("properties not in key order")
 		}
 	}

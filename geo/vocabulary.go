@@ -69,10 +69,10 @@ func (f *Feature) MatchesText(q string) bool {
 // element of an array (countries=PL). Objects and null match nothing.
 func (f *Feature) EqualityTerms() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {
-		for _, p := range f.props {
-			raw := p.value.of(f.json)
+		for i := range f.props {
+			k, raw := f.rawProp(i)
 			for v := range equalityValues(raw) {
-				if !yield(f.key(p), v) {
+				if !yield(unquoteKey(k), v) {
 					return
 				}
 			}
