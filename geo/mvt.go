@@ -138,9 +138,11 @@ func Render(layers []TileLayer, t maptile.Tile, opts RenderOptions) ([]byte, err
 	return nil, ErrTileTooLarge
 }
 
-// renderLayer takes the layer's features through orb's geometry pipeline
+// renderLayer takes the layer's features to tile coordinates: points
+// here (projected, and dropped outside the tile's buffer, as orb's
+// pipeline would), lines and polygons through orb's geometry pipeline
 // (projection, clipping, simplification), each geojson.Feature carrying
-// as its ID the index of the feature it draws; the properties are read
+// as its ID the index of the feature it draws. The properties are read
 // when the tile is encoded.
 func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.Time) tileLayer {
 	scale := float64(uint64(1)<<t.Z) * TileExtent
@@ -159,60 +161,85 @@ func renderLayer(l TileLayer, t maptile.Tile, lv level, when Interval, at time.T
 	if len(small) > lv.thinAbove {
 		small, counts = thin(small, t, lv.cellUnits)
 	}
-	lb := newLayerBuilder(l.Name, small, large)
-	bound := TileBound(t)
+	feats := make([]tileFeat, 0, len(small)+len(large))
+	geoms := make([]tileGeom, 0, cap(feats))
+	var ml mvt.Layer // the lines and polygons
+	bound, toTile := TileBound(t), tileProjection(t)
 	for _, list := range [][]*Feature{small, large} {
 		for _, f := range list {
-			g := f.Geometry()
-			if _, ok := g.(orb.Point); !ok {
+			i := len(feats)
+			feats = append(feats, tileFeat{f: f, count: counts[f]})
+			switch g := f.Geometry().(type) {
+			case orb.Point:
+				if p := toTile(g); inBuffer(p) {
+					geoms = append(geoms, tileGeom{feat: i, pt: p})
+				}
+			default:
 				// Clip in degrees first so only what is near the tile gets
 				// projected; clip works in place, hence the clone.
-				g = clip.Geometry(bound, orb.Clone(g))
-				if g == nil || isEmpty(g) {
-					continue
+				if g := clip.Geometry(bound, orb.Clone(g)); g != nil && !isEmpty(g) {
+					ml.Features = append(ml.Features, &geojson.Feature{Geometry: g, ID: i})
 				}
 			}
-			lb.add(f, g, counts[f])
 		}
 	}
-	ml := lb.ml
+	return tileLayer{name: l.Name, geoms: withShapes(geoms, &ml, t, lv), feats: feats, at: at, slim: lv.slim}
+}
+
+// withShapes takes the lines and polygons of ml through orb's pipeline
+// and merges what is left of them into geoms, in feature order.
+func withShapes(geoms []tileGeom, ml *mvt.Layer, t maptile.Tile, lv level) []tileGeom {
+	if len(ml.Features) == 0 {
+		return geoms
+	}
+	ml.Extent = TileExtent
 	ml.ProjectToTile(t)
 	ml.Clip(orb.Bound{Min: orb.Point{-TileBuffer, -TileBuffer}, Max: orb.Point{TileExtent + TileBuffer, TileExtent + TileBuffer}})
 	ml.Simplify(simplify.DouglasPeucker(lv.tolerance))
-	keep := ml.Features[:0]
+	shapes := make([]tileGeom, 0, len(ml.Features))
 	for _, gf := range ml.Features {
 		if g := cleanGeometry(gf.Geometry, lv); g != nil {
-			gf.Geometry = g
-			keep = append(keep, gf)
+			shapes = append(shapes, tileGeom{feat: gf.ID.(int), g: g})
 		}
 	}
-	return tileLayer{name: l.Name, geoms: keep, feats: lb.feats, at: at, slim: lv.slim}
-}
-
-// layerBuilder gathers a layer's features for orb's geometry pipeline,
-// their parts allocated in blocks rather than one by one.
-type layerBuilder struct {
-	name  string
-	ml    *mvt.Layer
-	gfs   []geojson.Feature
-	feats []tileFeat
-}
-
-func newLayerBuilder(name string, lists ...[]*Feature) *layerBuilder {
-	n := 0
-	for _, l := range lists {
-		n += len(l)
+	out := make([]tileGeom, 0, len(geoms)+len(shapes))
+	for len(geoms) > 0 && len(shapes) > 0 {
+		if geoms[0].feat < shapes[0].feat {
+			out, geoms = append(out, geoms[0]), geoms[1:]
+		} else {
+			out, shapes = append(out, shapes[0]), shapes[1:]
+		}
 	}
-	return &layerBuilder{name: name, ml: &mvt.Layer{Name: name, Version: 2, Extent: TileExtent},
-		gfs: make([]geojson.Feature, 0, n), feats: make([]tileFeat, 0, n)}
+	return append(append(out, geoms...), shapes...)
 }
 
-// add takes f with its geometry g (in degrees) and, when it stands for
-// thinned ones, their count.
-func (b *layerBuilder) add(f *Feature, g orb.Geometry, count int) {
-	b.feats = append(b.feats, tileFeat{f: f, count: count})
-	b.gfs = append(b.gfs, geojson.Feature{Geometry: g, ID: len(b.feats) - 1})
-	b.ml.Features = append(b.ml.Features, &b.gfs[len(b.gfs)-1])
+// tileProjection is orb's projection to t's coordinates (extent 4096):
+// the same arithmetic, so a point lands where orb's pipeline puts it.
+func tileProjection(t maptile.Tile) func(orb.Point) orb.Point {
+	const n = 12 // 4096 = 1<<12
+	z := uint32(t.Z) + n
+	maxtiles := float64(uint64(1) << z)
+	minx, miny := float64(uint64(t.X)<<n), float64(uint64(t.Y)<<n)
+	return func(p orb.Point) orb.Point {
+		x := (p[0]/360.0 + 0.5) * maxtiles
+		var y float64
+		switch siny := math.Sin(p[1] * math.Pi / 180.0); {
+		case siny > 0.9999:
+			y = 0
+		case siny < -0.9999:
+			y = maxtiles - 1
+		default:
+			y = (0.5 + 0.5*math.Log((1.0+siny)/(1.0-siny))/(-2*math.Pi)) * maxtiles
+		}
+		return orb.Point{math.Floor(x - minx), math.Floor(y - miny)}
+	}
+}
+
+// inBuffer reports whether a point in tile coordinates lies within the
+// tile and its buffer (edges included, as orb's clip keeps them).
+func inBuffer(p orb.Point) bool {
+	const lo, hi = -TileBuffer, TileExtent + TileBuffer
+	return lo <= p[0] && p[0] <= hi && lo <= p[1] && p[1] <= hi
 }
 
 // isSmall reports whether the geometry fits in one thinning cell at this

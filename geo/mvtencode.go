@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // The tile's protobuf is written here rather than by orb's encoder, which
@@ -40,6 +39,15 @@ const (
 type tileProp struct {
 	key string
 	val tileVal
+}
+
+// tileGeom is a feature's geometry in tile coordinates: a point, or (g
+// not nil) a line or polygon as orb's pipeline left it. A point is kept
+// as a value: boxed in an orb.Geometry, each would be an allocation.
+type tileGeom struct {
+	feat int // index into the layer's feats
+	pt   orb.Point
+	g    orb.Geometry
 }
 
 // tileFeat is a feature on its way into a tile, with the count of the
@@ -75,12 +83,12 @@ func setProp(ps []tileProp, key string, v tileVal) []tileProp {
 	return append(ps, tileProp{key, v})
 }
 
-// tileLayer is one layer on its way into the tile: the features as the
-// geometry pipeline left them, each with its index into feats as its ID,
-// and what their properties are read with.
+// tileLayer is one layer on its way into the tile: the features'
+// geometries in tile coordinates, each with the index of its feature in
+// feats, and what their properties are read with.
 type tileLayer struct {
 	name  string
-	geoms []*geojson.Feature
+	geoms []tileGeom
 	feats []tileFeat
 	at    time.Time
 	slim  bool
@@ -128,8 +136,8 @@ func (e *layerEncoder) layer(l tileLayer) []byte {
 	clear(e.vals)
 	e.keyList, e.valList = e.keyList[:0], e.valList[:0]
 	e.body = appendBytesField(e.body[:0], 1, l.name)
-	for _, gf := range l.geoms {
-		tf := l.feats[gf.ID.(int)]
+	for _, tg := range l.geoms {
+		tf := l.feats[tg.feat]
 		e.props = l.props(e.props[:0], tf)
 		e.tags = e.tags[:0]
 		for _, p := range e.props {
@@ -146,7 +154,12 @@ func (e *layerEncoder) layer(l tileLayer) []byte {
 			e.tags = append(e.tags, ki, vi)
 		}
 		var typ uint64
-		typ, e.geom = appendGeometryCommands(e.geom[:0], gf.Geometry)
+		if tg.g == nil {
+			var c cursor
+			typ, e.geom = mvtPoint, c.moveTo(e.geom[:0], []orb.Point{tg.pt})
+		} else {
+			typ, e.geom = appendGeometryCommands(e.geom[:0], tg.g)
+		}
 		e.feat = appendVarintField(e.feat[:0], 1, FeatureNumber(l.name, tf.f))
 		e.feat = appendPackedField(e.feat, 2, e.tags)
 		e.feat = appendVarintField(e.feat, 3, typ)
@@ -157,7 +170,8 @@ func (e *layerEncoder) layer(l tileLayer) []byte {
 		e.body = appendBytesField(e.body, 3, k)
 	}
 	for _, v := range e.valList {
-		e.body = appendBytesField(e.body, 4, appendValue(e.value[:0], v))
+		e.value = appendValue(e.value[:0], v)
+		e.body = appendBytesField(e.body, 4, e.value)
 	}
 	e.body = appendVarintField(e.body, 5, TileExtent)
 	return appendVarintField(e.body, 15, 2)

@@ -75,8 +75,8 @@ func TestEncodeTileAsOrb(t *testing.T) {
 // asOrb is the layer as orb's encoder takes it.
 func asOrb(tl tileLayer) *mvt.Layer {
 	ml := &mvt.Layer{Name: tl.name, Version: 2, Extent: TileExtent}
-	for _, gf := range tl.geoms {
-		tf := tl.feats[gf.ID.(int)]
+	for _, tg := range tl.geoms {
+		tf := tl.feats[tg.feat]
 		props := geojson.Properties{}
 		for _, p := range tl.props(nil, tf) {
 			var v any
@@ -94,7 +94,11 @@ func asOrb(tl tileLayer) *mvt.Layer {
 			}
 			props[p.key] = v
 		}
-		ml.Features = append(ml.Features, &geojson.Feature{Geometry: gf.Geometry, ID: FeatureNumber(tl.name, tf.f), Properties: props})
+		g := tg.g
+		if g == nil {
+			g = tg.pt
+		}
+		ml.Features = append(ml.Features, &geojson.Feature{Geometry: g, ID: FeatureNumber(tl.name, tf.f), Properties: props})
 	}
 	return ml
 }
