@@ -111,3 +111,28 @@ func firstDiff(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestPointsAsOrbProjects: renderLayer's own projection and buffer test
+// for points agree with orb's pipeline (ProjectToTile, then Clip) for
+// points in, on the edge of, and outside the tile and its buffer.
+func TestPointsAsOrbProjects(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, z := range []maptile.Zoom{0, 3, 9, 14, 20} {
+		tile := maptile.At(orb.Point{27.56, 53.9}, z)
+		b := tile.Bound()
+		dx, dy := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+		toTile := tileProjection(tile)
+		for range 2000 {
+			p := orb.Point{b.Min[0] + (r.Float64()*1.4-0.2)*dx, b.Min[1] + (r.Float64()*1.4-0.2)*dy}
+			ml := &mvt.Layer{Extent: TileExtent, Features: []*geojson.Feature{geojson.NewFeature(p)}}
+			ml.ProjectToTile(tile)
+			ml.Clip(orb.Bound{Min: orb.Point{-TileBuffer, -TileBuffer}, Max: orb.Point{TileExtent + TileBuffer, TileExtent + TileBuffer}})
+			got := toTile(p)
+			if kept := len(ml.Features) == 1; kept != inBuffer(got) {
+				t.Fatalf("z%d %v: orb keeps it %v, inBuffer(%v) says %v", z, p, kept, got, !kept)
+			} else if kept && ml.Features[0].Geometry.(orb.Point) != got {
+				t.Fatalf("z%d %v: orb projects to %v, we to %v", z, p, ml.Features[0].Geometry, got)
+			}
+		}
+	}
+}
