@@ -288,7 +288,11 @@ func runServer(b *testing.B, s *server, dir string, paths [][4]float64, z9, z6 [
 		}
 		s.res["items"] = append(s.res["items"], wrk(b, base, dir, ps, dur))
 	}
-	s.rss = max(s.rss, rssKB(cmd.Process.Pid))
+	s.rss = max(s.rss, rssKB(cmd.Process.Pid, "VmHWM"))
+	// What the server keeps once the load is over (sitmap gives its free
+	// heap back after two quiet seconds).
+	time.Sleep(3 * time.Second)
+	s.res["rss"] = append(s.res["rss"], fmt.Sprintf("%d MB", rssKB(cmd.Process.Pid, "VmRSS")>>10))
 	if !alive(cmd.Process.Pid) {
 		b.Logf("%s exited during the run:\n%s", s.name, logs)
 		s.note = "exited during the run"
@@ -708,13 +712,14 @@ func alive(pid int) bool {
 	return err == nil && !regexp.MustCompile(`State:\s+[ZX]`).Match(data)
 }
 
-// rssKB is a process's peak resident set (VmHWM), in kB.
-func rssKB(pid int) int64 {
+// rssKB is a process's resident set now (field VmRSS) or at its peak
+// (VmHWM), in kB.
+func rssKB(pid int, field string) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
-	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(data)
+	m := regexp.MustCompile(field + `:\s+(\d+) kB`).FindSubmatch(data)
 	if m == nil {
 		return 0
 	}
@@ -741,6 +746,7 @@ func printTable(servers []*server, imports, sizes map[string]string, rounds int,
 		{"z6", fmt.Sprintf("cold z6 (%d tiles)", len(z6Tiles()))},
 		{"pair", "`/items` on two replicas at once: one on the primary, one reading a hot standby (sum, and each)"},
 		{"start", "start until it answers"},
+		{"rss", "RSS after the runs (3 s idle)"},
 	}
 	for _, r := range rows {
 		line := "| " + r.label + " |"
