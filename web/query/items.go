@@ -59,7 +59,7 @@ type Items struct {
 // parameters that are neither declared nor queryables of the collection.
 func ParseItems(v url.Values, c *geo.Collection) (Items, error) {
 	p := itemsParser{q: Items{Query: store.Query{Collection: c.ID, Limit: DefaultLimit}}, c: c,
-		known: itemsParamNames(), queryables: EqualityQueryables(c)}
+		known: itemsParamNames()}
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)
@@ -104,7 +104,7 @@ type itemsParser struct {
 	q                       Items
 	c                       *geo.Collection
 	known                   map[string]bool
-	queryables              map[string]geo.Queryable
+	queryables              map[string]geo.Queryable // see equality
 	bboxCRS                 *crs.CRS
 	filter, lang, filterCRS string
 	hasFilter               bool
@@ -113,14 +113,29 @@ type itemsParser struct {
 // check refuses a parameter the items route does not take, and one given
 // twice.
 func (p *itemsParser) check(k string, vals []string) error {
-	if _, isQueryable := p.queryables[k]; !p.known[k] && !isQueryable {
+	if !p.known[k] && !p.isQueryable(k) {
 		return api.BadRequest(k, fmt.Sprintf("unknown query parameter %q: use bbox, bbox-crs, crs, datetime, limit, offset, q, sortby, filter, filter-lang, filter-crs, f or a queryable of %s (%s)",
-			k, p.c.ID, strings.Join(SortedKeys(p.queryables), ", ")))
+			k, p.c.ID, strings.Join(SortedKeys(p.equality()), ", ")))
 	}
 	if len(vals) > 1 {
 		return api.BadRequest(k, fmt.Sprintf("query parameter %q is given %d times", k, len(vals)))
 	}
 	return nil
+}
+
+// equality is the collection's equality queryables, made when a request
+// names a parameter that is not declared: most name none, and the map
+// was a third of what parsing an items request allocated.
+func (p *itemsParser) equality() map[string]geo.Queryable {
+	if p.queryables == nil {
+		p.queryables = EqualityQueryables(p.c)
+	}
+	return p.queryables
+}
+
+func (p *itemsParser) isQueryable(k string) bool {
+	_, ok := p.equality()[k]
+	return ok
 }
 
 // set reads one parameter into the query.
@@ -162,7 +177,7 @@ func (p *itemsParser) set(k, val string) error {
 	case "filter-crs":
 		p.filterCRS = val
 	default:
-		err = CheckQueryable(k, val, p.queryables[k])
+		err = CheckQueryable(k, val, p.equality()[k])
 		if q.Props == nil {
 			q.Props = map[string]string{}
 		}
