@@ -272,8 +272,11 @@ func thin(fs []*Feature, t maptile.Tile, cellUnits int) ([]*Feature, map[*Featur
 		rep   *Feature
 		count int
 	}
-	cells := map[[2]int]*cell{}
-	var order [][2]int
+	// The grid is small (32 × 32 cells at the first level), so a cell is
+	// found by its index rather than hashed.
+	side := (TileExtent + cellUnits - 1) / cellUnits
+	grid := make([]int32, side*side) // 1 + the cell's index in cells; 0: none yet
+	var cells []cell                 // in the order they were first met
 	scale := float64(uint64(1)<<t.Z) * TileExtent
 	for _, f := range fs {
 		x, y := mercatorUnits(anchor(f.Geometry()), scale)
@@ -282,22 +285,21 @@ func thin(fs []*Feature, t maptile.Tile, cellUnits int) ([]*Feature, map[*Featur
 		if x < 0 || y < 0 || x >= TileExtent || y >= TileExtent {
 			continue
 		}
-		k := [2]int{int(x) / cellUnits, int(y) / cellUnits}
-		c := cells[k]
-		if c == nil {
-			cells[k] = &cell{rep: f, count: 1}
-			order = append(order, k)
+		k := int(y)/cellUnits*side + int(x)/cellUnits
+		if grid[k] == 0 {
+			cells = append(cells, cell{rep: f, count: 1})
+			grid[k] = int32(len(cells))
 			continue
 		}
+		c := &cells[grid[k]-1]
 		c.count++
 		if f.ID() < c.rep.ID() {
 			c.rep = f
 		}
 	}
-	out := make([]*Feature, 0, len(order))
-	counts := make(map[*Feature]int, len(order))
-	for _, k := range order {
-		c := cells[k]
+	out := make([]*Feature, 0, len(cells))
+	counts := make(map[*Feature]int, len(cells))
+	for _, c := range cells {
 		out = append(out, c.rep)
 		counts[c.rep] = c.count
 	}

@@ -103,7 +103,7 @@ func encodeTile(layers []tileLayer) []byte {
 		clear(e.valList[:cap(e.valList)])
 		clear(e.props[:cap(e.props)])
 		clear(e.keys)
-		clear(e.vals)
+		e.vals.clear()
 		encoders.Put(e)
 	}()
 	e.tile = e.tile[:0]
@@ -120,20 +120,20 @@ type layerEncoder struct {
 	tags, geom              []uint32
 	props                   []tileProp
 	keys                    map[string]uint32
-	vals                    map[tileVal]uint32
+	vals                    valueTable
 	keyList                 []string
 	valList                 []tileVal
 }
 
 var encoders = sync.Pool{New: func() any {
-	return &layerEncoder{keys: map[string]uint32{}, vals: map[tileVal]uint32{}}
+	return &layerEncoder{keys: map[string]uint32{}, vals: newValueTable()}
 }}
 
 // layer writes Tile.Layer: name 1, features 2, keys 3, values 4, extent 5,
 // version 15.
 func (e *layerEncoder) layer(l tileLayer) []byte {
 	clear(e.keys)
-	clear(e.vals)
+	e.vals.clear()
 	e.keyList, e.valList = e.keyList[:0], e.valList[:0]
 	e.body = appendBytesField(e.body[:0], 1, l.name)
 	for _, tg := range l.geoms {
@@ -146,10 +146,9 @@ func (e *layerEncoder) layer(l tileLayer) []byte {
 				ki = uint32(len(e.keyList))
 				e.keys[p.key], e.keyList = ki, append(e.keyList, p.key)
 			}
-			vi, ok := e.vals[p.val]
+			vi, ok := e.vals.index(p.val, uint32(len(e.valList)))
 			if !ok {
-				vi = uint32(len(e.valList))
-				e.vals[p.val], e.valList = vi, append(e.valList, p.val)
+				e.valList = append(e.valList, p.val)
 			}
 			e.tags = append(e.tags, ki, vi)
 		}
@@ -175,6 +174,57 @@ func (e *layerEncoder) layer(l tileLayer) []byte {
 	}
 	e.body = appendVarintField(e.body, 5, TileExtent)
 	return appendVarintField(e.body, 15, 2)
+}
+
+// valueTable numbers a layer's values in order of first use, a map per
+// kind: hashing the string (or number) alone costs a fraction of hashing
+// the whole tileVal, and a tile looks up every value of every feature.
+type valueTable struct {
+	strs         map[string]uint32
+	ints, counts map[int64]uint32
+	doubles      map[float64]uint32
+	bools        [2]uint32 // index+1; 0 when not yet used
+}
+
+func newValueTable() valueTable {
+	return valueTable{strs: map[string]uint32{}, ints: map[int64]uint32{}, counts: map[int64]uint32{}, doubles: map[float64]uint32{}}
+}
+
+func (t *valueTable) clear() {
+	clear(t.strs)
+	clear(t.ints)
+	clear(t.counts)
+	clear(t.doubles)
+	t.bools = [2]uint32{}
+}
+
+// index is v's number, or next (and false) when v is new, which it then
+// gets.
+func (t *valueTable) index(v tileVal, next uint32) (uint32, bool) {
+	switch v.kind {
+	case valString:
+		return lookup(t.strs, v.s, next)
+	case valInt64:
+		return lookup(t.ints, v.i, next)
+	case valInt:
+		return lookup(t.counts, v.i, next)
+	case valDouble:
+		return lookup(t.doubles, v.f, next)
+	}
+	b := &t.bools[v.i]
+	if *b > 0 {
+		return *b - 1, true
+	}
+	*b = next + 1
+	return next, false
+}
+
+func lookup[K comparable](m map[K]uint32, k K, next uint32) (uint32, bool) {
+	if i, ok := m[k]; ok {
+		return i, true
+	}
+	m[k] = next
+	return next, false
 }
 
 // appendValue writes Tile.Value: string 1, double 3, sint 6, bool 7.
