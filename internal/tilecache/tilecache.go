@@ -55,6 +55,19 @@ func (c *Cache[V]) GetBytes(key []byte) (V, bool) {
 	return c.found(el, ok)
 }
 
+// Peek is Get without counting the lookup: a second look for a key a
+// counted Get has just missed.
+func (c *Cache[V]) Peek(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		c.ll.MoveToFront(el)
+		return el.Value.(*entry[V]).value, true
+	}
+	var zero V
+	return zero, false
+}
+
 // found counts a lookup and marks a hit recently used; c.mu is held.
 func (c *Cache[V]) found(el *list.Element, ok bool) (V, bool) {
 	if !ok {

@@ -80,3 +80,24 @@ func TestCache_Concurrent(t *testing.T) {
 		t.Errorf("stats %+v", s)
 	}
 }
+
+// TestCache_PeekCountsNothing: a second look after a counted miss leaves
+// the hit ratio as the requests saw it, and still marks the value used.
+func TestCache_PeekCountsNothing(t *testing.T) {
+	c := tilecache.New[blob](2 * (1000 + 200))
+	if _, ok := c.Peek("a"); ok {
+		t.Fatal("Peek found a key never put")
+	}
+	c.Put("a", tile(1000))
+	c.Put("b", tile(1000))
+	if _, ok := c.Peek("a"); !ok { // a is now the most recent
+		t.Fatal("Peek missed a key just put")
+	}
+	c.Put("c", tile(1000))
+	if _, ok := c.Peek("b"); ok {
+		t.Error("b, the least recently used, was not evicted")
+	}
+	if s := c.Stats(); s.Hits != 0 || s.Misses != 0 {
+		t.Errorf("stats %+v after Peeks only, want no hits or misses", s)
+	}
+}

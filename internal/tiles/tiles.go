@@ -128,6 +128,11 @@ func (p *Pipeline) renderOnce(ctx context.Context, src source, t maptile.Tile, w
 		limit = min(limit, p.FilterTimeout)
 	}
 	ch := p.group.DoChan(key, func() (any, error) {
+		// A render that ended between this request's cache miss and its
+		// joining the group has put its tile in the cache.
+		if ct, ok := p.cache.Peek(key); ok {
+			return ct, nil
+		}
 		// The render outlives the request that started it (others may
 		// wait for it), so a client going away does not cancel it.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
