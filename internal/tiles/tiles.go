@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -71,12 +70,6 @@ type Pipeline struct {
 	cache  *tilecache.Cache[*Tile]
 	group  singleflight.Group
 
-	// encoders bounds the tiles encoded at once to the cores. Encoding
-	// is CPU work: shared among a burst of renders, the CPU made each of
-	// them as slow as the whole burst, while in turn a tile waits only
-	// for those ahead of it (a channel's waiters are served in order).
-	encoders chan struct{}
-
 	// FilterTimeout bounds the evaluation of a tile's CQL2 filter (0: the
 	// render timeout); past it the render fails with cql2.ErrTimeout.
 	FilterTimeout time.Duration
@@ -89,8 +82,7 @@ type Pipeline struct {
 // New makes a pipeline over st with a cache of cacheBytes; assets holds
 // the basemap (nil: no basemap); log reports the basemap's loading.
 func New(st store.Store, assets fs.FS, cacheBytes int64, log func(msg string, args ...any)) *Pipeline {
-	return &Pipeline{store: st, assets: assets, log: log, cache: tilecache.New[*Tile](cacheBytes),
-		encoders: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	return &Pipeline{store: st, assets: assets, log: log, cache: tilecache.New[*Tile](cacheBytes)}
 }
 
 // CacheStats reports the cache's figures.
@@ -256,12 +248,6 @@ func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when
 	if err != nil {
 		return nil, err
 	}
-	select {
-	case p.encoders <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("render %s %d/%d/%d: %w", src.name, t.Z, t.X, t.Y, ctx.Err())
-	}
-	defer func() { <-p.encoders }()
 	data, err := geo.Render(layers, t, geo.RenderOptions{Time: when.Time, At: when.At})
 	if err != nil {
 		return nil, fmt.Errorf("render %s %d/%d/%d: %w", src.name, t.Z, t.X, t.Y, err)
