@@ -55,12 +55,12 @@ func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, ts []rowTerms, 
 		return fmt.Errorf("bulk load: %w", err)
 	}
 	sorted, sortedTerms := spatialOrder(fs, ts)
-	chunks := make(chan *columns, 1)
+	chunks := make(chan tupleChunk, 1)
 	stop := make(chan struct{})
 	defer close(stop)
-	go encodeChunks(sorted, sortedTerms, codes, chunks, stop)
-	src := &bulkSource{copySource{chunks: chunks, i: -1}}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"features"}, bulkColumns, src); err != nil {
+	go tupleChunks(sorted, sortedTerms, codes, chunks, stop)
+	sql := "COPY features (" + strings.Join(bulkColumns, ", ") + ") FROM STDIN WITH (FORMAT binary)"
+	if _, err := tx.Conn().PgConn().CopyFrom(ctx, newCopyReader(chunks), sql); err != nil {
 		return fmt.Errorf("bulk load: %w", err)
 	}
 	build := []string{"ALTER TABLE features ADD CONSTRAINT features_pkey PRIMARY KEY (collection, id)"}
@@ -101,21 +101,3 @@ func spatialOrder(fs []*geo.Feature, ts []rowTerms) ([]*geo.Feature, []rowTerms)
 var bulkColumns = []string{"collection", "id", "version", "geom", "min_x", "min_y", "max_x", "max_y", "props",
 	"terms", "text_terms", "name_lower", "name_local_lower", "updated", "valid_from", "valid_from_ns", "valid_to", "valid_to_ns"}
 
-// bulkSource feeds the features table's own columns: EWKB for the
-// geometry (geometry's binary input), arrays for the terms.
-type bulkSource struct{ copySource }
-
-func (s *bulkSource) Values() ([]any, error) {
-	c, i := s.c, s.i
-	return []any{c.cs[i], c.ids[i], c.vers[i], c.wkbs[i], c.x0[i], c.y0[i], c.x1[i], c.y1[i], c.props[i],
-		nonNil(c.terms[i]), nonNil(c.textTerms[i]), c.nls[i], c.lls[i], c.ups[i],
-		c.vf[i], c.vfn[i], c.vt[i], c.vtn[i]}, nil
-}
-
-// nonNil makes a row without terms an empty array, not NULL.
-func nonNil(hs []int32) []int32 {
-	if hs == nil {
-		return []int32{}
-	}
-	return hs
-}

@@ -3,6 +3,7 @@ package postgis_test
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,5 +91,68 @@ func TestHistoryKeepsCurrentOnce(t *testing.T) {
 	}
 	if bare != 10000 || missing != 0 {
 		t.Errorf("%d current versions without a doc, %d superseded ones; want 10000 and 0", bare, missing)
+	}
+}
+
+// TestBulkLoadRows: the rows a bulk load writes (binary COPY, encoded in
+// copybin.go) are those small writes make of the same features, column
+// for column.
+func TestBulkLoadRows(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 891011121, time.UTC)
+	fs := make([]*geo.Feature, 10000)
+	for i := range fs {
+		props := []string{"name", strconv.Quote(fmt.Sprintf("Nr %d Ünïcode", i))}
+		switch i % 4 {
+		case 0:
+			props = append(props, "valid_from", `"1999-12-31T23:59:59.123456789Z"`, "valid_to", `"2030-01-01T00:00:00Z"`)
+		case 1:
+			props = append(props, "valid_from", `"1066-10-14T09:00:00Z"`, "name_local", `"Ło"`)
+		case 2:
+			props = append(props, "tags", `["a", 1, true]`, "note", `"x\u0000y"`)
+		}
+		var g orb.Geometry = orb.Point{float64(i%100) - 50.5, float64(i/100) - 45.25}
+		if i%7 == 0 {
+			g = orb.LineString{{1, 2}, {3.5, -4}, {float64(i) / 1000, 0}}
+		}
+		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), g, props...)
+	}
+	dump := func(bulk bool) string {
+		dsn := pgtest.DSN(t)
+		s := open(t, dsn, postgis.WithClock(func() time.Time { return at }))
+		if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+			t.Fatal(err)
+		}
+		step := len(fs)
+		if !bulk {
+			step = 500
+		}
+		for i := 0; i < len(fs); i += step {
+			if _, err := s.Put(ctx, fs[i:i+step], store.Upsert); err != nil {
+				t.Fatal(err)
+			}
+		}
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		var out string
+		err = conn.QueryRow(ctx, `SELECT string_agg(r::text, E'\n' ORDER BY r.id) FROM (SELECT collection, id, version,
+			ST_AsEWKT(geom), min_x, min_y, max_x, max_y, props, ARRAY(SELECT d.term FROM unnest(terms) c JOIN sitmap_terms d ON d.code = c ORDER BY 1),
+			text_terms, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns FROM features) r`).Scan(&out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	bulk, small := dump(true), dump(false)
+	if bulk != small {
+		b, s := strings.Split(bulk, "\n"), strings.Split(small, "\n")
+		for i := range min(len(b), len(s)) {
+			if b[i] != s[i] {
+				t.Fatalf("row %d after a bulk load:\n%s\nafter small writes:\n%s", i, b[i], s[i])
+			}
+		}
+		t.Fatalf("%d rows after a bulk load, %d after small writes", len(b), len(s))
 	}
 }

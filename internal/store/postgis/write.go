@@ -632,3 +632,11 @@ func (s *copySource) Values() ([]any, error) {
 }
 
 func (s *copySource) Err() error { return s.err }
+
+// nonNil makes a row without terms an empty array, not NULL.
+func nonNil(hs []int32) []int32 {
+	if hs == nil {
+		return []int32{}
+	}
+	return hs
+}
