@@ -100,4 +100,3 @@ func spatialOrder(fs []*geo.Feature, ts []rowTerms) ([]*geo.Feature, []rowTerms)
 
 var bulkColumns = []string{"collection", "id", "version", "geom", "min_x", "min_y", "max_x", "max_y", "props",
 	"terms", "text_terms", "name_lower", "name_local_lower", "updated", "valid_from", "valid_from_ns", "valid_to", "valid_to_ns"}
-
