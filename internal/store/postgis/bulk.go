@@ -1,9 +1,10 @@
 package postgis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -76,24 +77,21 @@ func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, ts []rowTerms, 
 // spatialOrder returns fs, and their terms ts, sorted by collection and
 // spatialKey.
 func spatialOrder(fs []*geo.Feature, ts []rowTerms) ([]*geo.Feature, []rowTerms) {
-	type keyed struct {
-		f *geo.Feature
-		t rowTerms
+	type keyed struct { // small, and no pointer to follow while sorting
+		c string
 		k int64
+		i int
 	}
 	ks := make([]keyed, len(fs))
 	for i, f := range fs {
-		ks[i] = keyed{f, ts[i], spatialKey(f.Bound().Center())}
+		ks[i] = keyed{f.Collection(), spatialKey(f.Bound().Center()), i}
 	}
-	sort.Slice(ks, func(i, j int) bool {
-		if a, b := ks[i].f.Collection(), ks[j].f.Collection(); a != b {
-			return a < b
-		}
-		return ks[i].k < ks[j].k
+	slices.SortFunc(ks, func(a, b keyed) int {
+		return cmp.Or(strings.Compare(a.c, b.c), cmp.Compare(a.k, b.k))
 	})
 	out, outTerms := make([]*geo.Feature, len(fs)), make([]rowTerms, len(fs))
 	for i, k := range ks {
-		out[i], outTerms[i] = k.f, k.t
+		out[i], outTerms[i] = fs[k.i], ts[k.i]
 	}
 	return out, outTerms
 }

@@ -20,13 +20,17 @@ import (
 // copyHeader opens a binary COPY: the signature, no flags, no extension.
 var copyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
 
+// tupleOverhead is about what a point's tuple holds besides its
+// properties.
+const tupleOverhead = 320
+
 // bulkFields is the number of bulkColumns.
 const bulkFields = 18
 
 // appendTuple appends r as one tuple of bulkColumns.
 func appendTuple(b []byte, r *row) []byte {
 	b = binary.BigEndian.AppendUint16(b, bulkFields)
-	b = appendField(appendField(b, []byte(r.collection)), []byte(r.id))
+	b = appendField(appendField(b, r.collection), r.id)
 	b = appendInt8(b, r.version)
 	b = appendField(b, r.wkb) // geometry's binary input reads EWKB
 	for _, v := range []float64{r.xmin, r.ymin, r.xmax, r.ymax} {
@@ -39,7 +43,7 @@ func appendTuple(b []byte, r *row) []byte {
 	return appendInt2(appendTimestamptz(b, r.validTo), r.validToNs)
 }
 
-func appendField(b, v []byte) []byte {
+func appendField[T string | []byte](b []byte, v T) []byte {
 	return append(binary.BigEndian.AppendUint32(b, uint32(len(v))), v...)
 }
 
@@ -101,6 +105,9 @@ func encodeTuples(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) ([]b
 		go func() {
 			defer wg.Done()
 			var b []byte
+			if hi > lo { // room for the stretch, guessed from its first row
+				b = make([]byte, 0, (hi-lo)*(tupleOverhead+len(fs[lo].PropertiesJSON())))
+			}
 			for i := lo; i < hi; i++ {
 				r, err := encodeRow(fs[i], ts[i], codes)
 				if err != nil {

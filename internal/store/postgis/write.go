@@ -429,9 +429,9 @@ func encodeColumns(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) *co
 				}
 				c.cs[i], c.ids[i], c.vers[i], c.wkbs[i] = r.collection, r.id, r.version, r.wkb
 				c.x0[i], c.y0[i], c.x1[i], c.y1[i] = r.xmin, r.ymin, r.xmax, r.ymax
-				c.props[i], c.order[i] = r.props, r.order
+				c.props[i], c.order[i] = []byte(r.props), r.order
 				c.terms[i], c.textTerms[i] = r.terms, r.textTerms
-				c.nls[i], c.lls[i], c.ups[i] = r.nameLower, r.localLower, r.updated
+				c.nls[i], c.lls[i], c.ups[i] = []byte(r.nameLower), []byte(r.localLower), []byte(r.updated)
 				c.vf[i], c.vfn[i], c.vt[i], c.vtn[i] = r.validFrom, r.validFromNs, r.validTo, r.validToNs
 			}
 		}()
