@@ -45,15 +45,18 @@ const batchSize = 4096
 // until the object's type says what it is.
 func decodeObject(dec *json.Decoder, first int) ([]*geo.Feature, error) {
 	members := map[string]json.RawMessage{}
-	var out []*geo.Feature
+	bs := &batches{first: first}
 	var batch []json.RawMessage
 	flush := func() error {
-		fs, err := decodeAll(batch, first+len(out))
-		out, batch = append(out, fs...), batch[:0]
+		err := bs.start(batch)
+		batch = nil // the decoder has it
 		return err
 	}
 	bad := func(err error) error {
-		return fmt.Errorf("after feature #%d: not a GeoJSON object: %w", first+len(out)+len(batch), err)
+		if err := bs.wait(); err != nil { // the earlier error
+			return err
+		}
+		return fmt.Errorf("after feature #%d: not a GeoJSON object: %w", first+len(bs.out)+len(batch), err)
 	}
 	for dec.More() {
 		tok, err := dec.Token()
@@ -94,7 +97,49 @@ func decodeObject(dec *json.Decoder, first int) ([]*geo.Feature, error) {
 	if err := flush(); err != nil {
 		return nil, err
 	}
-	return finishObject(members, out, first)
+	if err := bs.wait(); err != nil {
+		return nil, err
+	}
+	return finishObject(members, bs.out, first)
+}
+
+// batches decodes a collection's features a batch at a time while the
+// next is read (reading is on one core, decoding on all: together they
+// keep both busy), and reports the first error in input order.
+type batches struct {
+	first   int
+	out     []*geo.Feature
+	pending chan decoded // the batch being decoded; nil when none
+}
+
+type decoded struct {
+	fs  []*geo.Feature
+	err error
+}
+
+// start waits for the batch before and starts decoding raws.
+func (b *batches) start(raws []json.RawMessage) error {
+	if err := b.wait(); err != nil {
+		return err
+	}
+	ch, at := make(chan decoded, 1), b.first+len(b.out)
+	go func() {
+		fs, err := decodeAll(raws, at)
+		ch <- decoded{fs, err}
+	}()
+	b.pending = ch
+	return nil
+}
+
+// wait adds the batch being decoded, if any, to out.
+func (b *batches) wait() error {
+	if b.pending == nil {
+		return nil
+	}
+	d := <-b.pending
+	b.pending = nil
+	b.out = append(b.out, d.fs...)
+	return d.err
 }
 
 // finishObject checks the object's type: a FeatureCollection's features
