@@ -45,8 +45,39 @@ func lockEmpty(ctx context.Context, tx pgx.Tx) (bool, error) {
 	return empty() // false: another writer came first; the lock goes at commit
 }
 
-// bulkLoad writes fs with COPY into the features table, which the
-// transaction has found empty and locked (lockEmpty).
+// bulkWrite writes a bulk load's rows and history. The history goes first,
+// while the rows' terms are found and sorted on the other cores: the
+// order of the two does not matter here, as no other writer can hold
+// a term or the sequence meanwhile (each reads features, which the load
+// has locked, first).
+func bulkWrite(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
+	if err := number(ctx, tx, w.changes); err != nil {
+		return err
+	}
+	type prepared struct {
+		fs []*geo.Feature
+		ts []rowTerms
+	}
+	ready := make(chan prepared, 1)
+	go func() {
+		fs, ts := spatialOrder(w.rows, termsOfAll(w.rows))
+		ready <- prepared{fs, ts}
+	}()
+	err := writeHistory(ctx, tx, w, editor)
+	p := <-ready
+	if err != nil {
+		return err
+	}
+	codes, err := resolveCodes(ctx, tx, exactOf(p.ts))
+	if err != nil {
+		return err
+	}
+	return bulkLoad(ctx, tx, p.fs, p.ts, codes)
+}
+
+// bulkLoad writes fs, in spatial order (spatialOrder), with COPY into the
+// features table, which the transaction has found empty and locked
+// (lockEmpty).
 func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, ts []rowTerms, codes map[string]int32) error {
 	drop := []string{"SET LOCAL maintenance_work_mem = '256MB'", "ALTER TABLE features DROP CONSTRAINT features_pkey"}
 	for _, ix := range featureIndexes {
@@ -55,11 +86,10 @@ func bulkLoad(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, ts []rowTerms, 
 	if _, err := tx.Exec(ctx, strings.Join(drop, "; ")); err != nil {
 		return fmt.Errorf("bulk load: %w", err)
 	}
-	sorted, sortedTerms := spatialOrder(fs, ts)
 	chunks := make(chan tupleChunk, 1)
 	stop := make(chan struct{})
 	defer close(stop)
-	go tupleChunks(sorted, sortedTerms, codes, chunks, stop)
+	go tupleChunks(fs, ts, codes, chunks, stop)
 	sql := "COPY features (" + strings.Join(bulkColumns, ", ") + ") FROM STDIN WITH (FORMAT binary)"
 	if _, err := tx.Conn().PgConn().CopyFrom(ctx, newCopyReader(chunks), sql); err != nil {
 		return fmt.Errorf("bulk load: %w", err)

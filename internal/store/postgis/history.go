@@ -94,11 +94,11 @@ func keepPrior(ctx context.Context, tx pgx.Tx, prior []*geo.Feature) error {
 	return nil
 }
 
-var historyColumns = []string{"seq", "collection", "id", "version", "at", "editor", "change"}
+var historyColumns = []string{"seq", "collection", "id", "version", "at", "editor", "change", "doc", "min_x", "min_y", "max_x", "max_y"}
 
 // historySource feeds a bulk write's versions to CopyFrom; each change
-// wrote a feature (w.feats has no nil) that is current (each id once), so
-// none has a doc.
+// wrote a feature (w.feats has no nil), and only those the batch wrote
+// again have docs.
 type historySource struct {
 	w          *writer
 	at, editor string
@@ -109,8 +109,13 @@ func (s *historySource) Next() bool { s.i++; return s.i < len(s.w.changes) }
 func (s *historySource) Err() error { return nil }
 
 func (s *historySource) Values() ([]any, error) {
-	c := s.w.changes[s.i]
-	return []any{c.Seq, c.Collection, c.ID, c.Version, s.at, s.editor, string(c.Type)}, nil
+	c, f := s.w.changes[s.i], s.w.feats[s.i]
+	if s.w.isCurrent(f) {
+		return []any{c.Seq, c.Collection, c.ID, c.Version, s.at, s.editor, string(c.Type), nil, nil, nil, nil, nil}, nil
+	}
+	b := f.Bound()
+	return []any{c.Seq, c.Collection, c.ID, c.Version, s.at, s.editor, string(c.Type), f.JSON(),
+		b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
 }
 
 // supersede marks, for each change that was not a create, the versions of

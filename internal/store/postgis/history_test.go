@@ -27,10 +27,12 @@ func TestHistoryKeepsCurrentOnce(t *testing.T) {
 	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
 		t.Fatal(err)
 	}
-	fs := make([]*geo.Feature, 10000) // a bulk load
+	fs := make([]*geo.Feature, 10000, 10001) // a bulk load
 	for i := range fs {
 		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), orb.Point{float64(i%100) / 10, float64(i/100) / 10}, "name", strconv.Quote("bulk"))
 	}
+	fs[4] = fs[4].WithString("name", "early") // f00004 twice: the first is superseded at once
+	fs = append(fs, feature("layer", "f00004", orb.Point{0.4, 0}, "name", `"bulk"`))
 	if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +55,7 @@ func TestHistoryKeepsCurrentOnce(t *testing.T) {
 		{"f00001", []string{"replaced", "bulk"}},
 		{"f00002", []string{"bulk", "bulk"}}, // the deletion keeps the version it deleted
 		{"f00003", []string{"upserted", "bulk"}},
+		{"f00004", []string{"bulk", "early"}},
 		{"small", []string{"small 2", "small"}},
 	}
 	for _, tt := range tests {
@@ -73,7 +76,7 @@ func TestHistoryKeepsCurrentOnce(t *testing.T) {
 	if err != nil || len(p.Features) != 1 || p.Features[0].ID() != "f00001" || p.Features[0].String("name") != "bulk" {
 		t.Errorf("as of before the replace: %v (%v), want f00001 named bulk", p.Features, err)
 	}
-	cs, err := s.Changes(ctx, store.ChangesQuery{After: 10000})
+	cs, err := s.Changes(ctx, store.ChangesQuery{After: 10001})
 	if err != nil || len(cs) != 5 || cs[0].Feature.String("name") != "small" || cs[4].Feature.String("name") != "small 2" {
 		t.Errorf("changes after the bulk load: %v (%v), want the 5 writes with their features", cs, err)
 	}

@@ -324,19 +324,20 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		if err := fn(tx, w); err != nil {
 			return err
 		}
-		if err := upsert(ctx, tx, w.rows, w.bulk); err != nil {
+		if w.bulk {
+			if err := bulkWrite(ctx, tx, w, store.EditorOf(ctx)); err != nil {
+				return err
+			}
+			return s.notify(ctx, tx, w.changes)
+		}
+		if err := upsert(ctx, tx, w.rows, false); err != nil {
 			return err
 		}
 		if len(w.changes) == 0 {
 			return nil
 		}
-		var last int64
-		if err := tx.QueryRow(ctx, "UPDATE sitmap_seq SET seq = seq + $1 RETURNING seq", int64(len(w.changes))).Scan(&last); err != nil {
-			return fmt.Errorf("sequence: %w", err)
-		}
-		first := last - int64(len(w.changes)) + 1
-		for i := range w.changes {
-			w.changes[i].Seq = first + int64(i)
+		if err := number(ctx, tx, w.changes); err != nil {
+			return err
 		}
 		if err := writeHistory(ctx, tx, w, store.EditorOf(ctx)); err != nil {
 			return err
@@ -354,6 +355,19 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		// guide no plan). Best effort: the write has committed.
 		_, _ = s.pool.Exec(ctx, "ANALYZE features (collection, geom, terms, valid_from, valid_to); "+
 			"ANALYZE feature_versions (collection, id, version, at, change, superseded)")
+	}
+	return nil
+}
+
+// number gives the changes their Seqs.
+func number(ctx context.Context, tx pgx.Tx, changes []store.Change) error {
+	var last int64
+	if err := tx.QueryRow(ctx, "UPDATE sitmap_seq SET seq = seq + $1 RETURNING seq", int64(len(changes))).Scan(&last); err != nil {
+		return fmt.Errorf("sequence: %w", err)
+	}
+	first := last - int64(len(changes)) + 1
+	for i := range changes {
+		changes[i].Seq = first + int64(i)
 	}
 	return nil
 }
@@ -479,11 +493,23 @@ func encodeChunks(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, chun
 // codeTerms finds the terms of fs (on every core) and the codes of their
 // exact terms, giving the new ones theirs.
 func codeTerms(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) ([]rowTerms, map[string]int32, error) {
+	ts := termsOfAll(fs)
+	codes, err := resolveCodes(ctx, tx, exactOf(ts))
+	return ts, codes, err
+}
+
+// termsOfAll finds the terms of fs, on every core.
+func termsOfAll(fs []*geo.Feature) []rowTerms {
 	ts := make([]rowTerms, len(fs))
 	_ = par.Do(len(fs), func(i int) error {
 		ts[i] = termsOf(fs[i])
 		return nil
 	})
+	return ts
+}
+
+// exactOf lists the distinct exact terms of ts.
+func exactOf(ts []rowTerms) []string {
 	seen := map[string]bool{}
 	var distinct []string
 	for _, t := range ts {
@@ -494,8 +520,7 @@ func codeTerms(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) ([]rowTerms, m
 			}
 		}
 	}
-	codes, err := resolveCodes(ctx, tx, distinct)
-	return ts, codes, err
+	return distinct
 }
 
 // resolveCodes returns the code of each term in sitmap_terms, adding the
@@ -552,6 +577,7 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, bulk bool) error 
 		}
 	}
 	if bulk {
+		fs, ts = spatialOrder(fs, ts)
 		return bulkLoad(ctx, tx, fs, ts, codes)
 	}
 	chunks := make(chan *columns, 1)
