@@ -28,8 +28,7 @@ import (
 func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 	at := w.now.UTC().Format(store.TimeKey)
 	if w.bulk { // writes only, into an empty table: COPY them
-		src := &historySource{w: w, at: at, editor: editor, i: -1}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"feature_versions"}, historyColumns, src); err != nil {
+		if err := copyHistory(ctx, tx, &historySource{w: w, at: at, editor: editor, i: -1}); err != nil {
 			return fmt.Errorf("history: %w", err)
 		}
 		return supersede(ctx, tx, w.changes, at)
