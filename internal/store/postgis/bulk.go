@@ -1,6 +1,7 @@
 package postgis
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -42,7 +43,7 @@ var versionIndexes = []struct{ name, ddl string }{
 // at the end, which takes half the time of updating them row by row. No
 // other writer can reach the history meanwhile: each reads features,
 // which the load has locked, first.
-func copyHistory(ctx context.Context, tx pgx.Tx, src pgx.CopyFromSource) error {
+func copyHistory(ctx context.Context, tx pgx.Tx, data []byte) error {
 	var any bool
 	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM feature_versions)").Scan(&any); err != nil {
 		return err
@@ -56,7 +57,8 @@ func copyHistory(ctx context.Context, tx pgx.Tx, src pgx.CopyFromSource) error {
 			return err
 		}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"feature_versions"}, historyColumns, src); err != nil {
+	sql := "COPY feature_versions (" + strings.Join(historyColumns, ", ") + ") FROM STDIN WITH (FORMAT binary)"
+	if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data), sql); err != nil {
 		return err
 	}
 	if any {

@@ -2,7 +2,9 @@ package postgis
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -28,7 +30,7 @@ import (
 func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 	at := w.now.UTC().Format(store.TimeKey)
 	if w.bulk { // writes only, into an empty table: COPY them
-		if err := copyHistory(ctx, tx, &historySource{w: w, at: at, editor: editor, i: -1}); err != nil {
+		if err := copyHistory(ctx, tx, historyTuples(w, at, editor)); err != nil {
 			return fmt.Errorf("history: %w", err)
 		}
 		return supersede(ctx, tx, w.changes, at)
@@ -95,26 +97,31 @@ func keepPrior(ctx context.Context, tx pgx.Tx, prior []*geo.Feature) error {
 
 var historyColumns = []string{"seq", "collection", "id", "version", "at", "editor", "change", "doc", "min_x", "min_y", "max_x", "max_y"}
 
-// historySource feeds a bulk write's versions to CopyFrom; each change
-// wrote a feature (w.feats has no nil), and only those the batch wrote
-// again have docs.
-type historySource struct {
-	w          *writer
-	at, editor string
-	i          int
-}
-
-func (s *historySource) Next() bool { s.i++; return s.i < len(s.w.changes) }
-func (s *historySource) Err() error { return nil }
-
-func (s *historySource) Values() ([]any, error) {
-	c, f := s.w.changes[s.i], s.w.feats[s.i]
-	if s.w.isCurrent(f) {
-		return []any{c.Seq, c.Collection, c.ID, c.Version, s.at, s.editor, string(c.Type), nil, nil, nil, nil, nil}, nil
+// historyTuples encodes a bulk write's versions as binary COPY data
+// (copybin.go); each change wrote a feature (w.feats has no nil), and only
+// those the batch wrote again have docs.
+func historyTuples(w *writer, at, editor string) []byte {
+	b := make([]byte, 0, len(copyHeader)+len(w.changes)*(100+len(at)+len(editor))+2)
+	b = append(b, copyHeader...)
+	for i, c := range w.changes {
+		b = binary.BigEndian.AppendUint16(b, uint16(len(historyColumns)))
+		b = appendInt8(b, c.Seq)
+		b = appendField(appendField(b, c.Collection), c.ID)
+		b = appendInt8(b, c.Version)
+		b = appendField(appendField(appendField(b, at), editor), string(c.Type))
+		if f := w.feats[i]; w.isCurrent(f) {
+			for range 5 {
+				b = binary.BigEndian.AppendUint32(b, math.MaxUint32) // NULL
+			}
+		} else {
+			bd := f.Bound()
+			b = appendField(b, f.JSON())
+			for _, v := range []float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]} {
+				b = appendInt8(b, int64(math.Float64bits(v)))
+			}
+		}
 	}
-	b := f.Bound()
-	return []any{c.Seq, c.Collection, c.ID, c.Version, s.at, s.editor, string(c.Type), f.JSON(),
-		b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
+	return append(b, 0xff, 0xff)
 }
 
 // supersede marks, for each change that was not a create, the versions of

@@ -33,9 +33,10 @@ func TestHistoryKeepsCurrentOnce(t *testing.T) {
 	}
 	fs[4] = fs[4].WithString("name", "early") // f00004 twice: the first is superseded at once
 	fs = append(fs, feature("layer", "f00004", orb.Point{0.4, 0}, "name", `"bulk"`))
-	if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
+	if _, err := s.Put(store.WithEditor(ctx, "loader"), fs, store.Upsert); err != nil {
 		t.Fatal(err)
 	}
+	loaded := clock
 	mustPut(t, s, feature("layer", "small", orb.Point{1, 1}, "name", `"small"`))
 	before := clock
 	moved := feature("layer", "f00001", orb.Point{20, 20}, "name", `"replaced"`)
@@ -69,6 +70,10 @@ func TestHistoryKeepsCurrentOnce(t *testing.T) {
 				t.Errorf("%s version %d: %v, want name %q", tt.id, v.Version, v.Feature, tt.names[i])
 			}
 		}
+	}
+	if vs, err := s.Versions(ctx, "layer", "f00000"); err != nil || len(vs) != 1 || vs[0].Editor != "loader" || !vs[0].Time.Equal(loaded) ||
+		vs[0].Seq != 1 || vs[0].Change != store.Created {
+		t.Errorf("the bulk load's version of f00000: %+v (%v), want one, seq 1, created by loader at %v", vs, err, loaded)
 	}
 	// as of before the replace, f00001 is where the bulk load put it
 	box := geo.BBox{West: 0.05, South: 0, East: 0.15, North: 0.05}
