@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,17 +18,17 @@ import (
 // one at a time and decoded in batches on every core, so an import holds
 // the decoded features and one batch of raw text, not the whole file twice.
 func Decode(r io.Reader) ([]*geo.Feature, error) {
-	dec := json.NewDecoder(r)
+	sc := newScanner(r)
 	var out []*geo.Feature
 	for {
-		tok, err := dec.Token()
+		_, err := sc.next()
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
-		if err != nil || tok != json.Delim('{') {
-			return nil, fmt.Errorf("after feature #%d: not a GeoJSON object (%v)", len(out), cmp.Or(err, fmt.Errorf("%v", tok)))
+		if _, err := sc.expect("{"); err != nil {
+			return nil, fmt.Errorf("after feature #%d: not a GeoJSON object (%v)", len(out), err)
 		}
-		fs, err := decodeObject(dec, len(out))
+		fs, err := decodeObject(sc, len(out))
 		if err != nil {
 			return nil, err
 		}
@@ -43,58 +42,106 @@ const batchSize = 4096
 // decodeObject reads the members of a top-level object whose "{" has been
 // read: a collection's features as they come, anything else kept raw
 // until the object's type says what it is.
-func decodeObject(dec *json.Decoder, first int) ([]*geo.Feature, error) {
+func decodeObject(sc *scanner, first int) ([]*geo.Feature, error) {
 	members := map[string]json.RawMessage{}
-	var out []*geo.Feature
+	bs := &batches{first: first}
 	var batch []json.RawMessage
-	flush := func() error {
-		fs, err := decodeAll(batch, first+len(out))
-		out, batch = append(out, fs...), batch[:0]
-		return err
-	}
 	bad := func(err error) error {
-		return fmt.Errorf("after feature #%d: not a GeoJSON object: %w", first+len(out)+len(batch), err)
+		if err := bs.wait(); err != nil { // the earlier error
+			return err
+		}
+		return fmt.Errorf("after feature #%d: not a GeoJSON object: %w", first+len(bs.out)+len(batch), err)
 	}
-	for dec.More() {
-		tok, err := dec.Token()
+	for n := 0; ; n++ {
+		more, err := sc.more('}', n)
+		if !more && err == nil {
+			break
+		}
 		if err != nil {
 			return nil, bad(err)
 		}
-		key, _ := tok.(string)
+		key, err := sc.key()
+		if err != nil {
+			return nil, bad(err)
+		}
 		if key != "features" {
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
+			raw, err := sc.value()
+			if err != nil {
 				return nil, bad(err)
 			}
 			members[key] = raw
 			continue
 		}
-		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		if _, err := sc.expect("["); err != nil {
 			return nil, fmt.Errorf("feature #%d: \"features\" must be an array", first)
 		}
-		for dec.More() {
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
+		for i := 0; ; i++ {
+			more, err := sc.more(']', i)
+			if !more && err == nil {
+				break
+			}
+			var raw []byte
+			if err == nil {
+				raw, err = sc.value()
+			}
+			if err != nil {
 				return nil, bad(err)
 			}
 			if batch = append(batch, raw); len(batch) == batchSize {
-				if err := flush(); err != nil {
+				if err := bs.start(batch); err != nil {
 					return nil, err
 				}
+				batch = nil // the decoder has it
 			}
-		}
-		if _, err := dec.Token(); err != nil { // the closing ]
-			return nil, bad(err)
 		}
 		members[key] = nil
 	}
-	if _, err := dec.Token(); err != nil { // the closing }
-		return nil, bad(err)
-	}
-	if err := flush(); err != nil {
+	if err := bs.start(batch); err != nil {
 		return nil, err
 	}
-	return finishObject(members, out, first)
+	if err := bs.wait(); err != nil {
+		return nil, err
+	}
+	return finishObject(members, bs.out, first)
+}
+
+// batches decodes a collection's features a batch at a time while the
+// next is read (reading is on one core, decoding on all: together they
+// keep both busy), and reports the first error in input order.
+type batches struct {
+	first   int
+	out     []*geo.Feature
+	pending chan decoded // the batch being decoded; nil when none
+}
+
+type decoded struct {
+	fs  []*geo.Feature
+	err error
+}
+
+// start waits for the batch before and starts decoding raws.
+func (b *batches) start(raws []json.RawMessage) error {
+	if err := b.wait(); err != nil {
+		return err
+	}
+	ch, at := make(chan decoded, 1), b.first+len(b.out)
+	go func() {
+		fs, err := decodeAll(raws, at)
+		ch <- decoded{fs, err}
+	}()
+	b.pending = ch
+	return nil
+}
+
+// wait adds the batch being decoded, if any, to out.
+func (b *batches) wait() error {
+	if b.pending == nil {
+		return nil
+	}
+	d := <-b.pending
+	b.pending = nil
+	b.out = append(b.out, d.fs...)
+	return d.err
 }
 
 // finishObject checks the object's type: a FeatureCollection's features

@@ -26,13 +26,13 @@ type row struct {
 	wkb            []byte // EWKB, with SRID 4326
 	xmin, ymin     float64
 	xmax, ymax     float64
-	props          []byte  // the feature's properties object (geo.Feature.PropertiesJSON)
+	props          string  // the feature's properties object (geo.Feature.PropertiesJSON)
 	order          int64   // where the row goes in a bulk write (spatialKey)
 	terms          []int32 // of properties filters ask for, coded (sitmap_terms; GIN-indexed)
 	textTerms      []int32 // of free-text properties, hashed (termHash; not indexed)
-	nameLower      []byte
-	localLower     []byte
-	updated        []byte
+	nameLower      string  // bytea columns, kept as the strings they are
+	localLower     string  // until encoded (no copies for a bulk load)
+	updated        string
 	validFrom      pgtype.Timestamptz
 	validFromNs    int16
 	validTo        pgtype.Timestamptz
@@ -49,12 +49,12 @@ func encodeRow(f *geo.Feature, ts rowTerms, codes map[string]int32) (row, error)
 	r := row{
 		collection: f.Collection(), id: f.ID(), version: f.Version(), wkb: g,
 		xmin: b.Min[0], ymin: b.Min[1], xmax: b.Max[0], ymax: b.Max[1],
-		props:   []byte(f.PropertiesJSON()),
+		props:   f.PropertiesJSON(),
 		order:   spatialKey(b.Center()),
-		updated: []byte(f.SortValue(geo.SortUpdated)),
+		updated: f.SortValue(geo.SortUpdated),
 	}
 	name, local := f.SearchText()
-	r.nameLower, r.localLower = []byte(name), []byte(local)
+	r.nameLower, r.localLower = name, local
 	r.terms, r.textTerms = make([]int32, len(ts.exact)), ts.hashed
 	for i, t := range ts.exact {
 		r.terms[i] = codes[t]

@@ -2,7 +2,9 @@ package postgis
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -13,6 +15,14 @@ import (
 	"github.com/sitmap/sitmap/internal/store"
 )
 
+// A version's row keeps no doc (nor bounds) while the version is current
+// and not a deletion: the features row at that version holds it, once.
+// Before a write replaces or deletes such a feature, the write reads the
+// stored feature (existing, current: w.prior) and writeHistory gives its
+// row the doc and bounds, so a superseded version and a deletion always
+// have theirs. (A NULL doc of a deletion means the feature predates the
+// history, as before.)
+
 // writeHistory keeps, in the write's transaction, the version each change
 // wrote (w.feats, parallel to w.changes; nil for a deletion, which keeps
 // the feature's last written version), and marks the versions they
@@ -20,11 +30,13 @@ import (
 func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 	at := w.now.UTC().Format(store.TimeKey)
 	if w.bulk { // writes only, into an empty table: COPY them
-		src := &historySource{w: w, at: at, editor: editor, i: -1}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"feature_versions"}, historyColumns, src); err != nil {
+		if err := copyHistory(ctx, tx, historyTuples(w, at, editor)); err != nil {
 			return fmt.Errorf("history: %w", err)
 		}
 		return supersede(ctx, tx, w.changes, at)
+	}
+	if err := keepPrior(ctx, tx, w.prior); err != nil {
+		return err
 	}
 	n := len(w.changes)
 	seqs, vers := make([]int64, n), make([]int64, n)
@@ -36,7 +48,7 @@ func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) erro
 	}
 	for i, c := range w.changes {
 		seqs[i], cids[i], ids[i], vers[i], changes[i] = c.Seq, c.Collection, c.ID, c.Version, string(c.Type)
-		if f := w.feats[i]; f != nil {
+		if f := w.feats[i]; f != nil && !w.isCurrent(f) {
 			docs[i] = pgtype.Text{String: f.JSON(), Valid: true}
 			b := f.Bound()
 			for j, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
@@ -45,8 +57,8 @@ func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) erro
 		}
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO feature_versions (seq, collection, id, version, at, editor, change, doc, min_x, min_y, max_x, max_y)
-		SELECT s, c, i, v, $5, $6, ch, COALESCE(d, (SELECT p.doc FROM feature_versions p
-			WHERE p.collection = u.c AND p.id = u.i ORDER BY p.version DESC LIMIT 1)), x0, y0, x1, y1
+		SELECT s, c, i, v, $5, $6, ch, CASE WHEN ch = 'deleted' THEN (SELECT p.doc FROM feature_versions p
+			WHERE p.collection = u.c AND p.id = u.i ORDER BY p.version DESC LIMIT 1) ELSE d END, x0, y0, x1, y1
 		FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $7::text[], $8::text[],
 			$9::float8[], $10::float8[], $11::float8[], $12::float8[]) AS u(s, c, i, v, ch, d, x0, y0, x1, y1)`,
 		seqs, cids, ids, vers, at, editor, changes, docs, bounds[0], bounds[1], bounds[2], bounds[3])
@@ -56,24 +68,60 @@ func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) erro
 	return supersede(ctx, tx, w.changes, at)
 }
 
-var historyColumns = []string{"seq", "collection", "id", "version", "at", "editor", "change", "doc", "min_x", "min_y", "max_x", "max_y"}
-
-// historySource feeds a bulk write's versions to CopyFrom; each change
-// wrote a feature (w.feats has no nil).
-type historySource struct {
-	w          *writer
-	at, editor string
-	i          int
+// keepPrior gives the rows of the stored versions a write replaces or
+// deletes their docs and bounds, from the features rows read before the
+// write changed them.
+func keepPrior(ctx context.Context, tx pgx.Tx, prior []*geo.Feature) error {
+	if len(prior) == 0 {
+		return nil
+	}
+	n := len(prior)
+	cids, ids, docs := make([]string, n), make([]string, n), make([]string, n)
+	vers := make([]int64, n)
+	bounds := [4][]float64{make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)}
+	for i, f := range prior {
+		cids[i], ids[i], vers[i], docs[i] = f.Collection(), f.ID(), f.Version(), f.JSON()
+		b := f.Bound()
+		bounds[0][i], bounds[1][i], bounds[2][i], bounds[3][i] = b.Min[0], b.Min[1], b.Max[0], b.Max[1]
+	}
+	_, err := tx.Exec(ctx, `UPDATE feature_versions v SET doc = u.d, min_x = u.x0, min_y = u.y0, max_x = u.x1, max_y = u.y1
+		FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
+			AS u(c, i, ver, d, x0, y0, x1, y1)
+		WHERE v.collection = u.c AND v.id = u.i AND v.version = u.ver AND v.doc IS NULL AND v.change <> 'deleted'`,
+		cids, ids, vers, docs, bounds[0], bounds[1], bounds[2], bounds[3])
+	if err != nil {
+		return fmt.Errorf("history: keep prior versions: %w", err)
+	}
+	return nil
 }
 
-func (s *historySource) Next() bool { s.i++; return s.i < len(s.w.changes) }
-func (s *historySource) Err() error { return nil }
+var historyColumns = []string{"seq", "collection", "id", "version", "at", "editor", "change", "doc", "min_x", "min_y", "max_x", "max_y"}
 
-func (s *historySource) Values() ([]any, error) {
-	c, f := s.w.changes[s.i], s.w.feats[s.i]
-	b := f.Bound()
-	return []any{c.Seq, c.Collection, c.ID, c.Version, s.at, s.editor, string(c.Type), f.JSON(),
-		b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
+// historyTuples encodes a bulk write's versions as binary COPY data
+// (copybin.go); each change wrote a feature (w.feats has no nil), and only
+// those the batch wrote again have docs.
+func historyTuples(w *writer, at, editor string) []byte {
+	b := make([]byte, 0, len(copyHeader)+len(w.changes)*(100+len(at)+len(editor))+2)
+	b = append(b, copyHeader...)
+	for i, c := range w.changes {
+		b = binary.BigEndian.AppendUint16(b, uint16(len(historyColumns)))
+		b = appendInt8(b, c.Seq)
+		b = appendField(appendField(b, c.Collection), c.ID)
+		b = appendInt8(b, c.Version)
+		b = appendField(appendField(appendField(b, at), editor), string(c.Type))
+		if f := w.feats[i]; w.isCurrent(f) {
+			for range 5 {
+				b = binary.BigEndian.AppendUint32(b, math.MaxUint32) // NULL
+			}
+		} else {
+			bd := f.Bound()
+			b = appendField(b, f.JSON())
+			for _, v := range []float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]} {
+				b = appendInt8(b, int64(math.Float64bits(v)))
+			}
+		}
+	}
+	return append(b, 0xff, 0xff)
 }
 
 // supersede marks, for each change that was not a create, the versions of
@@ -101,7 +149,14 @@ func supersede(ctx context.Context, tx pgx.Tx, changes []store.Change, at string
 	return nil
 }
 
-const versionCols = "seq, collection, id, version, at, editor, change, doc"
+// versionCols are a version's columns and, for a current one, its
+// features row's (versionsFrom joins them).
+const versionCols = "v.seq, v.collection, v.id, v.version, v.at, v.editor, v.change, v.doc, f.props, ST_AsBinary(f.geom)"
+
+// versionsFrom is feature_versions v with the features row f of each
+// version that has no doc of its own.
+const versionsFrom = ` FROM feature_versions v LEFT JOIN features f ON v.doc IS NULL AND v.change <> 'deleted'
+	AND f.collection = v.collection AND f.id = v.id AND f.version = v.version`
 
 func scanVersions(rows pgx.Rows) ([]store.Version, error) {
 	defer rows.Close()
@@ -111,8 +166,10 @@ func scanVersions(rows pgx.Rows) ([]store.Version, error) {
 			v       store.Version
 			at, chg string
 			doc     pgtype.Text
+			props   []byte
+			geom    []byte
 		)
-		if err := rows.Scan(&v.Seq, &v.Collection, &v.ID, &v.Version, &at, &v.Editor, &chg, &doc); err != nil {
+		if err := rows.Scan(&v.Seq, &v.Collection, &v.ID, &v.Version, &at, &v.Editor, &chg, &doc, &props, &geom); err != nil {
 			return nil, err
 		}
 		t, err := time.Parse(store.TimeKey, at)
@@ -120,10 +177,14 @@ func scanVersions(rows pgx.Rows) ([]store.Version, error) {
 			return nil, fmt.Errorf("version %s/%s %d: %w", v.Collection, v.ID, v.Version, err)
 		}
 		v.Time, v.Change = t, store.ChangeType(chg)
-		if doc.Valid {
-			if v.Feature, err = geo.DecodeFeature([]byte(doc.String)); err != nil {
-				return nil, fmt.Errorf("version %s/%s %d: %w", v.Collection, v.ID, v.Version, err)
-			}
+		switch {
+		case doc.Valid:
+			v.Feature, err = geo.DecodeFeature([]byte(doc.String))
+		case props != nil:
+			v.Feature, err = decodeFeature(v.Collection, v.ID, v.Version, props, geom)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("version %s/%s %d: %w", v.Collection, v.ID, v.Version, err)
 		}
 		out = append(out, v)
 	}
@@ -132,8 +193,8 @@ func scanVersions(rows pgx.Rows) ([]store.Version, error) {
 
 // Versions returns a feature's kept versions, newest first.
 func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version, error) {
-	rows, err := s.pool.Query(ctx, "SELECT "+versionCols+` FROM feature_versions
-		WHERE collection = $1 AND id = $2 ORDER BY version DESC`, cid, fid)
+	rows, err := s.pool.Query(ctx, "SELECT "+versionCols+versionsFrom+`
+		WHERE v.collection = $1 AND v.id = $2 ORDER BY v.version DESC`, cid, fid)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: versions of %s/%s: %w", cid, fid, err)
 	}
@@ -150,12 +211,12 @@ func (s *Store) Versions(ctx context.Context, cid, fid string) ([]store.Version,
 // Changes returns the writes q selects, in sequence order.
 func (s *Store) Changes(ctx context.Context, q store.ChangesQuery) ([]store.Version, error) {
 	var a args
-	sql := "SELECT " + versionCols + " FROM feature_versions WHERE seq > " + a.add(q.After) +
-		" AND at >= " + a.add(q.Since.UTC().Format(store.TimeKey))
+	sql := "SELECT " + versionCols + versionsFrom + " WHERE v.seq > " + a.add(q.After) +
+		" AND v.at >= " + a.add(q.Since.UTC().Format(store.TimeKey))
 	if q.Collection != "" {
-		sql += " AND collection = " + a.add(q.Collection)
+		sql += " AND v.collection = " + a.add(q.Collection)
 	}
-	sql += " ORDER BY seq"
+	sql += " ORDER BY v.seq"
 	if q.Limit > 0 {
 		sql += " LIMIT " + a.add(int64(q.Limit))
 	}
@@ -192,8 +253,8 @@ func (s *Store) queryAsOf(ctx context.Context, q store.Query) (store.Page, error
 		cur += " AND (" + strings.Join(curs, " OR ") + ")"
 	}
 	cols := "v.seq, v.collection, v.id, v.version, v.at, v.editor, v.change, v.doc"
-	sql := "SELECT " + cols + " FROM feature_versions v WHERE " + old + " UNION ALL SELECT " + cols +
-		" FROM features f JOIN feature_versions v ON v.collection = " + cid + " AND v.id = f.id AND v.version = f.version WHERE " + cur
+	sql := "SELECT " + cols + ", NULL::bytea, NULL::bytea FROM feature_versions v WHERE " + old + " UNION ALL SELECT " + cols +
+		", CASE WHEN v.doc IS NULL THEN f.props END, CASE WHEN v.doc IS NULL THEN ST_AsBinary(f.geom) END FROM features f JOIN feature_versions v ON v.collection = " + cid + " AND v.id = f.id AND v.version = f.version WHERE " + cur
 	rows, err := s.pool.Query(ctx, sql, a...)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("postgis: query %s as of: %w", q.Collection, err)

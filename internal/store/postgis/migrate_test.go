@@ -237,3 +237,42 @@ func TestMigrateHistoryAsOf(t *testing.T) {
 		t.Fatalf("as of before the replace, after migrating: %v, %v; want p, active", p.Features, err)
 	}
 }
+
+// A history written before schema version 15 (a doc in every version's
+// row) drops the copies of the current versions, and reads as before.
+func TestMigrateHistoryCurrent(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s := open(t, dsn)
+	if err := s.PutCollection(ctx, geo.NewCollection("c")); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, feature("c", "p", orb.Point{10, 50}, "name", `"first"`), feature("c", "q", orb.Point{1, 1}))
+	mustPut(t, s, feature("c", "p", orb.Point{20, 50}, "name", `"second"`))
+	cur, err := s.Get(ctx, "c", "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, sql := range []string{
+		"UPDATE feature_versions SET doc = '" + cur.JSON() + "', min_x = 20, min_y = 50, max_x = 20, max_y = 50 WHERE id = 'p' AND superseded IS NULL",
+		"DELETE FROM schema_migrations WHERE version = 15",
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	s = open(t, dsn)
+	var docs int
+	if err := conn.QueryRow(ctx, "SELECT count(doc) FROM feature_versions").Scan(&docs); err != nil || docs != 1 {
+		t.Errorf("%d docs kept (%v), want 1: p's first version", docs, err)
+	}
+	vs, err := s.Versions(ctx, "c", "p")
+	if err != nil || len(vs) != 2 || vs[0].Feature.String("name") != "second" || vs[1].Feature.String("name") != "first" {
+		t.Errorf("versions of p after migrating: %v (%v), want second, first", vs, err)
+	}
+}

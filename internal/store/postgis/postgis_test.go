@@ -380,8 +380,8 @@ func TestSortIsBytewise(t *testing.T) {
 
 // TestLargeBatch: batches big enough to go through COPY create, replace
 // and notify like small ones.
-// The bulk load (the first large import) leaves the schema as the
-// migrations made it.
+// The bulk load (the first large import) leaves the schema, of the
+// features and of their history, as the migrations made it.
 func TestBulkLoadKeepsIndexes(t *testing.T) {
 	indexes := func(dsn string) string {
 		conn, err := pgx.Connect(ctx, dsn)
@@ -389,7 +389,7 @@ func TestBulkLoadKeepsIndexes(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close(ctx)
-		rows, err := conn.Query(ctx, "SELECT indexdef FROM pg_indexes WHERE tablename = 'features' ORDER BY indexname")
+		rows, err := conn.Query(ctx, "SELECT indexdef FROM pg_indexes WHERE tablename IN ('features', 'feature_versions') ORDER BY indexname")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -412,7 +412,7 @@ func TestBulkLoadKeepsIndexes(t *testing.T) {
 	if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
 		t.Fatal(err)
 	}
-	if a, b := indexes(fresh), indexes(loaded); a != b || !strings.Contains(a, "features_geom") {
+	if a, b := indexes(fresh), indexes(loaded); a != b || !strings.Contains(a, "features_geom") || !strings.Contains(a, "feature_versions_asof") {
 		t.Errorf("indexes after the bulk load:\n%s\nwant\n%s", b, a)
 	}
 }

@@ -95,7 +95,7 @@ func (s *Store) Put(ctx context.Context, in []*geo.Feature, mode store.PutMode, 
 			}
 		}
 		if !w.bulk { // an empty table holds none of them
-			if exists, err = existing(ctx, tx, fs); err != nil {
+			if exists, err = existing(ctx, tx, fs, w); err != nil {
 				return err
 			}
 		}
@@ -138,23 +138,29 @@ func lockCollection(ctx context.Context, tx pgx.Tx, cid string, n int64) (int64,
 	return v, nil
 }
 
-// existing finds which of the features' ids are stored already.
-func existing(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) (map[[2]string]bool, error) {
+// existing finds which of the features' ids are stored already, and
+// keeps in w.prior those whose version has no doc of its own in the
+// history (the write supersedes it: writeHistory).
+func existing(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, w *writer) (map[[2]string]bool, error) {
 	cs := make([]string, len(fs))
 	ids := make([]string, len(fs))
 	for i, f := range fs {
 		cs[i], ids[i] = f.Collection(), f.ID()
 	}
-	rows, err := tx.Query(ctx, `SELECT f.collection, f.id FROM features f
-		JOIN unnest($1::text[], $2::text[]) AS u(c, i) ON f.collection = u.c AND f.id = u.i`, cs, ids)
+	rows, err := tx.Query(ctx, `SELECT f.collection, f.id, `+priorCols+` FROM features f
+		JOIN unnest($1::text[], $2::text[]) AS u(c, i) ON f.collection = u.c AND f.id = u.i`+priorJoin, cs, ids)
 	if err != nil {
 		return nil, fmt.Errorf("find existing features: %w", err)
 	}
 	out := map[[2]string]bool{}
 	var c, i string
-	_, err = pgx.ForEachRow(rows, []any{&c, &i}, func() error {
+	var p prior
+	_, err = pgx.ForEachRow(rows, []any{&c, &i, &p.version, &p.props, &p.geom}, func() error {
+		if out[[2]string{c, i}] { // the batch names it twice
+			return nil
+		}
 		out[[2]string{c, i}] = true
-		return nil
+		return w.keep(c, i, p)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find existing features: %w", err)
@@ -162,21 +168,52 @@ func existing(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) (map[[2]string]
 	return out, nil
 }
 
-// current locks the feature a replace or delete acts on and checks the
-// expected version. The caller holds the collection's lock.
-func current(ctx context.Context, tx pgx.Tx, cid, fid string, version int64) error {
-	var have int64
-	err := tx.QueryRow(ctx, "SELECT version FROM features WHERE collection = $1 AND id = $2", cid, fid).Scan(&have)
+// priorCols and priorJoin read, with a features row f, its version and,
+// when the version's history row has no doc (it is current), its
+// properties and geometry, for writer.keep.
+const (
+	priorCols = "f.version, CASE WHEN pv.seq IS NOT NULL THEN f.props END, CASE WHEN pv.seq IS NOT NULL THEN ST_AsBinary(f.geom) END"
+	priorJoin = ` LEFT JOIN feature_versions pv ON pv.collection = f.collection AND pv.id = f.id AND pv.version = f.version
+		AND pv.doc IS NULL AND pv.change <> 'deleted'`
+)
+
+// prior is a stored feature's row as priorCols read it.
+type prior struct {
+	version     int64
+	props, geom []byte
+}
+
+// keep adds the stored feature of p to w.prior, if its history row needs
+// its doc.
+func (w *writer) keep(cid, fid string, p prior) error {
+	if p.props == nil {
+		return nil
+	}
+	f, err := decodeFeature(cid, fid, p.version, p.props, p.geom)
+	if err != nil {
+		return err
+	}
+	w.prior = append(w.prior, f)
+	return nil
+}
+
+// current locks the feature a replace or delete acts on, checks the
+// expected version and keeps the stored feature for its history
+// (writer.keep). The caller holds the collection's lock.
+func current(ctx context.Context, tx pgx.Tx, w *writer, cid, fid string, version int64) error {
+	var p prior
+	err := tx.QueryRow(ctx, "SELECT "+priorCols+" FROM features f"+priorJoin+" WHERE f.collection = $1 AND f.id = $2",
+		cid, fid).Scan(&p.version, &p.props, &p.geom)
 	if isNoRows(err) {
 		return notFound("feature %s/%s", cid, fid)
 	}
 	if err != nil {
 		return fmt.Errorf("get %s/%s: %w", cid, fid, err)
 	}
-	if version != 0 && version != have {
-		return store.Errorf(store.ErrVersionMismatch, "feature %s/%s is at version %d, not %d", cid, fid, have, version)
+	if version != 0 && version != p.version {
+		return store.Errorf(store.ErrVersionMismatch, "feature %s/%s is at version %d, not %d", cid, fid, p.version, version)
 	}
-	return nil
+	return w.keep(cid, fid, p)
 }
 
 // Replace overwrites an existing feature.
@@ -196,7 +233,7 @@ func (s *Store) replace(ctx context.Context, f *geo.Feature, version int64, typ 
 		if err != nil {
 			return err
 		}
-		if err := current(ctx, tx, f.Collection(), f.ID(), version); err != nil {
+		if err := current(ctx, tx, w, f.Collection(), f.ID(), version); err != nil {
 			return err
 		}
 		stored = w.put(f.WithVersion(v), typ)
@@ -215,7 +252,7 @@ func (s *Store) Delete(ctx context.Context, cid, fid string, version int64) erro
 		if err != nil {
 			return err
 		}
-		if err := current(ctx, tx, cid, fid, version); err != nil {
+		if err := current(ctx, tx, w, cid, fid, version); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM features WHERE collection = $1 AND id = $2", cid, fid); err != nil {
@@ -235,6 +272,14 @@ type writer struct {
 	index   map[[2]string]int // position in rows, so a batch writes an id once
 	changes []store.Change
 	feats   []*geo.Feature // what each change wrote, for history.go (nil: a deletion)
+	prior   []*geo.Feature // stored versions the write supersedes whose history needs their doc (keep)
+}
+
+// isCurrent reports whether f, which the write put, is what its features
+// row will hold (not a version the same batch wrote again).
+func (w *writer) isCurrent(f *geo.Feature) bool {
+	i, ok := w.index[[2]string{f.Collection(), f.ID()}]
+	return ok && w.rows[i] == f
 }
 
 // grow makes room for n more rows and changes at once (a bulk load's
@@ -279,19 +324,20 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		if err := fn(tx, w); err != nil {
 			return err
 		}
-		if err := upsert(ctx, tx, w.rows, w.bulk); err != nil {
+		if w.bulk {
+			if err := bulkWrite(ctx, tx, w, store.EditorOf(ctx)); err != nil {
+				return err
+			}
+			return s.notify(ctx, tx, w.changes)
+		}
+		if err := upsert(ctx, tx, w.rows, false); err != nil {
 			return err
 		}
 		if len(w.changes) == 0 {
 			return nil
 		}
-		var last int64
-		if err := tx.QueryRow(ctx, "UPDATE sitmap_seq SET seq = seq + $1 RETURNING seq", int64(len(w.changes))).Scan(&last); err != nil {
-			return fmt.Errorf("sequence: %w", err)
-		}
-		first := last - int64(len(w.changes)) + 1
-		for i := range w.changes {
-			w.changes[i].Seq = first + int64(i)
+		if err := number(ctx, tx, w.changes); err != nil {
+			return err
 		}
 		if err := writeHistory(ctx, tx, w, store.EditorOf(ctx)); err != nil {
 			return err
@@ -309,6 +355,19 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		// guide no plan). Best effort: the write has committed.
 		_, _ = s.pool.Exec(ctx, "ANALYZE features (collection, geom, terms, valid_from, valid_to); "+
 			"ANALYZE feature_versions (collection, id, version, at, change, superseded)")
+	}
+	return nil
+}
+
+// number gives the changes their Seqs.
+func number(ctx context.Context, tx pgx.Tx, changes []store.Change) error {
+	var last int64
+	if err := tx.QueryRow(ctx, "UPDATE sitmap_seq SET seq = seq + $1 RETURNING seq", int64(len(changes))).Scan(&last); err != nil {
+		return fmt.Errorf("sequence: %w", err)
+	}
+	first := last - int64(len(changes)) + 1
+	for i := range changes {
+		changes[i].Seq = first + int64(i)
 	}
 	return nil
 }
@@ -384,9 +443,9 @@ func encodeColumns(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) *co
 				}
 				c.cs[i], c.ids[i], c.vers[i], c.wkbs[i] = r.collection, r.id, r.version, r.wkb
 				c.x0[i], c.y0[i], c.x1[i], c.y1[i] = r.xmin, r.ymin, r.xmax, r.ymax
-				c.props[i], c.order[i] = r.props, r.order
+				c.props[i], c.order[i] = []byte(r.props), r.order
 				c.terms[i], c.textTerms[i] = r.terms, r.textTerms
-				c.nls[i], c.lls[i], c.ups[i] = r.nameLower, r.localLower, r.updated
+				c.nls[i], c.lls[i], c.ups[i] = []byte(r.nameLower), []byte(r.localLower), []byte(r.updated)
 				c.vf[i], c.vfn[i], c.vt[i], c.vtn[i] = r.validFrom, r.validFromNs, r.validTo, r.validToNs
 			}
 		}()
@@ -434,11 +493,23 @@ func encodeChunks(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, chun
 // codeTerms finds the terms of fs (on every core) and the codes of their
 // exact terms, giving the new ones theirs.
 func codeTerms(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) ([]rowTerms, map[string]int32, error) {
+	ts := termsOfAll(fs)
+	codes, err := resolveCodes(ctx, tx, exactOf(ts))
+	return ts, codes, err
+}
+
+// termsOfAll finds the terms of fs, on every core.
+func termsOfAll(fs []*geo.Feature) []rowTerms {
 	ts := make([]rowTerms, len(fs))
 	_ = par.Do(len(fs), func(i int) error {
 		ts[i] = termsOf(fs[i])
 		return nil
 	})
+	return ts
+}
+
+// exactOf lists the distinct exact terms of ts.
+func exactOf(ts []rowTerms) []string {
 	seen := map[string]bool{}
 	var distinct []string
 	for _, t := range ts {
@@ -449,8 +520,7 @@ func codeTerms(ctx context.Context, tx pgx.Tx, fs []*geo.Feature) ([]rowTerms, m
 			}
 		}
 	}
-	codes, err := resolveCodes(ctx, tx, distinct)
-	return ts, codes, err
+	return distinct
 }
 
 // resolveCodes returns the code of each term in sitmap_terms, adding the
@@ -507,6 +577,7 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, bulk bool) error 
 		}
 	}
 	if bulk {
+		fs, ts = spatialOrder(fs, ts)
 		return bulkLoad(ctx, tx, fs, ts, codes)
 	}
 	chunks := make(chan *columns, 1)
@@ -587,3 +658,11 @@ func (s *copySource) Values() ([]any, error) {
 }
 
 func (s *copySource) Err() error { return s.err }
+
+// nonNil makes a row without terms an empty array, not NULL.
+func nonNil(hs []int32) []int32 {
+	if hs == nil {
+		return []int32{}
+	}
+	return hs
+}
