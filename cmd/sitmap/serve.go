@@ -14,6 +14,7 @@ import (
 
 	"github.com/sitmap/sitmap/assets"
 	"github.com/sitmap/sitmap/internal/dataset"
+	"github.com/sitmap/sitmap/internal/store"
 	"github.com/sitmap/sitmap/web"
 	"github.com/sitmap/sitmap/web/middleware"
 )
@@ -50,24 +51,11 @@ func serve(ctx context.Context, e env, args []string) error {
 	defer logw.Close()
 	log := slog.New(slog.NewTextHandler(logw, nil))
 
-	// Opening a store grows the heap from nothing to the whole data set
-	// and leaves little garbage: at Go's default the collector would mark
-	// the growing heap over and over (a seventh of the CPU of an open at a
-	// million features).
-	gc := debug.SetGCPercent(400)
-	st, err := sf.open(ctx)
-	debug.SetGCPercent(gc)
+	st, err := openServed(ctx, &sf, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	seeded, err := dataset.SeedOnce(ctx, st, assets.FS)
-	if err != nil {
-		return err
-	}
-	if seeded {
-		log.Info("new store: loaded the seed data set")
-	}
 	limitMemory(ctx, log, int64(*cacheMB)<<20, e.getenv("GOMEMLIMIT"))
 	go returnWhenIdle(ctx)
 	srv := web.New(web.Config{
@@ -83,6 +71,30 @@ func serve(ctx context.Context, e env, args []string) error {
 	log.Info("listening", "url", "http://"+ln.Addr().String(), "read_only", *token == "", "trust_proxy", *trustProxy,
 		"read_header_timeout", t.ReadHeader, "read_timeout", t.Read, "write_timeout", t.Write, "idle_timeout", t.Idle)
 	return serveUntilDone(ctx, log, srv, ln)
+}
+
+// openServed opens the store to serve and loads the seed data set into a
+// new one.
+func openServed(ctx context.Context, sf *storeFlags, log *slog.Logger) (store.Store, error) {
+	// Opening a store grows the heap from nothing to the whole data set
+	// and leaves little garbage: at Go's default the collector would mark
+	// the growing heap over and over (a seventh of the CPU of an open at a
+	// million features).
+	gc := debug.SetGCPercent(400)
+	st, err := sf.open(ctx)
+	debug.SetGCPercent(gc)
+	if err != nil {
+		return nil, err
+	}
+	seeded, err := dataset.SeedOnce(ctx, st, assets.FS)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if seeded {
+		log.Info("new store: loaded the seed data set")
+	}
+	return st, nil
 }
 
 // serveUntilDone serves on ln until ctx ends, then lets in-flight requests

@@ -45,12 +45,11 @@ const batchSize = 4096
 func decodeObject(sc *scanner, first int) ([]*geo.Feature, error) {
 	members := map[string]json.RawMessage{}
 	bs := &batches{first: first}
-	var batch []json.RawMessage
 	bad := func(err error) error {
 		if err := bs.wait(); err != nil { // the earlier error
 			return err
 		}
-		return fmt.Errorf("after feature #%d: not a GeoJSON object: %w", first+len(bs.out)+len(batch), err)
+		return fmt.Errorf("after feature #%d: not a GeoJSON object: %w", first+len(bs.out)+len(bs.raw), err)
 	}
 	for n := 0; ; n++ {
 		more, err := sc.more('}', n)
@@ -87,16 +86,13 @@ func decodeObject(sc *scanner, first int) ([]*geo.Feature, error) {
 			if err != nil {
 				return nil, bad(err)
 			}
-			if batch = append(batch, raw); len(batch) == batchSize {
-				if err := bs.start(batch); err != nil {
-					return nil, err
-				}
-				batch = nil // the decoder has it
+			if err := bs.add(raw); err != nil {
+				return nil, err
 			}
 		}
 		members[key] = nil
 	}
-	if err := bs.start(batch); err != nil {
+	if err := bs.start(bs.raw); err != nil {
 		return nil, err
 	}
 	if err := bs.wait(); err != nil {
@@ -111,7 +107,18 @@ func decodeObject(sc *scanner, first int) ([]*geo.Feature, error) {
 type batches struct {
 	first   int
 	out     []*geo.Feature
-	pending chan decoded // the batch being decoded; nil when none
+	raw     []json.RawMessage // read, not being decoded yet
+	pending chan decoded      // the batch being decoded; nil when none
+}
+
+// add takes the next feature's text, and starts decoding a full batch.
+func (b *batches) add(raw json.RawMessage) error {
+	if b.raw = append(b.raw, raw); len(b.raw) < batchSize {
+		return nil
+	}
+	err := b.start(b.raw)
+	b.raw = nil // the decoder has it
+	return err
 }
 
 type decoded struct {

@@ -204,6 +204,28 @@ func (s *Store) indexHistory() error {
 	if built {
 		return nil
 	}
+	sets, err := s.historySpans()
+	if err != nil {
+		return fmt.Errorf("as_of index: %w", err)
+	}
+	err = s.db.Update(func(tx *buntdb.Tx) error {
+		for k, v := range sets {
+			if _, _, err := tx.Set(k, v, nil); err != nil {
+				return err
+			}
+		}
+		_, _, err := tx.Set(histMarker, "1", nil)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("as_of index: %w", err)
+	}
+	return nil
+}
+
+// historySpans are the history records that lack their span, by key,
+// with it.
+func (s *Store) historySpans() (map[string]string, error) {
 	sets := map[string]string{}
 	var prevKey, prevVal string
 	var derr error
@@ -249,22 +271,7 @@ func (s *Store) indexHistory() error {
 		}
 		return err
 	})
-	if err = errors.Join(err, derr); err != nil {
-		return fmt.Errorf("as_of index: %w", err)
-	}
-	err = s.db.Update(func(tx *buntdb.Tx) error {
-		for k, v := range sets {
-			if _, _, err := tx.Set(k, v, nil); err != nil {
-				return err
-			}
-		}
-		_, _, err := tx.Set(histMarker, "1", nil)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("as_of index: %w", err)
-	}
-	return nil
+	return sets, errors.Join(err, derr)
 }
 
 // spanned is the record rec (key k) with the span that ends at next; ""

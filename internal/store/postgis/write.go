@@ -56,39 +56,18 @@ func createCollections(ctx context.Context, tx pgx.Tx, metas []geo.Collection) e
 
 // Put writes a batch all or nothing, with the collections it creates.
 func (s *Store) Put(ctx context.Context, in []*geo.Feature, mode store.PutMode, create ...geo.Collection) ([]*geo.Feature, error) {
-	fs := make([]*geo.Feature, len(in))
-	perColl := map[string]int64{}
-	for i, f := range in {
-		if f.ID() == "" {
-			f = f.WithID(geo.NewID())
-		}
-		fs[i] = f
-		perColl[f.Collection()]++
-	}
-	cids := make([]string, 0, len(perColl))
-	for cid := range perColl {
-		cids = append(cids, cid)
-	}
-	sort.Strings(cids)
-
+	fs, perColl, cids := withIDs(in)
 	out := make([]*geo.Feature, len(fs))
 	err := s.write(ctx, func(tx pgx.Tx, w *writer) error {
 		w.grow(len(fs))
 		if err := createCollections(ctx, tx, create); err != nil {
 			return err
 		}
-		next := map[string]int64{} // the version the next write of a collection gets
-		for _, cid := range cids {
-			v, err := lockCollection(ctx, tx, cid, perColl[cid])
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			if err == nil {
-				next[cid] = v - perColl[cid] + 1
-			}
+		next, err := lockCollections(ctx, tx, cids, perColl)
+		if err != nil {
+			return err
 		}
 		exists := map[[2]string]bool{}
-		var err error
 		if len(fs) >= bulkThreshold {
 			if w.bulk, err = lockEmpty(ctx, tx); err != nil {
 				return err
@@ -122,6 +101,44 @@ func (s *Store) Put(ctx context.Context, in []*geo.Feature, mode store.PutMode, 
 		return nil, err
 	}
 	return out, nil
+}
+
+// withIDs is in with an id for each feature that has none, the count of
+// features per collection, and the collections in id order (the order
+// writers lock them in).
+func withIDs(in []*geo.Feature) ([]*geo.Feature, map[string]int64, []string) {
+	fs := make([]*geo.Feature, len(in))
+	perColl := map[string]int64{}
+	for i, f := range in {
+		if f.ID() == "" {
+			f = f.WithID(geo.NewID())
+		}
+		fs[i] = f
+		perColl[f.Collection()]++
+	}
+	cids := make([]string, 0, len(perColl))
+	for cid := range perColl {
+		cids = append(cids, cid)
+	}
+	sort.Strings(cids)
+	return fs, perColl, cids
+}
+
+// lockCollections locks the collections cids, in order, bumping each
+// one's version by its count of features, and returns the version the
+// first of them gets; a collection that does not exist has no entry.
+func lockCollections(ctx context.Context, tx pgx.Tx, cids []string, perColl map[string]int64) (map[string]int64, error) {
+	next := map[string]int64{}
+	for _, cid := range cids {
+		v, err := lockCollection(ctx, tx, cid, perColl[cid])
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil {
+			next[cid] = v - perColl[cid] + 1
+		}
+	}
+	return next, nil
 }
 
 // lockCollection bumps the collection's version by n and returns the new
