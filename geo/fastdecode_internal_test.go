@@ -97,3 +97,18 @@ func TestDecodeStoredAgreesWithDecodeFeature(t *testing.T) {
 		}
 	}
 }
+
+func TestArrayLen(t *testing.T) {
+	for _, tc := range []struct {
+		raw string
+		n   int
+		ok  bool
+	}{
+		{`[]`, 0, true}, {`[1]`, 1, true}, {`[1,"a,]",{"b":[2,3]},[],null]`, 5, true},
+		{`{"a":1}`, 0, false}, {`"[1]"`, 0, false}, {`[1,2`, 0, false}, {``, 0, false},
+	} {
+		if n, ok := arrayLen(tc.raw); n != tc.n || ok != tc.ok {
+			t.Errorf("arrayLen(%s) = %d, %v; want %d, %v", tc.raw, n, ok, tc.n, tc.ok)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"unicode"
 	"unicode/utf8"
@@ -30,7 +29,11 @@ const (
 // MaxDepth deep, with strings within their length; timeline and sources
 // within their counts; name and name_local free of control characters.
 func validateLimits(f *Feature, _ *Collection) error {
-	for k, raw := range f.Properties() {
+	// The values are read in place: an import checks every property of
+	// every feature.
+	for i := range f.props {
+		quoted, raw := f.rawProp(i)
+		k := unquoteKey(quoted)
 		if r, bad := controlChar(k); bad || !utf8.ValidString(k) {
 			return invalid("properties", "property name %q holds a control character (%U) or invalid UTF-8", k, r)
 		}
@@ -46,14 +49,15 @@ func validateLimits(f *Feature, _ *Collection) error {
 		name string
 		max  int
 	}{{"timeline", MaxTimeline}, {"sources", MaxSources}} {
-		var items []json.RawMessage
-		if raw, ok := f.Property(list.name); ok && json.Unmarshal(raw, &items) == nil && len(items) > list.max {
-			return invalid("properties."+list.name, "has %d entries: at most %d", len(items), list.max)
+		if raw, ok := f.raw(list.name); ok {
+			if n, ok := arrayLen(raw); ok && n > list.max {
+				return invalid("properties."+list.name, "has %d entries: at most %d", n, list.max)
+			}
 		}
 	}
 	for _, name := range []string{"name", "name_local"} {
-		raw, _ := f.Property(name)
-		s, ok := decodeString(string(raw))
+		raw, _ := f.raw(name)
+		s, ok := decodeString(raw)
 		if !ok {
 			continue // not a string: validateName and validateText say so
 		}
@@ -62,6 +66,29 @@ func validateLimits(f *Feature, _ *Collection) error {
 		}
 	}
 	return nil
+}
+
+// arrayLen is the number of elements of raw, a compact JSON value; false
+// when it is not an array.
+func arrayLen(raw string) (int, bool) {
+	if len(raw) < 2 || raw[0] != '[' {
+		return 0, false
+	}
+	if raw[1] == ']' {
+		return 0, true
+	}
+	for n, i := 1, 1; ; n++ {
+		j := skipValue(raw, i)
+		switch {
+		case j < 0 || j >= len(raw):
+			return 0, false
+		case raw[j] == ']':
+			return n, true
+		case raw[j] != ',':
+			return 0, false
+		}
+		i = j + 1
+	}
 }
 
 // controlChar finds a control character (C0, DEL, C1), a line or
@@ -86,11 +113,12 @@ func CheckText(doc []byte) error {
 	if utf8.Valid(doc) && !bytes.Contains(doc, []byte(`\u`)) {
 		return nil // the usual case, at the speed of utf8.Valid
 	}
-	for i := 0; i < len(doc); i++ {
-		if doc[i] != '"' {
+	text := string(doc) // seldom: the document has \u escapes or is not UTF-8
+	for i := 0; i < len(text); i++ {
+		if text[i] != '"' {
 			continue
 		}
-		end, _, reason := scanString(doc, i+1)
+		end, _, reason := scanString(text, i+1)
 		if reason != "" {
 			return invalid("", "%s (at byte %d)", reason, i)
 		}
@@ -101,7 +129,7 @@ func CheckText(doc []byte) error {
 
 // scanValue checks one JSON value (valid JSON, as decoding made sure):
 // nesting depth, strings' UTF-8 and length. It returns what is wrong, or "".
-func scanValue(raw []byte, maxLen int) string {
+func scanValue(raw string, maxLen int) string {
 	depth := 0
 	for i := 0; i < len(raw); i++ {
 		switch raw[i] {
@@ -128,7 +156,7 @@ func scanValue(raw []byte, maxLen int) string {
 // scanString reads a JSON string whose first byte after the quote is at
 // i: the index of its closing quote, its length in characters, and what
 // is wrong with it, if anything.
-func scanString(b []byte, i int) (end, chars int, reason string) {
+func scanString(b string, i int) (end, chars int, reason string) {
 	for i < len(b) {
 		c := b[i]
 		switch {
@@ -147,7 +175,7 @@ func scanString(b []byte, i int) (end, chars int, reason string) {
 		case c < utf8.RuneSelf:
 			i++
 		default:
-			r, size := utf8.DecodeRune(b[i:])
+			r, size := utf8.DecodeRuneInString(b[i:])
 			if r == utf8.RuneError && size == 1 {
 				return i, chars, "is not valid UTF-8"
 			}
@@ -160,7 +188,7 @@ func scanString(b []byte, i int) (end, chars int, reason string) {
 
 // unicodeEscape reads \uXXXX (and its low half, for a high surrogate)
 // at b[i]: the index after it, and false for half a pair.
-func unicodeEscape(b []byte, i int) (int, bool) {
+func unicodeEscape(b string, i int) (int, bool) {
 	r1, ok := hex4(b, i+2)
 	if !ok {
 		return i + 2, true // encoding/json has rejected such a document already
@@ -179,12 +207,13 @@ func unicodeEscape(b []byte, i int) (int, bool) {
 	return i + 6, true
 }
 
-func hex4(b []byte, i int) (rune, bool) {
+func hex4(b string, i int) (rune, bool) {
 	if i+4 > len(b) {
 		return 0, false
 	}
 	var r rune
-	for _, c := range b[i : i+4] {
+	for j := i; j < i+4; j++ {
+		c := b[j]
 		var d byte
 		switch {
 		case c >= '0' && c <= '9':
