@@ -3,6 +3,7 @@ package geo
 import (
 	"errors"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -213,10 +214,11 @@ func withShapes(geoms []tileGeom, ml *mvt.Layer, t maptile.Tile, lv level) []til
 	return append(append(out, geoms...), shapes...)
 }
 
-// tileProjection is orb's projection to t's coordinates (extent 4096):
-// the same arithmetic, so a point lands where orb's pipeline puts it.
+// tileProjection is orb's projection to t's coordinates (for an extent
+// that is a power of two): the same arithmetic, so a point lands where
+// orb's pipeline puts it.
 func tileProjection(t maptile.Tile) func(orb.Point) orb.Point {
-	const n = 12 // 4096 = 1<<12
+	n := uint32(bits.TrailingZeros32(TileExtent))
 	z := uint32(t.Z) + n
 	maxtiles := float64(uint64(1) << z)
 	minx, miny := float64(uint64(t.X)<<n), float64(uint64(t.Y)<<n)
