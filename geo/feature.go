@@ -53,6 +53,19 @@ func (f *Feature) rawProp(i int) (key, value string) {
 	return f.json[start:p.keyEnd], f.json[p.keyEnd+1 : p.end]
 }
 
+// rawProps yields every property's name and its value's JSON, read in
+// place: what Properties, the tile encoder and validation walk.
+func (f *Feature) rawProps() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for i := range f.props {
+			k, v := f.rawProp(i)
+			if !yield(unquoteKey(k), v) {
+				return
+			}
+		}
+	}
+}
+
 // unquoteKey is a key's text from its quoted form. build wrote it: valid
 // UTF-8, control characters escaped, so without a backslash it is its
 // own text.
@@ -241,10 +254,9 @@ func (f *Feature) Has(name string) bool {
 
 // PropertyNames lists the property names in order.
 func (f *Feature) PropertyNames() []string {
-	names := make([]string, len(f.props))
-	for i := range f.props {
-		k, _ := f.rawProp(i)
-		names[i] = unquoteKey(k)
+	names := make([]string, 0, len(f.props))
+	for k := range f.rawProps() {
+		names = append(names, k)
 	}
 	return names
 }
@@ -252,9 +264,8 @@ func (f *Feature) PropertyNames() []string {
 // Properties yields every property, names in order.
 func (f *Feature) Properties() iter.Seq2[string, json.RawMessage] {
 	return func(yield func(string, json.RawMessage) bool) {
-		for i := range f.props {
-			k, v := f.rawProp(i)
-			if !yield(unquoteKey(k), json.RawMessage(v)) {
+		for k, v := range f.rawProps() {
+			if !yield(k, json.RawMessage(v)) {
 				return
 			}
 		}
@@ -294,10 +305,9 @@ func scalar(raw string) (string, bool) {
 
 // kvs lists the properties for a rebuild.
 func (f *Feature) kvs(extra int) []kv {
-	out := make([]kv, len(f.props), len(f.props)+extra)
-	for i := range f.props {
-		k, v := f.rawProp(i)
-		out[i] = kv{unquoteKey(k), v}
+	out := make([]kv, 0, len(f.props)+extra)
+	for k, v := range f.rawProps() {
+		out = append(out, kv{k, v})
 	}
 	return out
 }

@@ -31,9 +31,7 @@ const (
 func validateLimits(f *Feature, _ *Collection) error {
 	// The values are read in place: an import checks every property of
 	// every feature.
-	for i := range f.props {
-		quoted, raw := f.rawProp(i)
-		k := unquoteKey(quoted)
+	for k, raw := range f.rawProps() {
 		if r, bad := controlChar(k); bad || !utf8.ValidString(k) {
 			return invalid("properties", "property name %q holds a control character (%U) or invalid UTF-8", k, r)
 		}

@@ -338,9 +338,7 @@ func FeatureNumber(layer string, f *Feature) uint64 {
 func tileProps(ps []tileProp, f *Feature, at time.Time, slim bool) []tileProp {
 	// The values are read in place: a tile holds thousands of features,
 	// and a copy of every value was most of what encoding one cost.
-	for i := range f.props {
-		k, raw := f.rawProp(i)
-		k = unquoteKey(k)
+	for k, raw := range f.rawProps() {
 		if slim && !isCore(k) && (len(raw) > slimValueBytes || len(raw) > 0 && (raw[0] == '{' || raw[0] == '[')) {
 			continue
 		}

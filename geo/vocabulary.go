@@ -69,10 +69,9 @@ func (f *Feature) MatchesText(q string) bool {
 // element of an array (countries=PL). Objects and null match nothing.
 func (f *Feature) EqualityTerms() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {
-		for i := range f.props {
-			k, raw := f.rawProp(i)
+		for k, raw := range f.rawProps() {
 			for v := range equalityValues(raw) {
-				if !yield(unquoteKey(k), v) {
+				if !yield(k, v) {
 					return
 				}
 			}

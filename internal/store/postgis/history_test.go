@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/sitmap/sitmap/geo"
@@ -86,11 +85,7 @@ func TestHistoryKeepsCurrentOnce(t *testing.T) {
 		t.Errorf("changes after the bulk load: %v (%v), want the 5 writes with their features", cs, err)
 	}
 
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dsn)
 	var bare, missing int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE doc IS NULL AND superseded IS NULL AND change <> 'deleted'),
 		count(*) FILTER (WHERE doc IS NULL AND change = 'deleted' OR (doc IS NULL OR min_x IS NULL) AND superseded IS NOT NULL)
@@ -139,13 +134,9 @@ func TestBulkLoadRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(ctx)
+		conn := connect(t, dsn)
 		var out string
-		err = conn.QueryRow(ctx, `SELECT string_agg(r::text, E'\n' ORDER BY r.id) FROM (SELECT collection, id, version,
+		err := conn.QueryRow(ctx, `SELECT string_agg(r::text, E'\n' ORDER BY r.id) FROM (SELECT collection, id, version,
 			ST_AsEWKT(geom), min_x, min_y, max_x, max_y, props, ARRAY(SELECT d.term FROM unnest(terms) c JOIN sitmap_terms d ON d.code = c ORDER BY 1),
 			text_terms, name_lower, name_local_lower, updated, valid_from, valid_from_ns, valid_to, valid_to_ns FROM features) r`).Scan(&out)
 		if err != nil {

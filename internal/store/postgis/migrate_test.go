@@ -27,11 +27,7 @@ import (
 // every feature served as before, from one copy: doc, filled by Open.
 func TestMigrateFromVersion1(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dsn)
 	v1, err := os.ReadFile("migrations/0001_init.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -88,11 +84,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 // as written.
 func TestMigrateToCompact(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, dsn)
 	applyMigrations(t, conn, 13)
 	if _, err := conn.Exec(ctx, `INSERT INTO collections (id, meta, version) VALUES ('c', '{"id":"c","title":"C"}', 7)`); err != nil {
 		t.Fatal(err)
@@ -217,20 +209,12 @@ func TestMigrateHistoryAsOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, sql := range []string{
+	conn := connect(t, dsn)
+	execAll(t, conn,
 		"DROP INDEX feature_versions_asof",
 		"ALTER TABLE feature_versions DROP COLUMN superseded, DROP COLUMN min_x, DROP COLUMN min_y, DROP COLUMN max_x, DROP COLUMN max_y",
 		"DELETE FROM schema_migrations WHERE version = 13",
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	)
 	s = open(t, dsn)
 	p, err := s.Query(ctx, store.Query{Collection: "c", AsOf: now.Add(-time.Minute), Filter: geo.Filter{BBox: &geo.BBox{West: 9, South: 49, East: 11, North: 51}}})
 	if err != nil || len(p.Features) != 1 || p.Features[0].String("status") != "active" {
@@ -253,19 +237,11 @@ func TestMigrateHistoryCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, sql := range []string{
-		"UPDATE feature_versions SET doc = '" + cur.JSON() + "', min_x = 20, min_y = 50, max_x = 20, max_y = 50 WHERE id = 'p' AND superseded IS NULL",
+	conn := connect(t, dsn)
+	execAll(t, conn,
+		"UPDATE feature_versions SET doc = '"+cur.JSON()+"', min_x = 20, min_y = 50, max_x = 20, max_y = 50 WHERE id = 'p' AND superseded IS NULL",
 		"DELETE FROM schema_migrations WHERE version = 15",
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	)
 	s = open(t, dsn)
 	var docs int
 	if err := conn.QueryRow(ctx, "SELECT count(doc) FROM feature_versions").Scan(&docs); err != nil || docs != 1 {

@@ -59,6 +59,28 @@ func TestContractReopen(t *testing.T) {
 // feature is the contract's valid feature, for these tests too.
 var feature = storetest.Feature
 
+// connect is a plain connection to dsn, for what a test reads or does to
+// the database behind the store's back; it closes when the test ends.
+func connect(t testing.TB, dsn string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// execAll runs each statement on conn, failing the test at the first error.
+func execAll(t testing.TB, conn *pgx.Conn, sqls ...string) {
+	t.Helper()
+	for _, sql := range sqls {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+}
+
 func mustPut(t testing.TB, s store.Store, fs ...*geo.Feature) {
 	t.Helper()
 	if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
@@ -384,11 +406,7 @@ func TestSortIsBytewise(t *testing.T) {
 // features and of their history, as the migrations made it.
 func TestBulkLoadKeepsIndexes(t *testing.T) {
 	indexes := func(dsn string) string {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(ctx)
+		conn := connect(t, dsn)
 		rows, err := conn.Query(ctx, "SELECT indexdef FROM pg_indexes WHERE tablename IN ('features', 'feature_versions') ORDER BY indexname")
 		if err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package postgis_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -126,11 +125,7 @@ func TestStandbyUnreachableFallsBack(t *testing.T) {
 	}
 	// Cut the store's connections to the standby: the reads that find
 	// theirs closed retry on the primary rather than fail.
-	conn, err := pgx.Connect(ctx, standby)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := connect(t, standby)
 	if _, err := conn.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sitmap' AND pid <> pg_backend_pid()"); err != nil {
 		t.Fatal(err)
 	}
