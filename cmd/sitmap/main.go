@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/sitmap/sitmap/web"
@@ -17,6 +18,9 @@ import (
 var version = web.DevVersion
 
 func main() {
+	// Nothing reads heap profiles, and sampling every 512 KiB of a
+	// store's load kept a record of each sample's stack for good.
+	runtime.MemProfileRate = 0
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()

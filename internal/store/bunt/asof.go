@@ -132,7 +132,8 @@ func currentAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asOf time.Time) (
 	var cands []*geo.Feature
 	seen := map[string]bool{}
 	for _, b := range boundsOf(bbox) {
-		c.tree.Search(b.Min, b.Max, func(_, _ [2]float64, e entry) bool {
+		min, max := rectOf(b)
+		c.tree.Search(min, max, func(_, _ [2]float32, e entry) bool {
 			if f := e.f; !seen[f.ID()] {
 				seen[f.ID()] = true
 				cands = append(cands, f)

@@ -6,7 +6,6 @@ import (
 	"iter"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -22,41 +21,31 @@ type collection struct {
 	meta    geo.Collection
 	version int64
 	feats   map[string]*geo.Feature
-	tree    rtree.RTreeG[entry] // every feature, by its bound
-	past    rtree.RTreeG[*span] // every superseded version (asof.go)
-	// notPoints counts the features whose bound is more than a point;
-	// while it is 0 a bbox query takes every R-tree hit as it is.
-	notPoints int
+	tree    rtree.RTreeGN[float32, entry] // every feature, by its rect (rect.go)
+	past    rtree.RTreeG[*span]           // every superseded version (asof.go)
 
 	dmu    sync.Mutex // guards the derived data below under the store's read lock
 	dirty  bool       // extents and order need rebuilding
 	extent geo.Collection
-	order  []string // ids in ascending order
+	order  []*geo.Feature // in ascending id order
 }
 
 func newCollection(meta geo.Collection, version int64) *collection {
 	return &collection{meta: meta, version: version, feats: map[string]*geo.Feature{}}
 }
 
-// add and drop keep the R-tree and notPoints; every change to feats goes
-// through them.
+// add and drop keep the R-tree; every change to feats goes through them.
 func (c *collection) add(f *geo.Feature) {
 	c.drop(f.ID())
 	c.feats[f.ID()] = f
-	b := f.Bound()
-	c.tree.Insert(b.Min, b.Max, entryOf(f))
-	if !isPoint(f) {
-		c.notPoints++
-	}
+	min, max := rectOf(f.Bound())
+	c.tree.Insert(min, max, entryOf(f))
 }
 
 func (c *collection) drop(id string) {
 	if old, ok := c.feats[id]; ok {
-		b := old.Bound()
-		c.tree.Delete(b.Min, b.Max, entryOf(old))
-		if !isPoint(old) {
-			c.notPoints--
-		}
+		min, max := rectOf(old.Bound())
+		c.tree.Delete(min, max, entryOf(old))
 		delete(c.feats, id)
 	}
 }
@@ -67,10 +56,6 @@ func (c *collection) drop(id string) {
 // (sorting every id) held up every request of a fresh server's first
 // tenth of a second.
 func (c *collection) load(fs []*geo.Feature) {
-	order := make([]string, len(fs))
-	for i, f := range fs {
-		order[i] = f.ID()
-	}
 	byID := slices.Clone(fs)
 	byLocality(fs)
 	done := make(chan struct{})
@@ -80,28 +65,18 @@ func (c *collection) load(fs []*geo.Feature) {
 		for _, f := range byID {
 			c.feats[f.ID()] = f
 		}
-		c.order, c.extent, c.dirty = order, c.extentOf(slices.Values(byID)), false
+		c.order, c.extent, c.dirty = byID, c.extentOf(slices.Values(byID)), false
 	}()
 	for _, f := range fs {
-		b := f.Bound()
-		c.tree.Insert(b.Min, b.Max, entryOf(f))
-		if !isPoint(f) {
-			c.notPoints++
-		}
+		min, max := rectOf(f.Bound())
+		c.tree.Insert(min, max, entryOf(f))
 	}
 	<-done
 }
 
-// isPoint: the feature's rect is its geometry, so intersecting the rect is
-// intersecting the feature.
-func isPoint(f *geo.Feature) bool {
-	b := f.Bound()
-	return b.Min == b.Max
-}
-
 // derived returns the extents and the id order, rebuilt if writes made
 // them stale. Callers hold the store's lock (read or write).
-func (c *collection) derived() (geo.Collection, []string) {
+func (c *collection) derived() (geo.Collection, []*geo.Feature) {
 	c.dmu.Lock()
 	defer c.dmu.Unlock()
 	c.refresh()
@@ -112,12 +87,9 @@ func (c *collection) refresh() {
 	if !c.dirty && c.order != nil {
 		return
 	}
-	c.order = c.order[:0]
-	for id := range c.feats {
-		c.order = append(c.order, id)
-	}
-	sort.Strings(c.order)
-	c.extent = c.extentOf(maps.Values(c.feats))
+	c.order = slices.AppendSeq(c.order[:0], maps.Values(c.feats))
+	slices.SortFunc(c.order, func(a, b *geo.Feature) int { return strings.Compare(a.ID(), b.ID()) })
+	c.extent = c.extentOf(slices.Values(c.order))
 	c.dirty = false
 }
 

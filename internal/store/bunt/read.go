@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/paulmach/orb"
-
 	"github.com/sitmap/sitmap/geo"
 	"github.com/sitmap/sitmap/internal/store"
 )
@@ -105,8 +103,8 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		matched = features(hits)
 	} else {
 		_, order := c.derived()
-		for _, id := range order {
-			if f := c.feats[id]; q.MatchAttributes(f) && m.match(f) {
+		for _, f := range order {
+			if q.MatchAttributes(f) && m.match(f) {
 				matched = append(matched, f)
 			}
 		}
@@ -121,17 +119,18 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 }
 
 // spatial appends to hits the features the R-tree finds that pass the
-// exact test and the other filters, in no order. A feature whose bound
-// lies inside the query box (every point does) needs no exact test; while
-// the collection holds only points, no bound needs comparing at all.
+// exact test and the other filters, in no order. A feature whose rect
+// lies inside the query box (nearly every point's does) needs no exact
+// test.
 func spatial(c *collection, q store.Query, m *matcher, hits []entry) []entry {
 	bounds := q.BBox.Bounds()
 	attrs := q.Filter
 	attrs.BBox = nil
 	noAttrs := attrs.Time.Unbounded() && len(attrs.Props) == 0 && attrs.Text == "" && m == nil
 	for _, b := range bounds {
-		c.tree.Search(b.Min, b.Max, func(min, max [2]float64, e entry) bool {
-			inside := c.notPoints == 0 || within(orb.Bound{Min: min, Max: max}, b)
+		min, max := rectOf(b)
+		c.tree.Search(min, max, func(min, max [2]float32, e entry) bool {
+			inside := within(boundOf(min, max), b)
 			if inside && noAttrs {
 				hits = append(hits, e)
 				return true

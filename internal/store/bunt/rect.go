@@ -18,6 +18,40 @@ import (
 // hands back keys to look up again. Files that still hold rect keys lose
 // them at open (dropKeys).
 
+// The R-tree holds each feature's bound in float32, rounded outwards, so
+// a rect holds its feature's bound: a third less memory than float64 for
+// the tree (its leaves are most of it), and a bbox query that reads less.
+// A rect that lies inside the query box puts its feature inside; the few
+// that cross an edge, the box's own rounding among them, are tested
+// against the feature itself.
+
+// rectOf is b rounded outwards to float32.
+func rectOf(b orb.Bound) (min, max [2]float32) {
+	return [2]float32{down(b.Min[0]), down(b.Min[1])}, [2]float32{up(b.Max[0]), up(b.Max[1])}
+}
+
+// boundOf is a rect as a bound, exactly.
+func boundOf(min, max [2]float32) orb.Bound {
+	return orb.Bound{Min: orb.Point{float64(min[0]), float64(min[1])}, Max: orb.Point{float64(max[0]), float64(max[1])}}
+}
+
+// down and up are the float32 nearest v at or below it, and at or above.
+func down(v float64) float32 {
+	f := float32(v)
+	if float64(f) > v {
+		f = math.Nextafter32(f, float32(math.Inf(-1)))
+	}
+	return f
+}
+
+func up(v float64) float32 {
+	f := float32(v)
+	if float64(f) < v {
+		f = math.Nextafter32(f, float32(math.Inf(1)))
+	}
+	return f
+}
+
 // zorder interleaves the bits of p's lon and lat, each scaled to 32 bits.
 func zorder(p orb.Point) uint64 {
 	spread := func(v, lo, hi float64) uint64 {

@@ -149,8 +149,8 @@ func writeOldRects(t *testing.T, path, layout string, fs []*geo.Feature) {
 	}
 }
 
-// TestBBoxPointsThenShapes: a collection of points takes R-tree hits as
-// they are; once it holds a shape, that shape gets the exact test again.
+// TestBBoxPointsThenShapes: a shape whose rect meets the box but which
+// passes outside it is no hit, in a collection of points too.
 func TestBBoxPointsThenShapes(t *testing.T) {
 	ctx := context.Background()
 	s := openFile(t, ":memory:")
@@ -205,4 +205,59 @@ func fileSize(t *testing.T, path string) int64 {
 		t.Fatal(err)
 	}
 	return fi.Size()
+}
+
+// TestBBoxEdgesBetweenFloat32s: the R-tree rounds to float32, so points
+// and box edges a few float64 steps apart share a rect; the answers must
+// still be the exact ones, edges included.
+func TestBBoxEdgesBetweenFloat32s(t *testing.T) {
+	ctx := context.Background()
+	s := openFile(t, ":memory:")
+	if err := s.PutCollection(ctx, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	const x0, y0 = 21.123456789012345, 52.987654321098765 // no float32 is either
+	var fs []*geo.Feature
+	at := map[string]orb.Point{}
+	for i := range 5 {
+		p := orb.Point{x0 + float64(i-2)*1e-9, y0 + float64(i-2)*1e-9}
+		id := "p" + strconv.Itoa(i)
+		f, err := geo.NewFeature(id, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, at[id] = append(fs, f.WithCollection("layer")), p
+	}
+	if _, err := s.Put(ctx, fs, store.Upsert); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		box  geo.BBox
+	}{
+		{"west edge on p2", geo.BBox{West: x0, South: 52, East: 22, North: 53}},
+		{"east edge on p2", geo.BBox{West: 21, South: 52, East: x0, North: 53}},
+		{"south edge on p2", geo.BBox{West: 21, South: y0, East: 22, North: 53}},
+		{"north edge on p2", geo.BBox{West: 21, South: 52, East: 22, North: y0}},
+		{"between p2 and p3", geo.BBox{West: x0 + 0.5e-9, South: 52, East: 22, North: 53}},
+		{"a point's width", geo.BBox{West: x0, South: y0, East: x0, North: y0}},
+		{"just short of p2", geo.BBox{West: 21, South: 52, East: math.Nextafter(x0, 0), North: 53}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := orb.Bound{Min: orb.Point{tc.box.West, tc.box.South}, Max: orb.Point{tc.box.East, tc.box.North}}
+			var want []string
+			for _, f := range fs {
+				if b.Contains(at[f.ID()]) {
+					want = append(want, f.ID())
+				}
+			}
+			p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{BBox: &tc.box}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := idsOf(p.Features); !slices.Equal(got, want) || p.Matched != len(want) {
+				t.Errorf("%d matched %v, want %v", p.Matched, got, want)
+			}
+		})
+	}
 }
