@@ -1,10 +1,10 @@
 package geo
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -181,26 +181,44 @@ func fastProperties(s string) ([]kv, bool) {
 	}
 	var props []kv
 	ok := eachMember(s, func(key, val string) bool {
-		if (val[0] == '{' || val[0] == '[') && hasSpace(val) {
-			var buf bytes.Buffer
-			if json.Compact(&buf, []byte(val)) != nil {
-				return false
-			}
-			val = buf.String()
-		}
-		props = append(props, kv{key, val})
+		props = append(props, kv{key, compactValid(val)})
 		return true
 	})
 	return props, ok
 }
 
-func hasSpace(s string) bool {
+// compactValid drops the whitespace between the tokens of s, valid JSON,
+// and returns s itself when there is none.
+func compactValid(s string) string {
+	var b strings.Builder
+	inString, escaped, from := false, false, 0
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			return true
+		c := s[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			if b.Cap() == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[from:i])
+			from = i + 1
 		}
 	}
-	return false
+	if b.Cap() == 0 {
+		return s
+	}
+	b.WriteString(s[from:])
+	return b.String()
 }
 
 // fastGeometry reads a geometry of the six types we store.

@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,6 +111,23 @@ func TestArrayLen(t *testing.T) {
 	} {
 		if n, ok := arrayLen(tc.raw); n != tc.n || ok != tc.ok {
 			t.Errorf("arrayLen(%s) = %d, %v; want %d, %v", tc.raw, n, ok, tc.n, tc.ok)
+		}
+	}
+}
+
+// compactValid drops what json.Compact drops, and nothing inside strings.
+func TestCompactValid(t *testing.T) {
+	for _, in := range []string{
+		`1`, `"a b"`, `[]`, `[ 1 , 2 ]`, "{\n\t\"a\" : [1,\r\n2] }",
+		`{"s": "a \" b", "t": "\\", "u" : " \\\" "}`,
+		`[{"title": "Report", "url": "https://example.org/a b"}, {"x": null}]`,
+	} {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, []byte(in)); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if got := compactValid(in); got != buf.String() {
+			t.Errorf("%s: %s, want %s", in, got, buf.String())
 		}
 	}
 }

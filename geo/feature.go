@@ -304,8 +304,8 @@ func scalar(raw string) (string, bool) {
 }
 
 // kvs lists the properties for a rebuild.
-func (f *Feature) kvs(extra int) []kv {
-	out := make([]kv, 0, len(f.props)+extra)
+func (f *Feature) kvs() []kv {
+	out := make([]kv, 0, len(f.props))
 	for k, v := range f.rawProps() {
 		out = append(out, kv{k, v})
 	}
@@ -320,7 +320,7 @@ func (f *Feature) rebuild(id string, props []kv) *Feature {
 }
 
 // WithID returns the feature with another id.
-func (f *Feature) WithID(id string) *Feature { return f.rebuild(id, f.kvs(0)) }
+func (f *Feature) WithID(id string) *Feature { return f.rebuild(id, f.kvs()) }
 
 // WithCollection returns the feature in another collection.
 func (f *Feature) WithCollection(c string) *Feature {
@@ -338,7 +338,7 @@ func (f *Feature) WithVersion(v int64) *Feature {
 
 // WithGeometry returns the feature with another geometry.
 func (f *Feature) WithGeometry(geom orb.Geometry) (*Feature, error) {
-	return build(f.id, f.collection, f.version, geom, "", f.kvs(0))
+	return build(f.id, f.collection, f.version, geom, "", f.kvs())
 }
 
 // WithProperty returns the feature with a property set to raw, which must
@@ -347,20 +347,92 @@ func (f *Feature) WithProperty(name string, raw json.RawMessage) (*Feature, erro
 	if !json.Valid(raw) {
 		return nil, invalid("properties."+name, "is not valid JSON")
 	}
-	props := slices.DeleteFunc(f.kvs(1), func(p kv) bool { return p.key == name })
-	return f.rebuild(f.id, append(props, kv{name, string(compact(raw))})), nil
+	return f.withMember(name, string(compact(raw))), nil
+}
+
+// withMember sets a property by splicing its member into a copy of the
+// encoding: the bytes before and after it, the geometry's among them, are
+// the same as build would write, so they are copied rather than written
+// again. Stores and imports stamp "updated" on every feature they write;
+// rebuilding each for that was a fifth of an import's decoding.
+func (f *Feature) withMember(name, value string) *Feature {
+	i, found := 0, false
+	for ; i < len(f.props); i++ {
+		k, _ := f.rawProp(i)
+		if c := strings.Compare(unquoteKey(k), name); c >= 0 {
+			found = c == 0
+			break
+		}
+	}
+	// f.json[cut:keep] gives way to the member: its value only when the
+	// key is there, else the key and value, with a comma before or after.
+	cut, keep := int(f.propsJSON.end)-1, int(f.propsJSON.end)-1
+	var before, after string
+	switch {
+	case found:
+		cut, keep = int(f.props[i].keyEnd)+1, int(f.props[i].end)
+	case i == 0 && len(f.props) > 0:
+		cut, keep, after = int(f.propsJSON.start)+1, int(f.propsJSON.start)+1, ","
+	case i < len(f.props):
+		cut, keep, after = int(f.props[i-1].end)+1, int(f.props[i-1].end)+1, ","
+	case i > 0:
+		before = ","
+	}
+	// A builder's String does not copy: one allocation for the encoding.
+	var b strings.Builder
+	b.Grow(len(f.json) + len(name) + len(value) + 8)
+	b.WriteString(f.json[:cut])
+	b.WriteString(before)
+	keyEnd := cut - 1 // the colon's place when only the value changes
+	if !found {
+		var q [64]byte
+		b.Write(appendKey(q[:0], name))
+		keyEnd = b.Len()
+		b.WriteByte(':')
+	}
+	b.WriteString(value)
+	end := b.Len()
+	b.WriteString(after)
+	b.WriteString(f.json[keep:])
+
+	g := *f
+	g.json = b.String()
+	delta := uint32(len(g.json) - len(f.json))
+	g.propsJSON.end += delta
+	g.props = make([]prop, 0, len(f.props)+1)
+	g.props = append(append(g.props, f.props[:i]...), prop{keyEnd: uint32(keyEnd), end: uint32(end)})
+	if found {
+		i++
+	}
+	for _, p := range f.props[i:] {
+		g.props = append(g.props, prop{keyEnd: p.keyEnd + delta, end: p.end + delta})
+	}
+	g.id = shareID(g.json, f.id)
+	if name == "valid_from" || name == "valid_to" {
+		g.from, g.to = validity(&g)
+	}
+	return &g
+}
+
+// shareID is id as a substring of the encoding json when json holds it
+// unescaped, so that a feature keeps no second copy of it.
+func shareID(json, id string) string {
+	const head = `{"type":"Feature","id":"`
+	rest, ok := strings.CutPrefix(json, head)
+	if ok && len(rest) > len(id) && rest[len(id)] == '"' && rest[:len(id)] == id {
+		return rest[:len(id)]
+	}
+	return id
 }
 
 // WithString returns the feature with a string property set.
 func (f *Feature) WithString(name, value string) *Feature {
-	raw, _ := json.Marshal(value)
-	g, _ := f.WithProperty(name, raw)
-	return g
+	return f.withMember(name, string(appendKey(nil, value)))
 }
 
 // Without returns the feature without the named properties.
 func (f *Feature) Without(names ...string) *Feature {
-	props := slices.DeleteFunc(f.kvs(0), func(p kv) bool { return slices.Contains(names, p.key) })
+	props := slices.DeleteFunc(f.kvs(), func(p kv) bool { return slices.Contains(names, p.key) })
 	if len(props) == len(f.props) {
 		return f
 	}

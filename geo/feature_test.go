@@ -216,3 +216,85 @@ func TestFeatureChangesMakeNewValues(t *testing.T) {
 		t.Errorf("a property that is not JSON was accepted")
 	}
 }
+
+// TestWithPropertySplices: a property set by splicing its member into the
+// encoding gives the feature that building it with that property gives,
+// byte for byte, wherever the key falls among the others.
+func TestWithPropertySplices(t *testing.T) {
+	base := map[string]json.RawMessage{"b": json.RawMessage(`1`), "d": json.RawMessage(`{"x":[1,2]}`), "f\"q": json.RawMessage(`"é"`)}
+	for _, tc := range []struct {
+		name  string
+		id    string
+		props map[string]json.RawMessage
+		key   string
+		value string
+	}{
+		{"into none", "a", nil, "updated", `"2026-12-02T07:00:00Z"`},
+		{"before the first", "a", base, "a", `true`},
+		{"between", "a", base, "c", `[1, 2]`},
+		{"after the last", "a", base, "z", `null`},
+		{"replacing the first", "a", base, "b", `{"y": 2}`},
+		{"replacing the middle", "a", base, "d", `"shorter"`},
+		{"replacing the last", "a", base, "f\"q", `"a longer value than before"`},
+		{"a key to escape", "a", base, "<e>", `2`},
+		{"an id to escape", "id \"quoted\" <b>", base, "c", `3`},
+		{"validity", "a", base, "valid_from", `"2025-09-12"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := geo.NewFeature(tc.id, orb.LineString{{23.5, 53.1}, {23.7, 53.2}}, tc.props)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.WithVersion(3).WithProperty(tc.key, json.RawMessage(tc.value))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := map[string]json.RawMessage{tc.key: json.RawMessage(tc.value)}
+			for k, v := range tc.props {
+				if k != tc.key {
+					all[k] = v
+				}
+			}
+			want, err := geo.NewFeature(tc.id, f.Geometry(), all)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.JSON() != want.JSON() {
+				t.Errorf("encoding\n got %s\nwant %s", got.JSON(), want.JSON())
+			}
+			if got.ID() != tc.id || got.Version() != 3 || got.Extent() != want.Extent() || got.PropertiesJSON() != want.PropertiesJSON() {
+				t.Errorf("id %q v%d extent %v, want %q v3 %v", got.ID(), got.Version(), got.Extent(), tc.id, want.Extent())
+			}
+			for k, v := range want.Properties() {
+				if g, _ := got.Property(k); string(g) != string(v) {
+					t.Errorf("%s = %s, want %s", k, g, v)
+				}
+			}
+			if names, wnames := got.PropertyNames(), want.PropertyNames(); strings.Join(names, "|") != strings.Join(wnames, "|") {
+				t.Errorf("names %q, want %q", names, wnames)
+			}
+			if f.Has(tc.key) != (tc.props[tc.key] != nil) {
+				t.Errorf("the original changed: %s", f.JSON())
+			}
+		})
+	}
+}
+
+// TestWithStringQuotesAsJSON: WithString writes the value as encoding/json
+// would.
+func TestWithStringQuotesAsJSON(t *testing.T) {
+	f, err := geo.NewFeature("a", orb.Point{27.58, 53.77}, map[string]json.RawMessage{"name": json.RawMessage(`"x"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"", "plain", `say "hi" \ <b> & more`, "tab\tnew\nline", "Мачулищы", "bad \xff byte"} {
+		raw, _ := json.Marshal(v)
+		want, err := f.WithProperty("note", raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.WithString("note", v); got.JSON() != want.JSON() || got.String("note") != want.String("note") {
+			t.Errorf("%q: %s, want %s", v, got.JSON(), want.JSON())
+		}
+	}
+}
