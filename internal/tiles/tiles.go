@@ -35,31 +35,60 @@ const (
 	renderTimeout  = 30 * time.Second
 )
 
-// Tile is a rendered tile: the MVT bytes (none for an empty tile), their
-// gzip form, and a strong tag of each form made from the content.
+// Tile is a rendered tile: the MVT bytes (none for an empty tile) and a
+// strong tag made from them. Its gzip form, which has a tag of its own, is
+// made the first time a client asks for it: a client that never does (a
+// GIS tool, a load generator) costs no compression, and a browser's first
+// request pays it as it did when every render compressed.
 type Tile struct {
-	Data, Gzip     []byte
+	Data           []byte
 	ETag, GzipETag string
 
-	// values holds each form's tag and length as a response's header
-	// carries them, made once for every response of a cached tile.
-	values [4]string
-}
-
-// Values returns the ETag and Content-Length header values of the plain
-// form (of the gzip form if gz), shared by every caller: read them only.
-// Each slice has no spare capacity, so an append copies it.
-func (t *Tile) Values(gz bool) (etag, length []string) {
-	i := 0
-	if gz {
-		i = 2
+	// tags holds each form's tag (gzip second) and length holds the plain
+	// form's, as a response's header carries them: made once for every
+	// response of a cached tile.
+	tags   [2]string
+	length [1]string
+	gz     struct {
+		once   sync.Once
+		body   []byte
+		length [1]string
 	}
-	return t.values[i : i+1 : i+1], t.values[i+1 : i+2 : i+2]
 }
 
-// Size is what the tile costs a cache.
+// Tag returns the ETag header value of the plain form, or of the gzip form
+// if gz, shared by every caller: read it only. It has no spare capacity,
+// so an append copies it.
+func (t *Tile) Tag(gz bool) []string {
+	if gz {
+		return t.tags[1:2:2]
+	}
+	return t.tags[0:1:1]
+}
+
+// Body returns the plain form, or the gzip form if gz, and its
+// Content-Length header value as Tag does. The gzip form is compressed
+// on the first call that asks for it.
+func (t *Tile) Body(gz bool) (body []byte, length []string) {
+	if !gz {
+		return t.Data, t.length[:]
+	}
+	t.gz.once.Do(func() {
+		var buf bytes.Buffer
+		buf.Grow(len(t.Data)/2 + 512) // about what a tile compresses to: one allocation
+		zw := gzpool.Get(&buf)
+		_, _ = zw.Write(t.Data) // a bytes.Buffer does not fail
+		_ = zw.Close()
+		gzpool.Put(zw)
+		t.gz.body, t.gz.length[0] = buf.Bytes(), strconv.Itoa(buf.Len())
+	})
+	return t.gz.body, t.gz.length[:]
+}
+
+// Size is what the tile costs a cache, with room for its gzip form
+// whether or not it has been made: a tile compresses to less than half.
 func (t *Tile) Size() int64 {
-	return int64(len(t.Data)+len(t.Gzip)+len(t.ETag)+len(t.GzipETag)) + 64
+	return int64(len(t.Data)+len(t.Data)/2+len(t.ETag)+len(t.GzipETag)) + 96
 }
 
 // Pipeline renders, caches and coalesces tiles of one store.
@@ -255,30 +284,14 @@ func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when
 	if len(data) == 0 {
 		return &Tile{}, nil
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(data)/2 + 512) // about what a tile compresses to: one allocation
-	zw := gzpool.Get(&buf)
-	_, _ = zw.Write(data)
-	err = zw.Close()
-	gzpool.Put(zw)
-	if err != nil {
-		return nil, err
-	}
 	sum := sha256.Sum256(data)
-	tag := hex.EncodeToString(sum[:12])
-	return newTile(data, buf.Bytes(), tag), nil
+	return newTile(data, hex.EncodeToString(sum[:12])), nil
 }
 
-// newTile makes a tile of its two forms and their tag; the header values
-// share one string, so that a response reads them from one place in
-// memory.
-func newTile(data, gz []byte, tag string) *Tile {
-	etag, gzETag := `"`+tag+`"`, `"`+tag+`-gz"`
-	n, gzN := strconv.Itoa(len(data)), strconv.Itoa(len(gz))
-	all := etag + n + gzETag + gzN
-	cut := func(i, n int) string { return all[i : i+n] }
-	ct := &Tile{Data: data, Gzip: gz, ETag: cut(0, len(etag)), GzipETag: cut(len(etag)+len(n), len(gzETag))}
-	ct.values = [4]string{ct.ETag, cut(len(etag), len(n)), ct.GzipETag, cut(len(all)-len(gzN), len(gzN))}
+// newTile makes a tile of its data and tag.
+func newTile(data []byte, tag string) *Tile {
+	ct := &Tile{Data: data, ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}
+	ct.tags, ct.length = [2]string{ct.ETag, ct.GzipETag}, [1]string{strconv.Itoa(len(data))}
 	return ct
 }
 

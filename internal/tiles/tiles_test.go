@@ -1,9 +1,12 @@
 package tiles_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"strconv"
 	"sync"
 	"testing"
@@ -55,7 +58,7 @@ func TestPipeline(t *testing.T) {
 	}
 	wg.Wait()
 	for i, g := range got {
-		if g == nil || len(g.Data) == 0 || len(g.Gzip) == 0 || g.ETag == "" || g.ETag == g.GzipETag {
+		if g == nil || len(g.Data) == 0 || g.ETag == "" || g.ETag == g.GzipETag {
 			t.Fatalf("request %d: tile %+v", i, g)
 		}
 		if g != got[0] {
@@ -65,15 +68,37 @@ func TestPipeline(t *testing.T) {
 	if s := p.CacheStats(); s.Entries != 1 {
 		t.Errorf("%d cache entries after one tile, want 1", s.Entries)
 	}
+	// The gzip form, made once however many ask for it at once.
+	gzs := make([][]byte, 8)
+	for i := range gzs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gzs[i], _ = got[0].Body(true)
+		}()
+	}
+	wg.Wait()
+	zr, err := gzip.NewReader(bytes.NewReader(gzs[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := io.ReadAll(zr); err != nil || !bytes.Equal(plain, got[0].Data) {
+		t.Errorf("the gzip form is not the tile's data (%v)", err)
+	}
+	for i, gz := range gzs {
+		if &gz[0] != &gzs[0][0] {
+			t.Errorf("caller %d compressed the tile again", i)
+		}
+	}
 	// The header values of each form: its tag and its length.
 	for _, form := range []struct {
-		gz   bool
-		tag  string
-		body []byte
-	}{{false, got[0].ETag, got[0].Data}, {true, got[0].GzipETag, got[0].Gzip}} {
-		etag, length := got[0].Values(form.gz)
-		if len(etag) != 1 || etag[0] != form.tag || len(length) != 1 || length[0] != strconv.Itoa(len(form.body)) {
-			t.Errorf("gzip %v: values %q %q, want %q and %d", form.gz, etag, length, form.tag, len(form.body))
+		gz  bool
+		tag string
+	}{{false, got[0].ETag}, {true, got[0].GzipETag}} {
+		etag := got[0].Tag(form.gz)
+		body, length := got[0].Body(form.gz)
+		if len(etag) != 1 || etag[0] != form.tag || len(length) != 1 || length[0] != strconv.Itoa(len(body)) {
+			t.Errorf("gzip %v: values %q %q, want %q and %d", form.gz, etag, length, form.tag, len(body))
 		}
 		if cap(etag) != 1 || cap(length) != 1 {
 			t.Errorf("gzip %v: shared values with room to append into", form.gz)

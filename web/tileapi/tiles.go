@@ -205,17 +205,13 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tiles.Tile) error {
 	// The gzip form is another representation, so it has its own tag;
 	// If-None-Match compares weakly, so either tag revalidates.
 	gz := wantsGzip(r.Header.Get("Accept-Encoding"))
-	body := ct.Data
-	if gz {
-		body = ct.Gzip
-	}
-	tag, length := ct.Values(gz)
-	h["Etag"] = tag
+	h["Etag"] = ct.Tag(gz)
 	h["Content-Type"] = hdrMVT
 	if inm := r.Header.Get("If-None-Match"); inm != "" && (api.ETagMatches(inm, ct.ETag, true) || api.ETagMatches(inm, ct.GzipETag, true)) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
+	body, length := ct.Body(gz)
 	if gz {
 		h["Content-Encoding"] = hdrGzip
 	}
