@@ -134,7 +134,7 @@ func currentAsOf(tx *buntdb.Tx, c *collection, bbox *geo.BBox, asOf time.Time) (
 	for _, b := range boundsOf(bbox) {
 		min, max := rectOf(b)
 		c.tree.Search(min, max, func(_, _ [2]float32, e entry) bool {
-			if f := e.f; !seen[f.ID()] {
+			if f := c.slots[e.slot]; !seen[f.ID()] {
 				seen[f.ID()] = true
 				cands = append(cands, f)
 			}

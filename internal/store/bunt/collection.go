@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/binary"
 	"iter"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -17,10 +16,17 @@ import (
 
 // collection is the in-memory side of one collection. Derived data (the
 // extents and the id order) is rebuilt lazily after writes.
+//
+// Each feature has a slot, and the R-tree's entries name their feature by
+// its slot rather than point to it: the tree holds no pointers, so the
+// collector never scans it, and neither the hits of a bbox query nor their
+// sorting write pointers the collector must hear of.
 type collection struct {
 	meta    geo.Collection
 	version int64
-	feats   map[string]*geo.Feature
+	ids     map[string]uint32 // every feature's slot
+	slots   []*geo.Feature    // nil where free
+	free    []uint32
 	tree    rtree.RTreeGN[float32, entry] // every feature, by its rect (rect.go)
 	past    rtree.RTreeG[*span]           // every superseded version (asof.go)
 
@@ -31,23 +37,42 @@ type collection struct {
 }
 
 func newCollection(meta geo.Collection, version int64) *collection {
-	return &collection{meta: meta, version: version, feats: map[string]*geo.Feature{}}
+	return &collection{meta: meta, version: version, ids: map[string]uint32{}}
 }
 
-// add and drop keep the R-tree; every change to feats goes through them.
+// get is the feature with the id, or nil.
+func (c *collection) get(id string) *geo.Feature {
+	if s, ok := c.ids[id]; ok {
+		return c.slots[s]
+	}
+	return nil
+}
+
+// add and drop keep the slots and the R-tree; every change to the
+// features goes through them.
 func (c *collection) add(f *geo.Feature) {
 	c.drop(f.ID())
-	c.feats[f.ID()] = f
+	var s uint32
+	if n := len(c.free); n > 0 {
+		s, c.free = c.free[n-1], c.free[:n-1]
+		c.slots[s] = f
+	} else {
+		s, c.slots = uint32(len(c.slots)), append(c.slots, f)
+	}
+	c.ids[f.ID()] = s
 	min, max := rectOf(f.Bound())
-	c.tree.Insert(min, max, entryOf(f))
+	c.tree.Insert(min, max, entry{idKey(f.ID()), s})
 }
 
 func (c *collection) drop(id string) {
-	if old, ok := c.feats[id]; ok {
-		min, max := rectOf(old.Bound())
-		c.tree.Delete(min, max, entryOf(old))
-		delete(c.feats, id)
+	s, ok := c.ids[id]
+	if !ok {
+		return
 	}
+	min, max := rectOf(c.slots[s].Bound())
+	c.tree.Delete(min, max, entry{idKey(id), s})
+	c.slots[s], c.free = nil, append(c.free, s)
+	delete(c.ids, id)
 }
 
 // load fills an empty collection with fs, in id order (open): the map
@@ -56,20 +81,20 @@ func (c *collection) drop(id string) {
 // (sorting every id) held up every request of a fresh server's first
 // tenth of a second.
 func (c *collection) load(fs []*geo.Feature) {
-	byID := slices.Clone(fs)
-	byLocality(fs)
+	c.slots = slices.Clip(fs) // fs may be part of a longer slice: an add must not write past it
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		c.feats = make(map[string]*geo.Feature, len(fs))
-		for _, f := range byID {
-			c.feats[f.ID()] = f
+		c.ids = make(map[string]uint32, len(fs))
+		for i, f := range fs {
+			c.ids[f.ID()] = uint32(i)
 		}
-		c.order, c.extent, c.dirty = byID, c.extentOf(slices.Values(byID)), false
+		c.order, c.extent, c.dirty = slices.Clone(fs), c.extentOf(slices.Values(fs)), false
 	}()
-	for _, f := range fs {
+	for _, s := range byLocality(fs) {
+		f := fs[s]
 		min, max := rectOf(f.Bound())
-		c.tree.Insert(min, max, entryOf(f))
+		c.tree.Insert(min, max, entry{idKey(f.ID()), s})
 	}
 	<-done
 }
@@ -87,7 +112,12 @@ func (c *collection) refresh() {
 	if !c.dirty && c.order != nil {
 		return
 	}
-	c.order = slices.AppendSeq(c.order[:0], maps.Values(c.feats))
+	c.order = c.order[:0]
+	for _, f := range c.slots {
+		if f != nil {
+			c.order = append(c.order, f)
+		}
+	}
 	slices.SortFunc(c.order, func(a, b *geo.Feature) int { return strings.Compare(a.ID(), b.ID()) })
 	c.extent = c.extentOf(slices.Values(c.order))
 	c.dirty = false
@@ -97,7 +127,7 @@ func (c *collection) refresh() {
 // its features.
 func (c *collection) extentOf(fs iter.Seq[*geo.Feature]) geo.Collection {
 	ext := c.meta
-	ext.Count = len(c.feats)
+	ext.Count = len(c.ids)
 	ext.Version = c.version
 	first := true
 	for f := range fs {
@@ -115,17 +145,15 @@ func (c *collection) extentOf(fs iter.Seq[*geo.Feature]) geo.Collection {
 	return ext
 }
 
-// entry is a feature in the R-tree with the first bytes of its id as a
-// number, so that putting a query's hits in id order compares integers
-// and seldom reads the features themselves: the hits lie scattered in
-// memory, and comparing their ids through them was half of what a bbox
-// query with a page of 100 cost.
+// entry is a feature in the R-tree: its slot, and the first bytes of its
+// id as a number, so that putting a query's hits in id order compares
+// integers and seldom reads the features themselves: the hits lie
+// scattered in memory, and comparing their ids through them was half of
+// what a bbox query with a page of 100 cost.
 type entry struct {
-	key uint64
-	f   *geo.Feature
+	key  uint64
+	slot uint32
 }
-
-func entryOf(f *geo.Feature) entry { return entry{idKey(f.ID()), f} }
 
 // idKey is the id's first 8 bytes, big-endian, zero-padded: a < b as
 // strings implies idKey(a) <= idKey(b).
@@ -135,10 +163,10 @@ func idKey(id string) uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// byID orders entries as their ids.
-func byID(a, b entry) int {
+// byID orders entries as their features' ids.
+func (c *collection) byID(a, b entry) int {
 	if a.key != b.key {
 		return cmp.Compare(a.key, b.key)
 	}
-	return strings.Compare(a.f.ID(), b.f.ID())
+	return strings.Compare(c.slots[a.slot].ID(), c.slots[b.slot].ID())
 }

@@ -13,34 +13,71 @@ import (
 // their first 8 bytes or only after them.
 func TestByIDIsIDOrder(t *testing.T) {
 	ids := []string{"b", "a", "ab", "a0", "abcdefgh1", "abcdefgh0", "abcdefgh", "abcdefg", "pt-000010", "pt-000001", "pt-00000", "z", "0"}
-	var es []entry
+	c := newCollection(geo.NewCollection("c"), 0)
 	for _, id := range ids {
 		f, err := geo.NewFeature(id, orb.Point{1, 2}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		es = append(es, entryOf(f))
+		c.add(f)
 	}
-	slices.SortFunc(es, byID)
+	var es []entry
+	c.tree.Scan(func(_, _ [2]float32, e entry) bool {
+		es = append(es, e)
+		return true
+	})
+	slices.SortFunc(es, c.byID)
 	want := slices.Clone(ids)
 	slices.Sort(want)
 	for i, e := range es {
-		if e.f.ID() != want[i] {
-			t.Fatalf("entries in the order %v, want %v", idsOfEntries(es), want)
+		if c.slots[e.slot].ID() != want[i] {
+			t.Fatalf("entries in the order %v, want %v", idsOf(c, es), want)
 		}
 	}
 	for k := 1; k <= len(es); k++ {
-		got := smallest(slices.Clone(es), k)
-		if !slices.Equal(idsOfEntries(got), want[:k]) {
-			t.Errorf("smallest %d: %v, want %v", k, idsOfEntries(got), want[:k])
+		got := c.smallest(slices.Clone(es), k)
+		if !slices.Equal(idsOf(c, got), want[:k]) {
+			t.Errorf("smallest %d: %v, want %v", k, idsOf(c, got), want[:k])
 		}
 	}
 }
 
-func idsOfEntries(es []entry) []string {
+// TestSlotsAreReused: a feature dropped frees its slot for the next, and
+// the R-tree names each feature by the slot it holds.
+func TestSlotsAreReused(t *testing.T) {
+	c := newCollection(geo.NewCollection("c"), 0)
+	pt := func(id string, x float64) *geo.Feature {
+		f, err := geo.NewFeature(id, orb.Point{x, 50}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	c.add(pt("a", 20))
+	c.add(pt("b", 21))
+	c.add(pt("a", 22)) // replaces a: its slot is freed and taken again
+	c.drop("b")
+	c.add(pt("c", 23))
+	if len(c.slots) != 2 || len(c.ids) != 2 || c.get("b") != nil {
+		t.Fatalf("%d slots, ids %v", len(c.slots), c.ids)
+	}
+	var es []entry
+	c.tree.Scan(func(min, _ [2]float32, e entry) bool {
+		if f := c.slots[e.slot]; f == nil || float64(min[0]) > f.Bound().Min[0] {
+			t.Errorf("entry %+v names slot %v", e, f)
+		}
+		es = append(es, e)
+		return true
+	})
+	if got := idsOf(c, es); len(got) != 2 || c.get("a").Bound().Min[0] != 22 || c.get("c") == nil {
+		t.Errorf("tree holds %v", got)
+	}
+}
+
+func idsOf(c *collection, es []entry) []string {
 	out := make([]string, len(es))
 	for i, e := range es {
-		out[i] = e.f.ID()
+		out[i] = c.slots[e.slot].ID()
 	}
 	return out
 }

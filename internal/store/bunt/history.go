@@ -103,7 +103,7 @@ func (s *Store) decodeHist(cid, fid, v string) (store.Version, error) {
 			return store.Version{}, fmt.Errorf("history of %s/%s: %w", cid, fid, err)
 		}
 	} else if c, ok := s.cols[cid]; ok && r.Change != store.Deleted {
-		if f := c.feats[fid]; f != nil && f.Version() == r.Version {
+		if f := c.get(fid); f != nil && f.Version() == r.Version {
 			out.Feature = f
 		}
 	}
@@ -133,7 +133,7 @@ func (s *Store) currentVersion(cid, fid, rec string) (store.Version, bool, error
 	}
 	v := store.Version{Seq: r.seq, Change: r.change, Collection: cid, ID: fid, Version: r.version, Time: t, Editor: r.editor}
 	if c, ok := s.cols[cid]; ok {
-		if f := c.feats[fid]; f != nil && f.Version() == r.version {
+		if f := c.get(fid); f != nil && f.Version() == r.version {
 			v.Feature = f
 		}
 	}
@@ -292,7 +292,7 @@ func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error)
 				return
 			}
 			cid, fid := splitHistKey(prevKey)
-			if c := s.cols[cid]; sameFeature(prevKey, next) || (c != nil && c.feats[fid] != nil) {
+			if c := s.cols[cid]; sameFeature(prevKey, next) || (c != nil && c.get(fid) != nil) {
 				drop = append(drop, prevKey)
 			}
 		}

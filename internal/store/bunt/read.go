@@ -60,8 +60,8 @@ func (s *Store) lookup(cid, fid string) (*geo.Feature, error) {
 	if !ok {
 		return nil, store.Errorf(store.ErrNotFound, "collection %s does not exist", cid)
 	}
-	f, ok := c.feats[fid]
-	if !ok {
+	f := c.get(fid)
+	if f == nil {
 		return nil, store.Errorf(store.ErrNotFound, "feature %s/%s does not exist", cid, fid)
 	}
 	return f, nil
@@ -85,7 +85,6 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		buf := hitPool.Get().(*[]entry)
 		hits := spatial(c, q, m, (*buf)[:0])
 		defer func() {
-			clear(hits) // the pool must not keep features alive
 			*buf = hits[:0]
 			hitPool.Put(buf)
 		}()
@@ -98,9 +97,9 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 			if q.Limit > 0 {
 				n = min(n, max(q.Offset, 0)+q.Limit)
 			}
-			return store.Page{Matched: len(hits), Features: features(window(smallest(hits, n), q.Offset, q.Limit))}, nil
+			return store.Page{Matched: len(hits), Features: c.features(window(c.smallest(hits, n), q.Offset, q.Limit))}, nil
 		}
-		matched = features(hits)
+		matched = c.features(hits)
 	} else {
 		_, order := c.derived()
 		for _, f := range order {
@@ -135,7 +134,7 @@ func spatial(c *collection, q store.Query, m *matcher, hits []entry) []entry {
 				hits = append(hits, e)
 				return true
 			}
-			f := e.f
+			f := c.slots[e.slot]
 			if (!inside && !geo.IntersectsBound(f.Geometry(), b)) || (!noAttrs && !(q.MatchAttributes(f) && m.match(f))) {
 				return true
 			}
@@ -148,7 +147,7 @@ func spatial(c *collection, q store.Query, m *matcher, hits []entry) []entry {
 	}
 	if len(bounds) > 1 {
 		// A box split at the antimeridian can meet a feature twice.
-		slices.SortFunc(hits, byID)
+		slices.SortFunc(hits, c.byID)
 		hits = slices.Compact(hits)
 	}
 	return hits
@@ -159,10 +158,10 @@ func spatial(c *collection, q store.Query, m *matcher, hits []entry) []entry {
 var hitPool = sync.Pool{New: func() any { hits := make([]entry, 0, 1024); return &hits }}
 
 // features are the entries' features, in a slice of their own.
-func features(es []entry) []*geo.Feature {
+func (c *collection) features(es []entry) []*geo.Feature {
 	out := make([]*geo.Feature, len(es))
 	for i, e := range es {
-		out[i] = e.f
+		out[i] = c.slots[e.slot]
 	}
 	return out
 }
@@ -170,9 +169,9 @@ func features(es []entry) []*geo.Feature {
 // smallest moves the k entries of smallest id, in order, to the front of
 // es and returns them. A page of 100 from some 600 matches costs far
 // fewer comparisons than sorting them all.
-func smallest(es []entry, k int) []entry {
+func (c *collection) smallest(es []entry, k int) []entry {
 	if k*2 >= len(es) {
-		slices.SortFunc(es, byID)
+		slices.SortFunc(es, c.byID)
 		return es[:k]
 	}
 	h := es[:k] // a max-heap of the k smallest so far
@@ -182,10 +181,10 @@ func smallest(es []entry, k int) []entry {
 			if l >= k {
 				return
 			}
-			if r := l + 1; r < k && byID(h[r], h[l]) > 0 {
+			if r := l + 1; r < k && c.byID(h[r], h[l]) > 0 {
 				l = r
 			}
-			if byID(h[i], h[l]) >= 0 {
+			if c.byID(h[i], h[l]) >= 0 {
 				return
 			}
 			h[i], h[l] = h[l], h[i]
@@ -196,12 +195,12 @@ func smallest(es []entry, k int) []entry {
 		down(i)
 	}
 	for _, e := range es[k:] {
-		if byID(e, h[0]) < 0 {
+		if c.byID(e, h[0]) < 0 {
 			h[0] = e
 			down(0)
 		}
 	}
-	slices.SortFunc(h, byID)
+	slices.SortFunc(h, c.byID)
 	return h
 }
 

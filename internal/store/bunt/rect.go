@@ -66,23 +66,26 @@ func zorder(p orb.Point) uint64 {
 	return spread(p[0], -180, 180) | spread(p[1], -90, 90)<<1
 }
 
-// byLocality orders features by the Z-order of their bound's centre. An
-// R-tree filled in that order keeps features near each other on the map
-// near each other in its leaves, and a bbox query, which visits hundreds
-// of them, misses the cache far less than in file (id) order.
-func byLocality(fs []*geo.Feature) {
+// byLocality is the order of fs by the Z-order of their bound's centre,
+// as indexes into fs. An R-tree filled in that order keeps features near
+// each other on the map near each other in its leaves, and a bbox query,
+// which visits hundreds of them, misses the cache far less than in file
+// (id) order.
+func byLocality(fs []*geo.Feature) []uint32 {
 	type keyed struct {
 		z uint64
-		f *geo.Feature
+		i uint32
 	}
 	ks := make([]keyed, len(fs))
 	for i, f := range fs {
-		ks[i] = keyed{zorder(f.Bound().Center()), f}
+		ks[i] = keyed{zorder(f.Bound().Center()), uint32(i)}
 	}
 	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Compare(a.z, b.z) })
+	out := make([]uint32, len(ks))
 	for i := range ks {
-		fs[i] = ks[i].f
+		out[i] = ks[i].i
 	}
+	return out
 }
 
 // within reports whether a lies inside b, edges included.

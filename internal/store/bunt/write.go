@@ -168,7 +168,7 @@ func (w *write) latest(f *geo.Feature) *geo.Feature {
 		}
 	}
 	if c := w.collection(f.Collection()); c != nil {
-		return c.feats[f.ID()]
+		return c.get(f.ID())
 	}
 	return nil
 }
@@ -262,7 +262,7 @@ func (s *Store) Put(ctx context.Context, fs []*geo.Feature, mode store.PutMode, 
 				f = f.WithID(geo.NewID())
 			}
 			key := f.Collection() + "/" + f.ID()
-			_, exists := w.collection(f.Collection()).feats[f.ID()]
+			exists := w.collection(f.Collection()).get(f.ID()) != nil
 			typ := store.Created
 			w.dups = w.dups || seen[key]
 			if exists || seen[key] {
@@ -299,7 +299,7 @@ func (s *Store) checkPut(fs []*geo.Feature, mode store.PutMode, create []geo.Col
 			continue
 		}
 		key := f.Collection() + "/" + f.ID()
-		if seen[key] || (c != nil && c.feats[f.ID()] != nil) {
+		if seen[key] || (c != nil && c.get(f.ID()) != nil) {
 			return store.Errorf(store.ErrConflict, "feature %s already exists", key)
 		}
 		seen[key] = true
