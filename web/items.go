@@ -243,7 +243,7 @@ func appendItems(ctx context.Context, buf []byte, page store.Page, links []api.L
 func (s *Server) itemsLinks(r *http.Request, c *geo.Collection, q query.Items, page store.Page, format api.Format) []api.Link {
 	cref := s.base(r) + "/collections/" + api.PathEscape(c.ID)
 	href := cref + "/items"
-	query := r.URL.Query()
+	query := q.Values
 	links := api.FormatLinks(href, query, api.MediaGeoJSON, format, c.Title)
 	pageLink := func(rel string, offset int) api.Link {
 		v := api.CloneValues(query)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -20,8 +21,8 @@ const (
 // media types (the first offer is the JSON one). It fails with 400 for an
 // unknown f and 406 when Accept allows none of the offers.
 func Negotiate(r *http.Request, offers ...string) (Format, error) {
-	if f, ok := r.URL.Query()["f"]; ok {
-		switch strings.ToLower(f[0]) {
+	if f, ok := QueryParam(r, "f"); ok {
+		switch strings.ToLower(f) {
 		case "json", "geojson":
 			return FormatJSON, nil
 		case "html":
@@ -31,7 +32,7 @@ func Negotiate(r *http.Request, offers ...string) (Format, error) {
 				}
 			}
 		}
-		return 0, BadRequest("f", fmt.Sprintf("f=%q is not supported here (use json or html)", f[0]))
+		return 0, BadRequest("f", fmt.Sprintf("f=%q is not supported here (use json or html)", f))
 	}
 	best, err := PickMedia(r.Header.Get("Accept"), offers)
 	if err != nil {
@@ -113,4 +114,27 @@ func AcceptsGzip(ae string) bool {
 		}
 	}
 	return false
+}
+
+// QueryParam is the first value of the query parameter name, as
+// r.URL.Query()[name][0] has it, without parsing the rest of the query
+// string: a request may read one parameter in several places, and parsing
+// the whole of it each time was a seventh of what a page of items
+// allocated.
+func QueryParam(r *http.Request, name string) (string, bool) {
+	for rest := r.URL.RawQuery; rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if strings.Contains(pair, ";") {
+			continue // url.ParseQuery rejects these pairs
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if k, err := url.QueryUnescape(k); err != nil || k != name {
+			continue
+		}
+		if v, err := url.QueryUnescape(v); err == nil {
+			return v, true
+		}
+	}
+	return "", false
 }

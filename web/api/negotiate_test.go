@@ -95,3 +95,15 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// QueryParam reads a parameter as r.URL.Query() does.
+func TestQueryParamAsURLQuery(t *testing.T) {
+	for _, raw := range []string{"", "f=json", "a=1&f=html&f=json", "f", "f=", "%66=geo%2Bjson", "f=a+b", "x=1;f=json&f=html", "f=%zz&f=ok", "%zz=1&f=1", "ff=1&f=2", "f=json&"} {
+		r := httptest.NewRequest("GET", "/items?"+raw, nil)
+		want, wok := r.URL.Query()["f"]
+		got, ok := api.QueryParam(r, "f")
+		if ok != wok || (ok && got != want[0]) {
+			t.Errorf("%q: %q %v, want %q %v", raw, got, ok, want, wok)
+		}
+	}
+}

@@ -38,15 +38,15 @@ func FileMediaTypes() []string {
 // FileFormat reports whether the request asks for a file encoding, by f
 // or by an Accept header that prefers one of them to GeoJSON and HTML.
 func FileFormat(r *http.Request) (formats.Format, bool, error) {
-	if v, ok := r.URL.Query()["f"]; ok {
-		switch strings.ToLower(v[0]) {
+	if v, ok := api.QueryParam(r, "f"); ok {
+		switch strings.ToLower(v) {
 		case "json", "geojson", "html":
 			return "", false, nil
 		}
-		if f, ok := formats.Parse(v[0]); ok && f != formats.GeoJSON {
+		if f, ok := formats.Parse(v); ok && f != formats.GeoJSON {
 			return f, true, nil
 		}
-		return "", false, api.BadRequest("f", fmt.Sprintf("f=%q is not supported here (use json, html, %s)", v[0], strings.Join(FileFormatNames(), ", ")))
+		return "", false, api.BadRequest("f", fmt.Sprintf("f=%q is not supported here (use json, html, %s)", v, strings.Join(FileFormatNames(), ", ")))
 	}
 	accept := r.Header.Get("Accept")
 	if strings.TrimSpace(accept) == "" {

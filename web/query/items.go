@@ -53,12 +53,15 @@ type Items struct {
 	LimitGiven bool
 	// CRS is the CRS of the response (nil: CRS84).
 	CRS *crs.CRS
+	// Values is the query string parsed, which the response's links
+	// carry on.
+	Values url.Values
 }
 
 // ParseItems turns the query string into a store query, rejecting
 // parameters that are neither declared nor queryables of the collection.
 func ParseItems(v url.Values, c *geo.Collection) (Items, error) {
-	p := itemsParser{q: Items{Query: store.Query{Collection: c.ID, Limit: DefaultLimit}}, c: c,
+	p := itemsParser{q: Items{Query: store.Query{Collection: c.ID, Limit: DefaultLimit}, Values: v}, c: c,
 		known: itemsParamNames()}
 	keys := make([]string, 0, len(v))
 	for k := range v {
