@@ -10,9 +10,9 @@ import (
 )
 
 // byID orders entries exactly as their ids, whether the ids differ in
-// their first 8 bytes or only after them.
+// their first 12 bytes or only after them.
 func TestByIDIsIDOrder(t *testing.T) {
-	ids := []string{"b", "a", "ab", "a0", "abcdefgh1", "abcdefgh0", "abcdefgh", "abcdefg", "pt-000010", "pt-000001", "pt-00000", "z", "0"}
+	ids := []string{"b", "a", "ab", "a0", "abcdefgh1", "abcdefgh0", "abcdefgh", "abcdefg", "abcdefghijkl1", "abcdefghijkl0", "abcdefghijkl", "abcdefghijk", "abcdefghijk\x00", "pt-000010", "pt-000001", "pt-00000", "z", "0"}
 	c := newCollection(geo.NewCollection("c"), 0)
 	for _, id := range ids {
 		f, err := geo.NewFeature(id, orb.Point{1, 2}, nil)
