@@ -117,8 +117,8 @@ func encodeTile(layers []tileLayer) []byte {
 // tile to tile.
 type layerEncoder struct {
 	tile, body, feat, value []byte
-	tags, geom              []uint32
-	props                   []tileProp
+	tags, lastTags, geom    []uint32
+	props, last             []tileProp // last: the previous feature's
 	keys                    map[string]uint32
 	vals                    valueTable
 	keyList                 []string
@@ -135,17 +135,14 @@ func (e *layerEncoder) layer(l tileLayer) []byte {
 	clear(e.keys)
 	e.vals.clear()
 	e.keyList, e.valList = e.keyList[:0], e.valList[:0]
+	e.props, e.tags = e.props[:0], e.tags[:0] // the last feature's, of another layer
 	e.body = appendBytesField(e.body[:0], 1, l.name)
 	for _, tg := range l.geoms {
 		tf := l.feats[tg.feat]
-		e.props = l.props(e.props[:0], tf)
-		e.tags = e.tags[:0]
-		for _, p := range e.props {
-			ki, ok := e.keys[p.key]
-			if !ok {
-				ki = uint32(len(e.keyList))
-				e.keys[p.key], e.keyList = ki, append(e.keyList, p.key)
-			}
+		e.props, e.last = l.props(e.last[:0], tf), e.props
+		e.tags, e.lastTags = e.lastTags[:0], e.tags
+		for j, p := range e.props {
+			ki := e.keyIndex(j, p.key)
 			vi, ok := e.vals.index(p.val, uint32(len(e.valList)))
 			if !ok {
 				e.valList = append(e.valList, p.val)
@@ -174,6 +171,22 @@ func (e *layerEncoder) layer(l tileLayer) []byte {
 	}
 	e.body = appendVarintField(e.body, 5, TileExtent)
 	return appendVarintField(e.body, 15, 2)
+}
+
+// keyIndex is the index of key, the j-th of a feature's, in the layer's
+// keys. The features of a layer mostly carry the same keys in the same
+// order, so the previous feature's j-th key, whose index is its tag,
+// answers most lookups with a comparison rather than a hash.
+func (e *layerEncoder) keyIndex(j int, key string) uint32 {
+	if j < len(e.last) && e.last[j].key == key && 2*j < len(e.lastTags) {
+		return e.lastTags[2*j]
+	}
+	ki, ok := e.keys[key]
+	if !ok {
+		ki = uint32(len(e.keyList))
+		e.keys[key], e.keyList = ki, append(e.keyList, key)
+	}
+	return ki
 }
 
 // valueTable numbers a layer's values in order of first use, a map per
