@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -280,14 +281,17 @@ func thin(fs []*Feature, t maptile.Tile, cellUnits int) ([]*Feature, map[*Featur
 	grid := make([]int32, side*side) // 1 + the cell's index in cells; 0: none yet
 	var cells []cell                 // in the order they were first met
 	scale := float64(uint64(1)<<t.Z) * TileExtent
+	rows := rowLatitudes(t, cellUnits, side)
 	for _, f := range fs {
-		x, y := mercatorUnits(anchor(f.Geometry()), scale)
-		x -= float64(t.X) * TileExtent
-		y -= float64(t.Y) * TileExtent
-		if x < 0 || y < 0 || x >= TileExtent || y >= TileExtent {
+		p := anchor(f.Geometry())
+		x := (p[0]+180)/360*scale - float64(t.X)*TileExtent
+		// The rows run south from the first latitude that is not above p.
+		lat := math.Max(-MaxLatitude, math.Min(MaxLatitude, p[1]))
+		row := sort.Search(len(rows), func(i int) bool { return rows[i] < lat }) - 1
+		if x < 0 || x >= TileExtent || row < 0 || row >= side {
 			continue
 		}
-		k := int(y)/cellUnits*side + int(x)/cellUnits
+		k := row*side + int(x)/cellUnits
 		if grid[k] == 0 {
 			cells = append(cells, cell{rep: f, count: 1})
 			grid[k] = int32(len(cells))
@@ -306,6 +310,23 @@ func thin(fs []*Feature, t maptile.Tile, cellUnits int) ([]*Feature, map[*Featur
 		counts[c.rep] = c.count
 	}
 	return out, counts
+}
+
+// rowLatitudes are the latitudes of the northern edges of a tile's rows
+// of cells, north to south, and of its southern edge: a feature's row is
+// found among them, without projecting it (a logarithm and a sine, which
+// were a tenth of what rendering a tile of points cost).
+func rowLatitudes(t maptile.Tile, cellUnits, side int) []float64 {
+	scale := float64(uint64(1)<<t.Z) * TileExtent
+	lat := func(y int) float64 {
+		n := math.Pi * (1 - 2*(float64(t.Y)*TileExtent+float64(y))/scale)
+		return math.Atan(math.Sinh(n)) * 180 / math.Pi
+	}
+	rows := make([]float64, 0, side+1)
+	for i := range side {
+		rows = append(rows, lat(i*cellUnits))
+	}
+	return append(rows, lat(TileExtent))
 }
 
 // mercatorUnits projects to Web Mercator world coordinates where the world

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 	"time"
 
@@ -132,6 +134,51 @@ func TestPointsAsOrbProjects(t *testing.T) {
 				t.Fatalf("z%d %v: orb keeps it %v, inBuffer(%v) says %v", z, p, kept, got, !kept)
 			} else if kept && ml.Features[0].Geometry.(orb.Point) != got {
 				t.Fatalf("z%d %v: orb projects to %v, we to %v", z, p, ml.Features[0].Geometry, got)
+			}
+		}
+	}
+}
+
+// TestRowLatitudesAsProjection: thinning finds a feature's row among the
+// rows' latitudes; that is the row its projection falls in, but for
+// points on an edge, which the two ways may round apart. A point on the
+// edge of two tiles is in one of them.
+func TestRowLatitudesAsProjection(t *testing.T) {
+	row := func(tile maptile.Tile, cellUnits int, lat float64) int {
+		side := (TileExtent + cellUnits - 1) / cellUnits
+		rows := rowLatitudes(tile, cellUnits, side)
+		lat = math.Max(-MaxLatitude, math.Min(MaxLatitude, lat))
+		if r := sort.Search(len(rows), func(i int) bool { return rows[i] < lat }) - 1; r < side {
+			return r
+		}
+		return -1
+	}
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, tile := range []maptile.Tile{{X: 291, Y: 166, Z: 9}, {X: 0, Y: 0, Z: 2}, {X: 3, Y: 3, Z: 2}, {X: 18, Y: 10, Z: 5}} {
+		b := tile.Bound()
+		scale := float64(uint64(1)<<tile.Z) * TileExtent
+		for _, cellUnits := range []int{128, 512, 100} {
+			for range 5000 {
+				lat := b.Min[1] - 1 + r.Float64()*(b.Max[1]-b.Min[1]+2)
+				_, y := mercatorUnits(orb.Point{0, lat}, scale)
+				y -= float64(tile.Y) * TileExtent
+				if off := math.Mod(y, float64(cellUnits)); off < 1e-6 || float64(cellUnits)-off < 1e-6 || math.Abs(y-TileExtent) < 1e-6 {
+					continue // on an edge
+				}
+				want := int(math.Floor(y / float64(cellUnits)))
+				if y < 0 || y >= TileExtent {
+					want = -1
+				}
+				if got := row(tile, cellUnits, lat); got != want {
+					t.Errorf("tile %v, cells of %d: latitude %v in row %d, projected to y %v: row %d", tile, cellUnits, lat, got, y, want)
+				}
+			}
+			south := maptile.New(tile.X, tile.Y+1, tile.Z)
+			if tile.Y+1 < 1<<tile.Z {
+				edge := b.Min[1]
+				if a, s := row(tile, cellUnits, edge), row(south, cellUnits, edge); (a >= 0) == (s >= 0) {
+					t.Errorf("tile %v, cells of %d: the southern edge in row %d of it and row %d of %v", tile, cellUnits, a, s, south)
+				}
 			}
 		}
 	}
