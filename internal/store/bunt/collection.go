@@ -33,7 +33,7 @@ type collection struct {
 	dmu    sync.Mutex // guards the derived data below under the store's read lock
 	dirty  bool       // extents and order need rebuilding
 	extent geo.Collection
-	order  []*geo.Feature // in ascending id order
+	order  []uint32 // the slots in ascending id order
 }
 
 func newCollection(meta geo.Collection, version int64) *collection {
@@ -89,7 +89,11 @@ func (c *collection) load(fs []*geo.Feature) {
 		for i, f := range fs {
 			c.ids[f.ID()] = uint32(i)
 		}
-		c.order, c.extent, c.dirty = slices.Clone(fs), c.extentOf(slices.Values(fs)), false
+		order := make([]uint32, len(fs)) // fs come in id order
+		for i := range order {
+			order[i] = uint32(i)
+		}
+		c.order, c.extent, c.dirty = order, c.extentOf(slices.Values(fs)), false
 	}()
 	for _, s := range byLocality(fs) {
 		f := fs[s]
@@ -101,7 +105,7 @@ func (c *collection) load(fs []*geo.Feature) {
 
 // derived returns the extents and the id order, rebuilt if writes made
 // them stale. Callers hold the store's lock (read or write).
-func (c *collection) derived() (geo.Collection, []*geo.Feature) {
+func (c *collection) derived() (geo.Collection, []uint32) {
 	c.dmu.Lock()
 	defer c.dmu.Unlock()
 	c.refresh()
@@ -113,13 +117,19 @@ func (c *collection) refresh() {
 		return
 	}
 	c.order = c.order[:0]
-	for _, f := range c.slots {
+	for s, f := range c.slots {
 		if f != nil {
-			c.order = append(c.order, f)
+			c.order = append(c.order, uint32(s))
 		}
 	}
-	slices.SortFunc(c.order, func(a, b *geo.Feature) int { return strings.Compare(a.ID(), b.ID()) })
-	c.extent = c.extentOf(slices.Values(c.order))
+	slices.SortFunc(c.order, func(a, b uint32) int { return strings.Compare(c.slots[a].ID(), c.slots[b].ID()) })
+	c.extent = c.extentOf(func(yield func(*geo.Feature) bool) {
+		for _, s := range c.order {
+			if !yield(c.slots[s]) {
+				return
+			}
+		}
+	})
 	c.dirty = false
 }
 

@@ -102,8 +102,8 @@ func (s *Store) Query(ctx context.Context, q store.Query) (store.Page, error) {
 		matched = c.features(hits)
 	} else {
 		_, order := c.derived()
-		for _, f := range order {
-			if q.MatchAttributes(f) && m.match(f) {
+		for _, s := range order {
+			if f := c.slots[s]; q.MatchAttributes(f) && m.match(f) {
 				matched = append(matched, f)
 			}
 		}
