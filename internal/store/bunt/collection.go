@@ -81,7 +81,7 @@ func (c *collection) drop(id string) {
 // (sorting every id) held up every request of a fresh server's first
 // tenth of a second.
 func (c *collection) load(fs []*geo.Feature) {
-	c.slots = slices.Clip(fs) // fs may be part of a longer slice: an add must not write past it
+	c.slots = slices.Clone(fs) // fs is part of all the store's features, which open drops
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
