@@ -105,11 +105,12 @@ func encodeTuples(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) ([]b
 		go func() {
 			defer wg.Done()
 			var b []byte
+			var keys updatedKeys
 			if hi > lo { // room for the stretch, guessed from its first row
 				b = make([]byte, 0, (hi-lo)*(tupleOverhead+len(fs[lo].PropertiesJSON())))
 			}
 			for i := lo; i < hi; i++ {
-				r, err := encodeRow(fs[i], ts[i], codes)
+				r, err := encodeRow(fs[i], ts[i], codes, &keys)
 				if err != nil {
 					errs[w] = err
 					return
@@ -144,6 +145,11 @@ type tupleChunk struct {
 func tupleChunks(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, out chan<- tupleChunk, stop <-chan struct{}) {
 	defer close(out)
 	for i := 0; i < len(fs); i += upsertChunk {
+		select {
+		case <-stop: // out may have room for every chunk: the load failed
+			return
+		default:
+		}
 		j := min(i+upsertChunk, len(fs))
 		b, err := encodeTuples(fs[i:j], ts[i:j], codes)
 		select {

@@ -26,15 +26,9 @@ import (
 // writeHistory keeps, in the write's transaction, the version each change
 // wrote (w.feats, parallel to w.changes; nil for a deletion, which keeps
 // the feature's last written version), and marks the versions they
-// supersede (supersede).
+// supersede (supersede). A bulk load COPYs its versions (bulkWrite).
 func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 	at := w.now.UTC().Format(store.TimeKey)
-	if w.bulk { // writes only, into an empty table: COPY them
-		if err := copyHistory(ctx, tx, historyTuples(w, at, editor)); err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
-		return supersede(ctx, tx, w.changes, at)
-	}
 	if err := keepPrior(ctx, tx, w.prior); err != nil {
 		return err
 	}

@@ -450,8 +450,9 @@ func encodeColumns(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) *co
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var keys updatedKeys
 			for i := w; i < n; i += workers {
-				r, err := encodeRow(fs[i], ts[i], codes)
+				r, err := encodeRow(fs[i], ts[i], codes, &keys)
 				if err != nil {
 					mu.Lock()
 					c.err = err
@@ -595,7 +596,11 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, bulk bool) error 
 	}
 	if bulk {
 		fs, ts = spatialOrder(fs, ts)
-		return bulkLoad(ctx, tx, fs, ts, codes)
+		chunks := make(chan tupleChunk, 1)
+		stop := make(chan struct{})
+		defer close(stop)
+		go tupleChunks(fs, ts, codes, chunks, stop)
+		return bulkLoad(ctx, tx, chunks)
 	}
 	chunks := make(chan *columns, 1)
 	stop := make(chan struct{})
