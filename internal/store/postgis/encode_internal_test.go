@@ -1,8 +1,15 @@
 package postgis
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/sitmap/sitmap/geo"
 )
 
 // TestPairHash: the hash of a free-text term, made without the term, is
@@ -52,6 +59,37 @@ func TestTermPlain(t *testing.T) {
 		}
 		if !tt.plain && !strings.HasPrefix(got, "#") {
 			t.Errorf("term(%q, %q) = %q, want a hash", tt.k, tt.v, got)
+		}
+	}
+}
+
+// TestSpatialOrders: the order of packed keys is the order of comparing
+// collections, then spatial keys, then positions.
+func TestSpatialOrders(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var fs []*geo.Feature
+	for i := range 5000 {
+		c := []string{"b", "a", "c-long-name"}[rng.IntN(3)]
+		p := orb.Point{float64(rng.IntN(50)) - 25, float64(rng.IntN(50)) - 25} // repeated keys too
+		f, err := geo.NewFeature(fmt.Sprintf("f%d", i), p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f.WithCollection(c))
+	}
+	ranks := map[string]uint64{"a": 0, "b": 1, "c-long-name": 2}
+	packed, compared := packedOrder(fs, ranks), comparedOrder(fs, ranks)
+	if !slices.Equal(packed, compared) {
+		t.Fatalf("packed and compared orders differ")
+	}
+	if got := spatialPermutation(fs); !slices.Equal(got, packed) {
+		t.Errorf("spatialPermutation differs from packedOrder")
+	}
+	for i := 1; i < len(packed); i++ {
+		a, b := fs[packed[i-1]], fs[packed[i]]
+		ka, kb := spatialKey(a.Bound().Center()), spatialKey(b.Bound().Center())
+		if a.Collection() > b.Collection() || a.Collection() == b.Collection() && (ka > kb || ka == kb && packed[i-1] > packed[i]) {
+			t.Fatalf("out of order at %d: %s %d #%d before %s %d #%d", i, a.Collection(), ka, packed[i-1], b.Collection(), kb, packed[i])
 		}
 	}
 }

@@ -370,8 +370,18 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 		// than whenever autovacuum gets to it, of the columns queries
 		// filter on (the history's documents would cost half the time and
 		// guide no plan). Best effort: the write has committed.
-		_, _ = s.pool.Exec(ctx, "ANALYZE features (collection, geom, terms, valid_from, valid_to); "+
-			"ANALYZE feature_versions (collection, id, version, at, change, superseded)")
+		// The two tables on two connections, at once: features takes
+		// most of the time, and the database another core.
+		var wg sync.WaitGroup
+		for _, sql := range []string{"ANALYZE features (collection, geom, terms, valid_from, valid_to)",
+			"ANALYZE feature_versions (collection, id, version, at, change, superseded)"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _ = s.pool.Exec(ctx, sql)
+			}()
+		}
+		wg.Wait()
 	}
 	return nil
 }
