@@ -273,20 +273,20 @@ func validateSources(f *Feature, _ *Collection) error {
 		return invalid("properties.sources", "needs at least one source")
 	}
 	for i, s := range sources {
-		field := fmt.Sprintf("properties.sources[%d]", i)
+		field := func() string { return fmt.Sprintf("properties.sources[%d]", i) } // for errors only
 		title, date, u := s[0], s[2], s[3]
 		if !title.set || strings.TrimSpace(title.v) == "" {
-			return invalid(field+".title", "is required")
+			return invalid(field()+".title", "is required")
 		}
 		if date.set {
 			if _, err := ParseTime(date.v, false); err != nil {
-				return invalid(field+".date", "%v", err)
+				return invalid(field()+".date", "%v", err)
 			}
 		}
 		if u.set {
 			parsed, err := url.Parse(u.v)
 			if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
-				return invalid(field+".url", "%q is not an http or https URL", u.v)
+				return invalid(field()+".url", "%q is not an http or https URL", u.v)
 			}
 		}
 	}

@@ -119,16 +119,18 @@ func bulkWrite(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 		return err
 	}
 	type prepared struct {
-		fs []*geo.Feature
-		ts []rowTerms
+		fs    []*geo.Feature
+		ts    []rowTerms
+		exact []string // the distinct exact terms of ts
 	}
 	ready := make(chan prepared, 1)
 	go func() {
 		order := make(chan []int, 1)
 		go func() { order <- spatialPermutation(w.rows) }()
 		ts := termsOfAll(w.rows)
+		exact := exactOf(ts)
 		fs, ts := permute(w.rows, ts, <-order)
-		ready <- prepared{fs, ts}
+		ready <- prepared{fs, ts, exact}
 	}()
 	at := w.now.UTC().Format(store.TimeKey)
 	rebuild, err := copyHistory(ctx, tx, historyTuples(w, at, editor))
@@ -136,7 +138,7 @@ func bulkWrite(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	codes, err := resolveCodes(ctx, tx, exactOf(p.ts))
+	codes, err := resolveCodes(ctx, tx, p.exact)
 	if err != nil {
 		return err
 	}
