@@ -1,6 +1,8 @@
 package postgis
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -8,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/ewkb"
 
 	"github.com/sitmap/sitmap/geo"
 )
@@ -90,6 +93,36 @@ func TestSpatialOrders(t *testing.T) {
 		ka, kb := spatialKey(a.Bound().Center()), spatialKey(b.Bound().Center())
 		if a.Collection() > b.Collection() || a.Collection() == b.Collection() && (ka > kb || ka == kb && packed[i-1] > packed[i]) {
 			t.Fatalf("out of order at %d: %s %d #%d before %s %d #%d", i, a.Collection(), ka, packed[i-1], b.Collection(), kb, packed[i])
+		}
+	}
+}
+
+// TestAppendGeometry: a bulk load's geometries, written in place, are
+// the EWKB ewkb.Marshal makes, for every type.
+func TestAppendGeometry(t *testing.T) {
+	ring := orb.Ring{{0, 0}, {1, 0}, {1, 1}, {0, 0}}
+	for _, g := range []orb.Geometry{
+		orb.Point{24.1, 54.2},
+		orb.LineString{{1, 2}, {3, 4}},
+		orb.Polygon{ring, {{0.1, 0.1}, {0.2, 0.1}, {0.2, 0.2}, {0.1, 0.1}}},
+		orb.MultiPoint{{1, 2}, {3, 4}},
+		orb.MultiLineString{{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}, {9, 9}}},
+		orb.MultiPolygon{{ring}, {ring, ring}},
+		orb.MultiPolygon{},
+		orb.Collection{orb.Point{1, 2}, orb.LineString{{1, 2}, {3, 4}}},
+		orb.MultiLineString{{{1, 2}, {3, 4}}, nil},
+		orb.MultiPolygon{{ring}, nil},
+	} {
+		want, err := ewkb.Marshal(g, 4326)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendGeometry([]byte("prefix"), g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := binary.BigEndian.Uint32(got[6:]); !bytes.Equal(got[10:], want) || n != uint32(len(want)) || string(got[:6]) != "prefix" {
+			t.Errorf("%T %v: %x (length %d)\nwant %x", g, g, got, n, want)
 		}
 	}
 }

@@ -114,8 +114,15 @@ func TestBulkLoadRows(t *testing.T) {
 			props = append(props, "tags", `["a", 1, true]`, "note", `"x\u0000y"`)
 		}
 		var g orb.Geometry = orb.Point{float64(i%100) - 50.5, float64(i/100) - 45.25}
-		if i%7 == 0 {
+		switch {
+		case i%7 == 0:
 			g = orb.LineString{{1, 2}, {3.5, -4}, {float64(i) / 1000, 0}}
+		case i%11 == 0:
+			g = orb.Polygon{{{0, 0}, {1, 0}, {1, float64(i) / 10000}, {0, 0}}}
+		case i%13 == 0:
+			g = orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, {{{2, 2}, {3, 2}, {3, 3}, {2, 2}}}}
+		case i%17 == 0:
+			g = orb.MultiLineString{{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}}
 		}
 		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), g, props...)
 	}
