@@ -107,17 +107,39 @@ func lockEmpty(ctx context.Context, tx pgx.Tx) (bool, error) {
 	return empty() // false: another writer came first; the lock goes at commit
 }
 
-// bulkWrite writes a bulk load's rows and history, keeping both cores
-// busy: the database takes the history while the rows' terms are found
-// and sorted; then, once the terms have their codes, the rows are encoded
-// (all of them, as fast as the cores allow) while the database builds the
-// history's indexes, and COPYed as they come. The order does not matter
-// here, as no other writer can hold a term or the sequence meanwhile (each
-// reads features, which the load has locked, first).
-func bulkWrite(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
+// bulkWrite writes a bulk load's rows, history and notifications, keeping
+// both cores busy: the database takes the history while the rows' terms
+// are found and sorted; then, once the terms have their codes, the rows
+// are encoded (all of them, as fast as the cores allow) while the database
+// builds the history's indexes, and COPYed as they come; the
+// notifications are made meanwhile. The order does not matter here, as
+// no other writer can hold a term or the sequence meanwhile (each reads
+// features, which the load has locked, first).
+func (s *Store) bulkWrite(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 	if err := number(ctx, tx, w.changes); err != nil {
 		return err
 	}
+	type made struct {
+		n   notices
+		err error
+	}
+	notes := make(chan made, 1)
+	go func() {
+		n, err := s.notices(w.changes)
+		notes <- made{n, err}
+	}()
+	if err := loadRows(ctx, tx, w, editor); err != nil {
+		return err
+	}
+	m := <-notes
+	if m.err != nil {
+		return m.err
+	}
+	return send(ctx, tx, m.n)
+}
+
+// loadRows writes a bulk load's history and rows (bulkWrite).
+func loadRows(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 	type prepared struct {
 		fs    []*geo.Feature
 		ts    []rowTerms

@@ -342,10 +342,7 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 			return err
 		}
 		if w.bulk {
-			if err := bulkWrite(ctx, tx, w, store.EditorOf(ctx)); err != nil {
-				return err
-			}
-			return s.notify(ctx, tx, w.changes)
+			return s.bulkWrite(ctx, tx, w, store.EditorOf(ctx))
 		}
 		if err := upsert(ctx, tx, w.rows, false); err != nil {
 			return err
