@@ -191,3 +191,29 @@ func TestDecodeKeepsOrderAcrossBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestReadNamesTheFirstFeatureWithoutCollection: features are put into
+// their collections on every core, and the error still names the first
+// that has none (or a bad one).
+func TestReadNamesTheFirstFeatureWithoutCollection(t *testing.T) {
+	var b strings.Builder
+	for i := range 5000 {
+		coll := `"collection":"layer",`
+		switch i {
+		case 3001:
+			coll = ``
+		case 4500:
+			coll = `"collection":"Bad Id",`
+		}
+		fmt.Fprintf(&b, `{"type":"Feature","id":"f%d","geometry":{"type":"Point","coordinates":[1,2]},"properties":{%s"name":"x"}}`+"\n", i, coll)
+	}
+	_, err := dataset.Read([]dataset.Input{{Name: "f.geojson", R: strings.NewReader(b.String())}}, "", nil)
+	var ve *geo.ValidationError
+	if !errors.As(err, &ve) || ve.Feature != "#3001" || ve.Field != "properties.collection" {
+		t.Fatalf("Read = %v, want feature #3001 without a collection", err)
+	}
+	fs, err := dataset.Read([]dataset.Input{{Name: "f.geojson", R: strings.NewReader(b.String())}}, "other", nil)
+	if err != nil || len(fs) != 5000 || fs[3001].Collection() != "other" {
+		t.Fatalf("Read with a collection = %d features, %v", len(fs), err)
+	}
+}
