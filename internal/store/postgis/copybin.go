@@ -200,8 +200,9 @@ func appendTimestamptz(b []byte, t pgtype.Timestamptz) []byte {
 }
 
 // encodeTuples encodes a chunk as binary COPY tuples, spreading the work
-// over the CPUs (each takes a stretch, so the stretches join in order).
-func encodeTuples(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) ([]byte, error) {
+// over the CPUs: each takes a stretch, a part of the chunk, in a buffer
+// from free when one is there.
+func encodeTuples(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, free <-chan []byte) ([][]byte, error) {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(fs)/256))
 	parts := make([][]byte, workers)
 	errs := make([]error, workers)
@@ -213,7 +214,10 @@ func encodeTuples(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) ([]b
 			defer wg.Done()
 			var b []byte
 			var keys updatedKeys
-			if hi > lo { // room for the stretch, guessed from its first row
+			select {
+			case b = <-free:
+				b = b[:0]
+			default: // room for the stretch, guessed from its first row
 				b = make([]byte, 0, (hi-lo)*(tupleOverhead+len(fs[lo].PropertiesJSON())))
 			}
 			for i := lo; i < hi; i++ {
@@ -227,29 +231,29 @@ func encodeTuples(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) ([]b
 		}()
 	}
 	wg.Wait()
-	n := 0
-	for w := range workers {
-		if errs[w] != nil {
-			return nil, errs[w]
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		n += len(parts[w])
 	}
-	out := make([]byte, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out, nil
+	return parts, nil
 }
 
-// tupleChunk is a chunk of encoded tuples, or why it could not be.
+// tupleChunk is a chunk of encoded tuples, in parts, or why it could not
+// be. The reader gives each part's buffer to free once it has sent it,
+// for the encoding of a later chunk: a bulk load would otherwise allocate
+// its 150 MB of tuples anew, and the collector trace the features once
+// more for it.
 type tupleChunk struct {
-	b   []byte
-	err error
+	parts [][]byte
+	err   error
+	free  chan<- []byte
 }
 
 // tupleChunks encodes fs chunk by chunk into out, until done or stop.
 func tupleChunks(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, out chan<- tupleChunk, stop <-chan struct{}) {
 	defer close(out)
+	free := make(chan []byte, 2*runtime.GOMAXPROCS(0))
 	for i := 0; i < len(fs); i += upsertChunk {
 		select {
 		case <-stop: // out may have room for every chunk: the load failed
@@ -257,9 +261,9 @@ func tupleChunks(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, out c
 		default:
 		}
 		j := min(i+upsertChunk, len(fs))
-		b, err := encodeTuples(fs[i:j], ts[i:j], codes)
+		parts, err := encodeTuples(fs[i:j], ts[i:j], codes, free)
 		select {
-		case out <- tupleChunk{b, err}:
+		case out <- tupleChunk{parts, err, free}:
 		case <-stop:
 			return
 		}
@@ -273,6 +277,9 @@ func tupleChunks(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, out c
 // the trailer.
 type copyReader struct {
 	chunks <-chan tupleChunk
+	parts  [][]byte      // of the chunk being sent, after the one in buf
+	sent   []byte        // the part buf is the rest of, once sent
+	free   chan<- []byte // where sent goes
 	buf    []byte
 	done   bool
 }
@@ -283,6 +290,17 @@ func newCopyReader(chunks <-chan tupleChunk) *copyReader {
 
 func (r *copyReader) Read(p []byte) (int, error) {
 	for len(r.buf) == 0 {
+		if r.sent != nil {
+			select {
+			case r.free <- r.sent:
+			default: // enough buffers there
+			}
+			r.sent = nil
+		}
+		if len(r.parts) > 0 {
+			r.sent, r.buf, r.parts = r.parts[0], r.parts[0], r.parts[1:]
+			continue
+		}
 		if r.done {
 			return 0, io.EOF
 		}
@@ -293,7 +311,7 @@ func (r *copyReader) Read(p []byte) (int, error) {
 		case c.err != nil:
 			return 0, c.err
 		default:
-			r.buf = c.b
+			r.parts, r.free = c.parts, c.free
 		}
 	}
 	n := copy(p, r.buf)
