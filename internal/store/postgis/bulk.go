@@ -1,10 +1,10 @@
 package postgis
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -73,7 +73,7 @@ func (t tableIndexes) build(ctx context.Context, tx pgx.Tx) error {
 // that they must be (versionIndexes.build). No other writer can reach the
 // history meanwhile: each reads features, which the load has locked,
 // first.
-func copyHistory(ctx context.Context, tx pgx.Tx, data []byte) (bool, error) {
+func copyHistory(ctx context.Context, tx pgx.Tx, data io.Reader) (bool, error) {
 	var any bool
 	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM feature_versions)").Scan(&any); err != nil {
 		return false, err
@@ -84,7 +84,7 @@ func copyHistory(ctx context.Context, tx pgx.Tx, data []byte) (bool, error) {
 		}
 	}
 	sql := "COPY feature_versions (" + strings.Join(historyColumns, ", ") + ") FROM STDIN WITH (FORMAT binary)"
-	if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data), sql); err != nil {
+	if _, err := tx.Conn().PgConn().CopyFrom(ctx, data, sql); err != nil {
 		return false, err
 	}
 	return !any, nil
@@ -155,7 +155,11 @@ func loadRows(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 		ready <- prepared{fs, ts, exact}
 	}()
 	at := w.now.UTC().Format(store.TimeKey)
-	rebuild, err := copyHistory(ctx, tx, historyTuples(w, at, editor))
+	versions := make(chan tupleChunk, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go historyChunks(w, at, editor, versions, stop)
+	rebuild, err := copyHistory(ctx, tx, newCopyReader(versions))
 	p := <-ready
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
@@ -165,8 +169,6 @@ func loadRows(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 		return err
 	}
 	chunks := make(chan tupleChunk, len(p.fs)/upsertChunk+1) // never waits for the COPY
-	stop := make(chan struct{})
-	defer close(stop)
 	go tupleChunks(p.fs, p.ts, codes, chunks, stop)
 	if rebuild {
 		if err := versionIndexes.build(ctx, tx); err != nil {
