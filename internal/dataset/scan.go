@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,6 +118,8 @@ func (s *scanner) value() ([]byte, error) {
 						s.pos++
 						return s.cut(start), nil
 					}
+				default: // on to the next quote or backslash
+					s.pos += plainRun(s.buf[s.pos:]) - 1
 				}
 			case c == '"':
 				inString = true
@@ -145,6 +148,21 @@ func (s *scanner) value() ([]byte, error) {
 			return nil, s.err
 		}
 	}
+}
+
+// plainRun is the length of b up to its first quote or backslash (all of
+// it when none): most of a GeoJSON file is strings, and two searches for a
+// byte (vector instructions) pass them in a fraction of the time of a
+// look at each byte.
+func plainRun(b []byte) int {
+	q := bytes.IndexByte(b, '"')
+	if q < 0 {
+		q = len(b)
+	}
+	if e := bytes.IndexByte(b[:q], '\\'); e >= 0 {
+		return e
+	}
+	return q
 }
 
 func (s *scanner) cut(start int) []byte {
