@@ -1,12 +1,14 @@
 package postgis_test
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/sitmap/sitmap/geo"
@@ -160,5 +162,59 @@ func TestBulkLoadRows(t *testing.T) {
 			}
 		}
 		t.Fatalf("%d rows after a bulk load, %d after small writes", len(b), len(s))
+	}
+}
+
+// TestBulkLoadKilled: a bulk load whose connection is killed in the middle
+// of its COPY of the rows (while the history is in, the rows' encoding
+// runs ahead and the notifications are made) returns an error and leaves
+// nothing: no features, history, changes or new collection; the indexes
+// it dropped are back, so the next bulk load works.
+func TestBulkLoadKilled(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s := open(t, dsn)
+	fs := make([]*geo.Feature, 60000)
+	for i := range fs {
+		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), orb.Point{float64(i%300) / 10, float64(i/300) / 10}, "name", strconv.Quote(fmt.Sprintf("n%d", i)))
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Put(ctx, fs, store.Upsert, geo.NewCollection("layer"))
+		done <- err
+	}()
+	conn := connect(t, dsn)
+	for killed := false; !killed; {
+		select {
+		case err := <-done:
+			t.Fatalf("the load ended (%v) before its COPY of the rows could be killed", err)
+		case <-time.After(2 * time.Millisecond):
+		}
+		err := conn.QueryRow(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'COPY features %' AND state = 'active'`).Scan(&killed)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err == nil {
+		t.Fatal("Put of the killed load returned no error")
+	}
+	var features, versions, collections int
+	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM features), (SELECT count(*) FROM feature_versions),
+		(SELECT count(*) FROM collections)`).Scan(&features, &versions, &collections); err != nil {
+		t.Fatal(err)
+	}
+	if features != 0 || versions != 0 || collections != 0 {
+		t.Fatalf("after the killed load: %d features, %d versions, %d collections; want none", features, versions, collections)
+	}
+	if cs, err := s.Changes(ctx, store.ChangesQuery{}); err != nil || len(cs) != 0 {
+		t.Fatalf("changes after the killed load: %d (%v), want none", len(cs), err)
+	}
+	stored, err := s.Put(ctx, fs, store.Upsert, geo.NewCollection("layer"))
+	if err != nil || len(stored) != len(fs) {
+		t.Fatalf("the load again: %d features, %v", len(stored), err)
+	}
+	p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{BBox: &geo.BBox{West: 1, South: 1, East: 1.05, North: 1.05}}, Limit: 10})
+	if err != nil || len(p.Features) != 1 {
+		t.Fatalf("a bbox query after the load again: %d features, %v; want 1", len(p.Features), err)
 	}
 }
