@@ -115,18 +115,7 @@ func TestBulkLoadRows(t *testing.T) {
 		case 2:
 			props = append(props, "tags", `["a", 1, true]`, "note", `"x\u0000y"`)
 		}
-		var g orb.Geometry = orb.Point{float64(i%100) - 50.5, float64(i/100) - 45.25}
-		switch {
-		case i%7 == 0:
-			g = orb.LineString{{1, 2}, {3.5, -4}, {float64(i) / 1000, 0}}
-		case i%11 == 0:
-			g = orb.Polygon{{{0, 0}, {1, 0}, {1, float64(i) / 10000}, {0, 0}}}
-		case i%13 == 0:
-			g = orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, {{{2, 2}, {3, 2}, {3, 3}, {2, 2}}}}
-		case i%17 == 0:
-			g = orb.MultiLineString{{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}}
-		}
-		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), g, props...)
+		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), bulkGeometry(i), props...)
 	}
 	dump := func(bulk bool) string {
 		dsn := pgtest.DSN(t)
@@ -163,6 +152,24 @@ func TestBulkLoadRows(t *testing.T) {
 		}
 		t.Fatalf("%d rows after a bulk load, %d after small writes", len(b), len(s))
 	}
+}
+
+// bulkGeometry is the i-th geometry of TestBulkLoadRows: points, and
+// every type a bulk load writes in place among them.
+func bulkGeometry(i int) orb.Geometry {
+	switch {
+	case i%7 == 0:
+		return orb.LineString{{1, 2}, {3.5, -4}, {float64(i) / 1000, 0}}
+	case i%11 == 0:
+		return orb.Polygon{{{0, 0}, {1, 0}, {1, float64(i) / 10000}, {0, 0}}}
+	case i%13 == 0:
+		return orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, {{{2, 2}, {3, 2}, {3, 3}, {2, 2}}}}
+	case i%17 == 0:
+		return orb.MultiLineString{{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}}
+	case i%19 == 0:
+		return orb.MultiPoint{{1, 2}, {float64(i) / 1000, 3}}
+	}
+	return orb.Point{float64(i%100) - 50.5, float64(i/100) - 45.25}
 }
 
 // TestBulkLoadKilled: a bulk load whose connection is killed in the middle
