@@ -130,6 +130,9 @@ type rowTerms struct {
 	hashed []int32
 }
 
+// termsOf finds f's terms: what property equality filters match, exactly
+// as geo.Feature.HasValue compares them (a query for name=value matches
+// when the row's terms hold term(name, value)), the free-text ones hashed.
 func termsOf(f *geo.Feature) rowTerms {
 	ts := rowTerms{exact: make([]string, 0, 8), hashed: make([]int32, 0, 8)}
 	exact := exactTerms(f.PropertiesJSON())
