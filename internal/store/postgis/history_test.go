@@ -225,3 +225,38 @@ func TestBulkLoadKilled(t *testing.T) {
 		t.Fatalf("a bbox query after the load again: %d features, %v; want 1", len(p.Features), err)
 	}
 }
+
+// TestStatisticsAfterBulkLoad: a bulk load has the planner's statistics
+// refreshed without waiting for them; they arrive even when the store is
+// closed (and its process could end) at once.
+func TestStatisticsAfterBulkLoad(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s, err := postgis.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := make([]*geo.Feature, 10000)
+	for i := range fs {
+		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), bulkGeometry(i), "name", `"x"`)
+	}
+	if _, err := s.Put(ctx, fs, store.Upsert, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	conn := connect(t, dsn)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stats WHERE (tablename, attname) IN
+			(('features', 'geom'), ('features', 'terms'), ('feature_versions', 'collection'))`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 3 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 columns have statistics 30 s after the load", n)
+		}
+	}
+}
