@@ -54,66 +54,83 @@ func validateGeometry(g orb.Geometry, c *Collection) error {
 		return invalid("geometry.type", "%s is not allowed in %s (allowed: %s)", g.GeoJSONType(), c.ID, strings.Join(c.Geometry, ", "))
 	}
 	n := 0
-	var err error
-	walkPoints(g, func(path string, p orb.Point) bool {
+	var bad func(path string) error // why the walk stopped, once it knows where
+	path, stopped := walkPoints(g, func(p orb.Point) bool {
 		n++
-		if math.IsNaN(p[0]) || math.IsInf(p[0], 0) || p[0] < -180 || p[0] > 180 {
-			err = invalid("geometry.coordinates"+path, "longitude %v is outside [-180, 180]", p[0])
-		} else if math.IsNaN(p[1]) || math.IsInf(p[1], 0) || p[1] < -90 || p[1] > 90 {
-			err = invalid("geometry.coordinates"+path, "latitude %v is outside [-90, 90]", p[1])
-		} else if n > MaxVertices {
-			err = invalid("geometry.coordinates", "more than %d vertices", MaxVertices)
+		switch {
+		case math.IsNaN(p[0]) || math.IsInf(p[0], 0) || p[0] < -180 || p[0] > 180:
+			bad = func(path string) error {
+				return invalid("geometry.coordinates"+path, "longitude %v is outside [-180, 180]", p[0])
+			}
+		case math.IsNaN(p[1]) || math.IsInf(p[1], 0) || p[1] < -90 || p[1] > 90:
+			bad = func(path string) error {
+				return invalid("geometry.coordinates"+path, "latitude %v is outside [-90, 90]", p[1])
+			}
+		case n > MaxVertices:
+			bad = func(string) error { return invalid("geometry.coordinates", "more than %d vertices", MaxVertices) }
 		}
-		return err == nil
+		return bad == nil
 	})
-	if err != nil {
-		return err
+	if stopped {
+		return bad(path)
 	}
 	return validateShape(g)
 }
 
-// walkPoints visits every position with its JSON path below "coordinates".
-func walkPoints(g orb.Geometry, fn func(path string, p orb.Point) bool) {
+// walkPoints visits every position until fn returns false, and returns
+// the JSON path below "coordinates" of the one it stopped at (made only
+// then: a polygon may have a million positions).
+func walkPoints(g orb.Geometry, fn func(orb.Point) bool) (string, bool) {
 	switch g := g.(type) {
 	case orb.Point:
-		fn("", g)
+		return "", !fn(g)
 	case orb.MultiPoint:
-		walkSeq("", g, fn)
+		if j, stop := walkSeq(g, fn); stop {
+			return fmt.Sprintf("[%d]", j), true
+		}
 	case orb.LineString:
-		walkSeq("", g, fn)
+		if j, stop := walkSeq(g, fn); stop {
+			return fmt.Sprintf("[%d]", j), true
+		}
 	case orb.MultiLineString:
 		for i, ls := range g {
-			if !walkSeq(fmt.Sprintf("[%d]", i), ls, fn) {
-				return
+			if j, stop := walkSeq(ls, fn); stop {
+				return fmt.Sprintf("[%d][%d]", i, j), true
 			}
 		}
 	case orb.Polygon:
-		walkRings("", g, fn)
+		if r, j, stop := walkRings(g, fn); stop {
+			return fmt.Sprintf("[%d][%d]", r, j), true
+		}
 	case orb.MultiPolygon:
 		for i, p := range g {
-			if !walkRings(fmt.Sprintf("[%d]", i), p, fn) {
-				return
+			if r, j, stop := walkRings(p, fn); stop {
+				return fmt.Sprintf("[%d][%d][%d]", i, r, j), true
 			}
 		}
 	}
+	return "", false
 }
 
-func walkSeq(prefix string, ps []orb.Point, fn func(string, orb.Point) bool) bool {
+// walkSeq is walkPoints over positions: where it stopped.
+func walkSeq[T ~[]orb.Point](ps T, fn func(orb.Point) bool) (int, bool) {
 	for i, p := range ps {
-		if !fn(fmt.Sprintf("%s[%d]", prefix, i), p) {
-			return false
+		if !fn(p) {
+			return i, true
 		}
 	}
-	return true
+	return 0, false
 }
 
-func walkRings(prefix string, p orb.Polygon, fn func(string, orb.Point) bool) bool {
-	for i, r := range p {
-		if !walkSeq(fmt.Sprintf("%s[%d]", prefix, i), r, fn) {
-			return false
+// walkRings is walkPoints over a polygon's rings: the ring and position
+// it stopped at.
+func walkRings(p orb.Polygon, fn func(orb.Point) bool) (int, int, bool) {
+	for r, ring := range p {
+		if j, stop := walkSeq(ring, fn); stop {
+			return r, j, true
 		}
 	}
-	return true
+	return 0, 0, false
 }
 
 func validateShape(g orb.Geometry) error {

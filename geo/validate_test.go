@@ -139,6 +139,20 @@ func TestValidateRules(t *testing.T) {
 			hole[2] = orb.Point{200, 50}
 			return f.WithGeometry(orb.Polygon{ring(6), hole})
 		}},
+		{"bad position deep in a MultiPolygon", "geometry.coordinates[1][0][2]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			bad := ring(4)
+			bad[2] = orb.Point{20, 95}
+			return f.WithGeometry(orb.MultiPolygon{{ring(4)}, {bad}})
+		}},
+		{"bad position in a MultiLineString", "geometry.coordinates[1][1]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.MultiLineString{{{1, 2}, {3, 4}}, {{1, 2}, {-181, 0}}})
+		}},
+		{"bad position in a MultiPoint", "geometry.coordinates[1]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.MultiPoint{{1, 2}, {1, -91}, {200, 0}})
+		}},
+		{"bad position in a LineString", "geometry.coordinates[2]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.LineString{{1, 2}, {3, 4}, {3, 91}})
+		}},
 		{"more than 1,000,000 vertices", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(long) }},
 		{"empty MultiPoint", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(orb.MultiPoint{}) }},
 		{"empty LineString", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(orb.LineString{}) }},
