@@ -114,6 +114,8 @@ func TestBulkLoadRows(t *testing.T) {
 			props = append(props, "valid_from", `"1066-10-14T09:00:00Z"`, "name_local", `"Ło"`)
 		case 2:
 			props = append(props, "tags", `["a", 1, true]`, "note", `"x\u0000y"`)
+		case 3: // stamped before, as an import does
+			props = append(props, "updated", `"2026-01-02T03:04:05.5Z"`, "status", strconv.Quote(fmt.Sprint("s", i%5)))
 		}
 		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), bulkGeometry(i), props...)
 	}
