@@ -54,66 +54,83 @@ func validateGeometry(g orb.Geometry, c *Collection) error {
 		return invalid("geometry.type", "%s is not allowed in %s (allowed: %s)", g.GeoJSONType(), c.ID, strings.Join(c.Geometry, ", "))
 	}
 	n := 0
-	var err error
-	walkPoints(g, func(path string, p orb.Point) bool {
+	var bad func(path string) error // why the walk stopped, once it knows where
+	path, stopped := walkPoints(g, func(p orb.Point) bool {
 		n++
-		if math.IsNaN(p[0]) || math.IsInf(p[0], 0) || p[0] < -180 || p[0] > 180 {
-			err = invalid("geometry.coordinates"+path, "longitude %v is outside [-180, 180]", p[0])
-		} else if math.IsNaN(p[1]) || math.IsInf(p[1], 0) || p[1] < -90 || p[1] > 90 {
-			err = invalid("geometry.coordinates"+path, "latitude %v is outside [-90, 90]", p[1])
-		} else if n > MaxVertices {
-			err = invalid("geometry.coordinates", "more than %d vertices", MaxVertices)
+		switch {
+		case math.IsNaN(p[0]) || math.IsInf(p[0], 0) || p[0] < -180 || p[0] > 180:
+			bad = func(path string) error {
+				return invalid("geometry.coordinates"+path, "longitude %v is outside [-180, 180]", p[0])
+			}
+		case math.IsNaN(p[1]) || math.IsInf(p[1], 0) || p[1] < -90 || p[1] > 90:
+			bad = func(path string) error {
+				return invalid("geometry.coordinates"+path, "latitude %v is outside [-90, 90]", p[1])
+			}
+		case n > MaxVertices:
+			bad = func(string) error { return invalid("geometry.coordinates", "more than %d vertices", MaxVertices) }
 		}
-		return err == nil
+		return bad == nil
 	})
-	if err != nil {
-		return err
+	if stopped {
+		return bad(path)
 	}
 	return validateShape(g)
 }
 
-// walkPoints visits every position with its JSON path below "coordinates".
-func walkPoints(g orb.Geometry, fn func(path string, p orb.Point) bool) {
+// walkPoints visits every position until fn returns false, and returns
+// the JSON path below "coordinates" of the one it stopped at (made only
+// then: a polygon may have a million positions).
+func walkPoints(g orb.Geometry, fn func(orb.Point) bool) (string, bool) {
 	switch g := g.(type) {
 	case orb.Point:
-		fn("", g)
+		return "", !fn(g)
 	case orb.MultiPoint:
-		walkSeq("", g, fn)
+		if j, stop := walkSeq(g, fn); stop {
+			return fmt.Sprintf("[%d]", j), true
+		}
 	case orb.LineString:
-		walkSeq("", g, fn)
+		if j, stop := walkSeq(g, fn); stop {
+			return fmt.Sprintf("[%d]", j), true
+		}
 	case orb.MultiLineString:
 		for i, ls := range g {
-			if !walkSeq(fmt.Sprintf("[%d]", i), ls, fn) {
-				return
+			if j, stop := walkSeq(ls, fn); stop {
+				return fmt.Sprintf("[%d][%d]", i, j), true
 			}
 		}
 	case orb.Polygon:
-		walkRings("", g, fn)
+		if r, j, stop := walkRings(g, fn); stop {
+			return fmt.Sprintf("[%d][%d]", r, j), true
+		}
 	case orb.MultiPolygon:
 		for i, p := range g {
-			if !walkRings(fmt.Sprintf("[%d]", i), p, fn) {
-				return
+			if r, j, stop := walkRings(p, fn); stop {
+				return fmt.Sprintf("[%d][%d][%d]", i, r, j), true
 			}
 		}
 	}
+	return "", false
 }
 
-func walkSeq(prefix string, ps []orb.Point, fn func(string, orb.Point) bool) bool {
+// walkSeq is walkPoints over positions: where it stopped.
+func walkSeq[T ~[]orb.Point](ps T, fn func(orb.Point) bool) (int, bool) {
 	for i, p := range ps {
-		if !fn(fmt.Sprintf("%s[%d]", prefix, i), p) {
-			return false
+		if !fn(p) {
+			return i, true
 		}
 	}
-	return true
+	return 0, false
 }
 
-func walkRings(prefix string, p orb.Polygon, fn func(string, orb.Point) bool) bool {
-	for i, r := range p {
-		if !walkSeq(fmt.Sprintf("%s[%d]", prefix, i), r, fn) {
-			return false
+// walkRings is walkPoints over a polygon's rings: the ring and position
+// it stopped at.
+func walkRings(p orb.Polygon, fn func(orb.Point) bool) (int, int, bool) {
+	for r, ring := range p {
+		if j, stop := walkSeq(ring, fn); stop {
+			return r, j, true
 		}
 	}
-	return true
+	return 0, 0, false
 }
 
 func validateShape(g orb.Geometry) error {
@@ -257,31 +274,119 @@ func validateSources(f *Feature, _ *Collection) error {
 	if !ok {
 		return invalid("properties.sources", "is required: at least one source with a title")
 	}
-	var sources []Source
-	if err := json.Unmarshal([]byte(raw), &sources); err != nil {
-		return invalid("properties.sources", "must be a list of {title, publisher, date, url}")
+	var buf [4]fields
+	sources, ok := readEntries(raw, sourceFields, buf[:0])
+	if !ok {
+		var decoded []Source
+		if err := json.Unmarshal([]byte(raw), &decoded); err != nil {
+			return invalid("properties.sources", "must be a list of {title, publisher, date, url}")
+		}
+		sources = sources[:0]
+		for _, s := range decoded {
+			sources = append(sources, entryOf(s.Title, s.Publisher, s.Date, s.URL))
+		}
 	}
 	if len(sources) == 0 {
 		return invalid("properties.sources", "needs at least one source")
 	}
 	for i, s := range sources {
-		field := fmt.Sprintf("properties.sources[%d]", i)
-		if s.Title == nil || strings.TrimSpace(*s.Title) == "" {
-			return invalid(field+".title", "is required")
+		field := func() string { return fmt.Sprintf("properties.sources[%d]", i) } // for errors only
+		title, date, u := s[0], s[2], s[3]
+		if !title.set || strings.TrimSpace(title.v) == "" {
+			return invalid(field()+".title", "is required")
 		}
-		if s.Date != nil {
-			if _, err := ParseTime(*s.Date, false); err != nil {
-				return invalid(field+".date", "%v", err)
+		if date.set {
+			if _, err := ParseTime(date.v, false); err != nil {
+				return invalid(field()+".date", "%v", err)
 			}
 		}
-		if s.URL != nil {
-			u, err := url.Parse(*s.URL)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return invalid(field+".url", "%q is not an http or https URL", *s.URL)
+		if u.set {
+			parsed, err := url.Parse(u.v)
+			if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+				return invalid(field()+".url", "%q is not an http or https URL", u.v)
 			}
 		}
 	}
 	return nil
+}
+
+// sourceFields are a source's members, in the order of fields, as Source
+// names them.
+var sourceFields = [4]string{"title", "publisher", "date", "url"}
+
+// fields are the string members of one entry of a list (a source, a
+// timeline entry), as a struct of *string fields would decode them: set
+// when present and not null.
+type fields [4]struct {
+	v   string
+	set bool
+}
+
+// entryOf makes fields of decoded *string members.
+func entryOf(ps ...*string) fields {
+	var e fields
+	for i, p := range ps {
+		if p != nil {
+			e[i].v, e[i].set = *p, true
+		}
+	}
+	return e
+}
+
+// readEntries reads raw, a compact JSON value, into out as encoding/json
+// would decode it into a slice of structs with a *string field per name,
+// without decoding it: an import validates every feature's sources. It
+// reports false for anything it does not read exactly as encoding/json
+// does (not a list of objects, a member not a string, a name that matches
+// only ignoring case), which the caller decodes, so the errors stay
+// encoding/json's.
+func readEntries(raw string, names [4]string, out []fields) ([]fields, bool) {
+	if raw == "null" {
+		return out, true
+	}
+	if len(raw) < 2 || raw[0] != '[' {
+		return out, false
+	}
+	for i := 1; raw[i] != ']'; {
+		end := skipValue(raw, i)
+		if end < 0 || end >= len(raw) {
+			return out, false
+		}
+		e, ok := readEntry(raw[i:end], names)
+		if !ok {
+			return out, false
+		}
+		out = append(out, e)
+		if i = end; raw[i] == ',' {
+			i++
+		}
+	}
+	return out, true
+}
+
+// readEntry reads one object (or null) of readEntries' list.
+func readEntry(raw string, names [4]string) (fields, bool) {
+	var e fields
+	if raw == "null" {
+		return e, true
+	}
+	ok := eachMember(raw, func(key, val string) bool {
+		for j, name := range names {
+			switch {
+			case key == name && val == "null":
+				e[j].v, e[j].set = "", false
+				return true
+			case key == name:
+				s, isString := decodeString(val)
+				e[j].v, e[j].set = s, true
+				return isString
+			case strings.EqualFold(key, name):
+				return false
+			}
+		}
+		return true
+	})
+	return e, ok
 }
 
 func validateValidity(f *Feature, _ *Collection) error {
@@ -315,36 +420,54 @@ func validateTimeline(f *Feature, c *Collection) error {
 	if !ok || raw == "null" {
 		return nil
 	}
-	var tl []struct {
-		From   *string `json:"from"`
-		To     *string `json:"to"`
-		Status *string `json:"status"`
-		Note   *string `json:"note"`
-	}
-	if json.Unmarshal([]byte(raw), &tl) != nil {
-		return invalid("properties.timeline", "must be a list of {from, to, status, note}")
+	var buf [4]fields
+	tl, ok := readEntries(raw, timelineFields, buf[:0])
+	if !ok {
+		var decoded []struct {
+			From   *string `json:"from"`
+			To     *string `json:"to"`
+			Status *string `json:"status"`
+			Note   *string `json:"note"`
+		}
+		if json.Unmarshal([]byte(raw), &decoded) != nil {
+			return invalid("properties.timeline", "must be a list of {from, to, status, note}")
+		}
+		tl = tl[:0]
+		for _, e := range decoded {
+			tl = append(tl, entryOf(e.From, e.To, e.Status, e.Note))
+		}
 	}
 	for i, e := range tl {
-		field := fmt.Sprintf("properties.timeline[%d]", i)
-		if e.From == nil {
-			return invalid(field+".from", "is required")
+		if err := validateTimelineEntry(fmt.Sprintf("properties.timeline[%d]", i), e, c); err != nil {
+			return err
 		}
-		from, err := ParseTime(*e.From, false)
+	}
+	return nil
+}
+
+// timelineFields are a timeline entry's members, in the order of fields.
+var timelineFields = [4]string{"from", "to", "status", "note"}
+
+func validateTimelineEntry(field string, e fields, c *Collection) error {
+	from, to, status := e[0], e[1], e[2]
+	if !from.set {
+		return invalid(field+".from", "is required")
+	}
+	start, err := ParseTime(from.v, false)
+	if err != nil {
+		return invalid(field+".from", "%v", err)
+	}
+	if to.set {
+		end, err := ParseTime(to.v, false)
 		if err != nil {
-			return invalid(field+".from", "%v", err)
+			return invalid(field+".to", "%v", err)
 		}
-		if e.To != nil {
-			to, err := ParseTime(*e.To, false)
-			if err != nil {
-				return invalid(field+".to", "%v", err)
-			}
-			if to.Before(from) {
-				return invalid(field+".to", "is before from")
-			}
+		if end.Before(start) {
+			return invalid(field+".to", "is before from")
 		}
-		if e.Status == nil || !c.AllowsStatus(*e.Status) || *e.Status == "" {
-			return invalid(field+".status", "must be one of %s", strings.Join(c.Statuses, ", "))
-		}
+	}
+	if !status.set || !c.AllowsStatus(status.v) || status.v == "" {
+		return invalid(field+".status", "must be one of %s", strings.Join(c.Statuses, ", "))
 	}
 	return nil
 }

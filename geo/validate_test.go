@@ -139,6 +139,20 @@ func TestValidateRules(t *testing.T) {
 			hole[2] = orb.Point{200, 50}
 			return f.WithGeometry(orb.Polygon{ring(6), hole})
 		}},
+		{"bad position deep in a MultiPolygon", "geometry.coordinates[1][0][2]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			bad := ring(4)
+			bad[2] = orb.Point{20, 95}
+			return f.WithGeometry(orb.MultiPolygon{{ring(4)}, {bad}})
+		}},
+		{"bad position in a MultiLineString", "geometry.coordinates[1][1]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.MultiLineString{{{1, 2}, {3, 4}}, {{1, 2}, {-181, 0}}})
+		}},
+		{"bad position in a MultiPoint", "geometry.coordinates[1]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.MultiPoint{{1, 2}, {1, -91}, {200, 0}})
+		}},
+		{"bad position in a LineString", "geometry.coordinates[2]", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) {
+			return f.WithGeometry(orb.LineString{{1, 2}, {3, 4}, {3, 91}})
+		}},
 		{"more than 1,000,000 vertices", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(long) }},
 		{"empty MultiPoint", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(orb.MultiPoint{}) }},
 		{"empty LineString", "geometry.coordinates", func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.WithGeometry(orb.LineString{}) }},
@@ -198,6 +212,12 @@ func TestValidateRules(t *testing.T) {
 		{"null sources", "properties.sources", set("sources", `null`)},
 		{"empty sources", "properties.sources", set("sources", `[]`)},
 		{"sources not a list", "properties.sources", set("sources", `{"title":"x"}`)},
+		{"a source not an object", "properties.sources", set("sources", `[{"title":"a"},"b"]`)},
+		{"a source title not a string", "properties.sources", set("sources", `[{"title":"a"},{"title":5}]`)},
+		{"a title in another case not a string", "properties.sources", set("sources", `[{"TITLE":5}]`)},
+		{"a null source", "properties.sources[1].title", set("sources", `[{"title":"a"},null]`)},
+		{"a title set to null again", "properties.sources[0].title", set("sources", `[{"title":"a","title":null}]`)},
+		{"a bad url after a blank title", "properties.sources", set("sources", `[{"title":" "},{"title":"a","url":false}]`)},
 		{"untitled source", "properties.sources[0].title", set("sources", `[{"publisher":"Reuters"}]`)},
 		{"blank title in the second source", "properties.sources[1].title", set("sources", `[{"title":"a"},{"title":" "}]`)},
 		{"source date not RFC 3339", "properties.sources[0].date", set("sources", `[{"title":"a","date":"11.09.2025"}]`)},
@@ -217,6 +237,9 @@ func TestValidateRules(t *testing.T) {
 
 		// timeline
 		{"timeline not a list", "properties.timeline", set("timeline", `"closed"`)},
+		{"timeline entry not an object", "properties.timeline", set("timeline", `[{"from":"2025-09-01","status":"open"},3]`)},
+		{"timeline from not a string", "properties.timeline", set("timeline", `[{"from":20250901,"status":"open"}]`)},
+		{"null timeline entry", "properties.timeline[0].from", set("timeline", `[null]`)},
 		{"timeline entry without from", "properties.timeline[0].from", set("timeline", `[{"status":"closed"}]`)},
 		{"timeline from not a date", "properties.timeline[0].from", set("timeline", `[{"from":"Sept 12","status":"closed"}]`)},
 		{"timeline to not a date", "properties.timeline[1].to", set("timeline", `[{"from":"2025-09-01","status":"open"},{"from":"2025-09-12","to":"later","status":"closed"}]`)},
@@ -261,6 +284,24 @@ func set(name, raw string) func(*geo.Feature, *geo.Collection) (*geo.Feature, er
 
 func del(name string) func(*geo.Feature, *geo.Collection) (*geo.Feature, error) {
 	return func(f *geo.Feature, _ *geo.Collection) (*geo.Feature, error) { return f.Without(name), nil }
+}
+
+// TestValidateListsAsDecoded: sources and timelines are read in place,
+// and accept what encoding/json's decoding into structs accepts: names
+// in any case, escapes, null members, the last of a repeated name.
+func TestValidateListsAsDecoded(t *testing.T) {
+	for _, tt := range []struct{ name, value string }{
+		{"sources", `[{"Title":"a","URL":"https://example.org/x"}]`},
+		{"sources", `[{"title":"\u0041 report","date":"2025-09-11T10:00:00Z","url":null,"extra":[1,{"title":5}]}]`},
+		{"sources", `[{"title":null,"title":"a"},{"title":"b","publisher":null}]`},
+		{"timeline", `[]`},
+		{"timeline", `[{"From":"2025-09-01","STATUS":"open","note":null},{"from":"2025-09-12","to":"2025-09-25","status":"closed"}]`},
+	} {
+		f := with(t, validFeature(), tt.name, tt.value)
+		if err := geo.Validate(f, testCollection()); err != nil {
+			t.Errorf("%s %s: %v", tt.name, tt.value, err)
+		}
+	}
 }
 
 func TestValidateAnyStatusWithoutVocabulary(t *testing.T) {

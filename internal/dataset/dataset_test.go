@@ -148,3 +148,72 @@ func TestDecodeForms(t *testing.T) {
 		t.Error("Decode accepted a bare geometry")
 	}
 }
+
+// TestDecodeKeepsOrderAcrossBatches: a collection decoded a few batches
+// at a time keeps its features in order, and an error names the first bad
+// feature even when a later batch has one too.
+func TestDecodeKeepsOrderAcrossBatches(t *testing.T) {
+	const n = 3*4096 + 10
+	feature := func(i int, typ string) string {
+		return fmt.Sprintf(`{"type":"Feature","id":"f%d","geometry":{"type":%q,"coordinates":[1,2]},"properties":{}}`, i, typ)
+	}
+	collection := func(bad ...int) string {
+		var b strings.Builder
+		b.WriteString(`{"type":"FeatureCollection","features":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			typ := "Point"
+			for _, j := range bad {
+				if i == j {
+					typ = "Pont"
+				}
+			}
+			b.WriteString(feature(i, typ))
+		}
+		b.WriteString(`]}`)
+		return b.String()
+	}
+	fs, err := dataset.Decode(strings.NewReader(collection()))
+	if err != nil || len(fs) != n {
+		t.Fatalf("Decode = %d features, %v; want %d", len(fs), err, n)
+	}
+	for i, f := range fs {
+		if f.ID() != fmt.Sprintf("f%d", i) {
+			t.Fatalf("feature %d is %s", i, f.ID())
+		}
+	}
+	for _, bad := range [][]int{{2*4096 + 5}, {4096 + 1, 3 * 4096}, {n - 1}} {
+		_, err := dataset.Decode(strings.NewReader(collection(bad...)))
+		if want := fmt.Sprintf("#%d", bad[0]); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("bad %v: Decode = %v, want an error naming %s", bad, err, want)
+		}
+	}
+}
+
+// TestReadNamesTheFirstFeatureWithoutCollection: features are put into
+// their collections on every core, and the error still names the first
+// that has none (or a bad one).
+func TestReadNamesTheFirstFeatureWithoutCollection(t *testing.T) {
+	var b strings.Builder
+	for i := range 5000 {
+		coll := `"collection":"layer",`
+		switch i {
+		case 3001:
+			coll = ``
+		case 4500:
+			coll = `"collection":"Bad Id",`
+		}
+		fmt.Fprintf(&b, `{"type":"Feature","id":"f%d","geometry":{"type":"Point","coordinates":[1,2]},"properties":{%s"name":"x"}}`+"\n", i, coll)
+	}
+	_, err := dataset.Read([]dataset.Input{{Name: "f.geojson", R: strings.NewReader(b.String())}}, "", nil)
+	var ve *geo.ValidationError
+	if !errors.As(err, &ve) || ve.Feature != "#3001" || ve.Field != "properties.collection" {
+		t.Fatalf("Read = %v, want feature #3001 without a collection", err)
+	}
+	fs, err := dataset.Read([]dataset.Input{{Name: "f.geojson", R: strings.NewReader(b.String())}}, "other", nil)
+	if err != nil || len(fs) != 5000 || fs[3001].Collection() != "other" {
+		t.Fatalf("Read with a collection = %d features, %v", len(fs), err)
+	}
+}

@@ -161,23 +161,29 @@ func Check(inputs []Input, fs []*geo.Feature, cols map[string]*geo.Collection) e
 }
 
 // assign puts each feature in the collection of the option or of its
-// property.
+// property, on every core; the error is the first feature's that has
+// none.
 func assign(fs []*geo.Feature, collection string) ([]*geo.Feature, error) {
 	out := make([]*geo.Feature, len(fs))
-	for i, f := range fs {
+	err := par.Do(len(fs), func(i int) error {
+		f := fs[i]
 		cid := collection
 		if cid == "" {
 			cid = f.String("collection")
 		}
 		if cid == "" {
-			return nil, &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
+			return &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
 				Reason: "no collection: give --collection or a \"collection\" property"}
 		}
 		if !geo.ValidID(cid) {
-			return nil, &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
+			return &geo.ValidationError{Feature: fmt.Sprintf("#%d", i), Field: "properties.collection",
 				Reason: fmt.Sprintf("%q is not a valid collection id ([a-z0-9-], at most 128)", cid)}
 		}
 		out[i] = f.WithCollection(cid)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -2,12 +2,15 @@ package postgis
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math"
 	"runtime"
 	"sync"
 
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/ewkb"
 
 	"github.com/sitmap/sitmap/geo"
 )
@@ -27,20 +30,124 @@ const tupleOverhead = 320
 // bulkFields is the number of bulkColumns.
 const bulkFields = 18
 
-// appendTuple appends r as one tuple of bulkColumns.
-func appendTuple(b []byte, r *row) []byte {
+// appendRow appends f as one tuple of bulkColumns: the columns of
+// encodeRow's row, written straight into b (without the row between, and
+// the geometry's EWKB on its own, a bulk load encodes its rows in two
+// thirds of the time).
+func appendRow(b []byte, f *geo.Feature, ts rowTerms, codes map[string]int32, keys *updatedKeys) ([]byte, error) {
 	b = binary.BigEndian.AppendUint16(b, bulkFields)
-	b = appendField(appendField(b, r.collection), r.id)
-	b = appendInt8(b, r.version)
-	b = appendField(b, r.wkb) // geometry's binary input reads EWKB
-	for _, v := range []float64{r.xmin, r.ymin, r.xmax, r.ymax} {
+	b = appendField(appendField(b, f.Collection()), f.ID())
+	b = appendInt8(b, f.Version())
+	b, err := appendGeometry(b, f.Geometry())
+	if err != nil {
+		return nil, fmt.Errorf("encode geometry of %s: %w", f.ID(), err)
+	}
+	bd := f.Bound()
+	for _, v := range []float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]} {
 		b = appendInt8(b, int64(math.Float64bits(v)))
 	}
-	b = appendField(b, r.props)
-	b = appendInt4Array(appendInt4Array(b, r.terms), r.textTerms)
-	b = appendField(appendField(appendField(b, r.nameLower), r.localLower), r.updated)
-	b = appendInt2(appendTimestamptz(b, r.validFrom), r.validFromNs)
-	return appendInt2(appendTimestamptz(b, r.validTo), r.validToNs)
+	b = appendField(b, f.PropertiesJSON())
+	b = appendCodes(b, ts.exact, codes)
+	b = appendInt4Array(b, ts.hashed)
+	name, local := f.SearchText()
+	b = appendField(appendField(appendField(b, name), local), keys.of(f))
+	iv := f.Extent()
+	from, fromNs := encodeTime(iv.Start)
+	to, toNs := encodeTime(iv.End)
+	b = appendInt2(appendTimestamptz(b, from), fromNs)
+	return appendInt2(appendTimestamptz(b, to), toNs), nil
+}
+
+// appendGeometry appends g as a field of EWKB (SRID 4326, little-endian),
+// the bytes ewkb.Marshal makes, written in place for the types GeoJSON
+// has but collections (left to ewkb.Marshal, as is anything holding a nil
+// part, which it writes as nothing).
+func appendGeometry(b []byte, g orb.Geometry) ([]byte, error) {
+	at := len(b)
+	b = append(b, 0, 0, 0, 0) // the length, once known
+	b, ok := appendEWKB(b, g, true)
+	if !ok {
+		raw, err := ewkb.Marshal(g, 4326)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b[:at+4], raw...)
+	}
+	binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	return b, nil
+}
+
+// appendEWKB appends g's EWKB, with the SRID for the outermost geometry;
+// false when it leaves g to ewkb.Marshal.
+func appendEWKB(b []byte, g orb.Geometry, outer bool) ([]byte, bool) {
+	head := func(t uint32, n int) []byte {
+		b = append(b, 1) // little-endian
+		if outer {
+			b = binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(b, t|0x20000000), 4326)
+		} else {
+			b = binary.LittleEndian.AppendUint32(b, t)
+		}
+		if n >= 0 {
+			b = binary.LittleEndian.AppendUint32(b, uint32(n))
+		}
+		return b
+	}
+	ok := true
+	switch g := g.(type) {
+	case orb.Point:
+		b = appendPoint(head(1, -1), g)
+	case orb.LineString:
+		ok = g != nil
+		b = appendPoints(head(2, len(g)), g)
+	case orb.Polygon:
+		ok = g != nil
+		b = head(3, len(g))
+		for _, r := range g {
+			b = appendPoints(binary.LittleEndian.AppendUint32(b, uint32(len(r))), r)
+		}
+	case orb.MultiPoint:
+		ok = g != nil
+		b = head(4, len(g))
+		for _, p := range g {
+			b, _ = appendEWKB(b, p, false)
+		}
+	case orb.MultiLineString:
+		ok = g != nil
+		b = head(5, len(g))
+		for i := 0; i < len(g) && ok; i++ {
+			b, ok = appendEWKB(b, g[i], false)
+		}
+	case orb.MultiPolygon:
+		ok = g != nil
+		b = head(6, len(g))
+		for i := 0; i < len(g) && ok; i++ {
+			b, ok = appendEWKB(b, g[i], false)
+		}
+	default:
+		return b, false
+	}
+	return b, ok
+}
+
+func appendPoint(b []byte, p orb.Point) []byte {
+	return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(b, math.Float64bits(p[0])), math.Float64bits(p[1]))
+}
+
+func appendPoints[T ~[]orb.Point](b []byte, ps T) []byte {
+	for _, p := range ps {
+		b = appendPoint(b, p)
+	}
+	return b
+}
+
+// appendCodes appends the codes of terms as an integer[].
+func appendCodes(b []byte, terms []string, codes map[string]int32) []byte {
+	var buf [16]int32
+	cs := buf[:0]
+	for _, t := range terms {
+		cs = append(cs, codes[t])
+	}
+	return appendInt4Array(b, cs)
 }
 
 func appendField[T string | []byte](b []byte, v T) []byte {
@@ -93,8 +200,9 @@ func appendTimestamptz(b []byte, t pgtype.Timestamptz) []byte {
 }
 
 // encodeTuples encodes a chunk as binary COPY tuples, spreading the work
-// over the CPUs (each takes a stretch, so the stretches join in order).
-func encodeTuples(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) ([]byte, error) {
+// over the CPUs: each takes a stretch, a part of the chunk, in a buffer
+// from free when one is there.
+func encodeTuples(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, free <-chan []byte) ([][]byte, error) {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(fs)/256))
 	parts := make([][]byte, workers)
 	errs := make([]error, workers)
@@ -105,49 +213,57 @@ func encodeTuples(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) ([]b
 		go func() {
 			defer wg.Done()
 			var b []byte
-			if hi > lo { // room for the stretch, guessed from its first row
+			var keys updatedKeys
+			select {
+			case b = <-free:
+				b = b[:0]
+			default: // room for the stretch, guessed from its first row
 				b = make([]byte, 0, (hi-lo)*(tupleOverhead+len(fs[lo].PropertiesJSON())))
 			}
 			for i := lo; i < hi; i++ {
-				r, err := encodeRow(fs[i], ts[i], codes)
-				if err != nil {
+				var err error
+				if b, err = appendRow(b, fs[i], ts[i], codes, &keys); err != nil {
 					errs[w] = err
 					return
 				}
-				b = appendTuple(b, &r)
 			}
 			parts[w] = b
 		}()
 	}
 	wg.Wait()
-	n := 0
-	for w := range workers {
-		if errs[w] != nil {
-			return nil, errs[w]
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		n += len(parts[w])
 	}
-	out := make([]byte, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out, nil
+	return parts, nil
 }
 
-// tupleChunk is a chunk of encoded tuples, or why it could not be.
+// tupleChunk is a chunk of encoded tuples, in parts, or why it could not
+// be. The reader gives each part's buffer to free once it has sent it,
+// for the encoding of a later chunk: a bulk load would otherwise allocate
+// its 150 MB of tuples anew, and the collector trace the features once
+// more for it.
 type tupleChunk struct {
-	b   []byte
-	err error
+	parts [][]byte
+	err   error
+	free  chan<- []byte
 }
 
 // tupleChunks encodes fs chunk by chunk into out, until done or stop.
 func tupleChunks(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, out chan<- tupleChunk, stop <-chan struct{}) {
 	defer close(out)
+	free := make(chan []byte, 2*runtime.GOMAXPROCS(0))
 	for i := 0; i < len(fs); i += upsertChunk {
-		j := min(i+upsertChunk, len(fs))
-		b, err := encodeTuples(fs[i:j], ts[i:j], codes)
 		select {
-		case out <- tupleChunk{b, err}:
+		case <-stop: // out may have room for every chunk: the load failed
+			return
+		default:
+		}
+		j := min(i+upsertChunk, len(fs))
+		parts, err := encodeTuples(fs[i:j], ts[i:j], codes, free)
+		select {
+		case out <- tupleChunk{parts, err, free}:
 		case <-stop:
 			return
 		}
@@ -161,6 +277,9 @@ func tupleChunks(fs []*geo.Feature, ts []rowTerms, codes map[string]int32, out c
 // the trailer.
 type copyReader struct {
 	chunks <-chan tupleChunk
+	parts  [][]byte      // of the chunk being sent, after the one in buf
+	sent   []byte        // the part buf is the rest of, once sent
+	free   chan<- []byte // where sent goes
 	buf    []byte
 	done   bool
 }
@@ -171,6 +290,17 @@ func newCopyReader(chunks <-chan tupleChunk) *copyReader {
 
 func (r *copyReader) Read(p []byte) (int, error) {
 	for len(r.buf) == 0 {
+		if r.sent != nil {
+			select {
+			case r.free <- r.sent:
+			default: // enough buffers there
+			}
+			r.sent = nil
+		}
+		if len(r.parts) > 0 {
+			r.sent, r.buf, r.parts = r.parts[0], r.parts[0], r.parts[1:]
+			continue
+		}
 		if r.done {
 			return 0, io.EOF
 		}
@@ -181,7 +311,7 @@ func (r *copyReader) Read(p []byte) (int, error) {
 		case c.err != nil:
 			return 0, c.err
 		default:
-			r.buf = c.b
+			r.parts, r.free = c.parts, c.free
 		}
 	}
 	n := copy(p, r.buf)

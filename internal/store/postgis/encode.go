@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,8 +40,9 @@ type row struct {
 	validToNs      int16
 }
 
-// encodeRow encodes f, whose terms are ts, coded with codes.
-func encodeRow(f *geo.Feature, ts rowTerms, codes map[string]int32) (row, error) {
+// encodeRow encodes f, whose terms are ts, coded with codes; keys is the
+// encoding worker's.
+func encodeRow(f *geo.Feature, ts rowTerms, codes map[string]int32, keys *updatedKeys) (row, error) {
 	g, err := ewkb.Marshal(f.Geometry(), 4326)
 	if err != nil {
 		return row{}, fmt.Errorf("encode geometry of %s: %w", f.ID(), err)
@@ -51,7 +53,7 @@ func encodeRow(f *geo.Feature, ts rowTerms, codes map[string]int32) (row, error)
 		xmin: b.Min[0], ymin: b.Min[1], xmax: b.Max[0], ymax: b.Max[1],
 		props:   f.PropertiesJSON(),
 		order:   spatialKey(b.Center()),
-		updated: f.SortValue(geo.SortUpdated),
+		updated: keys.of(f),
 	}
 	name, local := f.SearchText()
 	r.nameLower, r.localLower = name, local
@@ -63,6 +65,21 @@ func encodeRow(f *geo.Feature, ts rowTerms, codes map[string]int32) (row, error)
 	r.validFrom, r.validFromNs = encodeTime(iv.Start)
 	r.validTo, r.validToNs = encodeTime(iv.End)
 	return r, nil
+}
+
+// updatedKeys remembers the sort key of the last "updated" value it made
+// (f.SortValue(geo.SortUpdated)): an import stamps one on every feature,
+// and the key takes a parse and a format.
+type updatedKeys struct {
+	raw, key string
+	set      bool
+}
+
+func (k *updatedKeys) of(f *geo.Feature) string {
+	if raw := f.String("updated"); !k.set || raw != k.raw {
+		k.raw, k.key, k.set = raw, f.SortValue(geo.SortUpdated), true
+	}
+	return k.key
 }
 
 // spatialKey orders rows along a Z-order curve of their centres (16 bits
@@ -113,39 +130,40 @@ type rowTerms struct {
 	hashed []int32
 }
 
+// termsOf finds f's terms: what property equality filters match, exactly
+// as geo.Feature.HasValue compares them (a query for name=value matches
+// when the row's terms hold term(name, value)), the free-text ones hashed.
 func termsOf(f *geo.Feature) rowTerms {
-	var ts rowTerms
+	ts := rowTerms{exact: make([]string, 0, 8), hashed: make([]int32, 0, 8)}
 	exact := exactTerms(f.PropertiesJSON())
-	for _, t := range terms(f) {
-		if freeText[t.name] && !exact {
-			ts.hashed = append(ts.hashed, termHash(t.term))
+	var seen [16][2]string // the names and values so far, on the stack
+	pairs := seen[:0]
+	var buf [termMax + 1]byte
+	for k, v := range f.EqualityTerms() {
+		// A term is a name and a value, and no two of them make the same
+		// term (term): the pairs tell what term would.
+		if slices.Contains(pairs, [2]string{k, v}) {
+			continue
+		}
+		pairs = append(pairs, [2]string{k, v})
+		if freeText[k] && !exact {
+			ts.hashed = append(ts.hashed, pairHash(buf[:0], k, v))
 		} else {
-			ts.exact = append(ts.exact, t.term)
+			ts.exact = append(ts.exact, term(k, v))
 		}
 	}
 	return ts
 }
 
-// terms lists what property equality filters match, exactly as
-// geo.Feature.HasValue compares them. A query for name=value matches when
-// the row's terms hold term(name, value).
-func terms(f *geo.Feature) []namedTerm {
-	var out []namedTerm
-	for k, v := range f.EqualityTerms() {
-		out = appendTerm(out, k, term(k, v))
+// pairHash is termHash(term(k, v)), without making the term when it is
+// k and v themselves (an import hashes every feature's names and dates).
+func pairHash(buf []byte, k, v string) int32 {
+	if !plainTerm(k, v) {
+		return termHash(term(k, v))
 	}
-	return out
-}
-
-type namedTerm struct{ name, term string }
-
-func appendTerm(ts []namedTerm, name, t string) []namedTerm {
-	for _, x := range ts {
-		if x.term == t {
-			return ts
-		}
-	}
-	return append(ts, namedTerm{name, t})
+	buf = append(append(append(buf, k...), '\x1f'), v...)
+	h := sha256.Sum256(buf)
+	return int32(binary.BigEndian.Uint32(h[:4]))
 }
 
 // freeText are properties whose values are (nearly) unique text: their
@@ -175,8 +193,7 @@ func termHash(t string) int32 {
 // bytes that would make the term ambiguous or unstorable (NUL; \x1e, which
 // separates the terms of a row on their way in).
 func term(k, v string) string {
-	if len(k)+len(v) <= 200 && utf8.ValidString(k) && utf8.ValidString(v) &&
-		!strings.ContainsAny(k, "\x00\x1e\x1f") && !strings.ContainsAny(v, "\x00\x1e\x1f") {
+	if plainTerm(k, v) {
 		return k + "\x1f" + v
 	}
 	h := sha256.New()
@@ -186,4 +203,31 @@ func term(k, v string) string {
 	h.Write([]byte(k))
 	h.Write([]byte(v))
 	return "#" + hex.EncodeToString(h.Sum(nil))
+}
+
+// termMax bounds the length of the name and value a term holds as they are.
+const termMax = 200
+
+// plainTerm reports whether term(k, v) is k and v themselves: short, valid
+// UTF-8 without NUL, \x1e or \x1f.
+func plainTerm(k, v string) bool {
+	return len(k)+len(v) <= termMax && plainText(k) && plainText(v)
+}
+
+func plainText(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c == 0 || c == 0x1e || c == 0x1f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		i += size
+	}
+	return true
 }

@@ -26,15 +26,9 @@ import (
 // writeHistory keeps, in the write's transaction, the version each change
 // wrote (w.feats, parallel to w.changes; nil for a deletion, which keeps
 // the feature's last written version), and marks the versions they
-// supersede (supersede).
+// supersede (supersede). A bulk load COPYs its versions (bulkWrite).
 func writeHistory(ctx context.Context, tx pgx.Tx, w *writer, editor string) error {
 	at := w.now.UTC().Format(store.TimeKey)
-	if w.bulk { // writes only, into an empty table: COPY them
-		if err := copyHistory(ctx, tx, historyTuples(w, at, editor)); err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
-		return supersede(ctx, tx, w.changes, at)
-	}
 	if err := keepPrior(ctx, tx, w.prior); err != nil {
 		return err
 	}
@@ -97,31 +91,47 @@ func keepPrior(ctx context.Context, tx pgx.Tx, prior []*geo.Feature) error {
 
 var historyColumns = []string{"seq", "collection", "id", "version", "at", "editor", "change", "doc", "min_x", "min_y", "max_x", "max_y"}
 
-// historyTuples encodes a bulk write's versions as binary COPY data
-// (copybin.go); each change wrote a feature (w.feats has no nil), and only
-// those the batch wrote again have docs.
-func historyTuples(w *writer, at, editor string) []byte {
-	b := make([]byte, 0, len(copyHeader)+len(w.changes)*(100+len(at)+len(editor))+2)
-	b = append(b, copyHeader...)
-	for i, c := range w.changes {
-		b = binary.BigEndian.AppendUint16(b, uint16(len(historyColumns)))
-		b = appendInt8(b, c.Seq)
-		b = appendField(appendField(b, c.Collection), c.ID)
-		b = appendInt8(b, c.Version)
-		b = appendField(appendField(appendField(b, at), editor), string(c.Type))
-		if f := w.feats[i]; w.isCurrent(f) {
-			for range 5 {
-				b = binary.BigEndian.AppendUint32(b, math.MaxUint32) // NULL
-			}
-		} else {
-			bd := f.Bound()
-			b = appendField(b, f.JSON())
-			for _, v := range []float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]} {
-				b = appendInt8(b, int64(math.Float64bits(v)))
-			}
+// historyChunks encodes a bulk write's versions as binary COPY tuples
+// (copybin.go), chunk by chunk into out as the COPY takes them, until
+// done or stop; each change wrote a feature (w.feats has no nil), and
+// only those the batch wrote again have docs.
+func historyChunks(w *writer, at, editor string, out chan<- tupleChunk, stop <-chan struct{}) {
+	defer close(out)
+	const chunk = 8192
+	for lo := 0; lo < len(w.changes); lo += chunk {
+		hi := min(lo+chunk, len(w.changes))
+		b := make([]byte, 0, (hi-lo)*(100+len(at)+len(editor)))
+		for i := lo; i < hi; i++ {
+			b = appendVersion(b, w, i, at, editor)
+		}
+		select {
+		case out <- tupleChunk{parts: [][]byte{b}}:
+		case <-stop:
+			return
 		}
 	}
-	return append(b, 0xff, 0xff)
+}
+
+// appendVersion appends the tuple of the version change i wrote.
+func appendVersion(b []byte, w *writer, i int, at, editor string) []byte {
+	c := w.changes[i]
+	b = binary.BigEndian.AppendUint16(b, uint16(len(historyColumns)))
+	b = appendInt8(b, c.Seq)
+	b = appendField(appendField(b, c.Collection), c.ID)
+	b = appendInt8(b, c.Version)
+	b = appendField(appendField(appendField(b, at), editor), string(c.Type))
+	if f := w.feats[i]; !w.isCurrent(f) {
+		bd := f.Bound()
+		b = appendField(b, f.JSON())
+		for _, v := range []float64{bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]} {
+			b = appendInt8(b, int64(math.Float64bits(v)))
+		}
+		return b
+	}
+	for range 5 {
+		b = binary.BigEndian.AppendUint32(b, math.MaxUint32) // NULL: the features row holds it
+	}
+	return b
 }
 
 // supersede marks, for each change that was not a create, the versions of

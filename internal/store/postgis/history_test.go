@@ -1,12 +1,14 @@
 package postgis_test
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/sitmap/sitmap/geo"
@@ -112,12 +114,10 @@ func TestBulkLoadRows(t *testing.T) {
 			props = append(props, "valid_from", `"1066-10-14T09:00:00Z"`, "name_local", `"Ło"`)
 		case 2:
 			props = append(props, "tags", `["a", 1, true]`, "note", `"x\u0000y"`)
+		case 3: // stamped before, as an import does
+			props = append(props, "updated", `"2026-01-02T03:04:05.5Z"`, "status", strconv.Quote(fmt.Sprint("s", i%5)))
 		}
-		var g orb.Geometry = orb.Point{float64(i%100) - 50.5, float64(i/100) - 45.25}
-		if i%7 == 0 {
-			g = orb.LineString{{1, 2}, {3.5, -4}, {float64(i) / 1000, 0}}
-		}
-		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), g, props...)
+		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), bulkGeometry(i), props...)
 	}
 	dump := func(bulk bool) string {
 		dsn := pgtest.DSN(t)
@@ -153,5 +153,112 @@ func TestBulkLoadRows(t *testing.T) {
 			}
 		}
 		t.Fatalf("%d rows after a bulk load, %d after small writes", len(b), len(s))
+	}
+}
+
+// bulkGeometry is the i-th geometry of TestBulkLoadRows: points, and
+// every type a bulk load writes in place among them.
+func bulkGeometry(i int) orb.Geometry {
+	switch {
+	case i%7 == 0:
+		return orb.LineString{{1, 2}, {3.5, -4}, {float64(i) / 1000, 0}}
+	case i%11 == 0:
+		return orb.Polygon{{{0, 0}, {1, 0}, {1, float64(i) / 10000}, {0, 0}}}
+	case i%13 == 0:
+		return orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, {{{2, 2}, {3, 2}, {3, 3}, {2, 2}}}}
+	case i%17 == 0:
+		return orb.MultiLineString{{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}}
+	case i%19 == 0:
+		return orb.MultiPoint{{1, 2}, {float64(i) / 1000, 3}}
+	}
+	return orb.Point{float64(i%100) - 50.5, float64(i/100) - 45.25}
+}
+
+// TestBulkLoadKilled: a bulk load whose connection is killed in the middle
+// of its COPY of the rows (while the history is in, the rows' encoding
+// runs ahead and the notifications are made) returns an error and leaves
+// nothing: no features, history, changes or new collection; the indexes
+// it dropped are back, so the next bulk load works.
+func TestBulkLoadKilled(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s := open(t, dsn)
+	fs := make([]*geo.Feature, 60000)
+	for i := range fs {
+		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), orb.Point{float64(i%300) / 10, float64(i/300) / 10}, "name", strconv.Quote(fmt.Sprintf("n%d", i)))
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Put(ctx, fs, store.Upsert, geo.NewCollection("layer"))
+		done <- err
+	}()
+	conn := connect(t, dsn)
+	for killed := false; !killed; {
+		select {
+		case err := <-done:
+			t.Fatalf("the load ended (%v) before its COPY of the rows could be killed", err)
+		case <-time.After(2 * time.Millisecond):
+		}
+		err := conn.QueryRow(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'COPY features %' AND state = 'active'`).Scan(&killed)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err == nil {
+		t.Fatal("Put of the killed load returned no error")
+	}
+	var features, versions, collections int
+	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM features), (SELECT count(*) FROM feature_versions),
+		(SELECT count(*) FROM collections)`).Scan(&features, &versions, &collections); err != nil {
+		t.Fatal(err)
+	}
+	if features != 0 || versions != 0 || collections != 0 {
+		t.Fatalf("after the killed load: %d features, %d versions, %d collections; want none", features, versions, collections)
+	}
+	if cs, err := s.Changes(ctx, store.ChangesQuery{}); err != nil || len(cs) != 0 {
+		t.Fatalf("changes after the killed load: %d (%v), want none", len(cs), err)
+	}
+	stored, err := s.Put(ctx, fs, store.Upsert, geo.NewCollection("layer"))
+	if err != nil || len(stored) != len(fs) {
+		t.Fatalf("the load again: %d features, %v", len(stored), err)
+	}
+	p, err := s.Query(ctx, store.Query{Collection: "layer", Filter: geo.Filter{BBox: &geo.BBox{West: 1, South: 1, East: 1.05, North: 1.05}}, Limit: 10})
+	if err != nil || len(p.Features) != 1 {
+		t.Fatalf("a bbox query after the load again: %d features, %v; want 1", len(p.Features), err)
+	}
+}
+
+// TestStatisticsAfterBulkLoad: a bulk load has the planner's statistics
+// refreshed without waiting for them; they arrive even when the store is
+// closed (and its process could end) at once.
+func TestStatisticsAfterBulkLoad(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s, err := postgis.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := make([]*geo.Feature, 10000)
+	for i := range fs {
+		fs[i] = feature("layer", fmt.Sprintf("f%05d", i), bulkGeometry(i), "name", `"x"`)
+	}
+	if _, err := s.Put(ctx, fs, store.Upsert, geo.NewCollection("layer")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	conn := connect(t, dsn)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stats WHERE (tablename, attname) IN
+			(('features', 'geom'), ('features', 'terms'), ('feature_versions', 'collection'))`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 3 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 columns have statistics 30 s after the load", n)
+		}
 	}
 }

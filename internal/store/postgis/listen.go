@@ -89,19 +89,40 @@ func quotedSize(s string) int {
 // notify logs the changes and sends them with pg_notify inside the write's
 // transaction, so they go out only if it commits, in commit order.
 func (s *Store) notify(ctx context.Context, tx pgx.Tx, changes []store.Change) error {
-	var firsts, lasts []int64
-	var payloads []string
+	n, err := s.notices(changes)
+	if err != nil {
+		return err
+	}
+	return send(ctx, tx, n)
+}
+
+// notices are the payloads of the notifications of some changes, with
+// the first and last Seq of each.
+type notices struct {
+	firsts, lasts []int64
+	payloads      []string
+}
+
+// notices makes the notifications of changes (numbered), as notify sends
+// them; a bulk load makes them while the database loads the rows.
+func (s *Store) notices(changes []store.Change) (notices, error) {
+	var out notices
 	for len(changes) > 0 {
 		runs, n := runsOf(changes, 32+len(s.origin))
 		p, err := json.Marshal(notice{Origin: s.origin, Runs: runs})
 		if err != nil {
-			return err
+			return notices{}, err
 		}
-		firsts = append(firsts, changes[0].Seq)
-		lasts = append(lasts, changes[n-1].Seq)
-		payloads = append(payloads, string(p))
+		out.firsts = append(out.firsts, changes[0].Seq)
+		out.lasts = append(out.lasts, changes[n-1].Seq)
+		out.payloads = append(out.payloads, string(p))
 		changes = changes[n:]
 	}
+	return out, nil
+}
+
+// send logs and sends notices in the write's transaction.
+func send(ctx context.Context, tx pgx.Tx, n notices) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM change_log WHERE at < now() - interval '1 hour'"); err != nil {
 		return fmt.Errorf("change log: %w", err)
 	}
@@ -110,7 +131,7 @@ func (s *Store) notify(ctx context.Context, tx pgx.Tx, changes []store.Change) e
 	// one transaction arrive in the order sent: ORDER BY n, the array's.
 	if _, err := tx.Exec(ctx, `WITH u AS (SELECT * FROM unnest($2::int8[], $3::int8[], $4::text[]) WITH ORDINALITY AS u(l, f, p, n)),
 		logged AS (INSERT INTO change_log (last_seq, first_seq, payload) SELECT l, f, p FROM u)
-		SELECT pg_notify($1, p) FROM u ORDER BY n`, channel, lasts, firsts, payloads); err != nil {
+		SELECT pg_notify($1, p) FROM u ORDER BY n`, channel, n.lasts, n.firsts, n.payloads); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
 	return nil

@@ -34,6 +34,7 @@ type Store struct {
 	listenCfg *pgx.ConnConfig
 	stop      context.CancelFunc
 	done      chan struct{}
+	analyzing sync.WaitGroup // refreshStatistics until it has sent ANALYZE
 
 	readOpts readOptions // WithReadStores, WithReadWait
 	readers  *readers    // hot standbys for reads; none by default
@@ -107,6 +108,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 
 // Close stops listening, ends every subscription and closes the pool.
 func (s *Store) Close() error {
+	s.analyzing.Wait()
 	s.stop()
 	<-s.done
 	s.hub.Close()

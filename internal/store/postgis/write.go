@@ -342,10 +342,7 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 			return err
 		}
 		if w.bulk {
-			if err := bulkWrite(ctx, tx, w, store.EditorOf(ctx)); err != nil {
-				return err
-			}
-			return s.notify(ctx, tx, w.changes)
+			return s.bulkWrite(ctx, tx, w, store.EditorOf(ctx))
 		}
 		if err := upsert(ctx, tx, w.rows, false); err != nil {
 			return err
@@ -366,14 +363,41 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx, *writer) error) error
 	}
 	s.hub.Publish(w.changes)
 	if len(w.rows) >= analyzeAfter {
-		// Fresh statistics for the planner after a large import, rather
-		// than whenever autovacuum gets to it, of the columns queries
-		// filter on (the history's documents would cost half the time and
-		// guide no plan). Best effort: the write has committed.
-		_, _ = s.pool.Exec(ctx, "ANALYZE features (collection, geom, terms, valid_from, valid_to); "+
-			"ANALYZE feature_versions (collection, id, version, at, change, superseded)")
+		s.refreshStatistics()
 	}
 	return nil
+}
+
+// refreshStatistics asks the database for fresh planner statistics after
+// a large write, of the columns queries filter on (the history's
+// documents would cost half the time and guide no plan), rather than
+// leaving them to autovacuum, a minute or so later (as ogr2ogr does). It
+// does not wait for them, a fifth of an import's time: the write has
+// committed, and the database completes ANALYZE whether or not this
+// process is still connected (it notices a gone client only when it
+// answers). Close waits until the statements are sent. Best effort.
+func (s *Store) refreshStatistics() {
+	s.analyzing.Add(1)
+	go func() {
+		sent := false
+		defer func() {
+			if !sent {
+				s.analyzing.Done()
+			}
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		conn, err := pgx.ConnectConfig(ctx, s.listenCfg)
+		if err != nil {
+			return
+		}
+		defer conn.Close(context.Background())
+		results := conn.PgConn().Exec(ctx, "ANALYZE features (collection, geom, terms, valid_from, valid_to); "+
+			"ANALYZE feature_versions (collection, id, version, at, change, superseded)")
+		sent = true
+		s.analyzing.Done()
+		_ = results.Close()
+	}()
 }
 
 // number gives the changes their Seqs.
@@ -450,8 +474,9 @@ func encodeColumns(fs []*geo.Feature, ts []rowTerms, codes map[string]int32) *co
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var keys updatedKeys
 			for i := w; i < n; i += workers {
-				r, err := encodeRow(fs[i], ts[i], codes)
+				r, err := encodeRow(fs[i], ts[i], codes, &keys)
 				if err != nil {
 					mu.Lock()
 					c.err = err
@@ -595,7 +620,11 @@ func upsert(ctx context.Context, tx pgx.Tx, fs []*geo.Feature, bulk bool) error 
 	}
 	if bulk {
 		fs, ts = spatialOrder(fs, ts)
-		return bulkLoad(ctx, tx, fs, ts, codes)
+		chunks := make(chan tupleChunk, 1)
+		stop := make(chan struct{})
+		defer close(stop)
+		go tupleChunks(fs, ts, codes, chunks, stop)
+		return bulkLoad(ctx, tx, chunks)
 	}
 	chunks := make(chan *columns, 1)
 	stop := make(chan struct{})
