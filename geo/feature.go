@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"iter"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -24,10 +25,10 @@ type Feature struct {
 	collection string // not encoded; set by stores and importers
 	version    int64  // not encoded; changes on every write (the ETag)
 	geometry   orb.Geometry
-	geom       span   // the geometry's JSON in json
-	propsJSON  span   // the properties object's JSON in json
-	props      []prop // in key order
-	from, to   int64  // validity in Unix nanoseconds; 0 is an open end
+	geom       span      // the geometry's JSON in json
+	propsJSON  span      // the properties object's JSON in json
+	props      valueEnds // in key order
+	from, to   int64     // validity in Unix nanoseconds; 0 is an open end
 }
 
 // span is a [start, end) byte range of a feature's JSON; offsets keep the
@@ -36,28 +37,86 @@ type span struct{ start, end uint32 }
 
 func (s span) of(json string) string { return json[s.start:s.end] }
 
-// prop is one property of the compact properties object in a feature's
-// JSON: where its quoted key ends (the colon follows) and where its value
-// ends. Its key starts after the previous value's comma, or the brace:
-// half the offsets for the same table, which a store holds for every
-// property of every feature.
-type prop struct{ keyEnd, end uint32 }
+// valueEnds is a feature's property table: where each property's value
+// ends, as an offset from the properties object's start. A key starts
+// after the previous value's comma (or the brace) and skipString finds
+// where it ends, so one offset a property is enough: a uint16 while the
+// object is under 64 KiB, as nearly every one is, else a uint32 held in
+// two. A store holds the table of every feature for as long as it runs:
+// 2 bytes a property, against 8 for a key end and a value end as uint32s.
+type valueEnds []uint16
+
+// wideEnds reports whether the table of the properties object at obj
+// needs four-byte offsets.
+func wideEnds(obj span) bool { return obj.end-obj.start > math.MaxUint16 }
+
+func (t valueEnds) len(wide bool) int {
+	if wide {
+		return len(t) / 2
+	}
+	return len(t)
+}
+
+func (t valueEnds) at(i int, wide bool) uint32 {
+	if wide {
+		return uint32(t[2*i])<<16 | uint32(t[2*i+1])
+	}
+	return uint32(t[i])
+}
+
+func (t valueEnds) append(off uint32, wide bool) valueEnds {
+	if wide {
+		return append(t, uint16(off>>16), uint16(off))
+	}
+	return append(t, uint16(off))
+}
+
+// packEnds is the table of the properties object at obj whose values end
+// at ends (offsets in the feature's JSON).
+func packEnds(ends []uint32, obj span) valueEnds {
+	wide := wideEnds(obj)
+	t := make(valueEnds, 0, len(ends)*(1+boolInt(wide)))
+	for _, e := range ends {
+		t = t.append(e-obj.start, wide)
+	}
+	return t
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// nprops is how many properties f has.
+func (f *Feature) nprops() int { return f.props.len(wideEnds(f.propsJSON)) }
+
+// valueEnd is where the i-th property's value ends in f.json.
+func (f *Feature) valueEnd(i int) int {
+	return int(f.propsJSON.start + f.props.at(i, wideEnds(f.propsJSON)))
+}
+
+// keyStart is where the i-th property's quoted key starts in f.json.
+func (f *Feature) keyStart(i int) int {
+	if i == 0 {
+		return int(f.propsJSON.start) + 1
+	}
+	return f.valueEnd(i-1) + 1
+}
 
 // rawProp is the i-th property's quoted key and its value's JSON.
 func (f *Feature) rawProp(i int) (key, value string) {
-	start := f.propsJSON.start + 1
-	if i > 0 {
-		start = f.props[i-1].end + 1
-	}
-	p := f.props[i]
-	return f.json[start:p.keyEnd], f.json[p.keyEnd+1 : p.end]
+	start := f.keyStart(i)
+	keyEnd := skipString(f.json, start)
+	return f.json[start:keyEnd], f.json[keyEnd+1 : f.valueEnd(i)]
 }
 
 // rawProps yields every property's name and its value's JSON, read in
 // place: what Properties, the tile encoder and validation walk.
 func (f *Feature) rawProps() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {
-		for i := range f.props {
+		for i := range f.nprops() {
 			k, v := f.rawProp(i)
 			if !yield(unquoteKey(k), v) {
 				return
@@ -112,7 +171,7 @@ func build(id, collection string, version int64, g orb.Geometry, geomJSON string
 	buf = appendKey(buf, id)
 	idEnd := len(buf)
 	buf = append(buf, `,"geometry":`...)
-	f := &Feature{collection: collection, version: version, geometry: g, props: make([]prop, len(props))}
+	f := &Feature{collection: collection, version: version, geometry: g}
 	f.geom.start = uint32(len(buf))
 	if geomJSON != "" {
 		buf = append(buf, geomJSON...)
@@ -126,18 +185,20 @@ func build(id, collection string, version int64, g orb.Geometry, geomJSON string
 	buf = append(buf, `,"properties":`...)
 	f.propsJSON.start = uint32(len(buf))
 	buf = append(buf, '{')
+	var stack [32]uint32
+	ends := stack[:0]
 	for i, p := range props {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
 		buf = appendKey(buf, p.key)
-		keyEnd := uint32(len(buf))
 		buf = append(buf, ':')
 		buf = append(buf, p.value...)
-		f.props[i] = prop{keyEnd: keyEnd, end: uint32(len(buf))}
+		ends = append(ends, uint32(len(buf)))
 	}
 	buf = append(buf, '}')
 	f.propsJSON.end = uint32(len(buf))
+	f.props = packEnds(ends, f.propsJSON)
 	buf = append(buf, '}')
 	f.json = string(buf)
 	f.id = id
@@ -229,7 +290,7 @@ func (f *Feature) Extent() Interval {
 func (f *Feature) raw(name string) (string, bool) {
 	var b [64]byte
 	q := appendKey(b[:0], name)
-	for i := range f.props {
+	for i := range f.nprops() {
 		if k, v := f.rawProp(i); k == string(q) {
 			return v, true
 		}
@@ -254,7 +315,7 @@ func (f *Feature) Has(name string) bool {
 
 // PropertyNames lists the property names in order.
 func (f *Feature) PropertyNames() []string {
-	names := make([]string, 0, len(f.props))
+	names := make([]string, 0, f.nprops())
 	for k := range f.rawProps() {
 		names = append(names, k)
 	}
@@ -305,7 +366,7 @@ func scalar(raw string) (string, bool) {
 
 // kvs lists the properties for a rebuild.
 func (f *Feature) kvs() []kv {
-	out := make([]kv, 0, len(f.props))
+	out := make([]kv, 0, f.nprops())
 	for k, v := range f.rawProps() {
 		out = append(out, kv{k, v})
 	}
@@ -356,11 +417,13 @@ func (f *Feature) WithProperty(name string, raw json.RawMessage) (*Feature, erro
 // again. Stores and imports stamp "updated" on every feature they write;
 // rebuilding each for that was a fifth of an import's decoding.
 func (f *Feature) withMember(name, value string) *Feature {
+	n := f.nprops()
 	i, found := 0, false
-	for ; i < len(f.props); i++ {
+	var key string
+	for ; i < n; i++ {
 		k, _ := f.rawProp(i)
 		if c := strings.Compare(unquoteKey(k), name); c >= 0 {
-			found = c == 0
+			found, key = c == 0, k
 			break
 		}
 	}
@@ -370,11 +433,11 @@ func (f *Feature) withMember(name, value string) *Feature {
 	var before, after string
 	switch {
 	case found:
-		cut, keep = int(f.props[i].keyEnd)+1, int(f.props[i].end)
-	case i == 0 && len(f.props) > 0:
+		cut, keep = f.keyStart(i)+len(key)+1, f.valueEnd(i)
+	case i == 0 && n > 0:
 		cut, keep, after = int(f.propsJSON.start)+1, int(f.propsJSON.start)+1, ","
-	case i < len(f.props):
-		cut, keep, after = int(f.props[i-1].end)+1, int(f.props[i-1].end)+1, ","
+	case i < n:
+		cut, keep, after = f.valueEnd(i-1)+1, f.valueEnd(i-1)+1, ","
 	case i > 0:
 		before = ","
 	}
@@ -383,11 +446,9 @@ func (f *Feature) withMember(name, value string) *Feature {
 	b.Grow(len(f.json) + len(name) + len(value) + 8)
 	b.WriteString(f.json[:cut])
 	b.WriteString(before)
-	keyEnd := cut - 1 // the colon's place when only the value changes
 	if !found {
 		var q [64]byte
 		b.Write(appendKey(q[:0], name))
-		keyEnd = b.Len()
 		b.WriteByte(':')
 	}
 	b.WriteString(value)
@@ -399,13 +460,19 @@ func (f *Feature) withMember(name, value string) *Feature {
 	g.json = b.String()
 	delta := uint32(len(g.json) - len(f.json))
 	g.propsJSON.end += delta
-	g.props = make([]prop, 0, len(f.props)+1)
-	g.props = append(append(g.props, f.props[:i]...), prop{keyEnd: uint32(keyEnd), end: uint32(end)})
+	// The properties object starts where it did: offsets before the member
+	// stay, those after it move by delta.
+	wideF, wideG := wideEnds(f.propsJSON), wideEnds(g.propsJSON)
+	g.props = make(valueEnds, 0, (n+1)*(1+boolInt(wideG)))
+	for j := range i {
+		g.props = g.props.append(f.props.at(j, wideF), wideG)
+	}
+	g.props = g.props.append(uint32(end)-g.propsJSON.start, wideG)
 	if found {
 		i++
 	}
-	for _, p := range f.props[i:] {
-		g.props = append(g.props, prop{keyEnd: p.keyEnd + delta, end: p.end + delta})
+	for j := i; j < n; j++ {
+		g.props = g.props.append(f.props.at(j, wideF)+delta, wideG)
 	}
 	g.id = shareID(g.json, f.id)
 	if name == "valid_from" || name == "valid_to" {
@@ -433,7 +500,7 @@ func (f *Feature) WithString(name, value string) *Feature {
 // Without returns the feature without the named properties.
 func (f *Feature) Without(names ...string) *Feature {
 	props := slices.DeleteFunc(f.kvs(), func(p kv) bool { return slices.Contains(names, p.key) })
-	if len(props) == len(f.props) {
+	if len(props) == f.nprops() {
 		return f
 	}
 	return f.rebuild(f.id, props)

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -78,12 +79,14 @@ func adopt(f *Feature, bad func(string) error) (*Feature, error) {
 // scanObject finds the keys and values of the compact JSON object at obj
 // in s (as build writes it: no whitespace, valid values, keys in order),
 // with fastdecode's skipString and skipValue.
-func scanObject(s string, obj span) ([]prop, bool) {
+func scanObject(s string, obj span) (valueEnds, bool) {
 	start, end := int(obj.start), int(obj.end)
 	if end-start < 2 || s[start] != '{' || s[end-1] != '}' {
 		return nil, false
 	}
-	var out []prop
+	wide := wideEnds(obj)
+	var stack [32]uint16
+	out := valueEnds(stack[:0])
 	for i := start + 1; i < end-1; {
 		if s[i] == ',' && len(out) > 0 {
 			i++
@@ -96,14 +99,11 @@ func scanObject(s string, obj span) ([]prop, bool) {
 		if vEnd <= kEnd+1 {
 			return nil, false
 		}
-		out = append(out, prop{keyEnd: uint32(kEnd), end: uint32(vEnd)})
+		out = out.append(uint32(vEnd-start), wide)
 		i = vEnd
 	}
-	if cap(out) > len(out) {
-		// A store holds every feature for as long as it runs: no slack.
-		out = append(make([]prop, 0, len(out)), out...)
-	}
-	return out, true
+	// A store holds every feature for as long as it runs: no slack.
+	return slices.Clone(out), true
 }
 
 // DecodeStored reads a feature back from an encoding that build made
@@ -143,7 +143,7 @@ func DecodeStored(collection string, version int64, enc string) (*Feature, error
 	if err != nil {
 		return nil, err
 	}
-	for j := 1; j < len(f.props); j++ {
+	for j := 1; j < f.nprops(); j++ {
 		k0, _ := f.rawProp(j - 1)
 		if k1, _ := f.rawProp(j); k0 >= k1 {
 			return nil, bad("properties not in key order")

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -26,6 +27,9 @@ func TestStoredFeatureRoundTrip(t *testing.T) {
 		{"nested", orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, map[string]json.RawMessage{
 			"sources": json.RawMessage(`[{"title":"x,}]","url":null},[1,[2,{"a":"}"}]]]`), "z": json.RawMessage(`{}`), "e": json.RawMessage(`[]`)}},
 		{"collection", orb.Collection{orb.Point{-0.5, 1e-7}, orb.MultiLineString{{{1, 2}, {3, 4.000000000000001}}}}, nil},
+		{"over 64 KiB", orb.Point{1, 2}, map[string]json.RawMessage{
+			"a": json.RawMessage(`"` + strings.Repeat("é", 15_000) + `"`), "b": json.RawMessage(`"` + strings.Repeat("x", 20_000) + `"`),
+			"c": json.RawMessage(`[` + strings.Repeat(`"y",`, 6_000) + `1]`), "d": json.RawMessage(`"last"`)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,8 +1,11 @@
 package geo_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,6 +225,10 @@ func TestFeatureChangesMakeNewValues(t *testing.T) {
 // byte for byte, wherever the key falls among the others.
 func TestWithPropertySplices(t *testing.T) {
 	base := map[string]json.RawMessage{"b": json.RawMessage(`1`), "d": json.RawMessage(`{"x":[1,2]}`), "f\"q": json.RawMessage(`"é"`)}
+	// Properties over 64 KiB take the property table's four-byte offsets.
+	big := json.RawMessage(`"` + strings.Repeat("x", 40_000) + `"`)
+	wide := map[string]json.RawMessage{"b": big, "d": big, "f": json.RawMessage(`1`)}
+	nearly := map[string]json.RawMessage{"b": big, "d": json.RawMessage(`"` + strings.Repeat("y", 65_535-40_002-40) + `"`)}
 	for _, tc := range []struct {
 		name  string
 		id    string
@@ -239,6 +246,11 @@ func TestWithPropertySplices(t *testing.T) {
 		{"a key to escape", "a", base, "<e>", `2`},
 		{"an id to escape", "id \"quoted\" <b>", base, "c", `3`},
 		{"validity", "a", base, "valid_from", `"2025-09-12"`},
+		{"into wide", "a", wide, "c", `2`},
+		{"replacing in wide", "a", wide, "d", `"short"`},
+		{"after the last, wide", "a", wide, "z", `null`},
+		{"growing past 64 KiB", "a", nearly, "c", string(big)},
+		{"shrinking below 64 KiB", "a", wide, "b", `0`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := geo.NewFeature(tc.id, orb.LineString{{23.5, 53.1}, {23.7, 53.2}}, tc.props)
@@ -265,13 +277,19 @@ func TestWithPropertySplices(t *testing.T) {
 			if got.ID() != tc.id || got.Version() != 3 || got.Extent() != want.Extent() || got.PropertiesJSON() != want.PropertiesJSON() {
 				t.Errorf("id %q v%d extent %v, want %q v3 %v", got.ID(), got.Version(), got.Extent(), tc.id, want.Extent())
 			}
-			for k, v := range want.Properties() {
-				if g, _ := got.Property(k); string(g) != string(v) {
-					t.Errorf("%s = %s, want %s", k, g, v)
+			for k, v := range all {
+				if g, ok := got.Property(k); !ok || string(g) != string(compactJSON(t, v)) {
+					t.Errorf("%s = %.40s, want %.40s", k, g, v)
 				}
 			}
-			if names, wnames := got.PropertyNames(), want.PropertyNames(); strings.Join(names, "|") != strings.Join(wnames, "|") {
+			wnames := slices.Sorted(maps.Keys(all))
+			if names := got.PropertyNames(); strings.Join(names, "|") != strings.Join(wnames, "|") {
 				t.Errorf("names %q, want %q", names, wnames)
+			}
+			for k, v := range f.Properties() {
+				if string(v) != string(compactJSON(t, tc.props[k])) {
+					t.Errorf("the original's %s changed: %.40s", k, v)
+				}
 			}
 			if f.Has(tc.key) != (tc.props[tc.key] != nil) {
 				t.Errorf("the original changed: %s", f.JSON())
@@ -297,4 +315,13 @@ func TestWithStringQuotesAsJSON(t *testing.T) {
 			t.Errorf("%q: %s, want %s", v, got.JSON(), want.JSON())
 		}
 	}
+}
+
+func compactJSON(t *testing.T, v json.RawMessage) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Compact(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

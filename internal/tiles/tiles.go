@@ -80,7 +80,8 @@ func (t *Tile) Body(gz bool) (body []byte, length []string) {
 		_, _ = zw.Write(t.Data) // a bytes.Buffer does not fail
 		_ = zw.Close()
 		gzpool.Put(zw)
-		t.gz.body, t.gz.length[0] = buf.Bytes(), strconv.Itoa(buf.Len())
+		// The cache keeps the body as long as the tile: no spare capacity.
+		t.gz.body, t.gz.length[0] = bytes.Clone(buf.Bytes()), strconv.Itoa(buf.Len())
 	})
 	return t.gz.body, t.gz.length[:]
 }

@@ -1,6 +1,8 @@
 package bunt
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -58,8 +60,8 @@ func TestSlotsAreReused(t *testing.T) {
 	c.add(pt("a", 22)) // replaces a: its slot is freed and taken again
 	c.drop("b")
 	c.add(pt("c", 23))
-	if len(c.slots) != 2 || len(c.ids) != 2 || c.get("b") != nil {
-		t.Fatalf("%d slots, ids %v", len(c.slots), c.ids)
+	if len(c.slots) != 2 || c.ids.n != 2 || c.get("b") != nil {
+		t.Fatalf("%d slots, %d ids", len(c.slots), c.ids.n)
 	}
 	var es []entry
 	c.tree.Scan(func(min, _ [2]float32, e entry) bool {
@@ -80,4 +82,39 @@ func idsOf(c *collection, es []entry) []string {
 		out[i] = c.slots[e.slot].ID()
 	}
 	return out
+}
+
+// The slot index agrees with a map through adds, replacements and drops
+// that grow it and shift its runs of cells (many ids share a home cell in
+// a table of 16 to 2048 cells).
+func TestSlotIndexAgreesWithMap(t *testing.T) {
+	c := newCollection(geo.NewCollection("c"), 1)
+	want := map[string]bool{}
+	r := rand.New(rand.NewPCG(1, 2))
+	for step := range 20_000 {
+		id := fmt.Sprintf("f-%d", r.IntN(1500))
+		if r.IntN(3) == 0 {
+			c.drop(id)
+			delete(want, id)
+		} else {
+			f, err := geo.NewFeature(id, orb.Point{float64(step % 90), 50}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.add(f)
+			want[id] = true
+		}
+		if step%1000 != 999 {
+			continue
+		}
+		if c.ids.n != len(want) {
+			t.Fatalf("step %d: %d ids, want %d", step, c.ids.n, len(want))
+		}
+		for i := range 1500 {
+			id := fmt.Sprintf("f-%d", i)
+			if f := c.get(id); (f != nil) != want[id] || f != nil && f.ID() != id {
+				t.Fatalf("step %d: get(%s) = %v, want present %v", step, id, f, want[id])
+			}
+		}
+	}
 }

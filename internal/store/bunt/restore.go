@@ -54,8 +54,8 @@ func (s *Store) Restore(ctx context.Context, r store.Restoration) error {
 // history (s.mu held).
 func (s *Store) checkEmpty() error {
 	for id, c := range s.cols {
-		if len(c.ids) > 0 {
-			return store.Errorf(store.ErrConflict, "the store is not empty (collection %s has %d features): a history restores into an empty store only", id, len(c.ids))
+		if c.ids.n > 0 {
+			return store.Errorf(store.ErrConflict, "the store is not empty (collection %s has %d features): a history restores into an empty store only", id, c.ids.n)
 		}
 	}
 	any := false
