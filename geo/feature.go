@@ -25,7 +25,6 @@ type Feature struct {
 	collection string // not encoded; set by stores and importers
 	version    int64  // not encoded; changes on every write (the ETag)
 	geometry   orb.Geometry
-	geom       span      // the geometry's JSON in json
 	propsJSON  span      // the properties object's JSON in json
 	props      valueEnds // in key order
 	from, to   int64     // validity in Unix nanoseconds; 0 is an open end
@@ -172,7 +171,6 @@ func build(id, collection string, version int64, g orb.Geometry, geomJSON string
 	idEnd := len(buf)
 	buf = append(buf, `,"geometry":`...)
 	f := &Feature{collection: collection, version: version, geometry: g}
-	f.geom.start = uint32(len(buf))
 	if geomJSON != "" {
 		buf = append(buf, geomJSON...)
 	} else {
@@ -181,7 +179,6 @@ func build(id, collection string, version int64, g orb.Geometry, geomJSON string
 			return nil, invalid("geometry.coordinates", "%v", err)
 		}
 	}
-	f.geom.end = uint32(len(buf))
 	buf = append(buf, `,"properties":`...)
 	f.propsJSON.start = uint32(len(buf))
 	buf = append(buf, '{')
@@ -373,10 +370,17 @@ func (f *Feature) kvs() []kv {
 	return out
 }
 
+// geomJSON is the geometry's JSON, where build writes it: between the
+// quoted id and the properties.
+func (f *Feature) geomJSON() string {
+	const head, geomKey, propsKey = len(`{"type":"Feature","id":`), len(`,"geometry":`), len(`,"properties":`)
+	return f.json[skipString(f.json, head)+geomKey : int(f.propsJSON.start)-propsKey]
+}
+
 // rebuild makes a changed copy; it reuses the geometry's encoding, so it
 // cannot fail.
 func (f *Feature) rebuild(id string, props []kv) *Feature {
-	g, _ := build(id, f.collection, f.version, f.geometry, f.geom.of(f.json), props)
+	g, _ := build(id, f.collection, f.version, f.geometry, f.geomJSON(), props)
 	return g
 }
 
@@ -529,4 +533,22 @@ func NewID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// Compact copies fs into three allocations, of the features, of their
+// property tables and of the pointers to the copies it returns, for a
+// store that holds them for as long as it runs.
+func Compact(fs []*Feature) []*Feature {
+	n := 0
+	for _, f := range fs {
+		n += len(f.props)
+	}
+	slab, tabs, out := make([]Feature, len(fs)), make(valueEnds, n), make([]*Feature, len(fs))
+	for i, f := range fs {
+		slab[i] = *f
+		k := copy(tabs, f.props)
+		slab[i].props, tabs = tabs[:k:k], tabs[k:]
+		out[i] = &slab[i]
+	}
+	return out
 }

@@ -29,7 +29,6 @@ func StoredFeature(collection, id string, version int64, g orb.Geometry, enc str
 		return nil, bad("no properties")
 	}
 	f := &Feature{json: enc, id: id, collection: collection, version: version, geometry: g}
-	f.geom = span{uint32(len(head)), uint32(len(head) + i)}
 	f.propsJSON = span{uint32(len(head) + i + len(`,"properties":`)), uint32(len(enc) - 1)}
 	return adopt(f, bad)
 }
@@ -48,12 +47,10 @@ func StoredProperties(collection, id string, version int64, g orb.Geometry, prop
 	buf := make([]byte, 0, 96+len(id)+len(props)+48*vertices(g))
 	buf = appendKey(append(buf, `{"type":"Feature","id":`...), id)
 	buf = append(buf, `,"geometry":`...)
-	gStart := len(buf)
 	buf, err := appendGeometry(buf, g)
 	if err != nil {
 		return nil, bad(err.Error())
 	}
-	gEnd := len(buf)
 	buf = append(buf, `,"properties":`...)
 	pStart := len(buf)
 	buf = append(append(buf, props...), '}')
@@ -61,12 +58,12 @@ func StoredProperties(collection, id string, version int64, g orb.Geometry, prop
 		return nil, bad("too long")
 	}
 	f := &Feature{json: string(buf), id: id, collection: collection, version: version, geometry: g}
-	f.geom = span{uint32(gStart), uint32(gEnd)}
 	f.propsJSON = span{uint32(pStart), uint32(len(buf) - 1)}
 	return adopt(f, bad)
 }
 
-// adopt indexes the properties of a stored feature whose spans are set.
+// adopt indexes the properties of a stored feature whose properties
+// span is set.
 func adopt(f *Feature, bad func(string) error) (*Feature, error) {
 	var ok bool
 	if f.props, ok = scanObject(f.json, f.propsJSON); !ok {

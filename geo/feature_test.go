@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -324,4 +325,63 @@ func compactJSON(t *testing.T, v json.RawMessage) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// A rebuild (WithID, Without) copies the geometry's encoding from the
+// feature's own: it must find it whatever the id holds.
+func TestRebuildKeepsGeometry(t *testing.T) {
+	g := orb.Polygon{{{23.5, 53.1}, {23.7, 53.2}, {23.6, 53.3}, {23.5, 53.1}}}
+	props := map[string]json.RawMessage{"a": json.RawMessage(`1`), "b": json.RawMessage(`"x"`)}
+	for _, id := range []string{"", "plain", `a "quoted" \ id`, "<b>&", "ключ"} {
+		f, err := geo.NewFeature(id, g, props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, got := range map[string]*geo.Feature{
+			"WithID":  f.WithID(id + "-2").WithID(id),
+			"Without": f.Without("b"),
+		} {
+			want, _ := geo.NewFeature(id, g, props)
+			if name == "Without" {
+				want, _ = geo.NewFeature(id, g, map[string]json.RawMessage{"a": props["a"]})
+			}
+			if got.JSON() != want.JSON() {
+				t.Errorf("id %q, %s:\n got %s\nwant %s", id, name, got.JSON(), want.JSON())
+			}
+		}
+	}
+}
+
+// Compact's copies are the same features, and changing one leaves its
+// neighbours in the shared allocations alone.
+func TestCompactKeepsFeatures(t *testing.T) {
+	big := json.RawMessage(`"` + strings.Repeat("x", 70_000) + `"`)
+	var fs []*geo.Feature
+	for i, props := range []map[string]json.RawMessage{
+		{"a": json.RawMessage(`1`), "b": json.RawMessage(`[1,{"c":2}]`)},
+		nil,
+		{"wide": big, "z": json.RawMessage(`true`)},
+		{"name": json.RawMessage(`"last"`)},
+	} {
+		f, err := geo.NewFeature(fmt.Sprint("f-", i), orb.Point{float64(i), 50}, props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f.WithCollection("c").WithVersion(int64(i+1)))
+	}
+	got := geo.Compact(fs)
+	changed := got[0].WithString("a", "changed")
+	for i, f := range got {
+		if f == fs[i] || f.JSON() != fs[i].JSON() || f.ID() != fs[i].ID() || f.Version() != fs[i].Version() || f.Collection() != "c" {
+			t.Errorf("copy %d: %s v%d, want %s v%d", i, f.JSON(), f.Version(), fs[i].JSON(), fs[i].Version())
+		}
+		for k, v := range fs[i].Properties() {
+			if g, ok := f.Property(k); !ok || string(g) != string(v) {
+				t.Errorf("copy %d: %s = %.40s, want %.40s", i, k, g, v)
+			}
+		}
+	}
+	if a, _ := got[0].Property("a"); changed.String("a") != "changed" || string(a) != "1" || len(got[1].PropertyNames()) != 0 {
+		t.Errorf("after a change: %s, then %s and %v", changed.JSON(), got[0].JSON(), got[1].PropertyNames())
+	}
 }
