@@ -41,12 +41,11 @@ const (
 // GIS tool, a load generator) costs no compression, and a browser's first
 // request pays it as it did when every render compressed.
 type Tile struct {
-	Data           []byte
-	ETag, GzipETag string
+	Data []byte
 
 	// tags holds each form's tag (gzip second) and length holds the plain
-	// form's, as a response's header carries them: made once for every
-	// response of a cached tile.
+	// form's length, as a response's header carries them: made once for
+	// every response of a cached tile.
 	tags   [2]string
 	length [1]string
 	gz     struct {
@@ -89,7 +88,7 @@ func (t *Tile) Body(gz bool) (body []byte, length []string) {
 // Size is what the tile costs a cache, with room for its gzip form
 // whether or not it has been made: a tile compresses to less than half.
 func (t *Tile) Size() int64 {
-	return int64(len(t.Data)+len(t.Data)/2+len(t.ETag)+len(t.GzipETag)) + 96
+	return int64(len(t.Data)+len(t.Data)/2+len(t.tags[0])+len(t.tags[1])) + 96
 }
 
 // Pipeline renders, caches and coalesces tiles of one store.
@@ -291,9 +290,7 @@ func (p *Pipeline) render(ctx context.Context, src *source, t maptile.Tile, when
 
 // newTile makes a tile of its data and tag.
 func newTile(data []byte, tag string) *Tile {
-	ct := &Tile{Data: data, ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}
-	ct.tags, ct.length = [2]string{ct.ETag, ct.GzipETag}, [1]string{strconv.Itoa(len(data))}
-	return ct
+	return &Tile{Data: data, tags: [2]string{`"` + tag + `"`, `"` + tag + `-gz"`}, length: [1]string{strconv.Itoa(len(data))}}
 }
 
 // layers fetches the features of each layer of the tile through the

@@ -58,7 +58,7 @@ func TestPipeline(t *testing.T) {
 	}
 	wg.Wait()
 	for i, g := range got {
-		if g == nil || len(g.Data) == 0 || g.ETag == "" || g.ETag == g.GzipETag {
+		if g == nil || len(g.Data) == 0 || g.Tag(false)[0] == "" || g.Tag(false)[0] == g.Tag(true)[0] {
 			t.Fatalf("request %d: tile %+v", i, g)
 		}
 		if g != got[0] {
@@ -94,7 +94,7 @@ func TestPipeline(t *testing.T) {
 	for _, form := range []struct {
 		gz  bool
 		tag string
-	}{{false, got[0].ETag}, {true, got[0].GzipETag}} {
+	}{{false, got[0].Tag(false)[0]}, {true, got[0].Tag(true)[0]}} {
 		etag := got[0].Tag(form.gz)
 		body, length := got[0].Body(form.gz)
 		if len(etag) != 1 || etag[0] != form.tag || len(length) != 1 || length[0] != strconv.Itoa(len(body)) {
@@ -110,7 +110,7 @@ func TestPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, err := p.Get(ctx, "layer", tile, store.Query{}, "")
-	if err != nil || after.ETag == got[0].ETag {
+	if err != nil || after.Tag(false)[0] == got[0].Tag(false)[0] {
 		t.Errorf("after a write: tile %v (%v), want a new one", after, err)
 	}
 	// An empty tile is a tile with no data; an unknown tile set is NotFound.

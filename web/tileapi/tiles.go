@@ -207,7 +207,7 @@ func writeTile(w http.ResponseWriter, r *http.Request, ct *tiles.Tile) error {
 	gz := wantsGzip(r.Header.Get("Accept-Encoding"))
 	h["Etag"] = ct.Tag(gz)
 	h["Content-Type"] = hdrMVT
-	if inm := r.Header.Get("If-None-Match"); inm != "" && (api.ETagMatches(inm, ct.ETag, true) || api.ETagMatches(inm, ct.GzipETag, true)) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && (api.ETagMatches(inm, ct.Tag(false)[0], true) || api.ETagMatches(inm, ct.Tag(true)[0], true)) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
