@@ -462,27 +462,35 @@ func (f *Feature) withMember(name, value string) *Feature {
 
 	g := *f
 	g.json = b.String()
-	delta := uint32(len(g.json) - len(f.json))
-	g.propsJSON.end += delta
-	// The properties object starts where it did: offsets before the member
-	// stay, those after it move by delta.
-	wideF, wideG := wideEnds(f.propsJSON), wideEnds(g.propsJSON)
-	g.props = make(valueEnds, 0, (n+1)*(1+boolInt(wideG)))
-	for j := range i {
-		g.props = g.props.append(f.props.at(j, wideF), wideG)
-	}
-	g.props = g.props.append(uint32(end)-g.propsJSON.start, wideG)
-	if found {
-		i++
-	}
-	for j := i; j < n; j++ {
-		g.props = g.props.append(f.props.at(j, wideF)+delta, wideG)
-	}
+	g.propsJSON.end += uint32(len(g.json) - len(f.json))
+	g.props = f.splicedEnds(i, found, uint32(end), g.propsJSON)
 	g.id = shareID(g.json, f.id)
 	if name == "valid_from" || name == "valid_to" {
 		g.from, g.to = validity(&g)
 	}
 	return &g
+}
+
+// splicedEnds is f's property table with the member that withMember
+// spliced in before the i-th property (or in its place, if found), its
+// value ending at end, in the properties object now at obj. The object
+// starts where it did: offsets before the member stay, those after it
+// move by as much as the object grew.
+func (f *Feature) splicedEnds(i int, found bool, end uint32, obj span) valueEnds {
+	n, delta := f.nprops(), obj.end-f.propsJSON.end
+	wideF, wide := wideEnds(f.propsJSON), wideEnds(obj)
+	t := make(valueEnds, 0, (n+1)*(1+boolInt(wide)))
+	for j := range i {
+		t = t.append(f.props.at(j, wideF), wide)
+	}
+	t = t.append(end-obj.start, wide)
+	if found {
+		i++
+	}
+	for j := i; j < n; j++ {
+		t = t.append(f.props.at(j, wideF)+delta, wide)
+	}
+	return t
 }
 
 // shareID is id as a substring of the encoding json when json holds it
