@@ -76,8 +76,8 @@ func (c *collection) drop(id string) {
 	c.slots[s], c.free = nil, append(c.free, s)
 }
 
-// load fills an empty collection with fs, in id order (open): the map
-// and the derived data on one core while the R-tree is filled, in
+// load fills an empty collection with fs, in id order (open): the slot
+// index and the derived data on one core while the R-tree is filled, in
 // locality order, on another. Deriving them on the first request instead
 // (sorting every id) held up every request of a fresh server's first
 // tenth of a second.
