@@ -49,12 +49,15 @@ type valueEnds []uint16
 // needs four-byte offsets.
 func wideEnds(obj span) bool { return obj.end-obj.start > math.MaxUint16 }
 
-func (t valueEnds) len(wide bool) int {
+// words is how many uint16 an offset takes.
+func words(wide bool) int {
 	if wide {
-		return len(t) / 2
+		return 2
 	}
-	return len(t)
+	return 1
 }
+
+func (t valueEnds) len(wide bool) int { return len(t) / words(wide) }
 
 func (t valueEnds) at(i int, wide bool) uint32 {
 	if wide {
@@ -74,18 +77,11 @@ func (t valueEnds) append(off uint32, wide bool) valueEnds {
 // at ends (offsets in the feature's JSON).
 func packEnds(ends []uint32, obj span) valueEnds {
 	wide := wideEnds(obj)
-	t := make(valueEnds, 0, len(ends)*(1+boolInt(wide)))
+	t := make(valueEnds, 0, len(ends)*words(wide))
 	for _, e := range ends {
 		t = t.append(e-obj.start, wide)
 	}
 	return t
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // nprops is how many properties f has.
@@ -479,7 +475,7 @@ func (f *Feature) withMember(name, value string) *Feature {
 func (f *Feature) splicedEnds(i int, found bool, end uint32, obj span) valueEnds {
 	n, delta := f.nprops(), obj.end-f.propsJSON.end
 	wideF, wide := wideEnds(f.propsJSON), wideEnds(obj)
-	t := make(valueEnds, 0, (n+1)*(1+boolInt(wide)))
+	t := make(valueEnds, 0, (n+1)*words(wide))
 	for j := range i {
 		t = t.append(f.props.at(j, wideF), wide)
 	}
