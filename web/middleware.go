@@ -68,7 +68,9 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 			h["Vary"] = hdrVaryForwarded
 		}
 		next.ServeHTTP(rec, r)
-		s.logRequest(r, rec.RequestInfo(), start, time.Now())
+		end := time.Now()
+		s.logRequest(r, rec.RequestInfo(), start, end)
+		s.turns.Done(r.Context(), end)
 	})
 }
 

@@ -107,7 +107,13 @@ type Server struct {
 	tokens tokenCache // named editors (tokens.go)
 	// securityHeaders are set on every response (see securityHeaders).
 	securityHeaders http.Header
+	// turns make a busy keep-alive connection yield between requests.
+	turns *middleware.Turns
 }
+
+// connTurn is how long a connection may serve requests back to back
+// before it yields its processor to the requests queued behind it.
+const connTurn = 500 * time.Microsecond
 
 // DevVersion is the version of a build without the Makefile's
 // -X main.version: cmd/sitmap's default and the server's, one word.
@@ -130,6 +136,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Log, cancel: cancel,
 		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0)), exportSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.securityHeaders = middleware.SecurityHeaders(cfg.BasemapURL)
+	s.turns = middleware.NewTurns(connTurn)
 	s.events = newFeed(ctx, cfg.Store, eventRing)
 	s.routes = s.allRoutes()
 	s.allow = s.allowTable()
@@ -178,12 +185,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// HTTPServer is an http.Server for s with its timeouts; the errors
-// net/http logs (bad TLS handshakes, broken clients) go to the log at info.
+// HTTPServer is an http.Server for s with its timeouts and connections
+// that take turns (middleware.Turns); the errors net/http logs (bad TLS
+// handshakes, broken clients) go to the log at info.
 func (s *Server) HTTPServer() *http.Server {
 	t := s.cfg.Timeouts
 	return &http.Server{Handler: s, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelInfo)}
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelInfo), ConnContext: s.turns.ConnContext}
 }
 
 // Close stops background work: the change feed and its open streams.

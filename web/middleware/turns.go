@@ -1,0 +1,63 @@
+package middleware
+
+import (
+	"context"
+	"net"
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+// Turns makes each keep-alive connection give up its processor between
+// requests at least once per Every, so that it cannot hold it until the
+// Go runtime preempts it (10 ms and more).
+//
+// net/http serves a connection's requests one after another on one
+// goroutine. Under load the next request is often there when the last
+// answer has been written, so the goroutine reads it without blocking
+// and never enters the scheduler, while the requests readied on the
+// same processor by the network poller wait in its run queue behind
+// it. Measured with wrk -t2 -c16 on two cores (`/items`, 222,000
+// features): the runtime's scheduling latency had a p99 of 14.7 ms and
+// a p99.9 of 25–29 ms, and wrk's p99 was 27–30 ms; with a turn after
+// every half millisecond of a connection's work, 1.8–2.6 and 3.7–5.2
+// ms, and wrk's p99 10 ms, at the same rate.
+type Turns struct {
+	Every time.Duration
+	Yield func() // runtime.Gosched; tests count the calls
+}
+
+// NewTurns gives connections a turn every d (none when d <= 0).
+func NewTurns(d time.Duration) *Turns { return &Turns{Every: d, Yield: runtime.Gosched} }
+
+type turnKey struct{}
+
+// connTurn is when a connection last gave up its processor, in Unix
+// nanoseconds. HTTP/2 serves a connection's streams on goroutines of
+// their own, concurrently: hence the atomic.
+type connTurn struct{ last atomic.Int64 }
+
+// ConnContext is an http.Server's ConnContext that starts a
+// connection's turns.
+func (t *Turns) ConnContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, turnKey{}, &connTurn{})
+}
+
+// Done is called when a request has been served, at now: it yields the
+// processor if the request's connection has not done so for Every.
+// Requests on a connection that ConnContext did not see never yield.
+func (t *Turns) Done(ctx context.Context, now time.Time) {
+	if t.Every <= 0 {
+		return
+	}
+	c, ok := ctx.Value(turnKey{}).(*connTurn)
+	if !ok {
+		return
+	}
+	n := now.UnixNano()
+	if last := c.last.Load(); last != 0 && time.Duration(n-last) < t.Every {
+		return
+	}
+	c.last.Store(n)
+	t.Yield()
+}
