@@ -19,9 +19,9 @@ import (
 // same processor by the network poller wait in its run queue behind
 // it. Measured with wrk -t2 -c16 on two cores (`/items`, 222,000
 // features): the runtime's scheduling latency had a p99 of 14.7 ms and
-// a p99.9 of 25–29 ms, and wrk's p99 was 27–30 ms; with a turn after
-// every half millisecond of a connection's work, 1.8–2.6 and 3.7–5.2
-// ms, and wrk's p99 10 ms, at the same rate.
+// a p99.9 of 25–29 ms, and wrk's p99 was 27–28 ms; with a turn once a
+// connection has served for half a millisecond, 3.7–4.2 and 6.3–7.3
+// ms, and wrk's p99 10.4–10.8 ms, at the same rate.
 type Turns struct {
 	Every time.Duration
 	Yield func() // runtime.Gosched; tests count the calls
