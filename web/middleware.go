@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -86,22 +87,33 @@ func (s *Server) logRequest(r *http.Request, ri *api.Info, start, end time.Time)
 		route = "unmatched"
 	}
 	s.metrics.Observe(route, ri.Status, d)
-	// Typed attributes: no []any to box every value into.
-	attrs := [...]slog.Attr{slog.String("method", r.Method), slog.String("path", middleware.LogTarget(r.URL)),
-		slog.Int("status", ri.Status), slog.Int64("bytes", ri.Bytes), slog.Duration("duration", d),
-		slog.String("request_id", ri.ID), slog.String("route", route), slog.String("err", ri.Err)}
-	n := len(attrs)
-	if ri.Err == "" {
-		n--
+	a := middleware.Access{Time: end, Method: r.Method, Path: middleware.LogTarget(r.URL), Status: ri.Status,
+		Bytes: ri.Bytes, Duration: d, RequestID: ri.ID, Route: route, Err: ri.Err}
+	if s.access != nil {
+		_ = s.access.Write(&a)
+		return
 	}
+	s.logAccess(r.Context(), &a)
+}
+
+// logAccess sends a request's line through Log.
+func (s *Server) logAccess(ctx context.Context, a *middleware.Access) {
 	// The record goes straight to the handler (as slog's own wrappers
 	// do): Logger.LogAttrs would read the clock again and walk the stack
 	// for a source location that an access line has no use for.
 	h := s.log.Handler()
-	if !h.Enabled(r.Context(), slog.LevelInfo) {
+	if !h.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	rec := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+	// Typed attributes: no []any to box every value into.
+	attrs := [...]slog.Attr{slog.String("method", a.Method), slog.String("path", a.Path),
+		slog.Int("status", a.Status), slog.Int64("bytes", a.Bytes), slog.Duration("duration", a.Duration),
+		slog.String("request_id", a.RequestID), slog.String("route", a.Route), slog.String("err", a.Err)}
+	n := len(attrs)
+	if a.Err == "" {
+		n--
+	}
+	rec := slog.NewRecord(a.Time, slog.LevelInfo, "request", 0)
 	rec.AddAttrs(attrs[:n]...)
-	_ = h.Handle(r.Context(), rec)
+	_ = h.Handle(ctx, rec)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -43,6 +44,10 @@ type Config struct {
 	// BasemapURL is an optional online raster basemap template for the page.
 	BasemapURL string
 	Log        *slog.Logger
+	// AccessLog, when set, takes each request's log line, written by hand
+	// in the format Log's text handler would give it (it is a large part
+	// of what a cached tile costs through slog); nil: the lines go to Log.
+	AccessLog io.Writer
 	// Version is the program version for the landing page, the OpenAPI
 	// document and metrics (empty: DevVersion).
 	Version string
@@ -109,6 +114,8 @@ type Server struct {
 	securityHeaders http.Header
 	// turns make a busy keep-alive connection yield between requests.
 	turns *middleware.Turns
+	// access writes the request log lines when Config.AccessLog is set.
+	access *middleware.AccessLog
 }
 
 // connTurn is how long a connection may serve requests back to back
@@ -137,6 +144,9 @@ func New(cfg Config) *Server {
 		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0)), exportSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.securityHeaders = middleware.SecurityHeaders(cfg.BasemapURL)
 	s.turns = middleware.NewTurns(connTurn)
+	if cfg.AccessLog != nil {
+		s.access = middleware.NewAccessLog(cfg.AccessLog)
+	}
 	s.events = newFeed(ctx, cfg.Store, eventRing)
 	s.routes = s.allRoutes()
 	s.allow = s.allowTable()

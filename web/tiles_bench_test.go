@@ -242,24 +242,28 @@ func (w *nullWriter) SetWriteDeadline(time.Time) error { return nil }
 
 // BenchmarkTileWarmInProcess is the cached-tile path through the whole
 // handler (middleware, router, cache) without the network: its cost per
-// request and allocations.
+// request and allocations, with the log line written as serve writes it
+// (access) and through slog (slog), into nothing.
 func BenchmarkTileWarmInProcess(b *testing.B) {
 	st := benchWorkload(b)
-	// Every request's log line is formatted, as serve's are (into a
-	// buffer there, into nothing here).
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := web.New(web.Config{Store: st, Assets: assets.FS, TileCacheBytes: 256 << 20, Log: log})
-	for _, ts := range []string{"all", "points"} {
-		b.Run(ts, func(b *testing.B) {
-			url := tileURL(ts, maptile.At(workload.Towns()[0].Center, 9))
-			get(srv, url, "Accept-Encoding", "gzip")
-			req, _ := http.NewRequest("GET", url, nil)
-			req.Header.Set("Accept-Encoding", "gzip")
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				srv.ServeHTTP(&nullWriter{h: http.Header{}}, req)
-			}
-		})
+	for _, lg := range []struct {
+		name   string
+		access io.Writer
+	}{{"access", io.Discard}, {"slog", nil}} {
+		srv := web.New(web.Config{Store: st, Assets: assets.FS, TileCacheBytes: 256 << 20, Log: log, AccessLog: lg.access})
+		for _, ts := range []string{"all", "points"} {
+			b.Run(lg.name+"/"+ts, func(b *testing.B) {
+				url := tileURL(ts, maptile.At(workload.Towns()[0].Center, 9))
+				get(srv, url, "Accept-Encoding", "gzip")
+				req, _ := http.NewRequest("GET", url, nil)
+				req.Header.Set("Accept-Encoding", "gzip")
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					srv.ServeHTTP(&nullWriter{h: http.Header{}}, req)
+				}
+			})
+		}
 	}
 }

@@ -60,7 +60,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	go returnWhenIdle(ctx)
 	srv := web.New(web.Config{
 		Store: st, Assets: assets.FS, Token: *token, TokenName: *tokenName, BaseURL: *baseURL, TrustProxy: *trustProxy, Timeouts: *t,
-		TileCacheBytes: int64(*cacheMB) << 20, BasemapURL: *basemapURL, Log: log, Version: version,
+		TileCacheBytes: int64(*cacheMB) << 20, BasemapURL: *basemapURL, Log: log, AccessLog: logw, Version: version,
 	})
 	defer srv.Close()
 
