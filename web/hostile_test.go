@@ -521,3 +521,25 @@ func TestHostile_MetricsGauges(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPServerConnectionsTakeTurns: connections served by HTTPServer
+// take turns (middleware.Turns, the first request on a connection gives
+// one), and /metrics counts them; requests served without its
+// ConnContext never yield.
+func TestHTTPServerConnectionsTakeTurns(t *testing.T) {
+	ts := newTestServer(t)
+	ts.get("/collections")
+	if got := ts.get("/metrics").Body.String(); !strings.Contains(got, "\nsitmap_connection_turns_total 0\n") {
+		t.Fatalf("in process, turns were counted:\n%s", got)
+	}
+	base := serveLoopback(t, ts, nil)
+	resp, err := http.Get(base + "/collections")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if n, _ := strconv.Atoi(metric(t, base, "sitmap_connection_turns_total")); n < 1 {
+		t.Errorf("sitmap_connection_turns_total %d after a request through HTTPServer, want at least 1", n)
+	}
+}

@@ -143,7 +143,6 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Log, cancel: cancel,
 		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0)), exportSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.securityHeaders = middleware.SecurityHeaders(cfg.BasemapURL)
-	s.turns = middleware.NewTurns(connTurn)
 	if cfg.AccessLog != nil {
 		s.access = middleware.NewAccessLog(cfg.AccessLog)
 	}
@@ -151,6 +150,11 @@ func New(cfg Config) *Server {
 	s.routes = s.allRoutes()
 	s.allow = s.allowTable()
 	s.metrics = middleware.NewMetrics(routeNames(s.routes))
+	s.turns = middleware.NewTurns(connTurn)
+	s.turns.Yield = func() {
+		s.metrics.Turns.Add(1)
+		runtime.Gosched()
+	}
 	s.router = mux.NewRouter()
 	s.router.NotFoundHandler = s.errorHandler(func(w http.ResponseWriter, r *http.Request) error {
 		return api.NotFound("no resource at " + r.URL.Path)

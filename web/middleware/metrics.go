@@ -41,6 +41,8 @@ type Metrics struct {
 	inflight map[string]*atomic.Int64
 	// Streams counts the open event streams.
 	Streams atomic.Int64
+	// Turns counts the times a connection gave up its processor (Turns).
+	Turns atomic.Int64
 	// slotWaits and slotWaitNanos count the item queries that found every
 	// slot taken, and the time they waited.
 	slotWaits, slotWaitNanos atomic.Int64
@@ -72,6 +74,7 @@ func (m *Metrics) writeGauges(buf *bytes.Buffer) {
 	fmt.Fprintf(buf, "# HELP sitmap_query_slot_waits_total Item queries that waited for a query slot.\n# TYPE sitmap_query_slot_waits_total counter\nsitmap_query_slot_waits_total %d\n", m.slotWaits.Load())
 	fmt.Fprintf(buf, "# HELP sitmap_query_slot_wait_seconds_total Time item queries spent waiting for a query slot.\n# TYPE sitmap_query_slot_wait_seconds_total counter\nsitmap_query_slot_wait_seconds_total %g\n",
 		time.Duration(m.slotWaitNanos.Load()).Seconds())
+	fmt.Fprintf(buf, "# HELP sitmap_connection_turns_total Times a busy connection gave up its processor between requests.\n# TYPE sitmap_connection_turns_total counter\nsitmap_connection_turns_total %d\n", m.Turns.Load())
 	fmt.Fprintf(buf, "# HELP sitmap_goroutines Goroutines of the process.\n# TYPE sitmap_goroutines gauge\nsitmap_goroutines %d\n", runtime.NumGoroutine())
 }
 
