@@ -56,7 +56,7 @@ func serveLoopback(t *testing.T, ts *testServer, wrap func(net.Listener) net.Lis
 		ln = wrap(ln)
 	}
 	hs := ts.srv.HTTPServer()
-	go hs.Serve(ln)
+	go hs.Serve(web.Listener(ln))
 	t.Cleanup(func() { hs.Close() })
 	return "http://" + ln.Addr().String()
 }
@@ -392,10 +392,20 @@ func TestHostile_Limits(t *testing.T) {
 
 // TestHostile_SecurityHeaders: the page and the API forbid inline script
 // and framing, sniffing and Referer leaks; the page has no inline script
-// for the policy to break.
+// for the policy to break; a tile, no document, forbids sniffing and
+// allows nothing.
 func TestHostile_SecurityHeaders(t *testing.T) {
 	ts := newTestServer(t)
-	for _, target := range []string{"/", "/collections?f=json", "/collections/airfields/items?f=html", "/tiles/all/6/36/20.mvt",
+	for _, target := range []string{"/tiles/all/6/36/20.mvt", "/tiles/all/6/36/20.mvt?bad=1", "/tiles/nosuchset/6/36/20.mvt"} {
+		h := ts.get(target, "Accept", "text/html").Header()
+		if csp := h.Get("Content-Security-Policy"); csp != "default-src 'none'; frame-ancestors 'none'" {
+			t.Errorf("GET %s: Content-Security-Policy %q, want one that allows nothing", target, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: X-Content-Type-Options %q", target, h.Get("X-Content-Type-Options"))
+		}
+	}
+	for _, target := range []string{"/", "/collections?f=json", "/collections/airfields/items?f=html", "/collections/airfields/tiles",
 		"/static/page/app.js", "/no/such/thing", "/collections/airfields/items?bad=1"} {
 		rec := ts.get(target, "Accept", "text/html")
 		h := rec.Header()

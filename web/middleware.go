@@ -10,6 +10,7 @@ import (
 	"github.com/sitmap/sitmap/web/api"
 	"github.com/sitmap/sitmap/web/middleware"
 	"github.com/sitmap/sitmap/web/query"
+	"github.com/sitmap/sitmap/web/tileapi"
 )
 
 // named records which route served the request, for logs and metrics.
@@ -47,7 +48,11 @@ func (s *Server) serveRoute(rt api.Route, h http.Handler) http.Handler {
 
 // middleware wraps the router: request id, security headers, deadlines,
 // log line and metrics outermost, then CORS, then gzip. OPTIONS requests
-// that are not CORS preflights go to options.
+// that are not CORS preflights go to options. Tile requests go straight
+// to the tile route, with the tile headers (middleware.TileHeaders): the
+// router would find it after trying regular expressions on the path, and
+// a tile needs neither the CORS nor the gzip wrapper (it has its own
+// gzip form).
 func (s *Server) middleware(next, options http.Handler) http.Handler {
 	next = middleware.Gzip(next)
 	next = middleware.CORS(next, options, s.allowed)
@@ -55,24 +60,43 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id") // canonical: Get makes no copy of the name
-		if id == "" || len(id) > 128 || strings.ContainsAny(id, "\r\n") {
+		sent := id != "" && len(id) <= 128 && !strings.ContainsAny(id, "\r\n")
+		if !sent {
 			id = middleware.NewRequestID()
 		}
-		rec := middleware.NewRecorder(w, r, id, s.cfg.Timeouts.Write)
-		h := w.Header()
-		for k, v := range s.securityHeaders {
-			h[k] = v
+		rec := middleware.NewRecorder(w, r, id, s.deadlines)
+		if isTileRequest(r) {
+			// A map view asks for dozens of tiles: an id the client did
+			// not send is in the log line, and in the answer only if it
+			// is an error (api.WriteError).
+			if sent {
+				rec.AnswerID()
+			}
+			middleware.TileHeaders.Set(w.Header())
+			s.tileRoute.ServeHTTP(rec, r)
+		} else {
+			rec.AnswerID()
+			s.documentHeaders.Set(w.Header())
+			if vary {
+				// Links depend on these headers: a shared cache must not
+				// hand one client's links to another.
+				w.Header()["Vary"] = hdrVaryForwarded
+			}
+			next.ServeHTTP(rec, r)
 		}
-		if vary {
-			// Links depend on these headers: a shared cache must not hand
-			// one client's links to another.
-			h["Vary"] = hdrVaryForwarded
-		}
-		next.ServeHTTP(rec, r)
 		end := time.Now()
 		s.logRequest(r, rec.RequestInfo(), start, end)
 		s.turns.Done(r.Context(), end)
 	})
+}
+
+// isTileRequest reports whether r asks for a vector tile of a tile set.
+func isTileRequest(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	_, _, _, _, ok := tileapi.SplitTilePath(r.URL.Path)
+	return ok
 }
 
 var hdrVaryForwarded = []string{"X-Forwarded-Host, X-Forwarded-Proto"}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime"
 	"slices"
@@ -60,7 +61,7 @@ type Config struct {
 type Timeouts struct {
 	// ReadHeader bounds the request line and headers.
 	ReadHeader time.Duration
-	// Read bounds the whole request, body included.
+	// Read bounds a request's body, from when its headers are in.
 	Read time.Duration
 	// Write bounds each write of a response (not the whole response, so
 	// that event streams and large pages to slow links live on while the
@@ -95,7 +96,8 @@ type Server struct {
 	routes  []api.Route
 	router  *mux.Router
 	handler http.Handler
-	// tileRoute is the tile route's handler, which route calls directly.
+	// tileRoute is the tile route's handler, which the middleware calls
+	// directly for tile requests.
 	tileRoute http.Handler
 	metrics   *middleware.Metrics
 	events    *feed
@@ -110,10 +112,14 @@ type Server struct {
 	// allow lists the methods of each path, for OPTIONS and 405s.
 	allow  []pathMethods
 	tokens tokenCache // named editors (tokens.go)
-	// securityHeaders are set on every response (see securityHeaders).
-	securityHeaders http.Header
+	// documentHeaders are set on every response but tiles (see
+	// middleware.DocumentHeaders).
+	documentHeaders middleware.HeaderSet
 	// turns make a busy keep-alive connection yield between requests.
 	turns *middleware.Turns
+	// deadlines are Config.Timeouts' read and write, which the middleware
+	// applies.
+	deadlines middleware.Deadlines
 	// access writes the request log lines when Config.AccessLog is set.
 	access *middleware.AccessLog
 }
@@ -142,7 +148,8 @@ func New(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, log: cfg.Log, cancel: cancel,
 		querySlots: make(chan struct{}, 4*runtime.GOMAXPROCS(0)), exportSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
-	s.securityHeaders = middleware.SecurityHeaders(cfg.BasemapURL)
+	s.documentHeaders = middleware.DocumentHeaders(cfg.BasemapURL)
+	s.deadlines = middleware.Deadlines{Read: cfg.Timeouts.Read, Write: cfg.Timeouts.Write}
 	if cfg.AccessLog != nil {
 		s.access = middleware.NewAccessLog(cfg.AccessLog)
 	}
@@ -173,25 +180,12 @@ func New(cfg Config) *Server {
 			s.tileRoute = h
 		}
 	}
-	s.handler = s.middleware(http.HandlerFunc(s.route), named("options", s.errorHandler(s.handleOptions)))
+	s.handler = s.middleware(s.router, named("options", s.errorHandler(s.handleOptions)))
 	return s
 }
 
 func (s *Server) errorHandler(fn api.HandlerFunc) api.Handler {
 	return api.Handler{Fn: fn, Log: s.log, Allow: s.allowed}
-}
-
-// route sends tile requests straight to the tile route, which the router
-// would find after trying regular expressions on the path; the rest go
-// through the router.
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		if _, _, _, _, ok := tileapi.SplitTilePath(r.URL.Path); ok {
-			s.tileRoute.ServeHTTP(w, r)
-			return
-		}
-	}
-	s.router.ServeHTTP(w, r)
 }
 
 // ServeHTTP serves a request.
@@ -201,12 +195,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // HTTPServer is an http.Server for s with its timeouts and connections
 // that take turns (middleware.Turns); the errors net/http logs (bad TLS
-// handshakes, broken clients) go to the log at info.
+// handshakes, broken clients) go to the log at info. Serve it on
+// Listener(ln).
 func (s *Server) HTTPServer() *http.Server {
 	t := s.cfg.Timeouts
-	return &http.Server{Handler: s, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, IdleTimeout: t.Idle,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelInfo), ConnContext: s.turns.ConnContext}
+	// No ReadTimeout: the middleware gives only a request with a body its
+	// read deadline (middleware.NewRecorder).
+	return &http.Server{Handler: s, ReadHeaderTimeout: t.ReadHeader, IdleTimeout: t.Idle,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelInfo), ConnContext: middleware.ConnContext}
 }
+
+// Listener is ln with connections that send an answer's headers and a
+// large body in one write (middleware.Listener).
+func Listener(ln net.Listener) net.Listener { return middleware.Listener(ln) }
 
 // Close stops background work: the change feed and its open streams.
 func (s *Server) Close() error {

@@ -189,12 +189,31 @@ func TestHTMLEscapes(t *testing.T) {
 func TestMiddleware(t *testing.T) {
 	ts := newTestServer(t)
 	t.Run("request id", func(t *testing.T) {
-		rec := ts.get("/collections", "X-Request-ID", "abc-123")
-		if rec.Header().Get("X-Request-ID") != "abc-123" {
-			t.Errorf("X-Request-ID %q, want echo", rec.Header().Get("X-Request-ID"))
+		// A tile answers an id it made only with an error; every other
+		// answer carries one, and a client's own comes back.
+		cases := []struct {
+			target, sent string
+			want         string // "made": one the server made; "": none
+		}{
+			{"/collections", "abc-123", "abc-123"},
+			{"/collections", "", "made"},
+			{"/no/such/thing", "", "made"},
+			{"/tiles/all/6/36/20.mvt", "abc-123", "abc-123"},
+			{"/tiles/all/6/36/20.mvt", "", ""},
+			{"/tiles/all/6/36/20.mvt?bad=1", "", "made"},
+			{"/tiles/nosuchset/6/36/20.mvt", "", "made"},
 		}
-		if id := ts.get("/collections").Header().Get("X-Request-ID"); len(id) < 8 {
-			t.Errorf("generated X-Request-ID %q", id)
+		for _, c := range cases {
+			var rec *httptest.ResponseRecorder
+			if c.sent != "" {
+				rec = ts.get(c.target, "X-Request-ID", c.sent)
+			} else {
+				rec = ts.get(c.target)
+			}
+			got := rec.Header().Get("X-Request-ID")
+			if ok := got == c.want || c.want == "made" && len(got) >= 8 && got != c.sent; !ok {
+				t.Errorf("GET %s sending %q: %d, X-Request-ID %q, want %q", c.target, c.sent, rec.Code, got, c.want)
+			}
 		}
 	})
 	t.Run("gzip", func(t *testing.T) {

@@ -102,7 +102,7 @@ func openServed(ctx context.Context, sf *storeFlags, log *slog.Logger) (store.St
 func serveUntilDone(ctx context.Context, log *slog.Logger, srv *web.Server, ln net.Listener) error {
 	hs := srv.HTTPServer()
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(web.Listener(ln)) }()
 	select {
 	case err := <-errc:
 		return err
@@ -123,7 +123,7 @@ func timeoutFlags(fs *flag.FlagSet) *web.Timeouts {
 	d := web.DefaultTimeouts
 	t := &web.Timeouts{}
 	fs.DurationVar(&t.ReadHeader, "read-header-timeout", d.ReadHeader, "time a client has to send the request line and headers")
-	fs.DurationVar(&t.Read, "read-timeout", d.Read, "time a client has to send a whole request, body included")
+	fs.DurationVar(&t.Read, "read-timeout", d.Read, "time a client has to send a request's body, once its headers are in")
 	fs.DurationVar(&t.Write, "write-timeout", d.Write, "time each write of a response may take (per write: streams and large pages live on while the client reads)")
 	fs.DurationVar(&t.Idle, "idle-timeout", d.Idle, "time a keep-alive connection may wait for its next request")
 	return t

@@ -61,6 +61,10 @@ func (h Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
 // dropping the headers of the answer that was being prepared.
 func WriteError(w http.ResponseWriter, ae *Error) {
 	h := w.Header()
+	if ri := InfoOf(w); ri != nil && ri.ID != "" && len(h["X-Request-Id"]) == 0 {
+		// An error's id is what a user quotes to the operator.
+		h["X-Request-Id"] = []string{ri.ID}
+	}
 	h.Set("Content-Type", MediaJSON)
 	h.Del("ETag")
 	h.Del("Content-Encoding")

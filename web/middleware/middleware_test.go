@@ -122,7 +122,7 @@ func TestGzip_KeepsEncoded(t *testing.T) {
 	}
 }
 
-func TestSecurityHeaders(t *testing.T) {
+func TestDocumentHeaders(t *testing.T) {
 	cases := []struct{ basemap, imgSrc string }{
 		{"", "img-src 'self' data: blob:;"},
 		{"https://tile.example.org/{z}/{x}/{y}.png", "img-src 'self' data: blob: https://tile.example.org;"},
@@ -133,7 +133,7 @@ func TestSecurityHeaders(t *testing.T) {
 		{"/tiles/{z}/{x}/{y}.png", "img-src 'self' data: blob:;"},
 	}
 	for _, c := range cases {
-		h := middleware.SecurityHeaders(c.basemap)
+		h := middleware.DocumentHeaders(c.basemap)
 		csp := h.Get("Content-Security-Policy")
 		if !strings.Contains(csp, c.imgSrc) {
 			t.Errorf("basemap %q: CSP %q lacks %q", c.basemap, csp, c.imgSrc)

@@ -19,7 +19,8 @@ func TestRecorder_InfoThroughWrappers(t *testing.T) {
 		r := httptest.NewRequest("GET", "/x", nil)
 		r.Header.Set("Accept-Encoding", ae)
 		rec := httptest.NewRecorder()
-		w := middleware.NewRecorder(rec, r, "req-7", time.Minute)
+		w := middleware.NewRecorder(rec, r, "req-7", middleware.Deadlines{Read: time.Minute, Write: time.Minute})
+		w.AnswerID()
 		var found *api.Info
 		middleware.Gzip(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			found = api.InfoOf(w)

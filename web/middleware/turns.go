@@ -2,9 +2,7 @@ package middleware
 
 import (
 	"context"
-	"net"
 	"runtime"
-	"sync/atomic"
 	"time"
 )
 
@@ -30,19 +28,6 @@ type Turns struct {
 // NewTurns gives connections a turn every d (none when d <= 0).
 func NewTurns(d time.Duration) *Turns { return &Turns{Every: d, Yield: runtime.Gosched} }
 
-type turnKey struct{}
-
-// connTurn is when a connection last gave up its processor, in Unix
-// nanoseconds. HTTP/2 serves a connection's streams on goroutines of
-// their own, concurrently: hence the atomic.
-type connTurn struct{ last atomic.Int64 }
-
-// ConnContext is an http.Server's ConnContext that starts a
-// connection's turns.
-func (t *Turns) ConnContext(ctx context.Context, _ net.Conn) context.Context {
-	return context.WithValue(ctx, turnKey{}, &connTurn{})
-}
-
 // Done is called when a request has been served, at now: it yields the
 // processor if the request's connection has not done so for Every.
 // Requests on a connection that ConnContext did not see never yield.
@@ -50,14 +35,14 @@ func (t *Turns) Done(ctx context.Context, now time.Time) {
 	if t.Every <= 0 {
 		return
 	}
-	c, ok := ctx.Value(turnKey{}).(*connTurn)
-	if !ok {
+	c := connOf(ctx)
+	if c == nil {
 		return
 	}
 	n := now.UnixNano()
-	if last := c.last.Load(); last != 0 && time.Duration(n-last) < t.Every {
+	if last := c.lastTurn.Load(); last != 0 && time.Duration(n-last) < t.Every {
 		return
 	}
-	c.last.Store(n)
+	c.lastTurn.Store(n)
 	t.Yield()
 }

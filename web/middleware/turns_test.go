@@ -37,7 +37,7 @@ func TestTurns(t *testing.T) {
 			tr := middleware.NewTurns(c.every)
 			yielded := 0
 			tr.Yield = func() { yielded++ }
-			conns := []context.Context{tr.ConnContext(context.Background(), nil), tr.ConnContext(context.Background(), nil)}
+			conns := []context.Context{middleware.ConnContext(context.Background(), nil), middleware.ConnContext(context.Background(), nil)}
 			for i, d := range c.dones {
 				ctx := context.Background()
 				if d.conn >= 0 {
