@@ -86,7 +86,7 @@ func (s *Server) middleware(next, options http.Handler) http.Handler {
 		}
 		end := time.Now()
 		s.logRequest(r, rec.RequestInfo(), start, end)
-		s.turns.Done(r.Context(), end)
+		s.turns.Done(r.Context(), start, end)
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 // own, concurrently: hence the atomics.
 type conn struct {
 	lastTurn atomic.Int64    // Unix nanoseconds
+	lastEnd  atomic.Int64    // when its last request was served, Unix nanoseconds
 	writeDue atomic.Int64    // since epoch; 0: none set
 	out      *coalescingConn // nil unless accepted by Listener
 }

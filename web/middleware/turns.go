@@ -7,8 +7,8 @@ import (
 )
 
 // Turns makes each keep-alive connection give up its processor between
-// requests at least once per Every, so that it cannot hold it until the
-// Go runtime preempts it (10 ms and more).
+// requests at least once per Every of serving back to back, so that it
+// cannot hold it until the Go runtime preempts it (10 ms and more).
 //
 // net/http serves a connection's requests one after another on one
 // goroutine. Under load the next request is often there when the last
@@ -28,10 +28,20 @@ type Turns struct {
 // NewTurns gives connections a turn every d (none when d <= 0).
 func NewTurns(d time.Duration) *Turns { return &Turns{Every: d, Yield: runtime.Gosched} }
 
-// Done is called when a request has been served, at now: it yields the
-// processor if the request's connection has not done so for Every.
-// Requests on a connection that ConnContext did not see never yield.
-func (t *Turns) Done(ctx context.Context, now time.Time) {
+// waited is the gap between a connection's requests that means its
+// goroutine found no request waiting and parked in the network poller,
+// which gave up the processor: reading a request that was already there
+// takes a few microseconds.
+const waited = 50 * time.Microsecond
+
+// Done is called when a request that began at start has been served, at
+// end: it yields the processor if the request's connection has served
+// back to back, without a wait or a yield, for Every. A connection of
+// cheap requests (cached tiles) waits between them, and pays no yield,
+// and no read(2) by net/http's background read that a yield in the
+// handler lets run. Requests on a connection that ConnContext did not
+// see never yield.
+func (t *Turns) Done(ctx context.Context, start, end time.Time) {
 	if t.Every <= 0 {
 		return
 	}
@@ -39,7 +49,11 @@ func (t *Turns) Done(ctx context.Context, now time.Time) {
 	if c == nil {
 		return
 	}
-	n := now.UnixNano()
+	s, n := start.UnixNano(), end.UnixNano()
+	if last := c.lastEnd.Load(); last != 0 && time.Duration(s-last) >= waited {
+		c.lastTurn.Store(s)
+	}
+	c.lastEnd.Store(n)
 	if last := c.lastTurn.Load(); last != 0 && time.Duration(n-last) < t.Every {
 		return
 	}
