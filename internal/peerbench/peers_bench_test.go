@@ -39,6 +39,9 @@ type server struct {
 	ready string                      // a path that answers once it serves
 	res   map[string][]string         // workload → one figure per round
 	rss   int64                       // kB, the largest over rounds
+
+	// pairedWarm: warmPair measures its warm z9 row, not runServer.
+	pairedWarm bool
 }
 
 // BenchmarkPeers runs every workload on every server, 3 rounds each.
@@ -78,17 +81,21 @@ func BenchmarkPeers(b *testing.B) {
 			}
 		}
 	}
+	median := medianTile(b, servers[0], z9, dir)
+	ceiling.start = func(b *testing.B, addr string) *exec.Cmd {
+		return exec.Command(bins["ceiling"], "--addr", addr, "--tile", median)
+	}
+	embedded := servers[1]
+	embedded.pairedWarm = embedded.start != nil
+	ceiling.pairedWarm = embedded.pairedWarm
 	for round := 0; round < rounds; round++ {
 		for _, s := range servers {
 			runServer(b, s, dir, paths, z9, z6, dur)
 		}
-		if round == 0 {
-			median := medianTile(b, servers[0], z9, dir)
-			ceiling.start = func(b *testing.B, addr string) *exec.Cmd {
-				return exec.Command(bins["ceiling"], "--addr", addr, "--tile", median)
-			}
-		}
 		runServer(b, ceiling, dir, paths, z9, z6, dur)
+		if embedded.pairedWarm {
+			warmPair(b, embedded, ceiling, dir, z9, dur)
+		}
 	}
 	pair := twoReplicas(b, bins["sitmap"], pgDSN, dir, paths, sitmapItems, rounds, dur)
 	servers[0].res["pair"] = pair
@@ -223,7 +230,7 @@ func pairRound(b *testing.B, bin, dsn, standby, dir string, ps []string, dur tim
 		}
 		bases = append(bases, "http://"+addr)
 	}
-	rates, errs := make([]string, 2), make([]error, 2)
+	rates, errs := make([]wrkResult, 2), make([]error, 2)
 	var wg sync.WaitGroup
 	for i, base := range bases {
 		wg.Add(1)
@@ -238,13 +245,7 @@ func pairRound(b *testing.B, bin, dsn, standby, dir string, ps []string, dur tim
 			b.Fatal(err)
 		}
 	}
-	a, c := leadingRate(rates[0]), leadingRate(rates[1])
-	return fmt.Sprintf("%.0f req/s (primary %s; standby %s)", a+c, rates[0], rates[1])
-}
-
-func leadingRate(s string) float64 {
-	f, _ := strconv.ParseFloat(strings.Fields(s)[0], 64)
-	return f
+	return fmt.Sprintf("%.0f req/s (primary %s; standby %s)", rates[0].rate+rates[1].rate, rates[0], rates[1])
 }
 
 // runServer starts s, times its start, runs the workloads and stops it.
@@ -280,7 +281,9 @@ func runServer(b *testing.B, s *server, dir string, paths [][4]float64, z9, z6 [
 	if s.tile != nil {
 		s.res["z6"] = append(s.res["z6"], tilePass(b, base, s.tile, z6, 16, false))
 		s.res["z9"] = append(s.res["z9"], tilePass(b, base, s.tile, z9, 16, true))
-		s.res["z9warm"] = append(s.res["z9warm"], wrk(b, base, dir, tilePaths(s.tile, z9), dur))
+		if !s.pairedWarm { // else warmPair measures it
+			s.res["z9warm"] = append(s.res["z9warm"], wrk(b, base, dir, tilePaths(s.tile, z9), dur))
+		}
 	}
 	if s.items != nil {
 		var ps []string
@@ -565,39 +568,70 @@ func wrk(b *testing.B, base, dir string, paths []string, dur time.Duration) stri
 	if err != nil {
 		b.Fatal(err)
 	}
-	return r
+	return r.String()
 }
 
-func runWrk(base, dir string, paths []string, dur time.Duration) (string, error) {
+// wrkResult is what one wrk run reports.
+type wrkResult struct {
+	rate     float64 // requests a second
+	p50, p99 wrkLatency
+	non2xx   int // answers that were not a 2xx or 3xx
+}
+
+// wrkLatency is a percentile as wrk prints it ("336.00 us") and its value.
+type wrkLatency struct {
+	text string
+	d    time.Duration
+}
+
+func (r wrkResult) String() string {
+	note := ""
+	if r.non2xx > 0 { // reported in the table
+		note = fmt.Sprintf(" (%d non-2xx)", r.non2xx)
+	}
+	return fmt.Sprintf("%.0f req/s, p50 %s, p99 %s%s", r.rate, r.p50.text, r.p99.text, note)
+}
+
+func runWrk(base, dir string, paths []string, dur time.Duration) (wrkResult, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+		return wrkResult{}, err
 	}
 	script, list := filepath.Join(dir, "paths.lua"), filepath.Join(dir, "paths.txt")
 	if err := os.WriteFile(script, []byte(wrkScript), 0o644); err != nil {
-		return "", err
+		return wrkResult{}, err
 	}
 	if err := os.WriteFile(list, []byte(strings.Join(paths, "\n")+"\n"), 0o644); err != nil {
-		return "", err
+		return wrkResult{}, err
 	}
 	out, err := exec.Command("wrk", "-t2", "-c16", "-d"+strconv.Itoa(int(dur.Seconds()))+"s", "--latency",
 		"-s", script, base, "--", list).CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("wrk: %v\n%s", err, out)
+		return wrkResult{}, fmt.Errorf("wrk: %v\n%s", err, out)
 	}
-	note := ""
-	if m := wrkErrs.FindSubmatch(out); m != nil { // reported in the table
-		note = fmt.Sprintf(" (%s non-2xx)", m[1])
+	return parseWrk(out)
+}
+
+func parseWrk(out []byte) (wrkResult, error) {
+	var r wrkResult
+	if m := wrkErrs.FindSubmatch(out); m != nil {
+		r.non2xx, _ = strconv.Atoi(string(m[1]))
 	}
 	rate := wrkRate.FindSubmatch(out)
 	if rate == nil {
-		return "", fmt.Errorf("wrk: no rate in\n%s", out)
+		return r, fmt.Errorf("wrk: no rate in\n%s", out)
 	}
-	pct := map[string]string{}
+	r.rate, _ = strconv.ParseFloat(string(rate[1]), 64)
+	unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}
 	for _, m := range wrkPct.FindAllSubmatch(out, -1) {
-		pct[string(m[1])] = string(m[2]) + " " + string(m[3])
+		v, _ := strconv.ParseFloat(string(m[2]), 64)
+		l := wrkLatency{text: string(m[2]) + " " + string(m[3]), d: time.Duration(v * float64(unit[string(m[3])]))}
+		if string(m[1]) == "50" {
+			r.p50 = l
+		} else {
+			r.p99 = l
+		}
 	}
-	r, _ := strconv.ParseFloat(string(rate[1]), 64)
-	return fmt.Sprintf("%.0f req/s, p50 %s, p99 %s%s", r, pct["50"], pct["99"], note), nil
+	return r, nil
 }
 
 // closedLoop is wrk's load without its correction for coordinated
@@ -817,7 +851,7 @@ func printTable(servers []*server, imports, sizes map[string]string, rounds int,
 		{"items", "`/items?bbox=` 0.5°, limit 100"},
 		{"itemsRaw", "the same, every request timed as it was served (16 connections of a Go client: wrk adds samples for the requests a stall held up, more the faster the server)"},
 		{"z9", "cold z9 pass (500 tiles, 16 at a time)"},
-		{"z9warm", "warm z9 (same 500 tiles, wrk)"},
+		{"z9warm", "warm z9 (same 500 tiles, wrk; sitmap embedded and the ceiling in turns, A B B A, each half as long: the rate over both halves, the larger p50 and p99)"},
 		{"z6", fmt.Sprintf("cold z6 (%d tiles)", len(z6Tiles()))},
 		{"pair", "`/items` on two replicas at once: one on the primary, one reading a hot standby (sum, and each)"},
 		{"start", "start until it answers"},
