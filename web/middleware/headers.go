@@ -21,16 +21,6 @@ func (hs HeaderSet) Set(h http.Header) {
 	}
 }
 
-// Get is the first value of name in the set ("" when absent).
-func (hs HeaderSet) Get(name string) string {
-	for _, e := range hs {
-		if e.Name == name {
-			return e.Values[0]
-		}
-	}
-	return ""
-}
-
 // DocumentHeaders are the browser protections of the page and the API's
 // documents: the page runs only its own scripts (no inline script),
 // reaches only its own origin (and the operator's online basemap, when

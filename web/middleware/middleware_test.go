@@ -133,7 +133,8 @@ func TestDocumentHeaders(t *testing.T) {
 		{"/tiles/{z}/{x}/{y}.png", "img-src 'self' data: blob:;"},
 	}
 	for _, c := range cases {
-		h := middleware.DocumentHeaders(c.basemap)
+		h := http.Header{}
+		middleware.DocumentHeaders(c.basemap).Set(h)
 		csp := h.Get("Content-Security-Policy")
 		if !strings.Contains(csp, c.imgSrc) {
 			t.Errorf("basemap %q: CSP %q lacks %q", c.basemap, csp, c.imgSrc)
