@@ -257,22 +257,13 @@ func runServer(b *testing.B, s *server, dir string, paths [][4]float64, z9, z6 [
 	if s.res == nil {
 		s.res = map[string][]string{}
 	}
-	addr := freeAddr(b)
 	t0 := time.Now()
-	cmd := s.start(b, addr)
-	logs := &tailBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		b.Fatalf("%s: %v", s.name, err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	if err := waitUp(addr+s.ready, 5*time.Minute); err != nil {
-		b.Fatalf("%s did not start: %v\n%s", s.name, err, logs)
-	}
+	p := startServer(b, s)
+	defer p.stop()
 	s.res["start"] = append(s.res["start"], fmt.Sprintf("%.2f s", time.Since(t0).Seconds()))
-	base := "http://" + addr
+	base, pid := p.base, p.cmd.Process.Pid
 	if s.name == "tile38-server" && len(s.res["import"]) == 0 {
-		d, err := loadTile38(addr, dir)
+		d, err := loadTile38(p.addr, dir)
 		if err != nil {
 			b.Fatalf("tile38: %v", err)
 		}
@@ -298,16 +289,48 @@ func runServer(b *testing.B, s *server, dir string, paths [][4]float64, z9, z6 [
 			s.res["itemsRaw"] = append(s.res["itemsRaw"], closedLoop(b, base, ps, dur))
 		}
 	}
-	s.rss = max(s.rss, rssKB(cmd.Process.Pid, "VmHWM"))
 	// What the server keeps once the load is over (sitmap gives its free
 	// heap back after two quiet seconds).
 	time.Sleep(3 * time.Second)
-	s.res["rss"] = append(s.res["rss"], fmt.Sprintf("%d MB", rssKB(cmd.Process.Pid, "VmRSS")>>10))
-	if !alive(cmd.Process.Pid) {
-		b.Logf("%s exited during the run:\n%s", s.name, logs)
+	s.res["rss"] = append(s.res["rss"], fmt.Sprintf("%d MB", rssKB(pid, "VmRSS")>>10))
+	if !alive(pid) {
+		b.Logf("%s exited during the run:\n%s", s.name, p.logs)
 		s.note = "exited during the run"
 	}
 }
+
+// process is a started server.
+type process struct {
+	s          *server
+	addr, base string // host:port, http://host:port
+	cmd        *exec.Cmd
+	logs       *tailBuffer
+}
+
+// startServer starts s and waits until it answers.
+func startServer(b *testing.B, s *server) *process {
+	b.Helper()
+	p := &process{s: s, addr: freeAddr(b), logs: &tailBuffer{}}
+	p.base = "http://" + p.addr
+	p.cmd = s.start(b, p.addr)
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		b.Fatalf("%s: %v", s.name, err)
+	}
+	if err := waitUp(p.addr+s.ready, 5*time.Minute); err != nil {
+		p.kill()
+		b.Fatalf("%s did not start: %v\n%s", s.name, err, p.logs)
+	}
+	return p
+}
+
+// stop takes the server's peak RSS into its figures and stops it.
+func (p *process) stop() {
+	p.s.rss = max(p.s.rss, rssKB(p.cmd.Process.Pid, "VmHWM"))
+	p.kill()
+}
+
+func (p *process) kill() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() }
 
 // tailBuffer keeps the last 4 KB a server printed, for failure messages.
 type tailBuffer struct {
@@ -705,18 +728,11 @@ func fmtDuration(d time.Duration) string {
 // one for the static ceiling.
 func medianTile(b *testing.B, s *server, tiles []maptile.Tile, dir string) string {
 	b.Helper()
-	addr := freeAddr(b)
-	cmd := s.start(b, addr)
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	if err := waitUp(addr, 5*time.Minute); err != nil {
-		b.Fatal(err)
-	}
+	p := startServer(b, s)
+	defer p.kill() // not stop: this is no run of the table
 	var bodies [][]byte
 	for _, t := range tiles {
-		resp, err := http.Get("http://" + addr + s.tile(t))
+		resp, err := http.Get(p.base + s.tile(t))
 		if err != nil {
 			b.Fatal(err)
 		}

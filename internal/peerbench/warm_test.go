@@ -18,23 +18,18 @@ import (
 // server's two halves, with the larger of their p50s and of their p99s.
 func warmPair(b *testing.B, a, c *server, dir string, z9 []maptile.Tile, dur time.Duration) {
 	b.Helper()
-	baseA, stopA := startServer(b, a)
-	defer stopA()
-	baseC, stopC := startServer(b, c)
-	defer stopC()
-	tilePass(b, baseA, a.tile, z9, 16, false)
-	half := dur / 2
+	pa := startServer(b, a)
+	defer pa.stop()
+	pc := startServer(b, c)
+	defer pc.stop()
+	tilePass(b, pa.base, a.tile, z9, 16, false)
 	halves := map[*server][]wrkResult{}
-	for _, s := range []*server{a, c, c, a} {
-		base := baseA
-		if s == c {
-			base = baseC
-		}
-		r, err := runWrk(base, filepath.Join(dir, "warm"), tilePaths(s.tile, z9), half)
+	for _, p := range []*process{pa, pc, pc, pa} {
+		r, err := runWrk(p.base, filepath.Join(dir, "warm"), tilePaths(p.s.tile, z9), dur/2)
 		if err != nil {
-			b.Fatalf("%s: %v", s.name, err)
+			b.Fatalf("%s: %v", p.s.name, err)
 		}
-		halves[s] = append(halves[s], r)
+		halves[p.s] = append(halves[p.s], r)
 	}
 	for _, s := range []*server{a, c} {
 		s.res["z9warm"] = append(s.res["z9warm"], combine(halves[s]).String())
@@ -57,29 +52,6 @@ func combine(rs []wrkResult) wrkResult {
 		out.non2xx += r.non2xx
 	}
 	return out
-}
-
-// startServer starts s, waits until it answers and returns its base URL
-// and how to stop it (which takes its peak RSS into s.rss).
-func startServer(b *testing.B, s *server) (string, func()) {
-	b.Helper()
-	addr := freeAddr(b)
-	cmd := s.start(b, addr)
-	logs := &tailBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		b.Fatalf("%s: %v", s.name, err)
-	}
-	kill := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	stop := func() {
-		s.rss = max(s.rss, rssKB(cmd.Process.Pid, "VmHWM"))
-		kill()
-	}
-	if err := waitUp(addr+s.ready, 5*time.Minute); err != nil {
-		kill()
-		b.Fatalf("%s did not start: %v\n%s", s.name, err, logs)
-	}
-	return "http://" + addr, stop
 }
 
 func TestCombine(t *testing.T) {
